@@ -1,0 +1,27 @@
+# Copyright 2026 partner_order_api authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Partner Order API",
+    "summary": "Let B2B partners order and follow their orders over a JSON API "
+    "with portal API keys, and receive delivery webhooks",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Sales",
+    "website": "https://github.com/partner-order-api/partner_order_api",
+    "author": "partner_order_api authors",
+    "license": "LGPL-3",
+    "application": False,
+    "installable": True,
+    "depends": ["sale_stock", "portal"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/partner_order_api_security.xml",
+        "security/ir.model.access.csv",
+        "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
+        "views/stock_lot_views.xml",
+    ],
+    "demo": [
+        "demo/partner_order_api_demo.xml",
+    ],
+    "post_init_hook": "post_init_hook",
+}

@@ -1,0 +1,164 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The one place where exceptions become the contract's JSON answers.
+
+``api_endpoint`` wraps every route of the API: it gives the request its
+``X-Request-Id``, authenticates the bearer key where the route needs it,
+calls the handler, and turns what it raises into the contract's error
+envelope. A rejected request raises ``ApiErrorResponse`` out of the
+controller, so Odoo rolls its transaction back (a controller that returns
+normally is committed) and serves the JSON answer we built.
+"""
+
+import functools
+import json
+import logging
+import re
+import uuid
+
+from psycopg2 import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from odoo import http
+from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
+from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from ..lib import errors
+
+_logger = logging.getLogger(__name__)
+
+PREFIX = "/partner_order_api"
+# path -> allowed methods, filled by ``api_endpoint`` (answers 405 vs 404)
+ROUTES = {}
+_REQUEST_ID_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+class ApiErrorResponse(Exception):
+    """Carries a ready JSON error response out of the controller.
+
+    Odoo's ``_transactioning`` rolls the request's transaction back and serves
+    ``error_response`` as it is; ``Application.__call__`` logs it at
+    ``loglevel`` (a client error is not a server error: ``run`` logs it)."""
+
+    loglevel = logging.DEBUG
+
+    def __init__(self, response):
+        super().__init__(response.status)
+        self.error_response = response
+
+
+def request_id():
+    """The request's id: the client's ``X-Request-Id`` when it is sane."""
+    rid = getattr(request, "_order_api_request_id", None)
+    if rid is None:
+        sent = request.httprequest.headers.get("X-Request-Id", "")
+        rid = sent if _REQUEST_ID_RE.match(sent) else uuid.uuid4().hex
+        request._order_api_request_id = rid
+    return rid
+
+
+def json_response(payload, status=200, headers=None):
+    """A UTF-8 JSON answer with the right byte length and ``X-Request-Id``.
+
+    (``request.make_json_response`` counts characters, not bytes, in its
+    Content-Length, which truncates bodies holding non-ASCII text.)"""
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    all_headers = [
+        ("Content-Type", "application/json; charset=utf-8"),
+        ("Content-Length", str(len(body))),
+        ("Cache-Control", "no-store"),
+        ("X-Request-Id", request_id()),
+    ]
+    all_headers += list((headers or {}).items())
+    return request.make_response(body, headers=all_headers, status=status)
+
+
+def error_response(exc):
+    return json_response(exc.to_dict(), status=exc.status, headers=exc.headers)
+
+
+def _to_api_error(exc):
+    """The contract's error for any exception (None: let Odoo handle it)."""
+    if isinstance(exc, errors.OrderApiError):
+        return exc
+    if isinstance(exc, OperationalError) and isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+        return None  # Odoo retries the whole request
+    if isinstance(exc, AccessDenied):
+        return errors.Unauthorized()
+    if isinstance(exc, AccessError | MissingError):
+        # Never 403 for somebody else's record: ids do not leak.
+        _logger.info("Partner Order API %s: access refused: %s", request_id(), exc)
+        return errors.NotFound()
+    if isinstance(exc, UserError):
+        return errors.ValidationError(str(exc.args[0]) if exc.args else None)
+    if isinstance(exc, HTTPException) and exc.code and exc.code < 500:
+        return errors.ValidationError(exc.description)
+    _logger.exception("Partner Order API %s: unexpected error", request_id())
+    return errors.InternalError(f"An unexpected error occurred (request id {request_id()}).")
+
+
+def run(handler, *, authenticate=True):
+    """Run ``handler()`` (which returns ``(payload, status)``) the API's way."""
+    try:
+        request_id()
+        if authenticate:
+            service = request.env["partner.order.api.service"]
+            uid = service._authenticate(request.httprequest.headers.get("Authorization"))
+            request.update_env(user=uid)
+        result = handler()
+        if isinstance(result, http.Response):
+            return result
+        payload, status = result
+        return json_response(dict({"success": True}, **payload), status=status)
+    except ApiErrorResponse:
+        raise
+    except Exception as exc:  # pylint: disable=broad-except
+        api_error = _to_api_error(exc)
+        if api_error is None:
+            raise
+        if api_error.status < 500:
+            _logger.info(
+                "Partner Order API %s: %s %s -> %s %s",
+                request_id(),
+                request.httprequest.method,
+                request.httprequest.path,
+                api_error.status,
+                api_error.code,
+            )
+        raise ApiErrorResponse(error_response(api_error)) from exc
+
+
+def api_endpoint(path, methods, *, authenticate=True, readonly=False):
+    """``http.route`` for one API path, answered by ``run``."""
+    full_path = f"{PREFIX}/{path}"
+    ROUTES.setdefault(full_path, set()).update(methods)
+
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(self, *args, **kwargs):
+            return run(lambda: func(self, *args, **kwargs), authenticate=authenticate)
+
+        return http.route(
+            full_path,
+            type="http",
+            auth="none",
+            methods=list(methods),
+            csrf=False,
+            save_session=False,
+            readonly=readonly,
+        )(wrapper)
+
+    return decorator
+
+
+def fallback(path):
+    """The answer for a path under the prefix that no route took: 405 when
+    the path exists with other methods, 404 otherwise."""
+
+    def handler():
+        allowed = ROUTES.get(path.rstrip("/") or path)
+        if allowed:
+            raise errors.MethodNotAllowed(allowed)
+        raise errors.NotFound(f"No route {path}.")
+
+    return run(handler, authenticate=False)

@@ -1,0 +1,60 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Routes of the Partner Order API: parse, call one service method, answer.
+
+Rules live in ``models/partner_order_api_service.py``; errors become JSON in
+``controllers/errors.py``.
+"""
+
+import json
+
+from odoo import http
+from odoo.http import request
+from odoo.tools.misc import file_path
+
+from ..lib import validation
+from .errors import PREFIX, api_endpoint, fallback, json_response
+
+
+def _service():
+    return request.env["partner.order.api.service"]
+
+
+class PartnerOrderApiController(http.Controller):
+    @api_endpoint("available_products", ["GET"], readonly=True)
+    def available_products(self):
+        return {"products": _service().get_available_products()}, 200
+
+    @api_endpoint("orders", ["GET"], readonly=True)
+    def orders(self, **params):
+        page, page_size = validation.parse_pagination(request.httprequest.args)
+        return _service().list_orders(page, page_size), 200
+
+    @api_endpoint("order_status", ["GET"], readonly=True)
+    def order_status(self, **params):
+        identified_by, order_id = validation.parse_order_lookup(request.httprequest.args)
+        return _service().get_order_status(identified_by, order_id), 200
+
+    @api_endpoint("order", ["POST"])
+    def order(self, **params):
+        data = validation.parse_json_object(
+            request.httprequest.get_data(cache=True),
+            request.httprequest.headers.get("Content-Type"),
+        )
+        payload = validation.parse_order_payload(data)
+        return _service().create_order(payload), 201
+
+    @api_endpoint("openapi.json", ["GET"], authenticate=False, readonly=True)
+    def openapi(self, **params):
+        with open(file_path("partner_order_api/static/openapi.json"), "rb") as spec:
+            document = json.load(spec)
+        return json_response(document)
+
+    @http.route(
+        [PREFIX, f"{PREFIX}/<path:subpath>"],
+        type="http",
+        auth="none",
+        csrf=False,
+        save_session=False,
+    )
+    def fallback(self, subpath=None, **params):
+        return fallback(request.httprequest.path)

@@ -1,0 +1,93 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The contract's errors: one exception class per error code.
+
+The service raises them; ``controllers/errors.py`` turns them into the JSON
+envelope ``{"success": false, "error": {"code", "message", "details"?}}``
+with the class' HTTP status. Nothing else decides a status code.
+"""
+
+
+class OrderApiError(Exception):
+    status = 500
+    code = "internal_error"
+    default_message = "An unexpected error occurred."
+
+    def __init__(self, message=None, details=None, headers=None):
+        self.message = message or self.default_message
+        self.details = details or []
+        self.headers = dict(headers or {})
+        super().__init__(self.message)
+
+    def to_dict(self):
+        error = {"code": self.code, "message": self.message}
+        if self.details:
+            error["details"] = list(self.details)
+        return {"success": False, "error": error}
+
+
+class ValidationError(OrderApiError):
+    status = 400
+    code = "validation_error"
+    default_message = "The request is invalid."
+
+    @classmethod
+    def from_details(cls, details):
+        """One error for a list of ``{"field", "message"}``; the first one
+        becomes the message so that a client printing only ``message`` knows
+        which field to fix."""
+        first = details[0]
+        message = first["message"]
+        if first.get("field") and first["field"] not in message:
+            message = f"{first['field']}: {message}"
+        return cls(message, details=details)
+
+
+class Unauthorized(OrderApiError):
+    status = 401
+    code = "unauthorized"
+    default_message = "A valid API key is required: send 'Authorization: Bearer <key>'."
+
+    def __init__(self, message=None, details=None, headers=None):
+        headers = {"WWW-Authenticate": 'Bearer realm="partner_order_api"', **(headers or {})}
+        super().__init__(message, details, headers)
+
+
+class Forbidden(OrderApiError):
+    status = 403
+    code = "forbidden"
+    default_message = "This partner is not enabled for the Partner Order API."
+
+
+class ProductNotAllowed(OrderApiError):
+    status = 403
+    code = "product_not_allowed"
+    default_message = "This EAN is unknown or not allowed for this partner."
+
+
+class NotFound(OrderApiError):
+    status = 404
+    code = "not_found"
+    default_message = "Not found."
+
+
+class MethodNotAllowed(OrderApiError):
+    status = 405
+    code = "method_not_allowed"
+    default_message = "Method not allowed."
+
+    def __init__(self, allowed, message=None):
+        allowed = sorted(allowed)
+        super().__init__(
+            message or f"Method not allowed; use {', '.join(allowed)}.",
+            headers={"Allow": ", ".join(allowed)},
+        )
+
+
+class DuplicateExternalOrderId(OrderApiError):
+    status = 409
+    code = "duplicate_external_order_id"
+    default_message = "This external_order_id is already used by this partner."
+
+
+class InternalError(OrderApiError):
+    pass

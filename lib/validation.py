@@ -1,0 +1,206 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Parsing of what a client sends: query parameters and JSON bodies.
+
+Every function returns clean Python values or raises one
+:class:`~.errors.ValidationError` listing every problem found, so a request
+is rejected whole before any data is touched.
+"""
+
+import json
+import math
+import re
+
+from .errors import ValidationError
+
+PAGE_SIZE_DEFAULT = 20
+PAGE_SIZE_MAX = 100
+# Far beyond any real history, small enough for any SQL OFFSET.
+PAGE_MAX = 10**9
+AMOUNT_MAX = 1_000_000
+IDENTIFIED_BY = ("biomes", "external")
+MAX_BODY_BYTES = 1024 * 1024
+TEXT_MAX = 256
+EXTERNAL_ID_MAX = 255
+ORDER_ID_MAX = 255
+
+# Control characters (NUL included) have no place in names and addresses,
+# and PostgreSQL refuses NUL in text.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_INT_RE = re.compile(r"^[0-9]{1,30}$")
+_COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
+
+
+def _detail(field, message):
+    return {"field": field, "message": message}
+
+
+def _raise_if(details):
+    if details:
+        raise ValidationError.from_details(details)
+
+
+def parse_positive_int_param(params, name, default, maximum):
+    """A query parameter holding a whole number in ``1..maximum``."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    raw = raw.strip()
+    if not _INT_RE.match(raw):
+        raise ValidationError.from_details(
+            [_detail(name, f"{name} must be a whole number between 1 and {maximum}.")]
+        )
+    value = int(raw)
+    if not 1 <= value <= maximum:
+        raise ValidationError.from_details(
+            [_detail(name, f"{name} must be a whole number between 1 and {maximum}.")]
+        )
+    return value
+
+
+def parse_pagination(params):
+    """``page`` (from 1) and ``page_size`` (1..100, default 20)."""
+    details = []
+    page = page_size = None
+    for name, default, maximum in (
+        ("page", 1, PAGE_MAX),
+        ("page_size", PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX),
+    ):
+        try:
+            value = parse_positive_int_param(params, name, default, maximum)
+        except ValidationError as exc:
+            details.extend(exc.details)
+            continue
+        if name == "page":
+            page = value
+        else:
+            page_size = value
+    _raise_if(details)
+    return page, page_size
+
+
+def _clean_text(value, field, details, *, required=True, max_length=TEXT_MAX):
+    """A JSON string, stripped; ``None`` when optional and absent or empty."""
+    if value is None:
+        if required:
+            details.append(_detail(field, f"{field} is required."))
+        return None
+    if not isinstance(value, str):
+        details.append(_detail(field, f"{field} must be a string."))
+        return None
+    value = value.strip()
+    if not value:
+        if required:
+            details.append(_detail(field, f"{field} must not be empty."))
+        return None
+    if len(value) > max_length:
+        details.append(_detail(field, f"{field} must be at most {max_length} characters."))
+        return None
+    if _CONTROL_RE.search(value):
+        details.append(_detail(field, f"{field} must not contain control characters."))
+        return None
+    return value
+
+
+def parse_order_lookup(params):
+    """``identifiedBy`` (``biomes`` or ``external``) and ``order_id``, both required."""
+    details = []
+    identified_by = params.get("identifiedBy")
+    if identified_by is None or identified_by == "":
+        details.append(_detail("identifiedBy", "identifiedBy is required (biomes or external)."))
+        identified_by = None
+    elif identified_by not in IDENTIFIED_BY:
+        details.append(_detail("identifiedBy", "identifiedBy must be 'biomes' or 'external'."))
+        identified_by = None
+    order_id = _clean_text(params.get("order_id"), "order_id", details, max_length=ORDER_ID_MAX)
+    _raise_if(details)
+    return identified_by, order_id
+
+
+def parse_json_object(raw, content_type=None):
+    """The request body as a JSON object (a dict), from raw bytes."""
+    if content_type:
+        mimetype = content_type.split(";", 1)[0].strip().lower()
+        if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+            raise ValidationError.from_details(
+                [_detail("body", "The body must be JSON: send 'Content-Type: application/json'.")]
+            )
+    if len(raw) > MAX_BODY_BYTES:
+        raise ValidationError.from_details(
+            [_detail("body", f"The body must be at most {MAX_BODY_BYTES} bytes.")]
+        )
+    if not raw.strip():
+        raise ValidationError.from_details([_detail("body", "The body must be a JSON object.")])
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ValidationError.from_details(
+            [_detail("body", "The body is not valid JSON (UTF-8).")]
+        ) from None
+    if not isinstance(data, dict):
+        raise ValidationError.from_details([_detail("body", "The body must be a JSON object.")])
+    return data
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _parse_amount(value, field, details):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        details.append(_detail(field, "Amount must be a whole number greater than zero."))
+        return None
+    if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
+        details.append(_detail(field, "Amount must be a whole number greater than zero."))
+        return None
+    value = int(value)
+    if value <= 0:
+        details.append(_detail(field, "Amount must be greater than zero"))
+        return None
+    if value > AMOUNT_MAX:
+        details.append(_detail(field, f"Amount must be at most {AMOUNT_MAX}."))
+        return None
+    return value
+
+
+def parse_delivery_address(value, details, field="delivery_address"):
+    if value is None:
+        details.append(_detail(field, f"{field} is required."))
+        return None
+    if not isinstance(value, dict):
+        details.append(_detail(field, f"{field} must be an object."))
+        return None
+    address = {}
+    for key in ("name", "street", "zip", "city"):
+        address[key] = _clean_text(value.get(key), f"{field}.{key}", details)
+    address["street2"] = _clean_text(value.get("street2"), f"{field}.street2", details, required=False)
+    country = _clean_text(value.get("country_code"), f"{field}.country_code", details)
+    if country is not None and not _COUNTRY_RE.match(country):
+        details.append(
+            _detail(f"{field}.country_code", "country_code must be an ISO 3166-1 alpha-2 code, e.g. DE.")
+        )
+        country = None
+    address["country_code"] = country.upper() if country else None
+    return address
+
+
+def parse_order_payload(data):
+    """The body of ``POST order``: ``{ean, amount, external_order_id?,
+    delivery_address: {name, street, street2?, zip, city, country_code}}``."""
+    details = []
+    ean = _clean_text(data.get("ean"), "ean", details, max_length=64)
+    amount = None
+    if data.get("amount") is None:
+        details.append(_detail("amount", "amount is required."))
+    else:
+        amount = _parse_amount(data["amount"], "amount", details)
+    external_order_id = _clean_text(
+        data.get("external_order_id"), "external_order_id", details, required=False, max_length=EXTERNAL_ID_MAX
+    )
+    address = parse_delivery_address(data.get("delivery_address"), details)
+    _raise_if(details)
+    return {
+        "lines": [{"ean": ean, "amount": amount}],
+        "external_order_id": external_order_id,
+        "delivery_address": address,
+    }

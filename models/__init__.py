@@ -1,0 +1,5 @@
+from . import res_partner
+from . import res_users
+from . import sale_order
+from . import stock_lot
+from . import partner_order_api_service

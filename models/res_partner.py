@@ -1,0 +1,63 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    order_api_enabled = fields.Boolean(
+        string="Order API Enabled",
+        help="The partner (a company and all its contacts) may order and follow "
+        "its orders through the Partner Order API.",
+        copy=False,
+        tracking=True,
+    )
+    order_api_product_ids = fields.Many2many(
+        comodel_name="product.product",
+        relation="res_partner_order_api_product_rel",
+        column1="partner_id",
+        column2="product_id",
+        string="Products Allowed in the Order API",
+        help="Products this partner may order through the API. Only active, "
+        "saleable products with a barcode (EAN) are offered.",
+        copy=False,
+    )
+    order_api_webhook_url = fields.Char(
+        string="Order API Webhook URL",
+        help="Order updates are POSTed to this URL when a delivery of an order "
+        "placed through the API is validated. Empty: no webhook.",
+        copy=False,
+    )
+    order_api_webhook_secret = fields.Char(
+        string="Order API Webhook Secret",
+        help="Standard Webhooks signing secret (whsec_ + base64).",
+        groups="base.group_system",
+        copy=False,
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        if any(vals.get("order_api_enabled") for vals in vals_list):
+            partners._order_api_sync_user_groups()
+        return partners
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "order_api_enabled" in vals or "parent_id" in vals:
+            self._order_api_sync_user_groups()
+        return res
+
+    def _order_api_sync_user_groups(self):
+        """Give the "Order API user" group to the portal users of enabled partners,
+        and take it back from the others."""
+        commercial = self.commercial_partner_id
+        if not commercial:
+            return
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "child_of", commercial.ids)])
+        )
+        users._order_api_sync_group()

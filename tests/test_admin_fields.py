@@ -1,0 +1,132 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from psycopg2 import IntegrityError
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestAdminFields(TransactionCase):
+    """The contract's admin-side names, their rights, views and the group sync."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company_partner = cls.env["res.partner"].create({"name": "Admin Co", "is_company": True})
+        cls.contact = cls.env["res.partner"].create(
+            {"name": "Admin Co Buyer", "parent_id": cls.company_partner.id}
+        )
+        cls.portal_user = new_test_user(
+            cls.env, login="poa-admin-portal", groups="base.group_portal", partner_id=cls.contact.id
+        )
+        cls.salesman = new_test_user(cls.env, login="poa-salesman", groups="sales_team.group_sale_salesman")
+        cls.sales_manager = new_test_user(
+            cls.env, login="poa-sales-manager", groups="sales_team.group_sale_manager"
+        )
+        cls.group = cls.env.ref("partner_order_api.group_order_api_user")
+        cls.product = cls.env["product.product"].create({"name": "Admin P", "barcode": "4006381333900"})
+
+    def test_contract_fields_exist_with_their_types(self):
+        expected = {
+            ("res.partner", "order_api_enabled"): ("boolean", None),
+            ("res.partner", "order_api_product_ids"): ("many2many", "product.product"),
+            ("res.partner", "order_api_webhook_url"): ("char", None),
+            ("res.partner", "order_api_webhook_secret"): ("char", None),
+            ("sale.order", "order_api_external_id"): ("char", None),
+            ("stock.lot", "kit_barcode"): ("char", None),
+        }
+        for (model, name), (ftype, comodel) in expected.items():
+            field = self.env[model]._fields.get(name)
+            self.assertTrue(field, f"{model}.{name} is missing")
+            self.assertEqual(field.type, ftype, f"{model}.{name}")
+            if comodel:
+                self.assertEqual(field.comodel_name, comodel)
+            self.assertTrue(field.store, f"{model}.{name} must be stored")
+
+    def test_admin_sets_fields_through_the_orm_api(self):
+        self.company_partner.write(
+            {
+                "order_api_enabled": True,
+                "order_api_product_ids": [Command.set(self.product.ids)],
+                "order_api_webhook_url": "https://partner.example/hook",
+            }
+        )
+        data = self.company_partner.read(
+            ["order_api_enabled", "order_api_product_ids", "order_api_webhook_url"]
+        )[0]
+        self.assertTrue(data["order_api_enabled"])
+        self.assertEqual(data["order_api_product_ids"], self.product.ids)
+        self.assertEqual(data["order_api_webhook_url"], "https://partner.example/hook")
+
+    def test_webhook_secret_is_for_admins_only(self):
+        self.company_partner.order_api_webhook_secret = "whsec_c2VjcmV0"
+        with self.assertRaises(AccessError):
+            self.company_partner.with_user(self.sales_manager).read(["order_api_webhook_secret"])
+        self.assertNotIn(
+            "order_api_webhook_secret",
+            self.env["res.partner"].with_user(self.sales_manager).fields_get(),
+        )
+        self.assertEqual(self.company_partner.order_api_webhook_secret, "whsec_c2VjcmV0")
+
+    def test_salesman_reads_portal_user_does_not_write(self):
+        partner = self.company_partner.with_user(self.salesman)
+        self.assertFalse(partner.order_api_enabled)
+        self.assertFalse(partner.order_api_product_ids)
+        with self.assertRaises(AccessError):
+            self.company_partner.with_user(self.portal_user).write({"order_api_enabled": True})
+
+    def test_views_show_the_fields(self):
+        checks = [
+            ("res.partner", "form", ["order_api_enabled", "order_api_product_ids", "order_api_webhook_url"]),
+            ("sale.order", "form", ["order_api_external_id", "order_api_partner_id"]),
+            ("sale.order", "list", ["order_api_external_id"]),
+            ("sale.order", "search", ["order_api_external_id"]),
+            ("stock.lot", "form", ["kit_barcode"]),
+            ("stock.lot", "list", ["kit_barcode"]),
+        ]
+        for model, view_type, fields in checks:
+            arch = self.env[model].get_views([(False, view_type)])["views"][view_type]["arch"]
+            for field in fields:
+                self.assertIn(f'name="{field}"', arch, f"{field} not in {model} {view_type}")
+
+    def test_form_enables_partner_and_adds_products(self):
+        with Form(self.company_partner.with_user(self.sales_manager)) as form:
+            form.order_api_enabled = True
+            form.order_api_product_ids.add(self.product)
+        self.assertTrue(self.company_partner.order_api_enabled)
+        self.assertEqual(self.company_partner.order_api_product_ids, self.product)
+
+    def test_order_api_group_follows_enable_switch(self):
+        self.assertNotIn(self.group, self.portal_user.groups_id)
+        self.company_partner.order_api_enabled = True
+        self.assertIn(self.group, self.portal_user.groups_id)
+        self.assertGreaterEqual(self.group.api_key_duration, 365)
+        # a portal user created later for the enabled partner gets it too
+        other = self.env["res.partner"].create({"name": "Late", "parent_id": self.company_partner.id})
+        late_user = new_test_user(self.env, login="poa-late", groups="base.group_portal", partner_id=other.id)
+        self.assertIn(self.group, late_user.groups_id)
+        # internal users never get it
+        self.assertNotIn(self.group, self.salesman.groups_id)
+        self.company_partner.order_api_enabled = False
+        self.assertNotIn(self.group, self.portal_user.groups_id)
+        self.assertNotIn(self.group, late_user.groups_id)
+
+    def test_portal_api_keys_switched_on(self):
+        self.assertTrue(self.env["ir.config_parameter"].sudo().get_param("portal.allow_api_keys"))
+
+    def test_external_id_unique_per_partner(self):
+        other = self.env["res.partner"].create({"name": "Other Co", "is_company": True})
+        SaleOrder = self.env["sale.order"]
+        vals = {"order_api_external_id": "EXT-1"}
+        SaleOrder.create(dict(vals, partner_id=self.contact.id, order_api_partner_id=self.company_partner.id))
+        # the same id for another partner is fine, and so are orders without one
+        SaleOrder.create(dict(vals, partner_id=other.id, order_api_partner_id=other.id))
+        SaleOrder.create({"partner_id": self.contact.id, "order_api_partner_id": self.company_partner.id})
+        SaleOrder.create({"partner_id": self.contact.id, "order_api_partner_id": self.company_partner.id})
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+            SaleOrder.create(
+                dict(vals, partner_id=self.contact.id, order_api_partner_id=self.company_partner.id)
+            )

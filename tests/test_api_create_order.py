@@ -1,0 +1,225 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo.tests import tagged
+
+from .common import PartnerOrderApiCase
+
+
+@tagged("post_install", "-at_install")
+class TestApiCreateOrder(PartnerOrderApiCase):
+    def _counts(self):
+        self.env.invalidate_all()
+        return (
+            self.env["sale.order"].search_count([]),
+            self.env["res.partner"].with_context(active_test=False).search_count([]),
+        )
+
+    def test_create_confirmed_order(self):
+        body = self.order_body(amount=3, external_order_id="EXT-1001", street2="Building B")
+        response = self.api("POST", "order", key=self.key_a, body=body)
+        self.assertEqual(response.status_code, 201, response.text)
+        data = response.json()
+        order = self.env["sale.order"].search([("name", "=", data["biomes_order_id"])])
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.order_api_partner_id, self.partner_a)
+        self.assertEqual(order.order_api_external_id, "EXT-1001")
+        self.assertEqual(order.partner_id, self.user_a.partner_id)
+        self.assertEqual(order.pricelist_id, self.pricelist)
+        self.assertEqual(order.order_line.product_id, self.product_a)
+        self.assertEqual(order.order_line.product_uom_qty, 3)
+        self.assertAlmostEqual(order.order_line.price_unit, 90.0)
+        shipping = order.partner_shipping_id
+        self.assertEqual(shipping.parent_id, self.partner_a)
+        self.assertEqual(shipping.type, "delivery")
+        self.assertEqual(
+            (shipping.name, shipping.street, shipping.street2, shipping.zip, shipping.city, shipping.country_id.code),
+            ("John Doe", "Main Street 1", "Building B", "10115", "Berlin", "DE"),
+        )
+        delivery = order.picking_ids
+        self.assertEqual(len(delivery), 1)
+        self.assertEqual(delivery.partner_id, shipping)
+        self.assertEqual(data["delivery_order_name"], delivery.name)
+        self.assertEqual(data["external_order_id"], "EXT-1001")
+        self.assertEqual(data["status"], "confirmed")
+        self.assertEqual(data["total_cost"], 270.0)
+        self.assertEqual(data["currency"], self.currency.name)
+        self.assertEqual(data["sent_lots"], [])
+        self.assertEqual(data["delivery_address"]["street2"], "Building B")
+        # the partner sees it in its list and by status, the other partner does not
+        status = self.api(
+            "GET", "order_status", key=self.key_a, params={"identifiedBy": "external", "order_id": "EXT-1001"}
+        )
+        self.assertEqual(status.json(), data)
+        listed = self.api("GET", "orders", key=self.key_a).json()["orders"]
+        self.assertEqual(dict(listed[0], success=True), data)
+        other = self.api(
+            "GET", "order_status", key=self.key_b, params={"identifiedBy": "biomes", "order_id": order.name}
+        )
+        self.assert_error(other, 404, "not_found")
+
+    def test_original_document_example(self):
+        body = {
+            "ean": self.product_a.barcode,
+            "amount": 1,
+            "external_order_id": "EXT-1001",
+            "delivery_address": {
+                "name": "John Doe",
+                "street": "Main Street 1",
+                "street2": "",
+                "zip": "10115",
+                "city": "Berlin",
+                "country_code": "DE",
+            },
+        }
+        data = self.api("POST", "order", key=self.key_a, body=body).json()
+        for field in (
+            "biomes_order_id",
+            "external_order_id",
+            "delivery_order_name",
+            "total_cost",
+            "currency",
+            "sent_lots",
+        ):
+            self.assertIn(field, data)
+        self.assertIs(data["success"], True)
+
+    def test_identical_address_reused_other_address_created(self):
+        first = self.api("POST", "order", key=self.key_a, body=self.order_body()).json()
+        second = self.api("POST", "order", key=self.key_a, body=self.order_body()).json()
+        third = self.api("POST", "order", key=self.key_a, body=self.order_body(city="Hamburg")).json()
+        orders = self.env["sale.order"].search(
+            [("name", "in", [first["biomes_order_id"], second["biomes_order_id"], third["biomes_order_id"]])]
+        )
+        shipping = orders.mapped("partner_shipping_id")
+        self.assertEqual(len(shipping), 2)
+        self.assertEqual(
+            self.env["res.partner"].search_count([("parent_id", "=", self.partner_a.id), ("type", "=", "delivery")]),
+            2,
+        )
+
+    def test_no_external_id_twice_is_fine(self):
+        for _ in range(2):
+            response = self.api("POST", "order", key=self.key_a, body=self.order_body())
+            self.assertEqual(response.status_code, 201)
+            self.assertIsNone(response.json()["external_order_id"])
+
+    def test_duplicate_external_id(self):
+        self.assertEqual(
+            self.api("POST", "order", key=self.key_a, body=self.order_body(external_order_id="DUP")).status_code,
+            201,
+        )
+        before = self._counts()
+        response = self.api(
+            "POST", "order", key=self.key_a, body=self.order_body(external_order_id="DUP", city="Elsewhere")
+        )
+        self.assert_error(response, 409, "duplicate_external_order_id")
+        self.assertEqual(self._counts(), before)
+        # another partner may use the same id
+        other = self.api("POST", "order", key=self.key_b, body=self.order_body(external_order_id="DUP"))
+        self.assertEqual(other.status_code, 201)
+
+    def test_duplicate_caught_by_the_database_constraint(self):
+        """The race: the id is taken after the check; the unique constraint
+        answers 409 and nothing of the request stays."""
+        service_cls = type(self.env["partner.order.api.service"])
+        original = service_cls._create_order_sudo
+        test = self
+
+        def create_with_competitor(service, partner_sudo, lines, address, country, external_id):
+            # a competing request commits the same external id first
+            test.env["sale.order"].create(
+                {
+                    "partner_id": test.user_a.partner_id.id,
+                    "order_api_partner_id": test.partner_a.id,
+                    "order_api_external_id": external_id,
+                }
+            )
+            return original(service, partner_sudo, lines, address, country, external_id)
+
+        before = self._counts()
+        service_cls._create_order_sudo = create_with_competitor
+        try:
+            response = self.api(
+                "POST", "order", key=self.key_a, body=self.order_body(external_order_id="RACE", city="Racetown")
+            )
+        finally:
+            service_cls._create_order_sudo = original
+        self.assert_error(response, 409, "duplicate_external_order_id")
+        # the whole request was rolled back: no order, no delivery contact
+        self.assertEqual(self._counts(), before)
+
+    def test_not_allowed_and_unknown_ean_answer_alike(self):
+        before = self._counts()
+        answers = []
+        for ean in (
+            self.product_forbidden.barcode,
+            "0000000000000",
+            self.product_archived.barcode,
+            self.product_unsaleable.barcode,
+        ):
+            response = self.api("POST", "order", key=self.key_a, body=self.order_body(ean=ean))
+            self.assert_error(response, 403, "product_not_allowed")
+            answers.append(response.json()["error"]["message"].replace(ean, "EAN"))
+        self.assertEqual(len(set(answers)), 1)
+        self.assertEqual(self._counts(), before)
+
+    def test_validation_errors_change_nothing(self):
+        before = self._counts()
+        cases = {
+            "amount 0": (self.order_body(amount=0), "amount"),
+            "amount negative": (self.order_body(amount=-2), "amount"),
+            "amount fractional": (self.order_body(amount=1.5), "amount"),
+            "amount string": (self.order_body(amount="2"), "amount"),
+            "amount missing": ({k: v for k, v in self.order_body().items() if k != "amount"}, "amount"),
+            "ean missing": ({k: v for k, v in self.order_body().items() if k != "ean"}, "ean"),
+            "ean number": (dict(self.order_body(), ean=4006381333931), "ean"),
+            "address missing": (
+                {k: v for k, v in self.order_body().items() if k != "delivery_address"},
+                "delivery_address",
+            ),
+            "address not object": (dict(self.order_body(), delivery_address="Berlin"), "delivery_address"),
+            "name missing": (self.order_body(name=None), "delivery_address.name"),
+            "city empty": (self.order_body(city="  "), "delivery_address.city"),
+            "unknown country": (self.order_body(country_code="XX"), "delivery_address.country_code"),
+            "bad country": (self.order_body(country_code="DEU"), "delivery_address.country_code"),
+            "NUL in street": (self.order_body(street="Main\x00Street"), "delivery_address.street"),
+            "external id not string": (dict(self.order_body(), external_order_id=12), "external_order_id"),
+        }
+        for label, (body, field) in cases.items():
+            with self.subTest(label):
+                response = self.api("POST", "order", key=self.key_a, body=body)
+                self.assert_error(response, 400, "validation_error")
+                fields = [d["field"] for d in response.json()["error"].get("details", [])]
+                self.assertIn(field, fields)
+        zero = self.api("POST", "order", key=self.key_a, body=self.order_body(amount=0))
+        self.assertIn("Amount must be greater than zero", zero.json()["error"]["message"])
+        self.assertEqual(self._counts(), before)
+
+    def test_malformed_bodies(self):
+        before = self._counts()
+        for data, content_type in (
+            (b"{bad json", "application/json"),
+            (b"[1, 2]", "application/json"),
+            (b'"text"', "application/json"),
+            (b"", "application/json"),
+            (b"\xff\xfe{}", "application/json"),
+            (b'{"ean": "1"}', "text/html"),
+            (b"ean=1&amount=2", "application/x-www-form-urlencoded"),
+        ):
+            response = self.api(
+                "POST", "order", key=self.key_a, data=data, headers={"Content-Type": content_type}
+            )
+            self.assert_error(response, 400, "validation_error")
+        self.assertEqual(self._counts(), before)
+
+    def test_whole_number_float_amount_accepted(self):
+        response = self.api("POST", "order", key=self.key_a, body=self.order_body(amount=2.0))
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual(response.json()["lines"][0]["quantity"], 2)
+
+    def test_non_ascii_address_round_trips(self):
+        response = self.api(
+            "POST", "order", key=self.key_a, body=self.order_body(name="Jürgen Weiß", city="München")
+        )
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual(response.json()["delivery_address"]["name"], "Jürgen Weiß")
+        self.assertEqual(int(response.headers["Content-Length"]), len(response.content))

@@ -1,0 +1,63 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import API, PartnerOrderApiCase
+
+
+@tagged("post_install", "-at_install")
+class TestApiErrors(PartnerOrderApiCase):
+    def test_unknown_routes_are_json_404(self):
+        for path in (f"{API}/nope", f"{API}/orders/extra", f"{API}/", API, f"{API}/order_status/S001"):
+            for method in ("GET", "POST"):
+                response = self.api(method, path, key=self.key_a, check=False)
+                self.assertEqual(response.status_code, 404, f"{method} {path}")
+                self.assertEqual(response.json()["error"]["code"], "not_found")
+                self.assertTrue(response.headers["X-Request-Id"])
+
+    def test_wrong_methods_are_json_405(self):
+        for method, route, allowed in (
+            ("POST", "orders", "GET"),
+            ("DELETE", "orders", "GET"),
+            ("PUT", "available_products", "GET"),
+            ("POST", "order_status", "GET"),
+            ("GET", "order", "POST"),
+            ("PATCH", "order", "POST"),
+        ):
+            response = self.api(method, route, key=self.key_a, check=False)
+            self.assert_error(response, 405, "method_not_allowed")
+            self.assertIn(allowed, response.headers["Allow"])
+
+    def test_errors_need_no_key_to_be_json(self):
+        self.assert_error(self.api("GET", "order", check=False), 405, "method_not_allowed")
+        self.assert_error(self.api("GET", "nope", check=False), 404, "not_found")
+
+    def test_unexpected_error_is_json_500_without_internals(self):
+        service_cls = type(self.env["partner.order.api.service"])
+        original = service_cls.list_orders
+
+        def broken(service, page, page_size):
+            raise RuntimeError("secret internal detail")
+
+        service_cls.list_orders = broken
+        try:
+            with mute_logger("odoo.addons.partner_order_api.controllers.errors"):
+                response = self.api("GET", "orders", key=self.key_a, headers={"X-Request-Id": "trace-500"})
+        finally:
+            service_cls.list_orders = original
+        self.assert_error(response, 500, "internal_error")
+        self.assertNotIn("secret", response.text)
+        self.assertNotIn("Traceback", response.text)
+        self.assertIn("trace-500", response.json()["error"]["message"])
+
+    def test_openapi_document_is_served_without_key(self):
+        response = self.api("GET", "openapi.json")
+        self.assertEqual(response.status_code, 200)
+        document = response.json()
+        self.assertTrue(document["openapi"].startswith("3.1"))
+        for route in ("available_products", "orders", "order_status", "order"):
+            self.assertIn(f"{API}/{route}", document["paths"])
+
+    def test_head_of_get_route(self):
+        response = self.api("HEAD", "orders", key=self.key_a, check=False)
+        self.assertEqual(response.status_code, 200)
