@@ -62,7 +62,10 @@ def json_response(payload, status=200, headers=None):
 
     (``request.make_json_response`` counts characters, not bytes, in its
     Content-Length, which truncates bodies holding non-ASCII text.)"""
-    body = json.dumps(payload, ensure_ascii=False).encode()
+    try:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # lone surrogates: escape rather than fail
+        body = json.dumps(payload).encode()
     all_headers = [
         ("Content-Type", "application/json; charset=utf-8"),
         ("Content-Length", str(len(body))),

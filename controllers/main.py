@@ -19,6 +19,13 @@ def _service():
     return request.env["partner.order.api.service"]
 
 
+def _json_body():
+    return validation.parse_json_object(
+        request.httprequest.get_data(cache=True),
+        request.httprequest.headers.get("Content-Type"),
+    )
+
+
 class PartnerOrderApiController(http.Controller):
     @api_endpoint("available_products", ["GET"], readonly=True)
     def available_products(self):
@@ -36,12 +43,25 @@ class PartnerOrderApiController(http.Controller):
 
     @api_endpoint("order", ["POST"])
     def order(self, **params):
-        data = validation.parse_json_object(
-            request.httprequest.get_data(cache=True),
-            request.httprequest.headers.get("Content-Type"),
-        )
-        payload = validation.parse_order_payload(data)
+        payload = validation.parse_order_payload(_json_body())
         return _service().create_order(payload), 201
+
+    @api_endpoint("webhook", ["GET"], readonly=True)
+    def webhook_get(self, **params):
+        return _service().get_webhook(), 200
+
+    @api_endpoint("webhook", ["PUT"])
+    def webhook_put(self, **params):
+        data = _json_body()
+        return _service().set_webhook(data.get("url")), 200
+
+    @api_endpoint("webhook", ["DELETE"])
+    def webhook_delete(self, **params):
+        return _service().delete_webhook(), 200
+
+    @api_endpoint("webhook/test", ["POST"])
+    def webhook_test(self, **params):
+        return _service().test_webhook(), 200
 
     @api_endpoint("openapi.json", ["GET"], authenticate=False, readonly=True)
     def openapi(self, **params):

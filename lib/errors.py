@@ -37,7 +37,7 @@ class ValidationError(OrderApiError):
         which field to fix."""
         first = details[0]
         message = first["message"]
-        if first.get("field") and first["field"] not in message:
+        if first.get("field") and first["field"].lower() not in message.lower():
             message = f"{first['field']}: {message}"
         return cls(message, details=details)
 

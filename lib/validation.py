@@ -24,8 +24,10 @@ EXTERNAL_ID_MAX = 255
 ORDER_ID_MAX = 255
 
 # Control characters (NUL included) have no place in names and addresses,
-# and PostgreSQL refuses NUL in text.
+# and PostgreSQL refuses NUL in text; lone surrogates (JSON "\ud800") are
+# not Unicode text and cannot be encoded.
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 _INT_RE = re.compile(r"^[0-9]{1,30}$")
 _COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 
@@ -97,6 +99,9 @@ def _clean_text(value, field, details, *, required=True, max_length=TEXT_MAX):
         return None
     if _CONTROL_RE.search(value):
         details.append(_detail(field, f"{field} must not contain control characters."))
+        return None
+    if _SURROGATE_RE.search(value):
+        details.append(_detail(field, f"{field} must be valid Unicode text."))
         return None
     return value
 

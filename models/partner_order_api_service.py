@@ -272,3 +272,50 @@ class PartnerOrderApiService(models.AbstractModel):
                 dict(values, parent_id=partner_sudo.id, type="delivery")
             )
         return contact
+
+    # ------------------------------------------------------------------
+    # Webhook management: GET, PUT, DELETE webhook, POST webhook/test
+    # ------------------------------------------------------------------
+
+    def _webhook_info(self, partner_sudo, new_secret=None):
+        info = {
+            "url": partner_sudo.order_api_webhook_url or None,
+            "signing_secret_set": bool(partner_sudo.order_api_webhook_secret),
+            "event_types": ["order.updated", "ping"],
+        }
+        if new_secret:
+            # shown once, when it is created; admins can issue a new one
+            info["signing_secret"] = new_secret
+        return info
+
+    def get_webhook(self):
+        return self._webhook_info(self._partner_sudo())
+
+    def set_webhook(self, url):
+        partner_sudo = self._partner_sudo()
+        url = self.env["partner.order.api.webhook.event"]._check_url(url)
+        had_secret = bool(partner_sudo.order_api_webhook_secret)
+        partner_sudo.order_api_webhook_url = url
+        secret = partner_sudo._order_api_webhook_secret()
+        return self._webhook_info(partner_sudo, new_secret=None if had_secret else secret)
+
+    def delete_webhook(self):
+        partner_sudo = self._partner_sudo()
+        partner_sudo.order_api_webhook_url = False
+        return self._webhook_info(partner_sudo)
+
+    def test_webhook(self):
+        partner_sudo = self._partner_sudo()
+        if not partner_sudo.order_api_webhook_url:
+            raise errors.ValidationError.from_details(
+                [{"field": "url", "message": "No webhook URL is set: PUT one first."}]
+            )
+        event = self.env["partner.order.api.webhook.event"]._send_ping(partner_sudo)
+        return {
+            "delivered": event.state == "done",
+            "webhook_id": event.message_id,
+            "url": event.url,
+            "status_code": event.last_status_code or None,
+            "error": event.last_error or None,
+            "response_time_ms": event.last_response_time_ms,
+        }

@@ -1,5 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..lib import errors, webhook
 
 
 class ResPartner(models.Model):
@@ -61,3 +64,34 @@ class ResPartner(models.Model):
             .search([("partner_id", "child_of", commercial.ids)])
         )
         users._order_api_sync_group()
+
+    @api.constrains("order_api_webhook_url")
+    def _check_order_api_webhook_url(self):
+        Event = self.env["partner.order.api.webhook.event"]
+        for partner in self.filtered("order_api_webhook_url"):
+            try:
+                Event._check_url(partner.order_api_webhook_url)
+            except errors.ValidationError as exc:
+                raise ValidationError(exc.message) from None
+
+    def _order_api_webhook_secret(self):
+        """The partner's signing secret, created on first use."""
+        self.ensure_one()
+        partner_sudo = self.sudo()
+        if not partner_sudo.order_api_webhook_secret:
+            partner_sudo.order_api_webhook_secret = webhook.new_secret()
+        return partner_sudo.order_api_webhook_secret
+
+    def action_order_api_rotate_webhook_secret(self):
+        """Replace the signing secret; the partner must take the new one."""
+        for partner in self:
+            partner.sudo().order_api_webhook_secret = webhook.new_secret()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "message": _("New webhook signing secret created: give it to the partner."),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

@@ -1,0 +1,366 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from odoo import fields
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import PartnerOrderApiCase
+from .webhook_receiver import WebhookReceiver, closed_port_url
+
+EVENT_LOGGER = "odoo.addons.partner_order_api.models.partner_order_api_webhook_event"
+
+
+@tagged("post_install", "-at_install")
+class TestWebhook(PartnerOrderApiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("partner_order_api.webhook_allow_http", "True")
+        params.set_param("partner_order_api.webhook_allowed_hosts", "127.0.0.1")
+        cls.Event = cls.env["partner.order.api.webhook.event"]
+        cls.cron = cls.env.ref("partner_order_api.ir_cron_webhook_send")
+
+    def _order(self, product=None, amount=1, external_order_id=None):
+        body = self.order_body(
+            ean=(product or self.product_a).barcode, amount=amount, external_order_id=external_order_id
+        )
+        response = self.api("POST", "order", key=self.key_a, body=body)
+        self.assertEqual(response.status_code, 201, response.text)
+        return self.env["sale.order"].search([("name", "=", response.json()["biomes_order_id"])])
+
+    def _status(self, order, key=None):
+        return self.api(
+            "GET",
+            "order_status",
+            key=key or self.key_a,
+            params={"identifiedBy": "biomes", "order_id": order.name},
+        ).json()
+
+    def _events(self, order):
+        return self.Event.search([("order_id", "=", order.id)], order="id")
+
+    def _verify(self, request, partner=None):
+        secret = (partner or self.partner_a).sudo().order_api_webhook_secret
+        self.assertTrue(secret.startswith("whsec_"))
+        return Webhook(secret).verify(request["body"], request["headers"])
+
+    def _make_due(self, events):
+        events.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+
+    def test_validated_delivery_posts_signed_order_status(self):
+        with WebhookReceiver() as receiver:
+            self.partner_a.order_api_webhook_url = receiver.url
+            order = self._order(amount=2, external_order_id="WH-1")
+            triggers_before = self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)])
+            self.deliver(order)
+            event = self._events(order)
+            self.assertEqual(len(event), 1)
+            self.assertEqual(event.state, "pending")
+            # the sender cron is woken at once
+            self.assertGreater(
+                self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)]), triggers_before
+            )
+            self.assertEqual(receiver.requests, [], "nothing is sent inside the validation")
+            self.Event._cron_send()
+            requests = receiver.wait_for(1)
+        self.assertEqual(len(requests), 1)
+        request = requests[0]
+        payload = self._verify(request)
+        self.assertEqual(payload, self._status(order))
+        self.assertEqual(payload["status"], "shipped")
+        self.assertEqual(payload["external_order_id"], "WH-1")
+        self.assertEqual(request["headers"]["webhook-id"], event.message_id)
+        self.assertEqual(request["headers"]["x-webhook-event"], "order.updated")
+        self.assertTrue(request["headers"]["content-type"].startswith("application/json"))
+        self.assertEqual(
+            (event.state, event.attempt_count, event.last_status_code),
+            ("done", 1, 200),
+        )
+        self.assertTrue(event.delivered_at)
+
+    def test_forged_signature_is_detected(self):
+        with WebhookReceiver() as receiver:
+            self.partner_a.order_api_webhook_url = receiver.url
+            self.deliver(self._order())
+            self.Event._cron_send()
+            request = receiver.wait_for(1)[0]
+        tampered = dict(request, body=request["body"].replace(b'"shipped"', b'"cancelled"'))
+        with self.assertRaises(WebhookVerificationError):
+            self._verify(tampered)
+        other_secret = "whsec_" + "A" * 43 + "="
+        with self.assertRaises(WebhookVerificationError):
+            Webhook(other_secret).verify(request["body"], request["headers"])
+
+    def test_500_then_200_same_webhook_id(self):
+        with WebhookReceiver(statuses=(500, 200)) as receiver:
+            self.partner_a.order_api_webhook_url = receiver.url
+            order = self._order()
+            self.deliver(order)
+            event = self._events(order)
+            with mute_logger(EVENT_LOGGER):
+                self.Event._cron_send()
+            self.assertEqual((event.state, event.attempt_count, event.last_status_code), ("pending", 1, 500))
+            self.assertEqual(event.last_error, "HTTP 500")
+            delay = event.next_attempt_at - event.last_attempt_at
+            self.assertEqual(delay, timedelta(minutes=1))
+            # not due yet: the cron leaves it alone
+            self.Event._cron_send()
+            self.assertEqual(len(receiver.requests), 1)
+            self._make_due(event)
+            self.Event._cron_send()
+            requests = receiver.wait_for(2)
+        self.assertEqual(len(requests), 2)
+        self.assertEqual(requests[0]["headers"]["webhook-id"], requests[1]["headers"]["webhook-id"])
+        self.assertEqual(requests[0]["body"], requests[1]["body"])
+        for request in requests:
+            self._verify(request)
+        self.assertEqual((event.state, event.attempt_count, event.last_status_code), ("done", 2, 200))
+
+    def test_receiver_down_then_picked_up_by_the_cron(self):
+        self.partner_a.order_api_webhook_url = closed_port_url()
+        order = self._order()
+        self.deliver(order)
+        event = self._events(order)
+        with mute_logger(EVENT_LOGGER):
+            self.Event._cron_send()
+        self.assertEqual(event.state, "pending")
+        self.assertIn("connection error", event.last_error)
+        # the receiver is back (here: at a new address), the retry time comes
+        with WebhookReceiver() as receiver:
+            self.partner_a.order_api_webhook_url = receiver.url
+            self._make_due(event)
+            self.Event._cron_send()
+            requests = receiver.wait_for(1)
+        self.assertEqual(len(requests), 1)
+        self.assertEqual(requests[0]["headers"]["webhook-id"], event.message_id)
+        self.assertEqual(event.state, "done")
+
+    def test_hanging_receiver_does_not_touch_the_validation(self):
+        # (Odoo's test harness raises request timeouts to 10 s)
+        with WebhookReceiver(hang=11) as receiver:
+            self.partner_a.order_api_webhook_url = receiver.url
+            order = self._order()
+            picking = self.deliver(order)
+            self.assertEqual(picking.state, "done")
+            self.assertEqual(receiver.requests, [])
+            event = self._events(order)
+            with mute_logger(EVENT_LOGGER):
+                self.Event._cron_send()
+            self.assertEqual(event.last_error, "timeout")
+            self.assertEqual(event.state, "pending")
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(order.order_line.qty_delivered, 1)
+
+    def test_rolled_back_validation_sends_nothing(self):
+        with WebhookReceiver() as receiver:
+            self.partner_a.order_api_webhook_url = receiver.url
+            order = self._order()
+            with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+                self.deliver(order)
+                self.assertEqual(len(self._events(order)), 1)
+                raise RuntimeError("the warehouse transaction fails after the validation")
+            self.env.invalidate_all()
+            self.assertFalse(self._events(order))
+            self.Event._cron_send()
+            self.assertEqual(receiver.requests, [])
+
+    def test_partial_delivery_then_backorder_send_two_events(self):
+        with WebhookReceiver() as receiver:
+            self.partner_a.order_api_webhook_url = receiver.url
+            order = self._order(product=self.kit, amount=2)
+            self.deliver(order, lots={self.lot_kit_1: 1})
+            self.deliver(order, lots={self.lot_kit_3: 1})
+            events = self._events(order)
+            self.assertEqual(len(events), 2)
+            self.Event._cron_send()
+            requests = receiver.wait_for(2)
+        bodies = [self._verify(request) for request in requests]
+        self.assertEqual([b["status"] for b in bodies], ["partially_shipped", "shipped"])
+        self.assertEqual(bodies[0]["sent_lots"], ["KB-0001"])
+        self.assertEqual(bodies[1]["sent_lots"], ["KB-0001", "KB-0003"])
+        self.assertEqual(len({r["headers"]["webhook-id"] for r in requests}), 2)
+
+    def test_no_event_without_url_or_for_other_orders(self):
+        order = self._order()
+        self.deliver(order)
+        self.assertFalse(self._events(order))
+        # an order entered in Odoo is not an API order
+        self.partner_a.order_api_webhook_url = "http://127.0.0.1:9/hook"
+        manual = self.create_order_orm(self.partner_a, self.user_a, [(self.product_a, 1)])
+        self.deliver(manual)
+        self.assertFalse(self._events(manual))
+
+    def test_retry_schedule_then_failed(self):
+        self.partner_a.order_api_webhook_url = "http://127.0.0.1:9/hook"
+        order = self._order()
+        self.deliver(order)
+        event = self._events(order)
+        delays = []
+        with mute_logger(EVENT_LOGGER):
+            while event.state == "pending" and len(delays) < 30:
+                event._register_failure(503, "HTTP 503", 10)
+                if event.next_attempt_at:
+                    delays.append(event.next_attempt_at - event.last_attempt_at)
+                    # time passes until the next attempt
+                    event.deadline -= delays[-1]
+        self.assertEqual(
+            delays[:7],
+            [
+                timedelta(minutes=1),
+                timedelta(minutes=5),
+                timedelta(minutes=30),
+                timedelta(hours=2),
+                timedelta(hours=5),
+                timedelta(hours=10),
+                timedelta(hours=10),
+            ],
+        )
+        self.assertEqual(event.state, "failed")
+        total = sum(delays, timedelta())
+        self.assertGreater(total, timedelta(days=2, hours=12))
+        self.assertLessEqual(total, timedelta(days=3))
+
+    def test_redeliver(self):
+        with WebhookReceiver() as receiver:
+            self.partner_a.order_api_webhook_url = receiver.url
+            order = self._order()
+            self.deliver(order)
+            event = self._events(order)
+            self.Event._cron_send()
+            event.action_redeliver()
+            self.assertEqual(event.state, "pending")
+            self.Event._cron_send()
+            requests = receiver.wait_for(2)
+        self.assertEqual(len(requests), 2)
+        self.assertEqual(requests[1]["headers"]["webhook-id"], event.message_id)
+        self.assertEqual(event.state, "done")
+
+    def test_private_addresses_refused_unless_allowed(self):
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("partner_order_api.webhook_allowed_hosts", "")
+        for url in (
+            "http://127.0.0.1:8080/hook",
+            "https://10.1.2.3/hook",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[::1]/hook",
+            "https://localhost/hook",
+            "ftp://partner.example/hook",
+        ):
+            with self.assertRaises(ValidationError, msg=url):
+                self.partner_a.order_api_webhook_url = url
+        params.set_param("partner_order_api.webhook_allowed_hosts", "10.0.0.0/8, localhost")
+        self.partner_a.order_api_webhook_url = "https://10.1.2.3/hook"
+        self.partner_a.order_api_webhook_url = "https://localhost/hook"
+        params.set_param("partner_order_api.webhook_allow_http", "False")
+        with self.assertRaises(ValidationError):
+            self.partner_a.order_api_webhook_url = "http://10.1.2.3/hook"
+
+    def test_url_checked_again_at_delivery_time(self):
+        with WebhookReceiver() as receiver:
+            self.partner_a.order_api_webhook_url = receiver.url
+            order = self._order()
+            self.deliver(order)
+            # the admin withdraws the allowance before the event is sent
+            self.env["ir.config_parameter"].sudo().set_param("partner_order_api.webhook_allowed_hosts", "")
+            event = self._events(order)
+            with mute_logger(EVENT_LOGGER):
+                self.Event._cron_send()
+            self.assertEqual(receiver.requests, [])
+        self.assertIn("private", event.last_error)
+        self.assertEqual(event.state, "pending")
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookApi(PartnerOrderApiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("partner_order_api.webhook_allow_http", "True")
+        params.set_param("partner_order_api.webhook_allowed_hosts", "127.0.0.1")
+
+    def test_register_read_and_delete(self):
+        response = self.api("GET", "webhook", key=self.key_a)
+        self.assertEqual(response.status_code, 200)
+        self.assertIsNone(response.json()["url"])
+        self.assertFalse(response.json()["signing_secret_set"])
+        put = self.api("PUT", "webhook", key=self.key_a, body={"url": "http://127.0.0.1:8765/hook"})
+        self.assertEqual(put.status_code, 200, put.text)
+        secret = put.json()["signing_secret"]
+        self.assertTrue(secret.startswith("whsec_"))
+        self.assertEqual(self.partner_a.order_api_webhook_url, "http://127.0.0.1:8765/hook")
+        self.assertEqual(self.partner_a.sudo().order_api_webhook_secret, secret)
+        # the secret is shown once
+        again = self.api("PUT", "webhook", key=self.key_a, body={"url": "http://127.0.0.1:8766/hook"})
+        self.assertNotIn("signing_secret", again.json())
+        self.assertEqual(self.partner_a.sudo().order_api_webhook_secret, secret)
+        got = self.api("GET", "webhook", key=self.key_a).json()
+        self.assertEqual(got["url"], "http://127.0.0.1:8766/hook")
+        self.assertTrue(got["signing_secret_set"])
+        self.assertNotIn("signing_secret", got)
+        # the other partner's webhook is its own
+        self.assertIsNone(self.api("GET", "webhook", key=self.key_b).json()["url"])
+        deleted = self.api("DELETE", "webhook", key=self.key_a)
+        self.assertEqual(deleted.status_code, 200)
+        self.assertIsNone(deleted.json()["url"])
+        self.assertFalse(self.partner_a.order_api_webhook_url)
+
+    def test_bad_urls_and_bodies(self):
+        self.env["ir.config_parameter"].sudo().set_param("partner_order_api.webhook_allowed_hosts", "")
+        for body in (
+            {},
+            {"url": None},
+            {"url": 42},
+            {"url": ""},
+            {"url": "not a url"},
+            {"url": "ftp://partner.example/x"},
+            {"url": "http://127.0.0.1/hook"},
+            {"url": "https://192.168.1.1/hook"},
+            {"url": "https://user:pw@partner.example/hook"},
+        ):
+            response = self.api("PUT", "webhook", key=self.key_a, body=body)
+            self.assert_error(response, 400, "validation_error")
+        response = self.api(
+            "PUT", "webhook", key=self.key_a, data=b"[1]", headers={"Content-Type": "application/json"}
+        )
+        self.assert_error(response, 400, "validation_error")
+        self.assertFalse(self.partner_a.order_api_webhook_url)
+
+    def test_auth_and_methods(self):
+        self.assert_error(self.api("GET", "webhook"), 401, "unauthorized")
+        self.assert_error(self.api("PUT", "webhook", key=self.key_off, body={"url": "x"}), 403, "forbidden")
+        self.assert_error(self.api("POST", "webhook", key=self.key_a, check=False), 405, "method_not_allowed")
+        self.assert_error(self.api("GET", "webhook/test", key=self.key_a, check=False), 405, "method_not_allowed")
+
+    def test_send_test_event(self):
+        self.assert_error(self.api("POST", "webhook/test", key=self.key_a), 400, "validation_error")
+        with WebhookReceiver() as receiver:
+            self.api("PUT", "webhook", key=self.key_a, body={"url": receiver.url})
+            response = self.api("POST", "webhook/test", key=self.key_a)
+            requests = receiver.wait_for(1)
+        self.assertEqual(response.status_code, 200)
+        result = response.json()
+        self.assertTrue(result["delivered"])
+        self.assertEqual(result["status_code"], 200)
+        self.assertEqual(len(requests), 1)
+        secret = self.partner_a.sudo().order_api_webhook_secret
+        body = Webhook(secret).verify(requests[0]["body"], requests[0]["headers"])
+        self.assertEqual(body["event"], "ping")
+        self.assertEqual(requests[0]["headers"]["x-webhook-event"], "ping")
+        self.assertEqual(requests[0]["headers"]["webhook-id"], result["webhook_id"])
+        logged = self.env["partner.order.api.webhook.event"].search([("message_id", "=", result["webhook_id"])])
+        self.assertEqual((logged.event_type, logged.state), ("ping", "done"))
+
+    def test_send_test_event_to_a_failing_receiver(self):
+        with WebhookReceiver(statuses=(500,)) as receiver:
+            self.api("PUT", "webhook", key=self.key_a, body={"url": receiver.url})
+            response = self.api("POST", "webhook/test", key=self.key_a)
+        result = response.json()
+        self.assertFalse(result["delivered"])
+        self.assertEqual(result["status_code"], 500)
+        self.assertEqual(result["error"], "HTTP 500")
