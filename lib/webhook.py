@@ -68,11 +68,7 @@ def _is_public(address):
 
 
 def resolve(host, port):
-    """Every address ``host`` resolves to (an IP literal resolves to itself)."""
-    try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        pass
+    """Every address the host name ``host`` resolves to."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
 
@@ -107,9 +103,12 @@ def check_url(url, *, allow_http=False, allowed_hosts="", resolver=resolve, fiel
     if host in names:
         return url
     try:
-        addresses = resolver(host, port or (443 if scheme == "https" else 80))
-    except (OSError, UnicodeError):
-        refuse(f"The host of {field} ({host}) does not resolve.")
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            addresses = resolver(host, port or (443 if scheme == "https" else 80))
+        except (OSError, UnicodeError):
+            refuse(f"The host of {field} ({host}) does not resolve.")
     if not addresses:
         refuse(f"The host of {field} ({host}) does not resolve.")
     for address in addresses:
