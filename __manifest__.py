@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "application": False,
     "installable": True,
-    "depends": ["sale_stock", "portal"],
+    "depends": ["sale_stock", "stock_delivery", "portal"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/partner_order_api_security.xml",

@@ -100,19 +100,25 @@ def _to_api_error(exc):
     return errors.InternalError(f"An unexpected error occurred (request id {request_id()}).")
 
 
-def run(handler, *, authenticate=True):
-    """Run ``handler()`` (which returns ``(payload, status)``) the API's way."""
+def run(handler, *, authenticate=True, writes=False):
+    """Run ``handler()`` the API's way: it returns ``(payload, status)``,
+    ``(payload, status, headers)`` or a ready response. ``writes``: the route
+    changes data, read-only keys are refused."""
     try:
         request_id()
         if authenticate:
             service = request.env["partner.order.api.service"]
-            uid = service._authenticate(request.httprequest.headers.get("Authorization"))
+            uid, read_only = service._authenticate(request.httprequest.headers.get("Authorization"))
             request.update_env(user=uid)
+            if read_only and writes:
+                raise errors.InsufficientScope()
         result = handler()
         if isinstance(result, http.Response):
             return result
-        payload, status = result
-        return json_response(dict({"success": True}, **payload), status=status)
+        payload, status, *headers = result
+        return json_response(
+            dict({"success": True}, **payload), status=status, headers=headers[0] if headers else None
+        )
     except ApiErrorResponse:
         raise
     except Exception as exc:  # pylint: disable=broad-except
@@ -132,14 +138,17 @@ def run(handler, *, authenticate=True):
 
 
 def api_endpoint(path, methods, *, authenticate=True, readonly=False):
-    """``http.route`` for one API path, answered by ``run``."""
+    """``http.route`` for one API path, answered by ``run``. Routes that are
+    not ``readonly`` write, and refuse read-only keys."""
     full_path = f"{PREFIX}/{path}"
     ROUTES.setdefault(full_path, set()).update(methods)
 
     def decorator(func):
         @functools.wraps(func)
         def wrapper(self, *args, **kwargs):
-            return run(lambda: func(self, *args, **kwargs), authenticate=authenticate)
+            return run(
+                lambda: func(self, *args, **kwargs), authenticate=authenticate, writes=not readonly
+            )
 
         return http.route(
             full_path,

@@ -26,6 +26,13 @@ def _json_body():
     )
 
 
+def _idempotent(route, data, func):
+    """Run ``func`` once per ``Idempotency-Key`` (when the client sent one)."""
+    key = validation.parse_idempotency_key(request.httprequest.headers.get("Idempotency-Key"))
+    (payload, status), replayed = _service().run_idempotent(key, route, data, func)
+    return payload, status, {"Idempotent-Replayed": "true"} if replayed else {}
+
+
 class PartnerOrderApiController(http.Controller):
     @api_endpoint("available_products", ["GET"], readonly=True)
     def available_products(self):
@@ -33,8 +40,10 @@ class PartnerOrderApiController(http.Controller):
 
     @api_endpoint("orders", ["GET"], readonly=True)
     def orders(self, **params):
-        page, page_size = validation.parse_pagination(request.httprequest.args)
-        return _service().list_orders(page, page_size), 200
+        args = request.httprequest.args
+        page, page_size = validation.parse_pagination(args)
+        filters = validation.parse_order_filters(args)
+        return _service().list_orders(page, page_size, filters), 200
 
     @api_endpoint("order_status", ["GET"], readonly=True)
     def order_status(self, **params):
@@ -43,8 +52,17 @@ class PartnerOrderApiController(http.Controller):
 
     @api_endpoint("order", ["POST"])
     def order(self, **params):
-        payload = validation.parse_order_payload(_json_body())
-        return _service().create_order(payload), 201
+        data = _json_body()
+        payload = validation.parse_order_payload(data)
+        return _idempotent("order", data, lambda: (_service().create_order(payload), 201))
+
+    @api_endpoint("order/cancel", ["POST"])
+    def order_cancel(self, **params):
+        data = _json_body()
+        identified_by, order_id = validation.parse_order_lookup(data)
+        return _idempotent(
+            "order/cancel", data, lambda: (_service().cancel_order(identified_by, order_id), 200)
+        )
 
     @api_endpoint("webhook", ["GET"], readonly=True)
     def webhook_get(self, **params):

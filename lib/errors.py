@@ -89,5 +89,32 @@ class DuplicateExternalOrderId(OrderApiError):
     default_message = "This external_order_id is already used by this partner."
 
 
+class InsufficientScope(OrderApiError):
+    status = 403
+    code = "insufficient_scope"
+    default_message = "This API key is read-only: it cannot be used on a route that writes."
+
+
+class IdempotencyKeyReused(OrderApiError):
+    status = 409
+    code = "idempotency_key_reused"
+    default_message = "This Idempotency-Key was already used with a different request."
+
+
+class IdempotencyInProgress(OrderApiError):
+    status = 409
+    code = "idempotency_in_progress"
+    default_message = "The first request with this Idempotency-Key is still running; retry in a moment."
+
+    def __init__(self, message=None, details=None, headers=None):
+        super().__init__(message, details, {"Retry-After": "1", **(headers or {})})
+
+
+class NotCancellable(OrderApiError):
+    status = 409
+    code = "not_cancellable"
+    default_message = "This order has a validated delivery: it can no longer be cancelled."
+
+
 class InternalError(OrderApiError):
     pass

@@ -6,6 +6,7 @@ Every function returns clean Python values or raises one
 is rejected whole before any data is touched.
 """
 
+import datetime
 import json
 import math
 import re
@@ -22,12 +23,23 @@ MAX_BODY_BYTES = 1024 * 1024
 TEXT_MAX = 256
 EXTERNAL_ID_MAX = 255
 ORDER_ID_MAX = 255
+LINES_MAX = 100
+NOTE_MAX = 2000
+STATUSES = ("pending", "confirmed", "partially_shipped", "shipped", "cancelled")
+SORTS = ("created_desc", "created_asc", "updated_asc")
 
 # Control characters (NUL included) have no place in names and addresses,
 # and PostgreSQL refuses NUL in text; lone surrogates (JSON "\ud800") are
 # not Unicode text and cannot be encoded.
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+# a note may hold line breaks and tabs
+_NOTE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_IDEMPOTENCY_RE = re.compile(r"^[\x20-\x7e]{1,255}$")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_DATETIME_RE = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?$"
+)
 _INT_RE = re.compile(r"^[0-9]{1,30}$")
 _COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 
@@ -189,23 +201,153 @@ def parse_delivery_address(value, details, field="delivery_address"):
     return address
 
 
-def parse_order_payload(data):
-    """The body of ``POST order``: ``{ean, amount, external_order_id?,
-    delivery_address: {name, street, street2?, zip, city, country_code}}``."""
-    details = []
-    ean = _clean_text(data.get("ean"), "ean", details, max_length=64)
+def _parse_line(ean_value, amount_value, prefix, details):
+    ean = _clean_text(ean_value, f"{prefix}ean", details, max_length=64)
     amount = None
-    if data.get("amount") is None:
-        details.append(_detail("amount", "amount is required."))
+    if amount_value is None:
+        details.append(_detail(f"{prefix}amount", f"{prefix}amount is required."))
     else:
-        amount = _parse_amount(data["amount"], "amount", details)
+        amount = _parse_amount(amount_value, f"{prefix}amount", details)
+    return ean, amount
+
+
+def _parse_lines(data, details):
+    """``ean`` + ``amount``, or ``lines: [{ean, amount}]`` (1..100), never
+    both; the same EAN twice becomes one line."""
+    has_single = "ean" in data or "amount" in data
+    has_lines = "lines" in data
+    if has_single and has_lines:
+        details.append(_detail("lines", "Send either ean and amount, or lines, not both."))
+        return []
+    parsed = []
+    if has_lines:
+        lines = data["lines"]
+        if not isinstance(lines, list) or not 1 <= len(lines) <= LINES_MAX:
+            details.append(_detail("lines", f"lines must be a list of 1 to {LINES_MAX} objects."))
+            return []
+        for index, line in enumerate(lines):
+            prefix = f"lines[{index}]."
+            if not isinstance(line, dict):
+                details.append(_detail(f"lines[{index}]", "Each line must be an object with ean and amount."))
+                continue
+            parsed.append(_parse_line(line.get("ean"), line.get("amount"), prefix, details))
+    else:
+        parsed.append(_parse_line(data.get("ean"), data.get("amount"), "", details))
+    merged = {}
+    for ean, amount in parsed:
+        if ean is not None and amount is not None:
+            merged[ean] = merged.get(ean, 0) + amount
+    for ean, amount in merged.items():
+        if amount > AMOUNT_MAX:
+            details.append(_detail("lines", f"The total amount of EAN {ean} must be at most {AMOUNT_MAX}."))
+    return [{"ean": ean, "amount": amount} for ean, amount in merged.items()]
+
+
+def _clean_note(value, details):
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        details.append(_detail("note", "note must be a string."))
+        return None
+    value = value.strip()
+    if len(value) > NOTE_MAX:
+        details.append(_detail("note", f"note must be at most {NOTE_MAX} characters."))
+        return None
+    if _NOTE_CONTROL_RE.search(value) or _SURROGATE_RE.search(value):
+        details.append(_detail("note", "note must be text without control characters."))
+        return None
+    return value or None
+
+
+def parse_order_payload(data):
+    """The body of ``POST order``: ``{ean, amount}`` or ``{lines: [{ean,
+    amount}]}``, plus ``external_order_id?``, ``note?`` and
+    ``delivery_address: {name, street, street2?, zip, city, country_code}``."""
+    details = []
+    lines = _parse_lines(data, details)
     external_order_id = _clean_text(
         data.get("external_order_id"), "external_order_id", details, required=False, max_length=EXTERNAL_ID_MAX
     )
+    note = _clean_note(data.get("note"), details)
     address = parse_delivery_address(data.get("delivery_address"), details)
     _raise_if(details)
     return {
-        "lines": [{"ean": ean, "amount": amount}],
+        "lines": lines,
         "external_order_id": external_order_id,
+        "note": note,
         "delivery_address": address,
     }
+
+
+def parse_idempotency_key(value):
+    """The ``Idempotency-Key`` header: None, or 1..255 printable ASCII."""
+    if value is None:
+        return None
+    if not _IDEMPOTENCY_RE.match(value):
+        raise ValidationError.from_details(
+            [_detail("Idempotency-Key", "Idempotency-Key must be 1 to 255 printable ASCII characters.")]
+        )
+    return value
+
+
+def parse_datetime_param(params, name, *, date_allowed, end_of_day=False):
+    """An ISO 8601 date-time (UTC when no offset is given; ``Z`` accepted), or
+    a date when ``date_allowed`` (its first microsecond, or with
+    ``end_of_day`` its last). Returned naive, in UTC, as Odoo stores
+    datetimes."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    raw = raw.strip()
+    message = f"{name} must be an ISO 8601 date-time such as 2026-11-23T10:00:00Z" + (
+        " or a date such as 2026-11-23." if date_allowed else "."
+    )
+    if _DATE_RE.match(raw):
+        if not date_allowed:
+            raise ValidationError.from_details([_detail(name, message)])
+        try:
+            value = datetime.datetime.strptime(raw, "%Y-%m-%d")
+        except ValueError:
+            raise ValidationError.from_details([_detail(name, message)]) from None
+        return value + datetime.timedelta(days=1, microseconds=-1) if end_of_day else value
+    if not _DATETIME_RE.match(raw):
+        raise ValidationError.from_details([_detail(name, message)])
+    try:
+        value = datetime.datetime.fromisoformat(raw.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError.from_details([_detail(name, message)]) from None
+    if value.tzinfo:
+        value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+    return value
+
+
+def parse_order_filters(params):
+    """The filters of ``GET orders``: status, created_from, created_to,
+    updated_since and sort; every problem is listed."""
+    details = []
+    filters = {"statuses": None, "sort": "created_desc"}
+    raw_status = params.get("status")
+    if raw_status not in (None, ""):
+        statuses = [s.strip() for s in raw_status.split(",") if s.strip()]
+        unknown = [s for s in statuses if s not in STATUSES]
+        if unknown or not statuses:
+            details.append(_detail("status", f"status must be one or more of {', '.join(STATUSES)}, comma-separated."))
+        else:
+            filters["statuses"] = sorted(set(statuses))
+    for name, date_allowed, end_of_day in (
+        ("created_from", True, False),
+        ("created_to", True, True),
+        ("updated_since", False, False),
+    ):
+        try:
+            filters[name] = parse_datetime_param(params, name, date_allowed=date_allowed, end_of_day=end_of_day)
+        except ValidationError as exc:
+            details.extend(exc.details)
+    sort = params.get("sort")
+    if sort not in (None, ""):
+        if sort not in SORTS:
+            details.append(_detail("sort", f"sort must be one of {', '.join(SORTS)}."))
+        else:
+            filters["sort"] = sort
+    _raise_if(details)
+    return filters

@@ -9,21 +9,34 @@ done in ``_create_order_sudo`` only, after the caller and its input were
 checked.
 """
 
+import datetime
+import functools
 import logging
 import math
 import re
 
 import psycopg2.errors
 
-from odoo import Command, api, models
+from markupsafe import Markup
 
-from ..lib import errors, validation
+from odoo import Command, _, api, fields, models
+from odoo.tools import SQL
+
+from ..lib import errors
+from .sale_order import utc_iso
 
 _logger = logging.getLogger(__name__)
 
 API_KEY_SCOPE = "partner_order_api"
+API_KEY_SCOPE_READONLY = "partner_order_api.readonly"
+SYNC_SAFETY_WINDOW = 120  # seconds; see list_orders
 _BEARER_RE = re.compile(r"^[Bb][Ee][Aa][Rr][Ee][Rr] +([\x21-\x7e]{1,512})$")
 ORDER_STATES = ("sent", "sale", "cancel")
+ORDER_SORTS = {
+    "created_desc": ("create_date", "DESC"),
+    "created_asc": ("create_date", "ASC"),
+    "updated_asc": ("order_api_updated_at", "ASC"),
+}
 
 
 class PartnerOrderApiService(models.AbstractModel):
@@ -36,11 +49,13 @@ class PartnerOrderApiService(models.AbstractModel):
 
     @api.model
     def _authenticate(self, authorization):
-        """The id of the active user owning the bearer key of ``authorization``.
+        """``(uid, read_only)`` for the active user owning the bearer key of
+        ``authorization``.
 
-        Keys scoped to this API and global (unscoped) keys are accepted;
-        revoked, expired and inactive users' keys are not. The key itself is
-        never logged.
+        Keys scoped to this API and global (unscoped) keys open everything,
+        keys scoped ``partner_order_api.readonly`` the GET routes only;
+        revoked, expired and inactive users' keys are refused. The key itself
+        is never logged.
         """
         if not authorization:
             raise errors.Unauthorized(
@@ -49,12 +64,15 @@ class PartnerOrderApiService(models.AbstractModel):
         match = _BEARER_RE.match(authorization.strip())
         if not match:
             raise errors.Unauthorized("The Authorization header must be 'Bearer <key>'.")
-        uid = self.env["res.users.apikeys"]._check_credentials(
-            scope=API_KEY_SCOPE, key=match.group(1)
-        )
-        if not uid:
-            raise errors.Unauthorized("The API key is unknown, revoked or expired.")
-        return uid
+        Keys = self.env["res.users.apikeys"]
+        key = match.group(1)
+        uid = Keys._check_credentials(scope=API_KEY_SCOPE, key=key)
+        if uid:
+            return uid, False
+        uid = Keys._check_credentials(scope=API_KEY_SCOPE_READONLY, key=key)
+        if uid:
+            return uid, True
+        raise errors.Unauthorized("The API key is unknown, revoked or expired.")
 
     def _partner_sudo(self):
         """The commercial partner of the calling user, checked to be enabled."""
@@ -122,33 +140,61 @@ class PartnerOrderApiService(models.AbstractModel):
         )
         return [("partner_id", "in", partner_ids), ("state", "in", ORDER_STATES)]
 
-    def list_orders(self, page, page_size):
-        """A page of the partner's orders, newest first, with the pagination."""
+    def list_orders(self, page, page_size, filters=None):
+        """A page of the partner's orders with the pagination.
+
+        ``filters`` (``lib.validation.parse_order_filters``): statuses,
+        created_from/created_to and updated_since (all inclusive) and sort.
+
+        Sync: with ``sort=updated_asc`` the pagination also holds
+        ``next_updated_since``, the value for the next request (keyset
+        paging: page 1 each time). It is the ``updated_at`` of the last order
+        returned (inclusive, so that order comes again, and so do orders
+        changed in the same microsecond), and never later than now minus a
+        safety window: a change whose transaction commits late, after a poll
+        already saw later changes, is still returned by the next poll. A
+        client that follows it sees every change at least once.
+        """
+        filters = filters or {"sort": "created_desc"}
+        safe_limit = fields.Datetime.now() - datetime.timedelta(seconds=SYNC_SAFETY_WINDOW)
         partner_sudo = self._partner_sudo()
-        domain = self._orders_domain(partner_sudo)
         SaleOrder = self.env["sale.order"]
-        total_count = SaleOrder.search_count(domain)
+        domain = self._orders_domain(partner_sudo)
+        if filters.get("statuses"):
+            domain.append(("order_api_status", "in", filters["statuses"]))
+        if filters.get("created_from"):
+            domain.append(("create_date", ">=", filters["created_from"]))
+        if filters.get("created_to"):
+            domain.append(("create_date", "<=", filters["created_to"]))
+        query = SaleOrder._search(domain)
+        column = functools.partial(SaleOrder._field_to_sql, query.table, query=query)
+        if filters.get("updated_since"):
+            # compared in SQL: a domain would round the microseconds away
+            query.add_where(SQL("%s >= %s", column("order_api_updated_at"), filters["updated_since"]))
+        self.env.cr.execute(query.select(SQL("COUNT(*)")))
+        total_count = self.env.cr.fetchone()[0]
         total_pages = math.ceil(total_count / page_size)
+        orders = SaleOrder.browse()
         if page <= total_pages:
-            orders = SaleOrder.search(
-                domain,
-                order="create_date desc, id desc",
-                limit=page_size,
-                offset=(page - 1) * page_size,
+            sort_field, direction = ORDER_SORTS[filters["sort"]]
+            query.order = SQL(
+                "%s %s, %s %s", column(sort_field), SQL(direction), column("id"), SQL(direction)
             )
-        else:
-            orders = SaleOrder.browse()
-        return {
-            "orders": orders.sudo()._order_api_serialize(),
-            "pagination": {
-                "page": page,
-                "page_size": page_size,
-                "total_count": total_count,
-                "total_pages": total_pages,
-                "has_next": page < total_pages,
-                "has_previous": page > 1 and total_count > 0,
-            },
+            query.limit = page_size
+            query.offset = (page - 1) * page_size
+            orders = SaleOrder.browse(query.get_result_ids())
+        pagination = {
+            "page": page,
+            "page_size": page_size,
+            "total_count": total_count,
+            "total_pages": total_pages,
+            "has_next": page < total_pages,
+            "has_previous": page > 1 and total_count > 0,
         }
+        if filters["sort"] == "updated_asc":
+            last = orders[-1:].sudo().order_api_updated_at or filters.get("updated_since") or safe_limit
+            pagination["next_updated_since"] = utc_iso(min(last, safe_limit), microseconds=True)
+        return {"orders": orders.sudo()._order_api_serialize(), "pagination": pagination}
 
     def _find_order(self, partner_sudo, identified_by, order_id):
         """The partner's order, or NotFound: another partner's order is
@@ -160,6 +206,39 @@ class PartnerOrderApiService(models.AbstractModel):
         if not order:
             raise errors.NotFound(f"No order with {identified_by} id {order_id!r}.")
         return order
+
+    def run_idempotent(self, idempotency_key, route, data, func):
+        """``func()`` -> (payload, status), at most once per partner and
+        ``Idempotency-Key``; returns ``((payload, status), replayed)``."""
+        if idempotency_key is None:
+            return func(), False
+        partner_sudo = self._partner_sudo()
+        Idempotency = self.env["partner.order.api.idempotency"].sudo()
+        return Idempotency._run(
+            partner_sudo, idempotency_key, Idempotency._fingerprint(route, data), func
+        )
+
+    def cancel_order(self, identified_by, order_id):
+        """Cancel the partner's order through Odoo's own flow while none of
+        its outgoing deliveries is done; cancelling twice answers the
+        cancelled order again."""
+        partner_sudo = self._partner_sudo()
+        order_sudo = self._find_order(partner_sudo, identified_by, order_id).sudo()
+        if order_sudo.state != "cancel":
+            shipped = order_sudo.picking_ids.filtered(
+                lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+            )
+            if shipped:
+                raise errors.NotCancellable(
+                    f"Order {order_sudo.name} has a validated delivery ({shipped[0].name}): "
+                    "it can no longer be cancelled."
+                )
+            # elevated: a portal user cannot cancel orders or their pickings
+            order_sudo.with_context(disable_cancel_warning=True)._action_cancel()
+            _logger.info(
+                "Partner Order API: %s cancelled by user #%s", order_sudo.name, self.env.uid
+            )
+        return order_sudo._order_api_serialize()[0]
 
     def get_order_status(self, identified_by, order_id):
         partner_sudo = self._partner_sudo()
@@ -211,10 +290,12 @@ class PartnerOrderApiService(models.AbstractModel):
             raise errors.DuplicateExternalOrderId(
                 f"external_order_id {external_id!r} is already used by this partner."
             )
-        order_sudo = self._create_order_sudo(partner_sudo, lines, address, country, external_id)
+        order_sudo = self._create_order_sudo(
+            partner_sudo, lines, address, country, external_id, payload.get("note")
+        )
         return order_sudo._order_api_serialize()[0]
 
-    def _create_order_sudo(self, partner_sudo, lines, address, country, external_id):
+    def _create_order_sudo(self, partner_sudo, lines, address, country, external_id, note=None):
         """The elevated part of ``POST order``: the caller and its input were
         checked; a portal user has no right to create or confirm orders nor
         to create contacts, so this runs as superuser."""
@@ -226,6 +307,7 @@ class PartnerOrderApiService(models.AbstractModel):
             "order_api_partner_id": partner_sudo.id,
             "order_api_external_id": external_id,
             "client_order_ref": external_id,
+            "order_api_note": note,
             "company_id": self.env.company.id,
             "order_line": [
                 Command.create({"product_id": product.id, "product_uom_qty": amount})
@@ -238,6 +320,14 @@ class PartnerOrderApiService(models.AbstractModel):
             with env_sudo.cr.savepoint():
                 order_sudo = env_sudo["sale.order"].create(vals)
                 order_sudo.action_confirm()
+                if note:
+                    # shown to the salesperson in the order's chatter
+                    order_sudo.message_post(
+                        body=Markup("<p><b>%s</b></p><p>%s</p>")
+                        % (_("Note from the partner (Partner Order API):"), note),
+                        message_type="comment",
+                        subtype_xmlid="mail.mt_note",
+                    )
         except psycopg2.errors.UniqueViolation as exc:
             if exc.diag.constraint_name != "sale_order_order_api_external_id_uniq":
                 raise

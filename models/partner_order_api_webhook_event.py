@@ -62,7 +62,11 @@ class PartnerOrderApiWebhookEvent(models.Model):
         help="The webhook-id header: the same on every attempt of this event.",
     )
     event_type = fields.Selection(
-        [("order.updated", "Order updated"), ("ping", "Test ping")],
+        [
+            ("order.updated", "Order updated"),
+            ("order.cancelled", "Order cancelled"),
+            ("ping", "Test ping"),
+        ],
         required=True,
         readonly=True,
         default="order.updated",
@@ -112,33 +116,32 @@ class PartnerOrderApiWebhookEvent(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _record_order_events(self, pickings):
-        """Queue one ``order.updated`` event per done outgoing delivery of an
-        API order whose partner has a webhook URL, and wake the sender."""
-        vals_list = []
-        pickings = pickings.sudo().filtered(
-            lambda p: p.state == "done"
-            and p.picking_type_code == "outgoing"
-            and p.sale_id.order_api_partner_id.order_api_enabled
-            and p.sale_id.order_api_partner_id.order_api_webhook_url
-        )
-        if not pickings:
+    def _record_order_events(self, order_pickings, event_type="order.updated"):
+        """Queue one event per ``(order, picking or None)`` of an API order
+        whose partner has a webhook URL, with the order object as it is now,
+        and wake the sender."""
+        pairs = [
+            (order.sudo(), picking)
+            for order, picking in order_pickings
+            if order.order_api_partner_id.sudo().order_api_enabled
+            and order.order_api_partner_id.sudo().order_api_webhook_url
+        ]
+        if not pairs:
             return self.browse()
-        payloads = dict(
-            zip(pickings.sale_id.ids, pickings.sale_id._order_api_serialize(), strict=True)
-        )
-        for picking in pickings:
-            order = picking.sale_id
-            vals_list.append(
+        orders = self.env["sale.order"].sudo().union(*(order for order, _picking in pairs))
+        payloads = dict(zip(orders.ids, orders._order_api_serialize(), strict=True))
+        events = self.sudo().create(
+            [
                 {
-                    "event_type": "order.updated",
+                    "event_type": event_type,
                     "partner_id": order.order_api_partner_id.id,
                     "order_id": order.id,
-                    "picking_id": picking.id,
+                    "picking_id": picking.id if picking else False,
                     "payload": _dumps(dict({"success": True}, **payloads[order.id])),
                 }
-            )
-        events = self.sudo().create(vals_list)
+                for order, picking in pairs
+            ]
+        )
         self._wake_sender()
         return events
 

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class StockLot(models.Model):
@@ -11,3 +12,24 @@ class StockLot(models.Model):
         index="btree_not_null",
         copy=False,
     )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "kit_barcode" in vals:
+            # the orders that shipped these lots show the kit barcode
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT DISTINCT sol.order_id
+                      FROM stock_move_line sml
+                      JOIN stock_move sm ON sm.id = sml.move_id
+                      JOIN sale_order_line sol ON sol.id = sm.sale_line_id
+                     WHERE sml.lot_id = ANY(%s) AND sm.state = 'done'
+                    """,
+                    self.ids,
+                )
+            )
+            order_ids = [row[0] for row in self.env.cr.fetchall()]
+            self.env["sale.order"].browse(order_ids)._order_api_touch()
+        return res

@@ -6,3 +6,4 @@ from . import test_api_create_order
 from . import test_api_errors
 from . import test_sent_lots
 from . import test_webhook
+from . import test_api_orders_beyond

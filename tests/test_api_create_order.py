@@ -125,7 +125,7 @@ class TestApiCreateOrder(PartnerOrderApiCase):
         original = service_cls._create_order_sudo
         test = self
 
-        def create_with_competitor(service, partner_sudo, lines, address, country, external_id):
+        def create_with_competitor(service, partner_sudo, lines, address, country, external_id, note=None):
             # a competing request commits the same external id first
             test.env["sale.order"].create(
                 {
@@ -134,7 +134,7 @@ class TestApiCreateOrder(PartnerOrderApiCase):
                     "order_api_external_id": external_id,
                 }
             )
-            return original(service, partner_sudo, lines, address, country, external_id)
+            return original(service, partner_sudo, lines, address, country, external_id, note)
 
         before = self._counts()
         service_cls._create_order_sudo = create_with_competitor

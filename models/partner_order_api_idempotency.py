@@ -1,0 +1,82 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Idempotency-Key: a write request runs at most once per partner and key.
+
+The key's row is written in the same transaction as the order it creates,
+so it exists exactly when the order does. A transaction-scoped advisory lock
+on (partner, key) makes a concurrent repeat answer 409
+``idempotency_in_progress`` at once instead of waiting; a repeat after the
+first committed replays its stored answer.
+"""
+
+import hashlib
+import json
+from datetime import timedelta
+
+import psycopg2.errors
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..lib import errors
+
+TTL = timedelta(hours=24)
+
+
+class PartnerOrderApiIdempotency(models.Model):
+    _name = "partner.order.api.idempotency"
+    _description = "Partner Order API: idempotency key"
+    _log_access = False
+
+    partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade", index=True)
+    key = fields.Char(required=True)
+    fingerprint = fields.Char(required=True, help="SHA-256 of the route and the canonical JSON body.")
+    response_status = fields.Integer()
+    response_body = fields.Text()
+    created_at = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+
+    _sql_constraints = [
+        ("partner_key_uniq", "UNIQUE(partner_id, key)", "An idempotency key is used once per partner."),
+    ]
+
+    @api.model
+    def _fingerprint(self, route, data):
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(f"{route}\n{canonical}".encode()).hexdigest()
+
+    @api.model
+    def _lock_id(self, partner_id, key):
+        """The advisory lock of (partner, key): 64 bits of their SHA-256."""
+        digest = hashlib.sha256(f"{partner_id}:{key}".encode()).digest()
+        return int.from_bytes(digest[:8], "big", signed=True)
+
+    @api.model
+    def _run(self, partner, key, fingerprint, func):
+        """``func()`` -> (payload, status) at most once for (partner, key);
+        returns ``((payload, status), replayed)``."""
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s)", self._lock_id(partner.id, key)))
+        if not self.env.cr.fetchone()[0]:
+            raise errors.IdempotencyInProgress()
+        record = self.sudo().search([("partner_id", "=", partner.id), ("key", "=", key)])
+        if record and record.created_at < fields.Datetime.now() - TTL:
+            record.unlink()
+            record = self.browse()
+        if record:
+            if record.fingerprint != fingerprint:
+                raise errors.IdempotencyKeyReused()
+            return (json.loads(record.response_body), record.response_status), True
+        try:
+            with self.env.cr.savepoint():
+                record = self.sudo().create(
+                    {"partner_id": partner.id, "key": key, "fingerprint": fingerprint}
+                )
+        except psycopg2.errors.UniqueViolation:
+            # The first request committed after this transaction began: its
+            # row is not visible here yet, a retry will replay it.
+            raise errors.IdempotencyInProgress() from None
+        payload, status = func()
+        record.write({"response_status": status, "response_body": json.dumps(payload)})
+        return (payload, status), False
+
+    @api.autovacuum
+    def _gc_expired(self):
+        self.sudo().search([("created_at", "<", fields.Datetime.now() - TTL)], limit=100000).unlink()
