@@ -100,6 +100,23 @@ def _to_api_error(exc):
     return errors.InternalError(f"An unexpected error occurred (request id {request_id()}).")
 
 
+def final_error_response(exc):
+    """The JSON answer for an exception Odoo could not recover from (called
+    by ``ir.http._handle_error``): a concurrency failure that outlived Odoo's
+    retries asks the client to retry; anything else is an internal error."""
+    if isinstance(exc, ApiErrorResponse):
+        return exc.error_response
+    if isinstance(exc, OperationalError) and isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+        _logger.warning("Partner Order API %s: still conflicting after retries", request_id())
+        api_error = errors.InternalError(
+            f"The server is busy with conflicting requests; retry (request id {request_id()}).",
+            headers={"Retry-After": "2"},
+        )
+    else:
+        api_error = _to_api_error(exc) or errors.InternalError()
+    return error_response(api_error)
+
+
 def run(handler, *, authenticate=True, writes=False):
     """Run ``handler()`` the API's way: it returns ``(payload, status)``,
     ``(payload, status, headers)`` or a ready response. ``writes``: the route

@@ -1,3 +1,4 @@
+from . import ir_http
 from . import res_partner
 from . import res_users
 from . import sale_order
@@ -5,4 +6,12 @@ from . import stock_lot
 from . import partner_order_api_service
 from . import partner_order_api_webhook_event
 from . import stock_picking
+from . import stock_move
 from . import partner_order_api_idempotency
+from . import partner_order_api_portal
+from . import product_product
+from . import product_template
+from . import res_config_settings
+from . import res_partner_order_api_backend
+from . import res_users_apikeys
+from . import res_users_order_api_backend

@@ -319,7 +319,8 @@ class PartnerOrderApiService(models.AbstractModel):
         try:
             with env_sudo.cr.savepoint():
                 order_sudo = env_sudo["sale.order"].create(vals)
-                order_sudo.action_confirm()
+                order_sudo.with_context(order_api_defer_reservation=True).action_confirm()
+                order_sudo.picking_ids._order_api_defer_reservation()
                 if note:
                     # shown to the salesperson in the order's chatter
                     order_sudo.message_post(

@@ -1,9 +1,65 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import models
+import logging
+import threading
+from datetime import timedelta
+
+from psycopg2 import OperationalError
+
+from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+_logger = logging.getLogger(__name__)
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
+
+    order_api_reservation_pending = fields.Boolean(
+        string="Reservation Pending (Partner API)",
+        copy=False,
+        index="btree_not_null",
+        help="Created by an API order whose confirmation did not reserve stock; "
+        "the reservation cron reserves it right after the order is committed.",
+    )
+
+    def _order_api_defer_reservation(self):
+        """Mark these pickings for the reservation cron and wake it."""
+        pickings = self.filtered(
+            lambda p: p.state in ("confirmed", "waiting")
+            and p.picking_type_id.reservation_method == "at_confirm"
+        )
+        if pickings:
+            pickings.order_api_reservation_pending = True
+            cron = self.env.ref("partner_order_api.ir_cron_reserve", raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger()
+
+    @api.model
+    def _cron_order_api_reserve(self, limit=100):
+        """Reserve the pickings of API orders, one committed transaction each.
+        A concurrency failure leaves the picking pending for the next run."""
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        pickings = self.search([("order_api_reservation_pending", "=", True)], order="id", limit=limit)
+        for picking in pickings:
+            try:
+                with self.env.cr.savepoint():
+                    if picking.state in ("confirmed", "waiting", "assigned"):
+                        picking.action_assign()
+                    picking.order_api_reservation_pending = False
+                if auto_commit:
+                    self.env.cr.commit()
+            except OperationalError as exc:
+                if not isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+                    raise
+                if auto_commit:
+                    self.env.cr.rollback()
+                _logger.info("Partner Order API: reservation of %s postponed (%s)", picking.id, exc.pgcode)
+                self.env.ref("partner_order_api.ir_cron_reserve")._trigger(
+                    fields.Datetime.now() + timedelta(seconds=10)
+                )
+                break
+        remaining = self.search_count([("order_api_reservation_pending", "=", True)])
+        self.env["ir.cron"]._notify_progress(done=len(pickings), remaining=remaining)
 
     def _action_done(self):
         res = super()._action_done()

@@ -228,3 +228,26 @@ class TestApiCreateOrder(PartnerOrderApiCase):
         self.assertEqual(response.status_code, 201)
         self.assertEqual(response.json()["delivery_address"]["name"], "Jürgen Weiß")
         self.assertEqual(int(response.headers["Content-Length"]), len(response.content))
+
+
+@tagged("post_install", "-at_install")
+class TestDeferredReservation(PartnerOrderApiCase):
+    def test_api_order_is_reserved_by_the_cron(self):
+        response = self.api("POST", "order", key=self.key_a, body=self.order_body(amount=2))
+        order = self.env["sale.order"].search([("name", "=", response.json()["biomes_order_id"])])
+        picking = order.picking_ids
+        # confirmed without touching stock.quant: simultaneous orders never
+        # fight over the same quant row
+        self.assertEqual(picking.state, "confirmed")
+        self.assertTrue(picking.order_api_reservation_pending)
+        cron = self.env.ref("partner_order_api.ir_cron_reserve")
+        self.assertTrue(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]))
+        self.env["stock.picking"]._cron_order_api_reserve()
+        self.assertEqual(picking.state, "assigned")
+        self.assertFalse(picking.order_api_reservation_pending)
+        self.assertEqual(picking.move_ids.quantity, 2)
+
+    def test_orders_entered_in_odoo_are_reserved_at_once(self):
+        order = self.create_order_orm(self.partner_a, self.user_a, [(self.product_a, 1)])
+        self.assertEqual(order.picking_ids.state, "assigned")
+        self.assertFalse(order.picking_ids.order_api_reservation_pending)

@@ -1,0 +1,219 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Tests against a real Odoo server in multi-process mode (--workers).
+
+The HttpCase suite (tests/) runs every request inside one test transaction,
+so it cannot show what happens when requests really run at the same time in
+several processes. These tests prepare data in a database with the addon
+installed (committed, through Odoo's registry in this process), start
+``odoo-bin --workers=N`` on it, and talk to it over HTTP from many threads.
+
+Run by scripts/test.sh after the Odoo suite, on its freshly created test
+database; needs the environment variables POA_LIVE_CONF (an odoo.conf naming
+the addons path), POA_LIVE_DB and ODOO_SRC.
+"""
+
+import datetime
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+WORKERS = 3
+
+
+def _require_env():
+    missing = [name for name in ("POA_LIVE_CONF", "POA_LIVE_DB", "ODOO_SRC") if not os.environ.get(name)]
+    if missing:
+        pytest.fail(f"tests_live/ needs {', '.join(missing)} (scripts/test.sh sets them)", pytrace=False)
+    return os.environ["POA_LIVE_CONF"], os.environ["POA_LIVE_DB"], os.environ["ODOO_SRC"]
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def odoo_env():
+    """(odoo module, registry) of the test database, in this process."""
+    conf, db, src = _require_env()
+    if src not in sys.path:
+        sys.path.insert(0, src)
+    import odoo  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(["-c", conf, "-d", db])
+    return odoo, Registry(db)
+
+
+class World:
+    """Committed test data: partners enabled for the API, their keys, products."""
+
+    def __init__(self, odoo, registry):
+        self.odoo = odoo
+        self.registry = registry
+        self.partners = []  # [(partner_id, user_id, key)]
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+            params = env["ir.config_parameter"]
+            params.set_param("partner_order_api.webhook_allow_http", "True")
+            params.set_param("partner_order_api.webhook_allowed_hosts", "127.0.0.1")
+            stamp = time.time_ns() // 1000
+            stock = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1).lot_stock_id
+            self.product = env["product.product"].create(
+                {
+                    "name": "Live Test Product",
+                    "barcode": f"99{stamp % 10**11:011d}",
+                    "list_price": 10.0,
+                    "type": "consu",
+                    "is_storable": True,
+                }
+            )
+            env["stock.quant"]._update_available_quantity(self.product, stock, 100000)
+            self.ean = self.product.barcode
+            portal = env.ref("base.group_portal")
+            for index in range(5):
+                company = env["res.partner"].create(
+                    {
+                        "name": f"Live Partner {index} {stamp}",
+                        "is_company": True,
+                        "order_api_enabled": True,
+                        "order_api_product_ids": [(6, 0, self.product.ids)],
+                    }
+                )
+                contact = env["res.partner"].create({"name": f"Live Buyer {index}", "parent_id": company.id})
+                user = (
+                    env["res.users"]
+                    .with_context(no_reset_password=True)
+                    .create(
+                        {
+                            "name": contact.name,
+                            "login": f"live-{index}-{stamp}",
+                            "partner_id": contact.id,
+                            "groups_id": [(6, 0, portal.ids)],
+                        }
+                    )
+                )
+                key = (
+                    env["res.users.apikeys"]
+                    .with_user(user)
+                    .sudo()
+                    ._generate(
+                        "partner_order_api", "live", datetime.datetime.now() + datetime.timedelta(days=1)
+                    )
+                )
+                self.partners.append((company.id, user.id, key))
+            cr.commit()
+
+    def env(self, cr):
+        return self.odoo.api.Environment(cr, self.odoo.SUPERUSER_ID, {"tracking_disable": True})
+
+
+@pytest.fixture(scope="session")
+def world(odoo_env):
+    odoo, registry = odoo_env
+    return World(odoo, registry)
+
+
+class Server:
+    def __init__(self, conf, db, src, workers=WORKERS, extra=()):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = Path(os.environ.get("POA_LIVE_LOG_DIR", "/tmp")) / f"poa-live-{db}-{self.port}.log"
+        self.cmd = [
+            sys.executable,
+            str(Path(src) / "odoo-bin"),
+            "-c",
+            conf,
+            "-d",
+            db,
+            f"--db-filter=^{db}$",
+            "--http-interface=127.0.0.1",
+            f"--http-port={self.port}",
+            f"--workers={workers}",
+            "--max-cron-threads=1",
+            f"--logfile={self.log}",
+            "--log-level=info",
+            *extra,
+        ]
+        self.process = None
+
+    def start(self):
+        # 50 client threads on a 2-core machine can take more than Odoo's
+        # default 2 s to send a request line; production puts a buffering
+        # reverse proxy in front, the test gives the sockets more time.
+        env = dict(os.environ, ODOO_HTTP_SOCKET_TIMEOUT="15")
+        self.process = subprocess.Popen(  # noqa: S603
+            self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"odoo-bin exited with {self.process.returncode}; see {self.log}")
+            try:
+                if requests.get(f"{self.url}/web/health", timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"odoo-bin did not answer /web/health within 90 s; see {self.log}")
+
+    def stop(self, kill=False):
+        if self.process and self.process.poll() is None:
+            if kill:
+                self.process.kill()
+            else:
+                self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+    def log_problems(self):
+        """WARNING/ERROR/CRITICAL lines the server logged."""
+        if not self.log.exists():
+            return []
+        return [
+            line
+            for line in self.log.read_text(errors="replace").splitlines()
+            if any(f" {level} " in line for level in ("WARNING", "ERROR", "CRITICAL"))
+        ]
+
+
+@pytest.fixture(scope="session")
+def server(world):
+    conf, db, src = _require_env()
+    srv = Server(conf, db, src).start()
+    yield srv
+    srv.stop()
+
+
+def api(server, method, route, key=None, **kwargs):
+    headers = dict(kwargs.pop("headers", {}) or {})
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    return requests.request(method, f"{server.url}/partner_order_api/{route}", headers=headers, timeout=120, **kwargs)
+
+
+def order_body(ean, external_order_id=None, name="Live Receiver"):
+    body = {
+        "ean": ean,
+        "amount": 1,
+        "delivery_address": {
+            "name": name,
+            "street": "Concurrency Street 1",
+            "zip": "10115",
+            "city": "Berlin",
+            "country_code": "DE",
+        },
+    }
+    if external_order_id:
+        body["external_order_id"] = external_order_id
+    return body

@@ -1,0 +1,138 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Concurrency, idempotency and webhook delivery against a real multi-process server."""
+
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from conftest import Server, _require_env, api, order_body
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from webhook_receiver import WebhookReceiver  # noqa: E402
+
+
+def _parallel(count, func):
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(func, range(count)))
+
+
+def _codes(responses):
+    return sorted((r.status_code, (r.json().get("error") or {}).get("code")) for r in responses)
+
+
+def test_50_simultaneous_orders_with_one_external_id(server, world):
+    _partner_id, _user_id, key = world.partners[0]
+    external_id = f"RACE-{uuid.uuid4().hex[:8]}"
+    name = f"Race Receiver {external_id}"
+    responses = _parallel(50, lambda _i: api(server, "POST", "order", key, json=order_body(world.ean, external_id, name)))
+    codes = _codes(responses)
+    assert all(status < 500 for status, _code in codes), codes
+    assert codes.count((201, None)) == 1, codes
+    assert codes.count((409, "duplicate_external_order_id")) == 49, codes
+    with world.registry.cursor() as cr:
+        env = world.env(cr)
+        orders = env["sale.order"].search([("order_api_external_id", "=", external_id)])
+        assert len(orders) == 1
+        contacts = env["res.partner"].with_context(active_test=False).search([("name", "=", name)])
+        assert contacts == orders.partner_shipping_id, "no orphan delivery contact"
+
+
+def test_50_simultaneous_orders_from_5_partners(server, world):
+    run = uuid.uuid4().hex[:8]
+
+    def post(index):
+        _partner_id, _user_id, key = world.partners[index % 5]
+        return api(server, "POST", "order", key, json=order_body(world.ean, f"P{index}-{run}"))
+
+    responses = _parallel(50, post)
+    assert [r.status_code for r in responses] == [201] * 50, _codes(responses)
+    names = {r.json()["biomes_order_id"] for r in responses}
+    assert len(names) == 50
+    with world.registry.cursor() as cr:
+        env = world.env(cr)
+        assert env["sale.order"].search_count([("order_api_external_id", "like", f"-{run}")]) == 50
+
+
+def test_20_simultaneous_requests_with_one_idempotency_key(server, world):
+    _partner_id, _user_id, key = world.partners[1]
+    idem = f"idem-{uuid.uuid4().hex}"
+    body = order_body(world.ean, f"IDEM-{idem[-8:]}")
+    responses = _parallel(
+        20, lambda _i: api(server, "POST", "order", key, json=body, headers={"Idempotency-Key": idem})
+    )
+    codes = _codes(responses)
+    assert all(code in ((201, None), (409, "idempotency_in_progress")) for code in codes), codes
+    created = [r for r in responses if r.status_code == 201]
+    assert created, codes
+    assert len({r.json()["biomes_order_id"] for r in created}) == 1
+    # whoever was refused while it ran gets the replay now
+    replay = api(server, "POST", "order", key, json=body, headers={"Idempotency-Key": idem})
+    assert replay.status_code == 201
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json()["biomes_order_id"] == created[0].json()["biomes_order_id"]
+    with world.registry.cursor() as cr:
+        env = world.env(cr)
+        assert env["sale.order"].search_count([("order_api_external_id", "=", body["external_order_id"])]) == 1
+
+
+def _validate_delivery(world, order_name):
+    """The warehouse validates the order's delivery (in this process) and commits."""
+    with world.registry.cursor() as cr:
+        env = world.env(cr)
+        order = env["sale.order"].search([("name", "=", order_name)])
+        picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking.button_validate()
+        assert picking.state == "done"
+        cr.commit()
+    return time.monotonic()
+
+
+def test_webhook_reaches_the_partner_and_survives_a_server_kill(server, world):
+    _partner_id, _user_id, key = world.partners[2]
+    with WebhookReceiver() as receiver:
+        put = api(server, "PUT", "webhook", key, json={"url": receiver.url})
+        assert put.status_code == 200, put.text
+        latencies = []
+        for _attempt in range(3):
+            created = api(server, "POST", "order", key, json=order_body(world.ean))
+            assert created.status_code == 201
+            expected = len(receiver.requests) + 1
+            committed_at = _validate_delivery(world, created.json()["biomes_order_id"])
+            requests_seen = receiver.wait_for(expected, timeout=30)
+            assert len(requests_seen) == expected, "the webhook did not arrive"
+            latencies.append(requests_seen[-1]["received_at"] - committed_at)
+        print(f"\nwebhook latency after commit (s): {', '.join(f'{x:.2f}' for x in latencies)}")
+        assert sorted(latencies)[1] < 10
+
+        # the server dies with an event pending; after a restart it is delivered
+        created = api(server, "POST", "order", key, json=order_body(world.ean))
+        server.stop(kill=True)
+        expected = len(receiver.requests) + 1
+        _validate_delivery(world, created.json()["biomes_order_id"])
+        time.sleep(1)
+        assert len(receiver.requests) == expected - 1, "nobody could send it: no server"
+        conf, db, src = _require_env()
+        restarted = Server(conf, db, src).start()
+        try:
+            # a restarted multi-process server runs its cron worker after its first
+                # sleep (Odoo: up to ~70 s), then sends what is pending
+                requests_seen = receiver.wait_for(expected, timeout=150)
+        finally:
+            restarted.stop()
+        server.start()
+    assert len(requests_seen) == expected
+    assert requests_seen[-1]["headers"]["x-webhook-event"] == "order.updated"
+
+
+def test_no_server_error_logged(server):
+    problems = [
+        line
+        for line in server.log_problems()
+        if "Traceback" in line or "unexpected error" in line or " CRITICAL " in line
+    ]
+    assert problems == []
