@@ -40,9 +40,7 @@ class PartnerOrderApiController(http.Controller):
 
     @api_endpoint("orders", ["GET"], readonly=True)
     def orders(self, **params):
-        args = request.httprequest.args
-        page, page_size = validation.parse_pagination(args)
-        filters = validation.parse_order_filters(args)
+        page, page_size, filters = validation.parse_orders_query(request.httprequest.args)
         return _service().list_orders(page, page_size, filters), 200
 
     @api_endpoint("order_status", ["GET"], readonly=True)

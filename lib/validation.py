@@ -314,10 +314,10 @@ def parse_datetime_param(params, name, *, date_allowed, end_of_day=False):
         raise ValidationError.from_details([_detail(name, message)])
     try:
         value = datetime.datetime.fromisoformat(raw.replace("z", "Z").replace("Z", "+00:00"))
-    except ValueError:
+        if value.tzinfo:
+            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         raise ValidationError.from_details([_detail(name, message)]) from None
-    if value.tzinfo:
-        value = value.astimezone(datetime.UTC).replace(tzinfo=None)
     return value
 
 
@@ -351,3 +351,19 @@ def parse_order_filters(params):
             filters["sort"] = sort
     _raise_if(details)
     return filters
+
+
+def parse_orders_query(params):
+    """Pagination and filters of ``GET orders``, every problem listed."""
+    details = []
+    page = page_size = filters = None
+    try:
+        page, page_size = parse_pagination(params)
+    except ValidationError as exc:
+        details.extend(exc.details)
+    try:
+        filters = parse_order_filters(params)
+    except ValidationError as exc:
+        details.extend(exc.details)
+    _raise_if(details)
+    return page, page_size, filters

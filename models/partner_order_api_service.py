@@ -372,7 +372,7 @@ class PartnerOrderApiService(models.AbstractModel):
         info = {
             "url": partner_sudo.order_api_webhook_url or None,
             "signing_secret_set": bool(partner_sudo.order_api_webhook_secret),
-            "event_types": ["order.updated", "ping"],
+            "event_types": ["order.updated", "order.cancelled", "ping"],
         }
         if new_secret:
             # shown once, when it is created; admins can issue a new one

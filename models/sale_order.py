@@ -76,7 +76,11 @@ class SaleOrder(models.Model):
                 ON sale_order (partner_id, create_date DESC, id DESC);
             CREATE INDEX IF NOT EXISTS sale_order_order_api_updated_idx
                 ON sale_order (partner_id, order_api_updated_at, id);
-            UPDATE sale_order SET order_api_updated_at = COALESCE(write_date, create_date)
+            -- distinct per order (write_date has whole seconds), so that sync
+            -- pages never meet a long run of equal timestamps
+            UPDATE sale_order
+               SET order_api_updated_at = COALESCE(write_date, create_date)
+                                          + (id % 1000000) * INTERVAL '1 microsecond'
              WHERE order_api_updated_at IS NULL;
             """
         )

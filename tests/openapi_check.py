@@ -6,7 +6,14 @@ Pure Python (no Odoo import), loaded by file path both by the Odoo tests
 
     validate_response("GET", "/partner_order_api/orders", 200, body, headers)
 
-raises ``AssertionError`` when the answer is not what the document promises.
+raises ``AssertionError`` when the answer is not what the document promises:
+an undocumented route or status, a body that does not match the schema, an
+error code the route does not document for that status (a status may allow
+several, e.g. 409 ``duplicate_external_order_id``, ``idempotency_key_reused``
+or ``idempotency_in_progress``), a missing required header (also one required
+only with some error codes: ``x-required-for-error-codes``, e.g.
+``Retry-After`` with ``idempotency_in_progress``) or a documented header whose
+value does not match its schema.
 """
 
 import functools
@@ -97,21 +104,99 @@ def _find_response(document, method, path, status):
     return _resolve(document, responses[key], pointer)
 
 
-def _check_headers(document, where, response, headers):
-    present = {name.lower() for name in headers}
+def _schema_of_codes(document, schema):
+    """The error codes an error response schema allows (None: any code)."""
+    schema, _pointer = _resolve(document, schema, "")
+    for part in [schema, *schema.get("allOf", [])]:
+        error = part.get("properties", {}).get("error", {})
+        code = error.get("properties", {}).get("code", {})
+        if "const" in code:
+            return [code["const"]]
+        if "enum" in code:
+            return list(code["enum"])
+    return None
+
+
+def documented_error_codes(method, path, status, document=None):
+    """The error codes documented for ``method path`` answering ``status``:
+    every code that route may send with that status (None: any code)."""
+    document = document if document is not None else load_document()
+    response, _pointer = _find_response(document, method, path, status)
+    media_type = _json_media_type(response)
+    if media_type is None:
+        return None
+    return _schema_of_codes(document, response["content"][media_type]["schema"])
+
+
+def _error_code(body):
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return body["error"].get("code")
+    return None
+
+
+def _header_value(header, value):
+    """A header's text as the JSON value its schema describes."""
+    if header.get("schema", {}).get("type") == "integer" and re.fullmatch(
+        r"[0-9]{1,18}", value.strip()
+    ):
+        return int(value)
+    return value
+
+
+def _check_headers(document, where, response, headers, body):
+    """Required headers are present (also those required only with some error
+    codes: ``x-required-for-error-codes``) and every documented header that is
+    present matches its schema."""
+    present = {str(name).lower(): value for name, value in headers.items()}
+    code = _error_code(body)
     for name, header in response.get("headers", {}).items():
         header, _pointer = _resolve(document, header, "")
-        if name in ALWAYS_CHECKED_HEADERS or header.get("required"):
-            if name.lower() not in present:
+        required = (
+            name in ALWAYS_CHECKED_HEADERS
+            or header.get("required")
+            or code in header.get("x-required-for-error-codes", ())
+        )
+        value = present.get(name.lower())
+        if value is None:
+            if required:
                 raise AssertionError(f"{where}: header {name} is missing")
+            continue
+        if "schema" in header:
+            validator = Draft202012Validator(header["schema"])
+            problems = list(validator.iter_errors(_header_value(header, value)))
+            if problems:
+                raise AssertionError(
+                    f"{where}: header {name}: {value!r} does not match the "
+                    f"document: {problems[0].message[:300]}"
+                )
+
+
+def _check_error_code(where, allowed, body):
+    """An error body's code is one the route documents for that status."""
+    code = _error_code(body)
+    if allowed is not None and code is not None and code not in allowed:
+        raise AssertionError(
+            f"{where}: error code {code!r} is not documented for this route and "
+            f"status (documented: {', '.join(allowed)})"
+        )
+
+
+def _json_media_type(response):
+    """The key of the response's JSON content with a schema, or None."""
+    content = response.get("content", {})
+    return next(
+        (
+            media_type
+            for media_type, media in content.items()
+            if media_type.split(";")[0].strip() == JSON_MEDIA_TYPE and "schema" in media
+        ),
+        None,
+    )
 
 
 def _check_body(document, where, response, pointer, body):
-    content = response.get("content", {})
-    media_type = next(
-        (t for t in content if t.split(";")[0].strip() == JSON_MEDIA_TYPE), None
-    )
-    if media_type is None or "schema" not in content[media_type]:
+    media_type = _json_media_type(response)
+    if media_type is None:
         return
     schema_pointer = f"{pointer}/content/{_escape(media_type)}/schema"
     resource = Resource.from_contents(document, default_specification=DRAFT202012)
@@ -136,5 +221,9 @@ def validate_response(method, path, status, body, headers=None, document=None):
     response, pointer = _find_response(document, method, path, status)
     where = f"{method.upper()} {path} -> {status}"
     if headers is not None:
-        _check_headers(document, where, response, headers)
+        _check_headers(document, where, response, headers, body)
+    media_type = _json_media_type(response)
+    if media_type is not None:
+        schema = response["content"][media_type]["schema"]
+        _check_error_code(where, _schema_of_codes(document, schema), body)
     _check_body(document, where, response, pointer, body)

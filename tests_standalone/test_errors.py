@@ -16,6 +16,11 @@ CONTRACT = {
     "not_found": 404,
     "method_not_allowed": 405,
     "duplicate_external_order_id": 409,
+    # API-CONTRACT.md, "Beyond the original document"
+    "insufficient_scope": 403,
+    "idempotency_key_reused": 409,
+    "idempotency_in_progress": 409,
+    "not_cancellable": 409,
     "rate_limited": 429,
     "internal_error": 500,
 }
@@ -29,6 +34,10 @@ CLASSES = {
     "NotFound": "not_found",
     "MethodNotAllowed": "method_not_allowed",
     "DuplicateExternalOrderId": "duplicate_external_order_id",
+    "InsufficientScope": "insufficient_scope",
+    "IdempotencyKeyReused": "idempotency_key_reused",
+    "IdempotencyInProgress": "idempotency_in_progress",
+    "NotCancellable": "not_cancellable",
     "InternalError": "internal_error",
 }
 
@@ -143,6 +152,26 @@ def test_other_errors_carry_no_www_authenticate(errors):
         if cls is errors.Unauthorized or cls is errors.MethodNotAllowed:
             continue
         assert "WWW-Authenticate" not in cls().headers, cls
+
+
+def test_idempotency_in_progress_asks_to_retry_after_one_second(errors):
+    exc = errors.IdempotencyInProgress()
+    assert exc.headers == {"Retry-After": "1"}
+    assert (exc.status, exc.code) == (409, "idempotency_in_progress")
+    assert "Retry-After" not in exc.to_dict()["error"]
+    exc = errors.IdempotencyInProgress("Wait.", headers={"X-Extra": "1"})
+    assert exc.headers == {"Retry-After": "1", "X-Extra": "1"}
+    assert exc.message == "Wait."
+    assert errors.IdempotencyInProgress(headers={"Retry-After": "3"}).headers == {
+        "Retry-After": "3"
+    }
+
+
+def test_only_idempotency_in_progress_carries_retry_after(errors):
+    for cls in _error_classes(errors):
+        if cls is errors.IdempotencyInProgress or cls is errors.MethodNotAllowed:
+            continue
+        assert "Retry-After" not in cls().headers, cls
 
 
 def test_method_not_allowed_sets_allow_sorted(errors):

@@ -3,6 +3,7 @@
 ValidationError listing every problem."""
 
 import copy
+import datetime
 import json
 
 import pytest
@@ -256,7 +257,7 @@ def _body(**changes):
         target = body[ADDRESS] if key.startswith("addr_") else body
         key = key.removeprefix("addr_")
         if value is KeyError:
-            del target[key]
+            target.pop(key, None)
         else:
             target[key] = value
     return body
@@ -505,3 +506,459 @@ def test_parsed_body_end_to_end(validation):
     )
     assert parsed["lines"] == [{"ean": "4260582941016", "amount": 3}]
     assert parsed[ADDRESS]["country_code"] == "AT"
+
+
+# ----------------------------------------------------------------------
+# POST order: lines and note
+# ----------------------------------------------------------------------
+
+
+def _lines_body(lines, **changes):
+    """BODY with ``lines`` in place of ``ean`` and ``amount``."""
+    return _body(ean=KeyError, amount=KeyError, lines=lines, **changes)
+
+
+def test_three_lines(validation):
+    lines = [
+        {"ean": "4260582941016", "amount": 2},
+        {"ean": " 4260582941023 ", "amount": 1.0},
+        {"ean": "4260582941030", "amount": 5, "comment": "ignored"},
+    ]
+    parsed = validation.parse_order_payload(_lines_body(lines))
+    assert parsed["lines"] == [
+        {"ean": "4260582941016", "amount": 2},
+        {"ean": "4260582941023", "amount": 1},
+        {"ean": "4260582941030", "amount": 5},
+    ]
+    assert parsed["external_order_id"] == "EXT-1001"
+    assert parsed[ADDRESS]["city"] == "Berlin"
+
+
+def test_one_line_is_the_single_product_form(validation):
+    single = validation.parse_order_payload(_body(amount=3))
+    lines = validation.parse_order_payload(
+        _lines_body([{"ean": "4260582941016", "amount": 3}])
+    )
+    assert single == lines
+
+
+def test_same_ean_twice_is_one_line(validation):
+    lines = [
+        {"ean": "A", "amount": 2},
+        {"ean": "B", "amount": 1},
+        {"ean": " A", "amount": 3},
+    ]
+    parsed = validation.parse_order_payload(_lines_body(lines))
+    assert parsed["lines"] == [{"ean": "A", "amount": 5}, {"ean": "B", "amount": 1}]
+
+
+def test_summed_amount_at_most_the_maximum(validation):
+    limit = validation.AMOUNT_MAX
+    lines = [{"ean": "A", "amount": limit // 2}, {"ean": "A", "amount": limit // 2}]
+    assert validation.parse_order_payload(_lines_body(lines))["lines"] == [
+        {"ean": "A", "amount": limit}
+    ]
+    lines[1]["amount"] += 1
+    exc = _rejects(validation, validation.parse_order_payload, _lines_body(lines))
+    assert _fields(exc) == ["lines"]
+    assert str(limit) in exc.message and "A" in exc.message
+
+
+def test_lines_limits(validation):
+    lines = [{"ean": f"EAN-{i}", "amount": 1} for i in range(validation.LINES_MAX)]
+    assert len(validation.parse_order_payload(_lines_body(lines))["lines"]) == 100
+    lines.append({"ean": "EAN-100", "amount": 1})
+    exc = _rejects(validation, validation.parse_order_payload, _lines_body(lines))
+    assert exc.details == [
+        {"field": "lines", "message": "lines must be a list of 1 to 100 objects."}
+    ]
+
+
+@pytest.mark.parametrize(
+    "lines", [[], None, "4260582941016", {"ean": "4260582941016", "amount": 1}, 3]
+)
+def test_lines_not_a_list_of_1_to_100(validation, lines):
+    exc = _rejects(validation, validation.parse_order_payload, _lines_body(lines))
+    assert _fields(exc) == ["lines"]
+
+
+def test_each_line_error_names_its_line(validation):
+    lines = [
+        {"ean": "4260582941016", "amount": 1},
+        "4260582941023",
+        {"ean": 42, "amount": 0},
+        {"amount": 1.5},
+        {"ean": "4260582941030"},
+    ]
+    exc = _rejects(validation, validation.parse_order_payload, _lines_body(lines))
+    assert _fields(exc) == [
+        "lines[1]",
+        "lines[2].ean",
+        "lines[2].amount",
+        "lines[3].ean",
+        "lines[3].amount",
+        "lines[4].amount",
+    ]
+    assert exc.message.startswith("lines[1]")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"lines": [{"ean": "A", "amount": 1}]},
+        {"amount": KeyError, "lines": [{"ean": "A", "amount": 1}]},
+        {"ean": KeyError, "lines": [{"ean": "A", "amount": 1}]},
+        {"ean": None, "amount": KeyError, "lines": [{"ean": "A", "amount": 1}]},
+        {"ean": KeyError, "amount": None, "lines": []},
+    ],
+)
+def test_both_forms_are_refused(validation, changes):
+    exc = _rejects(validation, validation.parse_order_payload, _body(**changes))
+    assert exc.details == [
+        {"field": "lines", "message": "Send either ean and amount, or lines, not both."}
+    ]
+
+
+def test_neither_form_asks_for_ean_and_amount(validation):
+    exc = _rejects(
+        validation, validation.parse_order_payload, _body(ean=KeyError, amount=KeyError)
+    )
+    assert _fields(exc) == ["ean", "amount"]
+
+
+def test_lines_with_other_errors_lists_them_all(validation):
+    body = _lines_body(
+        [{"ean": "A", "amount": -1}], note=5, addr_zip="", external_order_id=7
+    )
+    exc = _rejects(validation, validation.parse_order_payload, body)
+    assert _fields(exc) == [
+        "lines[0].amount",
+        "external_order_id",
+        "note",
+        f"{ADDRESS}.zip",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        (KeyError, None),
+        (None, None),
+        ("", None),
+        ("   \n\t ", None),
+        ("Please call first.", "Please call first."),
+        ("  Gate B\r\n\tRing twice.  ", "Gate B\r\n\tRing twice."),
+        ("Müller · 受付 · 🚚", "Müller · 受付 · 🚚"),
+        ("x" * 2000, "x" * 2000),
+        ("  " + "x" * 2000 + "\n", "x" * 2000),  # the limit counts trimmed text
+    ],
+)
+def test_note(validation, note, expected):
+    assert validation.parse_order_payload(_body(note=note))["note"] == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "message"),
+    [
+        ("x" * 2001, "note must be at most 2000 characters."),
+        (42, "note must be a string."),
+        (["a"], "note must be a string."),
+        ({"text": "a"}, "note must be a string."),
+        ("nul \x00", "note must be text without control characters."),
+        ("bell \x07", "note must be text without control characters."),
+        ("vt \x0b tab", "note must be text without control characters."),
+        ("ff \x0c feed", "note must be text without control characters."),
+        ("esc \x1b[31m", "note must be text without control characters."),
+        ("del \x7f", "note must be text without control characters."),
+        ("lone \ud800", "note must be text without control characters."),
+    ],
+)
+def test_note_rejected(validation, note, message):
+    exc = _rejects(validation, validation.parse_order_payload, _body(note=note))
+    assert exc.details == [{"field": "note", "message": message}]
+
+
+def test_note_with_lines(validation):
+    body = _lines_body([{"ean": "A", "amount": 1}], note="Line 1\nLine 2")
+    parsed = validation.parse_order_payload(body)
+    assert parsed["note"] == "Line 1\nLine 2"
+    assert parsed["lines"] == [{"ean": "A", "amount": 1}]
+
+
+# ----------------------------------------------------------------------
+# Idempotency-Key
+# ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "8e0f4bb2-3c5d-4e1a-9f27-6b1d0c9a7e54",
+        "a",
+        "x" * 255,
+        "order 42 / try #1",
+        "~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./",
+    ],
+)
+def test_idempotency_key(validation, key):
+    assert validation.parse_idempotency_key(key) == key
+
+
+def test_no_idempotency_key(validation):
+    assert validation.parse_idempotency_key(None) is None
+
+
+@pytest.mark.parametrize(
+    "key", ["", "x" * 256, "clé", "a\tb", "a\nb", "a\x00b", "a\x7fb", "\u00a0"]
+)
+def test_idempotency_key_rejected(validation, key):
+    exc = _rejects(validation, validation.parse_idempotency_key, key)
+    assert _fields(exc) == ["Idempotency-Key"]
+    assert "1 to 255 printable ASCII" in exc.message
+
+
+# ----------------------------------------------------------------------
+# Dates and date-times of GET orders
+# ----------------------------------------------------------------------
+
+
+def _when(validation, raw, *, date_allowed=True, end_of_day=False):
+    return validation.parse_datetime_param(
+        {"when": raw}, "when", date_allowed=date_allowed, end_of_day=end_of_day
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026-11-23T10:00:00Z", datetime.datetime(2026, 11, 23, 10, 0)),
+        ("2026-11-23T10:00:00z", datetime.datetime(2026, 11, 23, 10, 0)),
+        ("2026-11-23t10:00:00Z", datetime.datetime(2026, 11, 23, 10, 0)),
+        ("2026-11-23 10:00:00", datetime.datetime(2026, 11, 23, 10, 0)),
+        ("2026-11-23T10:00", datetime.datetime(2026, 11, 23, 10, 0)),
+        ("2026-11-23T10:00Z", datetime.datetime(2026, 11, 23, 10, 0)),
+        ("2026-11-23T10:00:00", datetime.datetime(2026, 11, 23, 10, 0)),
+        ("2026-11-23T10:00:00.5Z", datetime.datetime(2026, 11, 23, 10, 0, 0, 500000)),
+        (
+            "2026-11-23T10:00:00.123456Z",
+            datetime.datetime(2026, 11, 23, 10, 0, 0, 123456),
+        ),
+        ("2026-11-23T11:00:00+01:00", datetime.datetime(2026, 11, 23, 10, 0)),
+        ("2026-11-23T11:00:00+0100", datetime.datetime(2026, 11, 23, 10, 0)),
+        ("2026-11-23T05:30:00-04:30", datetime.datetime(2026, 11, 23, 10, 0)),
+        ("2026-11-23T10:00:00+00:00", datetime.datetime(2026, 11, 23, 10, 0)),
+        ("2026-11-24T00:30:00+01:00", datetime.datetime(2026, 11, 23, 23, 30)),
+        (
+            "2026-11-23T15:30:00.123456+05:30",
+            datetime.datetime(2026, 11, 23, 10, 0, 0, 123456),
+        ),
+        (" 2026-11-23T10:00:00Z ", datetime.datetime(2026, 11, 23, 10, 0)),
+    ],
+)
+def test_date_time(validation, raw, expected):
+    """UTC when no offset is given; returned naive, in UTC, as Odoo stores
+    datetimes; for dates and date-times alike."""
+    for date_allowed in (True, False):
+        value = _when(validation, raw, date_allowed=date_allowed)
+        assert value == expected
+        assert value.tzinfo is None
+        # end_of_day is about dates only
+        assert _when(validation, raw, end_of_day=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "first", "last"),
+    [
+        (
+            "2026-11-23",
+            datetime.datetime(2026, 11, 23),
+            datetime.datetime(2026, 11, 23, 23, 59, 59, 999999),
+        ),
+        (
+            "2026-12-31",
+            datetime.datetime(2026, 12, 31),
+            datetime.datetime(2026, 12, 31, 23, 59, 59, 999999),
+        ),
+        (
+            "2028-02-29",
+            datetime.datetime(2028, 2, 29),
+            datetime.datetime(2028, 2, 29, 23, 59, 59, 999999),
+        ),
+        (
+            "9999-12-31",
+            datetime.datetime(9999, 12, 31),
+            datetime.datetime(9999, 12, 31, 23, 59, 59, 999999),
+        ),
+    ],
+)
+def test_date_is_its_first_or_last_microsecond(validation, raw, first, last):
+    assert _when(validation, raw) == first
+    assert _when(validation, raw, end_of_day=True) == last
+
+
+@pytest.mark.parametrize("raw", [None, ""])
+def test_date_time_absent(validation, raw):
+    assert _when(validation, raw) is None
+    assert validation.parse_datetime_param({}, "when", date_allowed=False) is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2026-13-01",
+        "2026-00-10",
+        "2026-02-29",
+        "2026-11-31",
+        "2026-13-01T00:00:00Z",
+        "2026-11-23T24:00:00Z",
+        "2026-11-23T10:60:00Z",
+        "2026-11-23T10:00:61Z",
+        "2026-11-23T10:00:00+25:00",
+        "2026-11-23T10:00:00.1234567Z",
+        "2026-11-23T10",
+        "2026-11-23T10:00:00 Z",
+        "garbage",
+        "2026/11/23",
+        "23.11.2026",
+        "20261123",
+        "1763892000",
+        "２０２６-11-23",
+        "   ",
+    ],
+)
+def test_date_time_rejected(validation, raw):
+    exc = _rejects(validation, _when, validation, raw)
+    assert _fields(exc) == ["when"]
+    assert "ISO 8601" in exc.message and "or a date" in exc.message
+
+
+@pytest.mark.parametrize("raw", ["2026-11-23", "2026-02-30"])
+def test_date_refused_where_a_date_time_is_needed(validation, raw):
+    exc = _rejects(validation, lambda: _when(validation, raw, date_allowed=False))
+    message = "when must be an ISO 8601 date-time such as 2026-11-23T10:00:00Z."
+    assert exc.details == [{"field": "when", "message": message}]
+
+
+@pytest.mark.parametrize("raw", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:30+01:00"])
+def test_date_time_beyond_the_calendar_is_a_validation_error(validation, raw):
+    _rejects(validation, _when, validation, raw)
+
+
+# ----------------------------------------------------------------------
+# GET orders filters
+# ----------------------------------------------------------------------
+
+NO_FILTER = {
+    "statuses": None,
+    "sort": "created_desc",
+    "created_from": None,
+    "created_to": None,
+    "updated_since": None,
+}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status": "", "sort": "", "created_from": "", "updated_since": ""},
+        {"page": "2", "page_size": "5", "other": "x"},
+    ],
+)
+def test_no_filters(validation, params):
+    assert validation.parse_order_filters(params) == NO_FILTER
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("shipped", ["shipped"]),
+        ("shipped,pending", ["pending", "shipped"]),
+        (" confirmed , partially_shipped ", ["confirmed", "partially_shipped"]),
+        ("cancelled,cancelled", ["cancelled"]),
+        ("pending,,shipped,", ["pending", "shipped"]),
+        (
+            "pending,confirmed,partially_shipped,shipped,cancelled",
+            sorted(
+                ["pending", "confirmed", "partially_shipped", "shipped", "cancelled"]
+            ),
+        ),
+    ],
+)
+def test_status_filter(validation, raw, expected):
+    filters = validation.parse_order_filters({"status": raw})
+    assert filters == dict(NO_FILTER, statuses=expected)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["draft", "sale", "Shipped", "shipped,done", "pending;shipped", ",", " ", " , "],
+)
+def test_status_filter_rejected(validation, raw):
+    exc = _rejects(validation, validation.parse_order_filters, {"status": raw})
+    assert _fields(exc) == ["status"]
+    for status in validation.STATUSES:
+        assert status in exc.message
+
+
+@pytest.mark.parametrize("sort", ["created_desc", "created_asc", "updated_asc"])
+def test_sort(validation, sort):
+    assert validation.parse_order_filters({"sort": sort}) == dict(NO_FILTER, sort=sort)
+
+
+@pytest.mark.parametrize(
+    "sort", ["updated_desc", "Created_desc", "created", "-created", "id", "1"]
+)
+def test_sort_rejected(validation, sort):
+    exc = _rejects(validation, validation.parse_order_filters, {"sort": sort})
+    assert _fields(exc) == ["sort"]
+    assert "created_desc, created_asc, updated_asc" in exc.message
+
+
+def test_date_filters(validation):
+    filters = validation.parse_order_filters(
+        {
+            "created_from": "2026-11-01",
+            "created_to": "2026-11-30",
+            "updated_since": "2026-11-24T09:02:17.318204Z",
+        }
+    )
+    assert filters == dict(
+        NO_FILTER,
+        created_from=datetime.datetime(2026, 11, 1),
+        created_to=datetime.datetime(2026, 11, 30, 23, 59, 59, 999999),
+        updated_since=datetime.datetime(2026, 11, 24, 9, 2, 17, 318204),
+    )
+
+
+def test_created_to_date_time_is_taken_as_it_is(validation):
+    filters = validation.parse_order_filters(
+        {"created_to": "2026-11-30T18:00:00+01:00"}
+    )
+    assert filters["created_to"] == datetime.datetime(2026, 11, 30, 17, 0)
+
+
+def test_updated_since_refuses_a_date(validation):
+    exc = _rejects(
+        validation, validation.parse_order_filters, {"updated_since": "2026-11-24"}
+    )
+    assert _fields(exc) == ["updated_since"]
+    assert "or a date" not in exc.message
+
+
+def test_every_filter_error_is_listed(validation):
+    params = {
+        "status": "draft",
+        "created_from": "2026-13-01",
+        "created_to": "yesterday",
+        "updated_since": "2026-11-24",
+        "sort": "newest",
+    }
+    exc = _rejects(validation, validation.parse_order_filters, params)
+    assert _fields(exc) == [
+        "status",
+        "created_from",
+        "created_to",
+        "updated_since",
+        "sort",
+    ]

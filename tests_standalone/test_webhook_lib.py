@@ -6,9 +6,8 @@ import json
 import time
 
 import pytest
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError
-
 from conftest import load_lib
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 webhook = load_lib("webhook")
 errors = load_lib("errors")
@@ -44,7 +43,10 @@ def test_new_secret_format_and_uniqueness():
 
 def test_signature_verifies_with_standardwebhooks():
     secret = webhook.new_secret()
-    body = json.dumps({"success": True, "biomes_order_id": "S00042", "city": "München"}, ensure_ascii=False)
+    body = json.dumps(
+        {"success": True, "biomes_order_id": "S00042", "city": "München"},
+        ensure_ascii=False,
+    )
     timestamp = int(time.time())
     headers = {
         "webhook-id": "msg_1",
@@ -115,7 +117,11 @@ def test_public_https_urls_accepted(url):
     ],
 )
 def test_refused_urls(url):
-    resolver = fake_resolver({"127.1": ["127.0.0.1"]}) if url == "https://127.1/hook" else PUBLIC
+    resolver = (
+        fake_resolver({"127.1": ["127.0.0.1"]})
+        if url == "https://127.1/hook"
+        else PUBLIC
+    )
     with pytest.raises(errors.ValidationError) as info:
         check(url, resolver=resolver)
     assert info.value.details[0]["field"] == "url"
@@ -123,7 +129,10 @@ def test_refused_urls(url):
 
 
 def test_plain_http_only_when_allowed():
-    assert check("http://partner.example/hook", allow_http=True) == "http://partner.example/hook"
+    assert (
+        check("http://partner.example/hook", allow_http=True)
+        == "http://partner.example/hook"
+    )
 
 
 def test_allow_list_by_name_ip_and_cidr():
@@ -131,7 +140,9 @@ def test_allow_list_by_name_ip_and_cidr():
     assert check("https://internal.example/hook", allowed_hosts="192.168.1.0/24")
     assert check("https://10.1.2.3/hook", allowed_hosts=" 10.0.0.0/8 , other.example ")
     assert check("https://[fd00::5]/hook", allowed_hosts="fd00::/8")
-    assert check("https://localhost/hook", allowed_hosts="LOCALHOST", resolver=fake_resolver({}))
+    assert check(
+        "https://localhost/hook", allowed_hosts="LOCALHOST", resolver=fake_resolver({})
+    )
     # a range of the other IP version, or another range, does not allow it
     with pytest.raises(errors.ValidationError):
         check("https://10.1.2.3/hook", allowed_hosts="192.168.0.0/16, ::/0")
@@ -142,6 +153,8 @@ def test_allow_list_by_name_ip_and_cidr():
 
 
 def test_parse_allowed_hosts():
-    names, networks = webhook.parse_allowed_hosts("a.example, 10.0.0.0/8,,127.0.0.1 , B.Example.")
+    names, networks = webhook.parse_allowed_hosts(
+        "a.example, 10.0.0.0/8,,127.0.0.1 , B.Example."
+    )
     assert names == {"a.example", "b.example"}
     assert [str(n) for n in networks] == ["10.0.0.0/8", "127.0.0.1/32"]

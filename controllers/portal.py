@@ -1,0 +1,83 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Portal routes: the "Partner Order API" section of My Account → Connection &
+Security, its webhook buttons, and the API documentation page.
+
+The rules live in ``models/partner_order_api_portal.py``; API keys are made
+by ``res.users.apikeys.action_order_api_make_key`` (called by the page through
+Odoo's identity check) and revoked with Odoo's own ``remove()``.
+"""
+
+from odoo.http import Controller, request, route
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+
+def _portal():
+    return request.env["partner.order.api.portal"]
+
+
+# The docs page loads nothing from outside the server: Redoc's bundle would
+# fetch its footer logo from Redocly's CDN, the browser refuses it.
+DOCS_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "worker-src 'self' blob:",
+        "connect-src 'self'",
+        "frame-ancestors 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "object-src 'none'",
+    ]
+)
+
+
+class OrderApiCustomerPortal(CustomerPortal):
+    def _order_api_add_section(self, response):
+        if getattr(response, "qcontext", None) is not None:
+            response.qcontext.update(_portal()._section_values())
+        return response
+
+    @route()
+    def security(self, **post):
+        return self._order_api_add_section(super().security(**post))
+
+    @route()
+    def deactivate_account(self, validation, password, **post):
+        return self._order_api_add_section(super().deactivate_account(validation, password, **post))
+
+    @route("/my/order_api/webhook/save", type="json", auth="user", methods=["POST"])
+    def order_api_webhook_save(self, url=None, **kwargs):
+        return _portal().save_webhook(url if isinstance(url, str) else "")
+
+    @route("/my/order_api/webhook/clear", type="json", auth="user", methods=["POST"])
+    def order_api_webhook_clear(self, **kwargs):
+        return _portal().clear_webhook()
+
+    @route("/my/order_api/webhook/rotate_secret", type="json", auth="user", methods=["POST"])
+    def order_api_webhook_rotate_secret(self, **kwargs):
+        return _portal().rotate_webhook_secret()
+
+    @route("/my/order_api/webhook/test", type="json", auth="user", methods=["POST"])
+    def order_api_webhook_test(self, **kwargs):
+        return _portal().send_test_event()
+
+
+class OrderApiDocs(Controller):
+    @route(
+        "/partner_order_api/docs",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        readonly=True,
+    )
+    def order_api_docs(self, **kwargs):
+        """The OpenAPI document rendered by Redoc, served from the addon."""
+        return request.render(
+            "partner_order_api.order_api_docs_page",
+            {"spec_url": "/partner_order_api/openapi.json"},
+            headers={"Cache-Control": "no-cache", "Content-Security-Policy": DOCS_CSP},
+        )

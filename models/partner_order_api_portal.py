@@ -1,0 +1,131 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The "Partner Order API" section of the portal's Connection & Security page.
+
+``controllers/portal.py`` parses and answers; the rules are here. Every
+method runs as the portal user and acts on the commercial partner of that
+user only, after checking that it is enabled; the webhook rules (URL checks,
+signing secret, test event) are the API's own, from
+``partner.order.api.service``.
+"""
+
+from odoo import _, api, models
+
+from ..lib import errors
+
+
+class PartnerOrderApiPortal(models.AbstractModel):
+    _name = "partner.order.api.portal"
+    _description = "Partner Order API: portal section"
+
+    @api.model
+    def _enabled_partner_sudo(self):
+        """The user's commercial partner when it is enabled, else an empty recordset."""
+        partner_sudo = self.env.user.sudo().partner_id.commercial_partner_id
+        return partner_sudo if partner_sudo.order_api_enabled else partner_sudo.browse()
+
+    @api.model
+    def _section_values(self):
+        """What the section shows; empty when the user's partner is not enabled."""
+        partner_sudo = self._enabled_partner_sudo()
+        if not partner_sudo:
+            return {}
+        Keys = self.env["res.users.apikeys"]
+        keys = self.env.user.api_key_ids.sorted(lambda k: (k.create_date, k.id), reverse=True)
+        base_url = self.get_base_url()
+        return {
+            "order_api_partner_name": partner_sudo.name,
+            "order_api_keys": [
+                {
+                    "key": key,
+                    "scope_label": Keys._order_api_scope_label(key.scope),
+                }
+                for key in keys
+            ],
+            "order_api_durations": Keys._order_api_duration_selection(),
+            "order_api_webhook_url": partner_sudo.order_api_webhook_url or "",
+            "order_api_webhook_secret_set": bool(partner_sudo.order_api_webhook_secret),
+            "order_api_base_url": f"{base_url}/partner_order_api",
+            "order_api_docs_url": "/partner_order_api/docs",
+        }
+
+    # ------------------------------------------------------------------
+    # Webhook: each returns {"ok": bool, "message": str, ...}
+    # ------------------------------------------------------------------
+
+    def _service(self):
+        return self.env["partner.order.api.service"]
+
+    @api.model
+    def _run(self, func):
+        """``func()`` with the API's errors turned into a message for the page."""
+        if not self._enabled_partner_sudo():
+            return {"ok": False, "message": _("Your company is not enabled for the Partner Order API.")}
+        try:
+            return dict({"ok": True}, **func())
+        except errors.OrderApiError as exc:
+            return {"ok": False, "message": exc.message}
+
+    @api.model
+    def save_webhook(self, url):
+        def save():
+            info = self._service().set_webhook((url or "").strip())
+            result = {
+                "message": _("Webhook URL saved."),
+                "url": info["url"],
+                "secret_set": info["signing_secret_set"],
+            }
+            if info.get("signing_secret"):
+                result["secret"] = info["signing_secret"]
+            return result
+
+        return self._run(save)
+
+    @api.model
+    def clear_webhook(self):
+        def clear():
+            info = self._service().delete_webhook()
+            return {
+                "message": _("Webhook removed: no order updates will be sent."),
+                "url": info["url"],
+                "secret_set": info["signing_secret_set"],
+            }
+
+        return self._run(clear)
+
+    @api.model
+    def rotate_webhook_secret(self):
+        def rotate():
+            partner_sudo = self._enabled_partner_sudo()
+            partner_sudo.action_order_api_rotate_webhook_secret()
+            return {
+                "message": _(
+                    "New signing secret created: verify webhooks with it from now on. "
+                    "It is shown only this once."
+                ),
+                "secret_set": True,
+                "secret": partner_sudo.order_api_webhook_secret,
+            }
+
+        return self._run(rotate)
+
+    @api.model
+    def send_test_event(self):
+        def send():
+            result = self._service().test_webhook()
+            if result["delivered"]:
+                message = _(
+                    "Test event delivered: HTTP %(status)s in %(ms)s ms.",
+                    status=result["status_code"],
+                    ms=result["response_time_ms"],
+                )
+            else:
+                message = _(
+                    "Test event not delivered: %(error)s.",
+                    error=result["error"] or _("no answer"),
+                )
+            return dict(result, message=message)
+
+        result = self._run(send)
+        if result["ok"] and not result.get("delivered"):
+            result["ok"] = False
+        return result

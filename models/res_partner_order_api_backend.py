@@ -1,0 +1,126 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""What the partner form's "Order API" tab shows, and who may change it.
+
+Sales managers configure the API fields of a partner; salespeople read them.
+"""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+# Fields of the API configuration: only sales managers (or elevated code) write them.
+ORDER_API_CONFIG_FIELDS = frozenset(
+    {"order_api_enabled", "order_api_product_ids", "order_api_webhook_url"}
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    order_api_portal_user_ids = fields.Many2many(
+        comodel_name="res.users",
+        string="Order API Portal Users",
+        compute="_compute_order_api_stats",
+        help="Portal users of this company and its contacts: they create the API keys.",
+    )
+    order_api_portal_user_count = fields.Integer(
+        string="Portal Users", compute="_compute_order_api_stats"
+    )
+    order_api_key_count = fields.Integer(
+        string="Valid API Keys", compute="_compute_order_api_stats"
+    )
+    order_api_webhook_event_count = fields.Integer(
+        string="Webhook Deliveries", compute="_compute_order_api_stats"
+    )
+    order_api_order_count = fields.Integer(
+        string="API Orders", compute="_compute_order_api_stats"
+    )
+
+    def _compute_order_api_stats(self):
+        """A fixed number of queries for any number of partners; orders and
+        webhook deliveries are counted as the current user sees them."""
+        commercial_ids = self.commercial_partner_id.ids
+        users_by_commercial = {}
+        keys_by_user = {}
+        events_by_partner = {}
+        orders_by_partner = {}
+        if commercial_ids:
+            users = (
+                self.env["res.users"]
+                .sudo()
+                .search(
+                    [
+                        ("share", "=", True),
+                        ("partner_id.commercial_partner_id", "in", commercial_ids),
+                    ]
+                )
+            )
+            for user in users:
+                keys_by_user[user.id] = user.order_api_key_count  # one query for all users
+                commercial = user.partner_id.commercial_partner_id.id
+                users_by_commercial.setdefault(commercial, self.env["res.users"])
+                users_by_commercial[commercial] |= user
+            events_by_partner = {
+                partner.id: count
+                for partner, count in self.env["partner.order.api.webhook.event"]._read_group([("partner_id", "in", commercial_ids)], ["partner_id"], ["__count"])
+            }
+            orders_by_partner = {
+                partner.id: count
+                for partner, count in self.env["sale.order"]._read_group(
+                    [("order_api_partner_id", "in", commercial_ids)],
+                    ["order_api_partner_id"],
+                    ["__count"],
+                )
+            }
+        for partner in self:
+            commercial = partner.commercial_partner_id.id
+            users = users_by_commercial.get(commercial, self.env["res.users"])
+            partner.order_api_portal_user_ids = users
+            partner.order_api_portal_user_count = len(users)
+            partner.order_api_key_count = sum(keys_by_user[uid] for uid in users.ids)
+            partner.order_api_webhook_event_count = events_by_partner.get(commercial, 0)
+            partner.order_api_order_count = orders_by_partner.get(commercial, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get(name) for vals in vals_list for name in ORDER_API_CONFIG_FIELDS):
+            self._order_api_check_can_configure()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if ORDER_API_CONFIG_FIELDS.intersection(vals):
+            self._order_api_check_can_configure()
+        return super().write(vals)
+
+    def _order_api_check_can_configure(self):
+        if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
+            return
+        raise AccessError(
+            _("Only sales managers can change a partner's Partner Order API settings.")
+        )
+
+    def action_view_order_api_webhook_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "partner_order_api.action_partner_order_api_webhook_event"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_order_api_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action["domain"] = [("order_api_partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_order_api_products(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "product.product_normal_action_sell"
+        )
+        action["context"] = {
+            "search_default_order_api_partner_ids": self.commercial_partner_id.id,
+            "order_api_partner_id": self.commercial_partner_id.id,
+        }
+        return action

@@ -1,0 +1,93 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""API keys for the Partner Order API, created by the partner's integrator on
+"My Account → Connection & Security" without debug mode.
+
+Odoo's own ``make_key`` creates unscoped keys (they also open XML-RPC and
+JSON-RPC); the portal section creates keys scoped to this API instead, behind
+the same identity check (``check_identity``: the password is asked again) and
+within the lifetime the user's groups allow (``_check_expiration_date``).
+Revoking uses Odoo's own identity-checked ``remove()``.
+"""
+
+import datetime
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from odoo.addons.base.models.res_users import check_identity
+
+from .partner_order_api_service import API_KEY_SCOPE, API_KEY_SCOPE_READONLY
+
+KEY_DURATIONS = (30, 90, 180, 365)
+KEY_NAME_MAX_LENGTH = 100
+
+
+class ResUsersApikeys(models.Model):
+    _inherit = "res.users.apikeys"
+
+    @api.model
+    def _order_api_max_duration(self):
+        """The longest lifetime (days) the current user's groups allow."""
+        return max(self.env.user.groups_id.mapped("api_key_duration") or [0.0]) or 1.0
+
+    @api.model
+    def _order_api_duration_selection(self):
+        """``[(days, label)]`` the current user may choose, shortest first."""
+        max_days = int(self._order_api_max_duration())
+        days = [d for d in KEY_DURATIONS if d <= max_days]
+        if max_days not in days:
+            days.append(max_days)
+        labels = {
+            30: _("1 month"),
+            90: _("3 months"),
+            180: _("6 months"),
+            365: _("1 year"),
+        }
+        return [(d, labels.get(d) or _("%(days)s days", days=d)) for d in days]
+
+    @api.model
+    def _order_api_scope_label(self, scope):
+        return {
+            API_KEY_SCOPE: _("Order API"),
+            API_KEY_SCOPE_READONLY: _("Order API (read-only)"),
+            False: _("All Odoo APIs"),
+            None: _("All Odoo APIs"),
+        }.get(scope, scope)
+
+    @api.model
+    @check_identity
+    def action_order_api_make_key(self, name, duration, read_only=False):
+        """Create an API key of the current user for the Partner Order API.
+
+        Called from the portal through Odoo's identity check flow (the user
+        types the password again). Returns the key in clear, once: only its
+        hash is stored, and it is never logged.
+        """
+        user = self.env.user
+        if not user.partner_id.commercial_partner_id.sudo().order_api_enabled:
+            raise AccessError(_("Your company is not enabled for the Partner Order API."))
+        name = (name or "").strip()
+        if not name:
+            raise UserError(_("Give the key a description, e.g. the system that will use it."))
+        if len(name) > KEY_NAME_MAX_LENGTH:
+            raise UserError(
+                _("The description is too long (at most %(max)s characters).", max=KEY_NAME_MAX_LENGTH)
+            )
+        try:
+            days = int(duration)
+        except (TypeError, ValueError):
+            days = 0
+        if days not in dict(self._order_api_duration_selection()):
+            raise UserError(_("Choose one of the proposed durations."))
+        expiration = fields.Datetime.now().replace(microsecond=0) + datetime.timedelta(days=days)
+        scope = API_KEY_SCOPE_READONLY if read_only else API_KEY_SCOPE
+        # As the user, not elevated: _check_expiration_date enforces the
+        # lifetime its groups allow.
+        key = self._generate(scope, name, expiration)
+        return {
+            "key": key,
+            "name": name,
+            "scope": scope,
+            "scope_label": self._order_api_scope_label(scope),
+            "expiration_date": fields.Datetime.to_string(expiration),
+        }
