@@ -72,6 +72,7 @@ def json_response(payload, status=200, headers=None):
         ("Cache-Control", "no-store"),
         ("X-Request-Id", request_id()),
     ]
+    all_headers += list(getattr(request, "_order_api_rate_headers", {}).items())
     all_headers += list((headers or {}).items())
     return request.make_response(body, headers=all_headers, status=status)
 
@@ -117,6 +118,22 @@ def final_error_response(exc):
     return error_response(api_error)
 
 
+def _rate_limit(service, authorization):
+    """Take a token of the key's budget; 429 beyond it. Sets the
+    X-RateLimit-* headers of the answer, whatever it is."""
+    Bucket = request.env["partner.order.api.rate.bucket"].sudo()
+    limit = Bucket._limit_for(service._partner_sudo())
+    if not limit:
+        return
+    allowed, remaining, retry_after = Bucket._take(authorization.split()[-1], limit)
+    request._order_api_rate_headers = {
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": str(remaining),
+    }
+    if not allowed:
+        raise errors.RateLimited(retry_after)
+
+
 def run(handler, *, authenticate=True, writes=False):
     """Run ``handler()`` the API's way: it returns ``(payload, status)``,
     ``(payload, status, headers)`` or a ready response. ``writes``: the route
@@ -125,8 +142,10 @@ def run(handler, *, authenticate=True, writes=False):
         request_id()
         if authenticate:
             service = request.env["partner.order.api.service"]
-            uid, read_only = service._authenticate(request.httprequest.headers.get("Authorization"))
+            authorization = request.httprequest.headers.get("Authorization")
+            uid, read_only = service._authenticate(authorization)
             request.update_env(user=uid)
+            _rate_limit(service, authorization)
             if read_only and writes:
                 raise errors.InsufficientScope()
         result = handler()

@@ -116,5 +116,14 @@ class NotCancellable(OrderApiError):
     default_message = "This order has a validated delivery: it can no longer be cancelled."
 
 
+class RateLimited(OrderApiError):
+    status = 429
+    code = "rate_limited"
+    default_message = "Too many requests: slow down and retry after the time in Retry-After."
+
+    def __init__(self, retry_after=1, message=None):
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
 class InternalError(OrderApiError):
     pass

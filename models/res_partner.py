@@ -38,6 +38,13 @@ class ResPartner(models.Model):
         copy=False,
     )
 
+    order_api_rate_limit_per_minute = fields.Integer(
+        string="Order API Requests per Minute",
+        help="Request budget per API key of this partner. 0: the system default "
+        "(partner_order_api.rate_limit_per_minute).",
+        copy=False,
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         partners = super().create(vals_list)

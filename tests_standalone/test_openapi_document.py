@@ -18,10 +18,10 @@ HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "tra
 
 # The contract's statuses, route by route.
 EXPECTED_STATUSES = {
-    ("GET", f"{API}/available_products"): {"200", "401", "403", "405", "500"},
-    ("GET", f"{API}/orders"): {"200", "400", "401", "403", "405", "500"},
-    ("GET", f"{API}/order_status"): {"200", "400", "401", "403", "404", "405", "500"},
-    ("POST", f"{API}/order"): {"201", "400", "401", "403", "405", "409", "500"},
+    ("GET", f"{API}/available_products"): {"200", "401", "403", "405", "429", "500"},
+    ("GET", f"{API}/orders"): {"200", "400", "401", "403", "405", "429", "500"},
+    ("GET", f"{API}/order_status"): {"200", "400", "401", "403", "404", "405", "429", "500"},
+    ("POST", f"{API}/order"): {"201", "400", "401", "403", "405", "409", "429", "500"},
     ("POST", f"{API}/order/cancel"): {
         "200",
         "400",
@@ -30,12 +30,13 @@ EXPECTED_STATUSES = {
         "404",
         "405",
         "409",
+        "429",
         "500",
     },
-    ("GET", f"{API}/webhook"): {"200", "401", "403", "405", "500"},
-    ("PUT", f"{API}/webhook"): {"200", "400", "401", "403", "405", "500"},
-    ("DELETE", f"{API}/webhook"): {"200", "401", "403", "405", "500"},
-    ("POST", f"{API}/webhook/test"): {"200", "400", "401", "403", "405", "500"},
+    ("GET", f"{API}/webhook"): {"200", "401", "403", "405", "429", "500"},
+    ("PUT", f"{API}/webhook"): {"200", "400", "401", "403", "405", "429", "500"},
+    ("DELETE", f"{API}/webhook"): {"200", "401", "403", "405", "429", "500"},
+    ("POST", f"{API}/webhook/test"): {"200", "400", "401", "403", "405", "429", "500"},
     ("GET", f"{API}/openapi.json"): {"200", "405", "500"},
 }
 
@@ -47,6 +48,7 @@ ONE_CODE = {
     "403": "forbidden",
     "404": "not_found",
     "405": "method_not_allowed",
+    "429": "rate_limited",
     "500": "internal_error",
 }
 IDEMPOTENCY_CODES = {"idempotency_key_reused", "idempotency_in_progress"}
