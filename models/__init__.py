@@ -15,3 +15,4 @@ from . import res_config_settings
 from . import res_partner_order_api_backend
 from . import res_users_apikeys
 from . import res_users_order_api_backend
+from . import partner_order_api_rate_limit
