@@ -118,11 +118,11 @@ def final_error_response(exc):
     return error_response(api_error)
 
 
-def _rate_limit(service, authorization):
+def _rate_limit(authorization):
     """Take a token of the key's budget; 429 beyond it. Sets the
     X-RateLimit-* headers of the answer, whatever it is."""
     Bucket = request.env["partner.order.api.rate.bucket"].sudo()
-    limit = Bucket._limit_for(service._partner_sudo())
+    limit = Bucket._limit_for(request.env["partner.order.api.service"]._partner_sudo())
     if not limit:
         return
     allowed, remaining, retry_after = Bucket._take(authorization.split()[-1], limit)
@@ -145,7 +145,7 @@ def run(handler, *, authenticate=True, writes=False):
             authorization = request.httprequest.headers.get("Authorization")
             uid, read_only = service._authenticate(authorization)
             request.update_env(user=uid)
-            _rate_limit(service, authorization)
+            _rate_limit(authorization)
             if read_only and writes:
                 raise errors.InsufficientScope()
         result = handler()
