@@ -56,7 +56,7 @@ def _raise_if(details):
 def parse_positive_int_param(params, name, default, maximum):
     """A query parameter holding a whole number in ``1..maximum``."""
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     raw = raw.strip()
     if not _INT_RE.match(raw):
@@ -296,7 +296,7 @@ def parse_datetime_param(params, name, *, date_allowed, end_of_day=False):
     ``end_of_day`` its last). Returned naive, in UTC, as Odoo stores
     datetimes."""
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     raw = raw.strip()
     message = f"{name} must be an ISO 8601 date-time such as 2026-11-23T10:00:00Z" + (
@@ -327,7 +327,7 @@ def parse_order_filters(params):
     details = []
     filters = {"statuses": None, "sort": "created_desc"}
     raw_status = params.get("status")
-    if raw_status not in (None, ""):
+    if raw_status is not None:
         statuses = [s.strip() for s in raw_status.split(",") if s.strip()]
         unknown = [s for s in statuses if s not in STATUSES]
         if unknown or not statuses:
@@ -344,7 +344,7 @@ def parse_order_filters(params):
         except ValidationError as exc:
             details.extend(exc.details)
     sort = params.get("sort")
-    if sort not in (None, ""):
+    if sort is not None:
         if sort not in SORTS:
             details.append(_detail("sort", f"sort must be one of {', '.join(SORTS)}."))
         else:

@@ -136,3 +136,29 @@ def test_no_server_error_logged(server):
         if "Traceback" in line or "unexpected error" in line or " CRITICAL " in line
     ]
     assert problems == []
+
+
+def test_rate_limit_holds_across_worker_processes(server, world):
+    """40 simultaneous requests on 3 workers against a budget of 20: exactly
+    20 pass (the bucket is in PostgreSQL, not in one process)."""
+    partner_id, user_id, _key = world.partners[0]
+    with world.registry.cursor() as cr:
+        env = world.env(cr)
+        env["res.partner"].browse(partner_id).order_api_rate_limit_per_minute = 20
+        user = env["res.users"].browse(user_id)
+        key = env["res.users.apikeys"].with_user(user).sudo()._generate("partner_order_api", "rate", None)
+        cr.commit()
+    try:
+        responses = _parallel(40, lambda _i: api(server, "GET", "available_products", key))
+    finally:
+        with world.registry.cursor() as cr:
+            world.env(cr)["res.partner"].browse(partner_id).order_api_rate_limit_per_minute = 0
+            cr.commit()
+    statuses = sorted(r.status_code for r in responses)
+    # 20 tokens, plus the refill of 20 a minute during the burst (a second or so)
+    assert 20 <= statuses.count(200) <= 21, statuses
+    assert statuses.count(429) == 40 - statuses.count(200), statuses
+    limited = next(r for r in responses if r.status_code == 429)
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert limited.headers["X-RateLimit-Limit"] == "20"

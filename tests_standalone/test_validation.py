@@ -33,7 +33,6 @@ def _fields(exc):
     ("params", "expected"),
     [
         ({}, (1, 20)),
-        ({"page": "", "page_size": ""}, (1, 20)),
         ({"page": "3"}, (3, 20)),
         ({"page_size": "50"}, (1, 50)),
         ({"page": "2", "page_size": "100"}, (2, 100)),
@@ -59,6 +58,8 @@ def test_pagination(validation, params, expected):
         ("page", "9" * 31),
         ("page", "9" * 5000),
         ("page", "1e3"),
+        ("page", ""),
+        ("page_size", ""),
         ("page_size", "0"),
         ("page_size", "101"),
         ("page_size", "abc"),
@@ -796,7 +797,7 @@ def test_date_is_its_first_or_last_microsecond(validation, raw, first, last):
     assert _when(validation, raw, end_of_day=True) == last
 
 
-@pytest.mark.parametrize("raw", [None, ""])
+@pytest.mark.parametrize("raw", [None])
 def test_date_time_absent(validation, raw):
     assert _when(validation, raw) is None
     assert validation.parse_datetime_param({}, "when", date_allowed=False) is None
@@ -861,12 +862,19 @@ NO_FILTER = {
     "params",
     [
         {},
-        {"status": "", "sort": "", "created_from": "", "updated_since": ""},
         {"page": "2", "page_size": "5", "other": "x"},
     ],
 )
 def test_no_filters(validation, params):
     assert validation.parse_order_filters(params) == NO_FILTER
+
+
+@pytest.mark.parametrize("name", ["status", "sort", "created_from", "created_to", "updated_since"])
+def test_empty_filter_values_are_refused(validation, name):
+    """An empty value is not a value (the OpenAPI document says so too)."""
+    with pytest.raises(validation.ValidationError) as info:
+        validation.parse_order_filters({name: ""})
+    assert info.value.details[0]["field"] == name
 
 
 @pytest.mark.parametrize(
