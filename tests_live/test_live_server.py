@@ -162,3 +162,38 @@ def test_rate_limit_holds_across_worker_processes(server, world):
     assert limited.json()["error"]["code"] == "rate_limited"
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.headers["X-RateLimit-Limit"] == "20"
+
+
+def test_get_routes_run_on_a_read_only_replica(world):
+    """Every GET route is readonly=True: with a replica configured (here the
+    same database through the default socket, which is enough to route), Odoo
+    runs them on read-only connections, and none of them writes (a write
+    would log 'retrying with a read/write cursor')."""
+    conf, db, src = _require_env()
+    _partner_id, _user_id, key = world.partners[3]
+    replica = Server(
+        conf, db, src, extra=("--db_replica_host=", "--log-handler=odoo.sql_db:DEBUG")
+    ).start()
+    try:
+        created = api(replica, "POST", "order", key, json=order_body(world.ean))
+        assert created.status_code == 201
+        name = created.json()["biomes_order_id"]
+        for route, params in (
+            ("available_products", None),
+            ("orders", {"page_size": 5}),
+            ("orders", {"sort": "updated_asc", "updated_since": "2020-01-01T00:00:00Z", "status": "confirmed"}),
+            ("order_status", {"identifiedBy": "biomes", "order_id": name}),
+            ("order_status", {"identifiedBy": "biomes", "order_id": "missing"}),
+            ("webhook", None),
+            ("openapi.json", None),
+        ):
+            response = api(replica, "GET", route, key, params=params)
+            assert response.status_code in (200, 404), (route, response.text[:200])
+            assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    finally:
+        replica.stop()
+    log = replica.log.read_text(errors="replace")
+    assert "retrying with a read/write cursor" not in log
+    assert "ReadOnlySqlTransaction" not in log
+    # odoo.sql_db at DEBUG names the pool each connection is borrowed from
+    assert "ConnectionPool(read-only" in log, "no request used the read-only pool"
