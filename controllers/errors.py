@@ -85,7 +85,9 @@ def _to_api_error(exc):
     """The contract's error for any exception (None: let Odoo handle it)."""
     if isinstance(exc, errors.OrderApiError):
         return exc
-    if isinstance(exc, OperationalError) and isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+    if isinstance(exc, OperationalError) and isinstance(
+        exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+    ):
         return None  # Odoo retries the whole request
     if isinstance(exc, AccessDenied):
         return errors.Unauthorized()
@@ -98,7 +100,9 @@ def _to_api_error(exc):
     if isinstance(exc, HTTPException) and exc.code and exc.code < 500:
         return errors.ValidationError(exc.description)
     _logger.exception("Partner Order API %s: unexpected error", request_id())
-    return errors.InternalError(f"An unexpected error occurred (request id {request_id()}).")
+    return errors.InternalError(
+        f"An unexpected error occurred (request id {request_id()})."
+    )
 
 
 def final_error_response(exc):
@@ -107,8 +111,12 @@ def final_error_response(exc):
     retries asks the client to retry; anything else is an internal error."""
     if isinstance(exc, ApiErrorResponse):
         return exc.error_response
-    if isinstance(exc, OperationalError) and isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
-        _logger.warning("Partner Order API %s: still conflicting after retries", request_id())
+    if isinstance(exc, OperationalError) and isinstance(
+        exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+    ):
+        _logger.warning(
+            "Partner Order API %s: still conflicting after retries", request_id()
+        )
         api_error = errors.InternalError(
             f"The server is busy with conflicting requests; retry (request id {request_id()}).",
             headers={"Retry-After": "2"},
@@ -153,7 +161,9 @@ def run(handler, *, authenticate=True, writes=False):
             return result
         payload, status, *headers = result
         return json_response(
-            dict({"success": True}, **payload), status=status, headers=headers[0] if headers else None
+            dict({"success": True}, **payload),
+            status=status,
+            headers=headers[0] if headers else None,
         )
     except ApiErrorResponse:
         raise
@@ -183,7 +193,9 @@ def api_endpoint(path, methods, *, authenticate=True, readonly=False):
         @functools.wraps(func)
         def wrapper(self, *args, **kwargs):
             return run(
-                lambda: func(self, *args, **kwargs), authenticate=authenticate, writes=not readonly
+                lambda: func(self, *args, **kwargs),
+                authenticate=authenticate,
+                writes=not readonly,
             )
 
         return http.route(

@@ -28,7 +28,9 @@ def _json_body():
 
 def _idempotent(route, data, func):
     """Run ``func`` once per ``Idempotency-Key`` (when the client sent one)."""
-    key = validation.parse_idempotency_key(request.httprequest.headers.get("Idempotency-Key"))
+    key = validation.parse_idempotency_key(
+        request.httprequest.headers.get("Idempotency-Key")
+    )
     (payload, status), replayed = _service().run_idempotent(key, route, data, func)
     return payload, status, {"Idempotent-Replayed": "true"} if replayed else {}
 
@@ -40,26 +42,34 @@ class PartnerOrderApiController(http.Controller):
 
     @api_endpoint("orders", ["GET"], readonly=True)
     def orders(self, **params):
-        page, page_size, filters = validation.parse_orders_query(request.httprequest.args)
+        page, page_size, filters = validation.parse_orders_query(
+            request.httprequest.args
+        )
         return _service().list_orders(page, page_size, filters), 200
 
     @api_endpoint("order_status", ["GET"], readonly=True)
     def order_status(self, **params):
-        identified_by, order_id = validation.parse_order_lookup(request.httprequest.args)
+        identified_by, order_id = validation.parse_order_lookup(
+            request.httprequest.args
+        )
         return _service().get_order_status(identified_by, order_id), 200
 
     @api_endpoint("order", ["POST"])
     def order(self, **params):
         data = _json_body()
         payload = validation.parse_order_payload(data)
-        return _idempotent("order", data, lambda: (_service().create_order(payload), 201))
+        return _idempotent(
+            "order", data, lambda: (_service().create_order(payload), 201)
+        )
 
     @api_endpoint("order/cancel", ["POST"])
     def order_cancel(self, **params):
         data = _json_body()
         identified_by, order_id = validation.parse_order_lookup(data)
         return _idempotent(
-            "order/cancel", data, lambda: (_service().cancel_order(identified_by, order_id), 200)
+            "order/cancel",
+            data,
+            lambda: (_service().cancel_order(identified_by, order_id), 200),
         )
 
     @api_endpoint("webhook", ["GET"], readonly=True)

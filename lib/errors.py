@@ -48,7 +48,10 @@ class Unauthorized(OrderApiError):
     default_message = "A valid API key is required: send 'Authorization: Bearer <key>'."
 
     def __init__(self, message=None, details=None, headers=None):
-        headers = {"WWW-Authenticate": 'Bearer realm="partner_order_api"', **(headers or {})}
+        headers = {
+            "WWW-Authenticate": 'Bearer realm="partner_order_api"',
+            **(headers or {}),
+        }
         super().__init__(message, details, headers)
 
 
@@ -92,7 +95,9 @@ class DuplicateExternalOrderId(OrderApiError):
 class InsufficientScope(OrderApiError):
     status = 403
     code = "insufficient_scope"
-    default_message = "This API key is read-only: it cannot be used on a route that writes."
+    default_message = (
+        "This API key is read-only: it cannot be used on a route that writes."
+    )
 
 
 class IdempotencyKeyReused(OrderApiError):
@@ -113,13 +118,17 @@ class IdempotencyInProgress(OrderApiError):
 class NotCancellable(OrderApiError):
     status = 409
     code = "not_cancellable"
-    default_message = "This order has a validated delivery: it can no longer be cancelled."
+    default_message = (
+        "This order has a validated delivery: it can no longer be cancelled."
+    )
 
 
 class RateLimited(OrderApiError):
     status = 429
     code = "rate_limited"
-    default_message = "Too many requests: slow down and retry after the time in Retry-After."
+    default_message = (
+        "Too many requests: slow down and retry after the time in Retry-After."
+    )
 
     def __init__(self, retry_after=1, message=None):
         super().__init__(message, headers={"Retry-After": str(retry_after)})

@@ -107,7 +107,9 @@ def _clean_text(value, field, details, *, required=True, max_length=TEXT_MAX):
             details.append(_detail(field, f"{field} must not be empty."))
         return None
     if len(value) > max_length:
-        details.append(_detail(field, f"{field} must be at most {max_length} characters."))
+        details.append(
+            _detail(field, f"{field} must be at most {max_length} characters.")
+        )
         return None
     if _CONTROL_RE.search(value):
         details.append(_detail(field, f"{field} must not contain control characters."))
@@ -123,12 +125,18 @@ def parse_order_lookup(params):
     details = []
     identified_by = params.get("identifiedBy")
     if identified_by is None or identified_by == "":
-        details.append(_detail("identifiedBy", "identifiedBy is required (biomes or external)."))
+        details.append(
+            _detail("identifiedBy", "identifiedBy is required (biomes or external).")
+        )
         identified_by = None
     elif identified_by not in IDENTIFIED_BY:
-        details.append(_detail("identifiedBy", "identifiedBy must be 'biomes' or 'external'."))
+        details.append(
+            _detail("identifiedBy", "identifiedBy must be 'biomes' or 'external'.")
+        )
         identified_by = None
-    order_id = _clean_text(params.get("order_id"), "order_id", details, max_length=ORDER_ID_MAX)
+    order_id = _clean_text(
+        params.get("order_id"), "order_id", details, max_length=ORDER_ID_MAX
+    )
     _raise_if(details)
     return identified_by, order_id
 
@@ -137,16 +145,27 @@ def parse_json_object(raw, content_type=None):
     """The request body as a JSON object (a dict), from raw bytes."""
     if content_type:
         mimetype = content_type.split(";", 1)[0].strip().lower()
-        if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+        if (
+            mimetype
+            and mimetype != "application/json"
+            and not mimetype.endswith("+json")
+        ):
             raise ValidationError.from_details(
-                [_detail("body", "The body must be JSON: send 'Content-Type: application/json'.")]
+                [
+                    _detail(
+                        "body",
+                        "The body must be JSON: send 'Content-Type: application/json'.",
+                    )
+                ]
             )
     if len(raw) > MAX_BODY_BYTES:
         raise ValidationError.from_details(
             [_detail("body", f"The body must be at most {MAX_BODY_BYTES} bytes.")]
         )
     if not raw.strip():
-        raise ValidationError.from_details([_detail("body", "The body must be a JSON object.")])
+        raise ValidationError.from_details(
+            [_detail("body", "The body must be a JSON object.")]
+        )
     try:
         text = raw.decode("utf-8")
         data = json.loads(text, parse_constant=_reject_constant)
@@ -155,7 +174,9 @@ def parse_json_object(raw, content_type=None):
             [_detail("body", "The body is not valid JSON (UTF-8).")]
         ) from None
     if not isinstance(data, dict):
-        raise ValidationError.from_details([_detail("body", "The body must be a JSON object.")])
+        raise ValidationError.from_details(
+            [_detail("body", "The body must be a JSON object.")]
+        )
     return data
 
 
@@ -165,10 +186,16 @@ def _reject_constant(name):
 
 def _parse_amount(value, field, details):
     if isinstance(value, bool) or not isinstance(value, int | float):
-        details.append(_detail(field, "Amount must be a whole number greater than zero."))
+        details.append(
+            _detail(field, "Amount must be a whole number greater than zero.")
+        )
         return None
-    if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
-        details.append(_detail(field, "Amount must be a whole number greater than zero."))
+    if isinstance(value, float) and (
+        not math.isfinite(value) or not value.is_integer()
+    ):
+        details.append(
+            _detail(field, "Amount must be a whole number greater than zero.")
+        )
         return None
     value = int(value)
     if value <= 0:
@@ -190,11 +217,16 @@ def parse_delivery_address(value, details, field="delivery_address"):
     address = {}
     for key in ("name", "street", "zip", "city"):
         address[key] = _clean_text(value.get(key), f"{field}.{key}", details)
-    address["street2"] = _clean_text(value.get("street2"), f"{field}.street2", details, required=False)
+    address["street2"] = _clean_text(
+        value.get("street2"), f"{field}.street2", details, required=False
+    )
     country = _clean_text(value.get("country_code"), f"{field}.country_code", details)
     if country is not None and not _COUNTRY_RE.match(country):
         details.append(
-            _detail(f"{field}.country_code", "country_code must be an ISO 3166-1 alpha-2 code, e.g. DE.")
+            _detail(
+                f"{field}.country_code",
+                "country_code must be an ISO 3166-1 alpha-2 code, e.g. DE.",
+            )
         )
         country = None
     address["country_code"] = country.upper() if country else None
@@ -217,20 +249,31 @@ def _parse_lines(data, details):
     has_single = "ean" in data or "amount" in data
     has_lines = "lines" in data
     if has_single and has_lines:
-        details.append(_detail("lines", "Send either ean and amount, or lines, not both."))
+        details.append(
+            _detail("lines", "Send either ean and amount, or lines, not both.")
+        )
         return []
     parsed = []
     if has_lines:
         lines = data["lines"]
         if not isinstance(lines, list) or not 1 <= len(lines) <= LINES_MAX:
-            details.append(_detail("lines", f"lines must be a list of 1 to {LINES_MAX} objects."))
+            details.append(
+                _detail("lines", f"lines must be a list of 1 to {LINES_MAX} objects.")
+            )
             return []
         for index, line in enumerate(lines):
             prefix = f"lines[{index}]."
             if not isinstance(line, dict):
-                details.append(_detail(f"lines[{index}]", "Each line must be an object with ean and amount."))
+                details.append(
+                    _detail(
+                        f"lines[{index}]",
+                        "Each line must be an object with ean and amount.",
+                    )
+                )
                 continue
-            parsed.append(_parse_line(line.get("ean"), line.get("amount"), prefix, details))
+            parsed.append(
+                _parse_line(line.get("ean"), line.get("amount"), prefix, details)
+            )
     else:
         parsed.append(_parse_line(data.get("ean"), data.get("amount"), "", details))
     merged = {}
@@ -239,7 +282,12 @@ def _parse_lines(data, details):
             merged[ean] = merged.get(ean, 0) + amount
     for ean, amount in merged.items():
         if amount > AMOUNT_MAX:
-            details.append(_detail("lines", f"The total amount of EAN {ean} must be at most {AMOUNT_MAX}."))
+            details.append(
+                _detail(
+                    "lines",
+                    f"The total amount of EAN {ean} must be at most {AMOUNT_MAX}.",
+                )
+            )
     return [{"ean": ean, "amount": amount} for ean, amount in merged.items()]
 
 
@@ -266,7 +314,11 @@ def parse_order_payload(data):
     details = []
     lines = _parse_lines(data, details)
     external_order_id = _clean_text(
-        data.get("external_order_id"), "external_order_id", details, required=False, max_length=EXTERNAL_ID_MAX
+        data.get("external_order_id"),
+        "external_order_id",
+        details,
+        required=False,
+        max_length=EXTERNAL_ID_MAX,
     )
     note = _clean_note(data.get("note"), details)
     address = parse_delivery_address(data.get("delivery_address"), details)
@@ -285,7 +337,12 @@ def parse_idempotency_key(value):
         return None
     if not _IDEMPOTENCY_RE.match(value):
         raise ValidationError.from_details(
-            [_detail("Idempotency-Key", "Idempotency-Key must be 1 to 255 printable ASCII characters.")]
+            [
+                _detail(
+                    "Idempotency-Key",
+                    "Idempotency-Key must be 1 to 255 printable ASCII characters.",
+                )
+            ]
         )
     return value
 
@@ -309,13 +366,17 @@ def parse_datetime_param(params, name, *, date_allowed, end_of_day=False):
             value = datetime.datetime.strptime(raw, "%Y-%m-%d")
         except ValueError:
             raise ValidationError.from_details([_detail(name, message)]) from None
-        return value + datetime.timedelta(days=1, microseconds=-1) if end_of_day else value
+        return (
+            value + datetime.timedelta(days=1, microseconds=-1) if end_of_day else value
+        )
     if not _DATETIME_RE.match(raw):
         raise ValidationError.from_details([_detail(name, message)])
     try:
-        value = datetime.datetime.fromisoformat(raw.replace("z", "Z").replace("Z", "+00:00"))
+        value = datetime.datetime.fromisoformat(
+            raw.replace("z", "Z").replace("Z", "+00:00")
+        )
         if value.tzinfo:
-            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
     except (ValueError, OverflowError):
         raise ValidationError.from_details([_detail(name, message)]) from None
     return value
@@ -331,7 +392,12 @@ def parse_order_filters(params):
         statuses = [s.strip() for s in raw_status.split(",") if s.strip()]
         unknown = [s for s in statuses if s not in STATUSES]
         if unknown or not statuses:
-            details.append(_detail("status", f"status must be one or more of {', '.join(STATUSES)}, comma-separated."))
+            details.append(
+                _detail(
+                    "status",
+                    f"status must be one or more of {', '.join(STATUSES)}, comma-separated.",
+                )
+            )
         else:
             filters["statuses"] = sorted(set(statuses))
     for name, date_allowed, end_of_day in (
@@ -340,7 +406,9 @@ def parse_order_filters(params):
         ("updated_since", False, False),
     ):
         try:
-            filters[name] = parse_datetime_param(params, name, date_allowed=date_allowed, end_of_day=end_of_day)
+            filters[name] = parse_datetime_param(
+                params, name, date_allowed=date_allowed, end_of_day=end_of_day
+            )
         except ValidationError as exc:
             details.extend(exc.details)
     sort = params.get("sort")

@@ -73,7 +73,9 @@ def resolve(host, port):
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
 
 
-def check_url(url, *, allow_http=False, allowed_hosts="", resolver=resolve, field="url"):
+def check_url(
+    url, *, allow_http=False, allowed_hosts="", resolver=resolve, field="url"
+):
     """The URL, stripped, if the server may POST to it; else ValidationError."""
 
     def refuse(message):
@@ -83,7 +85,9 @@ def check_url(url, *, allow_http=False, allowed_hosts="", resolver=resolve, fiel
         refuse(f"{field} must be a non-empty string.")
     url = url.strip()
     if len(url) > URL_MAX or any(ord(char) < 33 or 127 <= ord(char) for char in url):
-        refuse(f"{field} must be a URL of at most {URL_MAX} ASCII characters without spaces.")
+        refuse(
+            f"{field} must be a URL of at most {URL_MAX} ASCII characters without spaces."
+        )
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -114,7 +118,11 @@ def check_url(url, *, allow_http=False, allowed_hosts="", resolver=resolve, fiel
     for address in addresses:
         if _is_public(address):
             continue
-        if any(address in network for network in networks if network.version == address.version):
+        if any(
+            address in network
+            for network in networks
+            if network.version == address.version
+        ):
             continue
         refuse(
             f"The host of {field} ({host}) is a private, loopback or link-local address; "

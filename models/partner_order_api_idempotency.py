@@ -27,20 +27,30 @@ class PartnerOrderApiIdempotency(models.Model):
     _description = "Partner Order API: idempotency key"
     _log_access = False
 
-    partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade", index=True)
+    partner_id = fields.Many2one(
+        "res.partner", required=True, ondelete="cascade", index=True
+    )
     key = fields.Char(required=True)
-    fingerprint = fields.Char(required=True, help="SHA-256 of the route and the canonical JSON body.")
+    fingerprint = fields.Char(
+        required=True, help="SHA-256 of the route and the canonical JSON body."
+    )
     response_status = fields.Integer()
     response_body = fields.Text()
     created_at = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
 
     _sql_constraints = [
-        ("partner_key_uniq", "UNIQUE(partner_id, key)", "An idempotency key is used once per partner."),
+        (
+            "partner_key_uniq",
+            "UNIQUE(partner_id, key)",
+            "An idempotency key is used once per partner.",
+        ),
     ]
 
     @api.model
     def _fingerprint(self, route, data):
-        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        canonical = json.dumps(
+            data, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
         return hashlib.sha256(f"{route}\n{canonical}".encode()).hexdigest()
 
     @api.model
@@ -53,10 +63,14 @@ class PartnerOrderApiIdempotency(models.Model):
     def _run(self, partner, key, fingerprint, func):
         """``func()`` -> (payload, status) at most once for (partner, key);
         returns ``((payload, status), replayed)``."""
-        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s)", self._lock_id(partner.id, key)))
+        self.env.cr.execute(
+            SQL("SELECT pg_try_advisory_xact_lock(%s)", self._lock_id(partner.id, key))
+        )
         if not self.env.cr.fetchone()[0]:
             raise errors.IdempotencyInProgress()
-        record = self.sudo().search([("partner_id", "=", partner.id), ("key", "=", key)])
+        record = self.sudo().search(
+            [("partner_id", "=", partner.id), ("key", "=", key)]
+        )
         if record and record.created_at < fields.Datetime.now() - TTL:
             record.unlink()
             record = self.browse()
@@ -79,4 +93,6 @@ class PartnerOrderApiIdempotency(models.Model):
 
     @api.autovacuum
     def _gc_expired(self):
-        self.sudo().search([("created_at", "<", fields.Datetime.now() - TTL)], limit=100000).unlink()
+        self.sudo().search(
+            [("created_at", "<", fields.Datetime.now() - TTL)], limit=100000
+        ).unlink()

@@ -47,8 +47,10 @@ class PartnerOrderApiRateBucket(models.Model):
         system parameter (0 turns limiting off)."""
         if partner_sudo.order_api_rate_limit_per_minute:
             return partner_sudo.order_api_rate_limit_per_minute
-        value = self.env["ir.config_parameter"].sudo().get_param(
-            "partner_order_api.rate_limit_per_minute", DEFAULT_LIMIT
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("partner_order_api.rate_limit_per_minute", DEFAULT_LIMIT)
         )
         try:
             return max(0, int(value))
@@ -64,9 +66,12 @@ class PartnerOrderApiRateBucket(models.Model):
         bucket = hashlib.sha256(f"partner_order_api:{api_key}".encode()).hexdigest()
         with db_connect(self.env.cr.dbname).cursor() as cr:
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            cr.execute(_TAKE_TOKEN, {"bucket": bucket, "burst": burst, "per_second": per_second})
+            cr.execute(
+                _TAKE_TOKEN,
+                {"bucket": bucket, "burst": burst, "per_second": per_second},
+            )
             tokens = cr.fetchone()[0]
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit  # its own cursor, not the request's
         if tokens >= 0:
             return True, int(tokens), 0
         return False, 0, max(1, math.ceil((0 - tokens) / per_second))

@@ -16,7 +16,6 @@ import math
 import re
 
 import psycopg2.errors
-
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
@@ -63,7 +62,9 @@ class PartnerOrderApiService(models.AbstractModel):
             )
         match = _BEARER_RE.match(authorization.strip())
         if not match:
-            raise errors.Unauthorized("The Authorization header must be 'Bearer <key>'.")
+            raise errors.Unauthorized(
+                "The Authorization header must be 'Bearer <key>'."
+            )
         Keys = self.env["res.users.apikeys"]
         key = match.group(1)
         uid = Keys._check_credentials(scope=API_KEY_SCOPE, key=key)
@@ -88,10 +89,12 @@ class PartnerOrderApiService(models.AbstractModel):
     def _allowed_products_sudo(self, partner_sudo):
         company = self.env.company
         return partner_sudo.order_api_product_ids.filtered(
-            lambda p: p.active
-            and p.sale_ok
-            and p.barcode
-            and p.company_id in (company, company.browse())
+            lambda p: (
+                p.active
+                and p.sale_ok
+                and p.barcode
+                and p.company_id in (company, company.browse())
+            )
         )
 
     def get_available_products(self):
@@ -107,7 +110,9 @@ class PartnerOrderApiService(models.AbstractModel):
             prices = {product.id: product.lst_price for product in products}
         result = []
         for product in products:
-            price = self._price_tax_excluded(product, prices[product.id], currency, partner_sudo)
+            price = self._price_tax_excluded(
+                product, prices[product.id], currency, partner_sudo
+            )
             result.append(
                 {
                     "ean": product.barcode,
@@ -123,9 +128,9 @@ class PartnerOrderApiService(models.AbstractModel):
         taxes = product.taxes_id._filter_taxes_by_company(self.env.company)
         if not any(tax.price_include for tax in taxes):
             return price
-        return taxes.compute_all(price, currency, 1.0, product=product, partner=partner)[
-            "total_excluded"
-        ]
+        return taxes.compute_all(
+            price, currency, 1.0, product=product, partner=partner
+        )["total_excluded"]
 
     # ------------------------------------------------------------------
     # GET orders, GET order_status
@@ -156,7 +161,9 @@ class PartnerOrderApiService(models.AbstractModel):
         client that follows it sees every change at least once.
         """
         filters = filters or {"sort": "created_desc"}
-        safe_limit = fields.Datetime.now() - datetime.timedelta(seconds=SYNC_SAFETY_WINDOW)
+        safe_limit = fields.Datetime.now() - datetime.timedelta(
+            seconds=SYNC_SAFETY_WINDOW
+        )
         partner_sudo = self._partner_sudo()
         SaleOrder = self.env["sale.order"]
         domain = self._orders_domain(partner_sudo)
@@ -170,7 +177,11 @@ class PartnerOrderApiService(models.AbstractModel):
         column = functools.partial(SaleOrder._field_to_sql, query.table, query=query)
         if filters.get("updated_since"):
             # compared in SQL: a domain would round the microseconds away
-            query.add_where(SQL("%s >= %s", column("order_api_updated_at"), filters["updated_since"]))
+            query.add_where(
+                SQL(
+                    "%s >= %s", column("order_api_updated_at"), filters["updated_since"]
+                )
+            )
         self.env.cr.execute(query.select(SQL("COUNT(*)")))
         total_count = self.env.cr.fetchone()[0]
         total_pages = math.ceil(total_count / page_size)
@@ -178,7 +189,11 @@ class PartnerOrderApiService(models.AbstractModel):
         if page <= total_pages:
             sort_field, direction = ORDER_SORTS[filters["sort"]]
             query.order = SQL(
-                "%s %s, %s %s", column(sort_field), SQL(direction), column("id"), SQL(direction)
+                "%s %s, %s %s",
+                column(sort_field),
+                SQL(direction),
+                column("id"),
+                SQL(direction),
             )
             query.limit = page_size
             query.offset = (page - 1) * page_size
@@ -192,9 +207,18 @@ class PartnerOrderApiService(models.AbstractModel):
             "has_previous": page > 1 and total_count > 0,
         }
         if filters["sort"] == "updated_asc":
-            last = orders[-1:].sudo().order_api_updated_at or filters.get("updated_since") or safe_limit
-            pagination["next_updated_since"] = utc_iso(min(last, safe_limit), microseconds=True)
-        return {"orders": orders.sudo()._order_api_serialize(), "pagination": pagination}
+            last = (
+                orders[-1:].sudo().order_api_updated_at
+                or filters.get("updated_since")
+                or safe_limit
+            )
+            pagination["next_updated_since"] = utc_iso(
+                min(last, safe_limit), microseconds=True
+            )
+        return {
+            "orders": orders.sudo()._order_api_serialize(),
+            "pagination": pagination,
+        }
 
     def _find_order(self, partner_sudo, identified_by, order_id):
         """The partner's order, or NotFound: another partner's order is
@@ -236,7 +260,9 @@ class PartnerOrderApiService(models.AbstractModel):
             # elevated: a portal user cannot cancel orders or their pickings
             order_sudo.with_context(disable_cancel_warning=True)._action_cancel()
             _logger.info(
-                "Partner Order API: %s cancelled by user #%s", order_sudo.name, self.env.uid
+                "Partner Order API: %s cancelled by user #%s",
+                order_sudo.name,
+                self.env.uid,
             )
         return order_sudo._order_api_serialize()[0]
 
@@ -267,8 +293,10 @@ class PartnerOrderApiService(models.AbstractModel):
                 )
             lines.append((product, line["amount"]))
         address = payload["delivery_address"]
-        country = self.env["res.country"].sudo().search(
-            [("code", "=", address["country_code"])], limit=1
+        country = (
+            self.env["res.country"]
+            .sudo()
+            .search([("code", "=", address["country_code"])], limit=1)
         )
         if not country:
             raise errors.ValidationError.from_details(
@@ -295,7 +323,9 @@ class PartnerOrderApiService(models.AbstractModel):
         )
         return order_sudo._order_api_serialize()[0]
 
-    def _create_order_sudo(self, partner_sudo, lines, address, country, external_id, note=None):
+    def _create_order_sudo(
+        self, partner_sudo, lines, address, country, external_id, note=None
+    ):
         """The elevated part of ``POST order``: the caller and its input were
         checked; a portal user has no right to create or confirm orders nor
         to create contacts, so this runs as superuser."""
@@ -319,7 +349,9 @@ class PartnerOrderApiService(models.AbstractModel):
         try:
             with env_sudo.cr.savepoint():
                 order_sudo = env_sudo["sale.order"].create(vals)
-                order_sudo.with_context(order_api_defer_reservation=True).action_confirm()
+                order_sudo.with_context(
+                    order_api_defer_reservation=True
+                ).action_confirm()
                 order_sudo.picking_ids._order_api_defer_reservation()
                 if note:
                     # shown to the salesperson in the order's chatter
@@ -388,7 +420,9 @@ class PartnerOrderApiService(models.AbstractModel):
         had_secret = bool(partner_sudo.order_api_webhook_secret)
         partner_sudo.order_api_webhook_url = url
         secret = partner_sudo._order_api_webhook_secret()
-        return self._webhook_info(partner_sudo, new_secret=None if had_secret else secret)
+        return self._webhook_info(
+            partner_sudo, new_secret=None if had_secret else secret
+        )
 
     def delete_webhook(self):
         partner_sudo = self._partner_sudo()

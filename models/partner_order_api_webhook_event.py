@@ -74,7 +74,9 @@ class PartnerOrderApiWebhookEvent(models.Model):
     partner_id = fields.Many2one(
         "res.partner", required=True, readonly=True, index=True, ondelete="cascade"
     )
-    order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null", ondelete="cascade")
+    order_id = fields.Many2one(
+        "sale.order", readonly=True, index="btree_not_null", ondelete="cascade"
+    )
     picking_id = fields.Many2one("stock.picking", readonly=True, ondelete="set null")
     payload = fields.Text(
         readonly=True,
@@ -98,7 +100,9 @@ class PartnerOrderApiWebhookEvent(models.Model):
     last_attempt_at = fields.Datetime(readonly=True)
     last_status_code = fields.Integer(readonly=True)
     last_error = fields.Char(readonly=True)
-    last_response_time_ms = fields.Integer(string="Last Response Time (ms)", readonly=True)
+    last_response_time_ms = fields.Integer(
+        string="Last Response Time (ms)", readonly=True
+    )
     delivered_at = fields.Datetime(readonly=True)
 
     def init(self):
@@ -128,7 +132,9 @@ class PartnerOrderApiWebhookEvent(models.Model):
         ]
         if not pairs:
             return self.browse()
-        orders = self.env["sale.order"].sudo().union(*(order for order, _picking in pairs))
+        orders = (
+            self.env["sale.order"].sudo().union(*(order for order, _picking in pairs))
+        )
         payloads = dict(zip(orders.ids, orders._order_api_serialize(), strict=True))
         events = self.sudo().create(
             [
@@ -147,7 +153,9 @@ class PartnerOrderApiWebhookEvent(models.Model):
 
     @api.model
     def _wake_sender(self, at=None):
-        cron = self.env.ref("partner_order_api.ir_cron_webhook_send", raise_if_not_found=False)
+        cron = self.env.ref(
+            "partner_order_api.ir_cron_webhook_send", raise_if_not_found=False
+        )
         if cron:
             cron.sudo()._trigger(at)
 
@@ -176,9 +184,12 @@ class PartnerOrderApiWebhookEvent(models.Model):
                     event._register_failure(None, "unexpected error while sending", 0)
             done += 1
             if auto_commit:
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # one attempt, one transaction (cron)
         remaining = self.search_count(
-            [("state", "=", "pending"), ("next_attempt_at", "<=", fields.Datetime.now())]
+            [
+                ("state", "=", "pending"),
+                ("next_attempt_at", "<=", fields.Datetime.now()),
+            ]
         )
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
@@ -213,14 +224,18 @@ class PartnerOrderApiWebhookEvent(models.Model):
         partner = self.partner_id.sudo()
         url = partner.order_api_webhook_url
         if not url or not partner.order_api_enabled:
-            self._register_failure(None, "The partner has no webhook URL any more.", 0, final=True)
+            self._register_failure(
+                None, "The partner has no webhook URL any more.", 0, final=True
+            )
             return False
         try:
             url = self._check_url(url)
         except errors.ValidationError as exc:
             self._register_failure(None, exc.message, 0, url=url)
             return False
-        status, error, elapsed_ms, _body = self._post(url, partner._order_api_webhook_secret())
+        status, error, elapsed_ms, _body = self._post(
+            url, partner._order_api_webhook_secret()
+        )
         if status is not None and 200 <= status < 300:
             self.write(
                 {
@@ -274,9 +289,13 @@ class PartnerOrderApiWebhookEvent(models.Model):
         params = self.env["ir.config_parameter"].sudo()
         return webhook.check_url(
             url,
-            allow_http=str(params.get_param("partner_order_api.webhook_allow_http", "False")).lower()
+            allow_http=str(
+                params.get_param("partner_order_api.webhook_allow_http", "False")
+            ).lower()
             in ("1", "true", "yes"),
-            allowed_hosts=params.get_param("partner_order_api.webhook_allowed_hosts", ""),
+            allowed_hosts=params.get_param(
+                "partner_order_api.webhook_allowed_hosts", ""
+            ),
         )
 
     def _post(self, url, secret):
@@ -331,12 +350,17 @@ class PartnerOrderApiWebhookEvent(models.Model):
                         "success": True,
                         "event": "ping",
                         "message": "Test event from the Partner Order API.",
-                        "sent_at": fields.Datetime.now().replace(microsecond=0).isoformat() + "Z",
+                        "sent_at": fields.Datetime.now()
+                        .replace(microsecond=0)
+                        .isoformat()
+                        + "Z",
                     }
                 ),
             }
         )
-        status, error, elapsed_ms, _body = event._post(url, partner._order_api_webhook_secret())
+        status, error, elapsed_ms, _body = event._post(
+            url, partner._order_api_webhook_secret()
+        )
         ok = status is not None and 200 <= status < 300
         now = fields.Datetime.now()
         return self.sudo().create(
@@ -361,7 +385,9 @@ class PartnerOrderApiWebhookEvent(models.Model):
         """Send these events again (same webhook-id), with a new retry window."""
         events = self.filtered(lambda e: e.event_type != "ping")
         if not events:
-            raise UserError(_("Test pings are not redelivered; send a new one instead."))
+            raise UserError(
+                _("Test pings are not redelivered; send a new one instead.")
+            )
         now = fields.Datetime.now()
         events.sudo().write(
             {
@@ -378,7 +404,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
         """Forget delivered and failed events after 90 days."""
         limit_date = fields.Datetime.now() - timedelta(days=90)
         self.sudo().search(
-            [("state", "in", ("done", "failed")), ("create_date", "<", limit_date)], limit=10000
+            [("state", "in", ("done", "failed")), ("create_date", "<", limit_date)],
+            limit=10000,
         ).unlink()
 
 

@@ -98,7 +98,9 @@ class ResPartner(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "warning",
-                "message": _("New webhook signing secret created: give it to the partner."),
+                "message": _(
+                    "New webhook signing secret created: give it to the partner."
+                ),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }

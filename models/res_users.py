@@ -13,19 +13,28 @@ class ResUsers(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if "partner_id" in vals or any(key.startswith("in_group_") or key.startswith("sel_groups_") or key == "groups_id" for key in vals):
+        if "partner_id" in vals or any(
+            key.startswith("in_group_")
+            or key.startswith("sel_groups_")
+            or key == "groups_id"
+            for key in vals
+        ):
             self._order_api_sync_group()
         return res
 
     def _order_api_sync_group(self):
         """Portal users of an API-enabled partner are "Order API users": the group
         lets them create API keys that last (``res.groups.api_key_duration``)."""
-        group = self.env.ref("partner_order_api.group_order_api_user", raise_if_not_found=False)
+        group = self.env.ref(
+            "partner_order_api.group_order_api_user", raise_if_not_found=False
+        )
         if not group:
             return
         group = group.sudo()
         for user in self.sudo():
-            wanted = user.share and user.partner_id.commercial_partner_id.order_api_enabled
+            wanted = (
+                user.share and user.partner_id.commercial_partner_id.order_api_enabled
+            )
             has = group in user.groups_id
             if wanted and not has:
                 user.write({"groups_id": [(4, group.id)]})

@@ -15,7 +15,14 @@ _TOUCHING_FIELDS = {
     "order_api_external_id",
     "order_api_note",
 }
-_TOUCHING_LINE_FIELDS = {"product_id", "product_uom_qty", "price_unit", "discount", "tax_id", "display_type"}
+_TOUCHING_LINE_FIELDS = {
+    "product_id",
+    "product_uom_qty",
+    "price_unit",
+    "discount",
+    "tax_id",
+    "display_type",
+}
 
 
 class SaleOrder(models.Model):
@@ -44,7 +51,9 @@ class SaleOrder(models.Model):
         copy=False,
     )
     order_api_status = fields.Selection(
-        selection=[(status, status.replace("_", " ").capitalize()) for status in STATUSES],
+        selection=[
+            (status, status.replace("_", " ").capitalize()) for status in STATUSES
+        ],
         string="Partner API Status",
         compute="_compute_order_api_status",
         store=True,
@@ -67,7 +76,7 @@ class SaleOrder(models.Model):
     ]
 
     def init(self):
-        super().init()
+        res = super().init()
         cr = self.env.cr
         # GET orders: a partner's orders newest first, or by change for sync
         cr.execute(
@@ -84,6 +93,7 @@ class SaleOrder(models.Model):
              WHERE order_api_updated_at IS NULL;
             """
         )
+        return res
 
     @api.depends(
         "state",
@@ -236,13 +246,18 @@ class SaleOrder(models.Model):
                 {
                     "biomes_order_id": order.name,
                     "external_order_id": order.order_api_external_id or None,
-                    "status": order.order_api_status or order._order_api_compute_status(),
-                    "delivery_order_name": order_deliveries[0].name if order_deliveries else None,
+                    "status": order.order_api_status
+                    or order._order_api_compute_status(),
+                    "delivery_order_name": order_deliveries[0].name
+                    if order_deliveries
+                    else None,
                     "total_cost": currency.round(order.amount_total),
                     "currency": currency.name,
                     "sent_lots": sent_lots.get(order.id, []),
                     "created_at": utc_iso(order.create_date),
-                    "updated_at": utc_iso(order.order_api_updated_at, microseconds=True),
+                    "updated_at": utc_iso(
+                        order.order_api_updated_at, microseconds=True
+                    ),
                     "note": order.order_api_note or None,
                     "delivery_address": {
                         "name": shipping.name or None,

@@ -25,12 +25,16 @@ class StockPicking(models.Model):
     def _order_api_defer_reservation(self):
         """Mark these pickings for the reservation cron and wake it."""
         pickings = self.filtered(
-            lambda p: p.state in ("confirmed", "waiting")
-            and p.picking_type_id.reservation_method == "at_confirm"
+            lambda p: (
+                p.state in ("confirmed", "waiting")
+                and p.picking_type_id.reservation_method == "at_confirm"
+            )
         )
         if pickings:
             pickings.order_api_reservation_pending = True
-            cron = self.env.ref("partner_order_api.ir_cron_reserve", raise_if_not_found=False)
+            cron = self.env.ref(
+                "partner_order_api.ir_cron_reserve", raise_if_not_found=False
+            )
             if cron:
                 cron.sudo()._trigger()
 
@@ -39,7 +43,9 @@ class StockPicking(models.Model):
         """Reserve the pickings of API orders, one committed transaction each.
         A concurrency failure leaves the picking pending for the next run."""
         auto_commit = not getattr(threading.current_thread(), "testing", False)
-        pickings = self.search([("order_api_reservation_pending", "=", True)], order="id", limit=limit)
+        pickings = self.search(
+            [("order_api_reservation_pending", "=", True)], order="id", limit=limit
+        )
         for picking in pickings:
             try:
                 with self.env.cr.savepoint():
@@ -47,13 +53,17 @@ class StockPicking(models.Model):
                         picking.action_assign()
                     picking.order_api_reservation_pending = False
                 if auto_commit:
-                    self.env.cr.commit()
+                    self.env.cr.commit()  # pylint: disable=invalid-commit  # one picking, one transaction (cron)
             except OperationalError as exc:
                 if not isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
                     raise
                 if auto_commit:
                     self.env.cr.rollback()
-                _logger.info("Partner Order API: reservation of %s postponed (%s)", picking.id, exc.pgcode)
+                _logger.info(
+                    "Partner Order API: reservation of %s postponed (%s)",
+                    picking.id,
+                    exc.pgcode,
+                )
                 self.env.ref("partner_order_api.ir_cron_reserve")._trigger(
                     fields.Datetime.now() + timedelta(seconds=10)
                 )
@@ -63,7 +73,9 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         res = super()._action_done()
-        done = self.filtered(lambda picking: picking.state == "done" and picking.sale_id)
+        done = self.filtered(
+            lambda picking: picking.state == "done" and picking.sale_id
+        )
         # deliveries and returns change what the API shows of the order
         done.sale_id._order_api_touch()
         # In the validation's own transaction: the outbox rows commit or roll
@@ -72,7 +84,8 @@ class StockPicking(models.Model):
             [
                 (picking.sale_id, picking)
                 for picking in done
-                if picking.picking_type_code == "outgoing" and picking.sale_id.order_api_partner_id
+                if picking.picking_type_code == "outgoing"
+                and picking.sale_id.order_api_partner_id
             ]
         )
         return res
@@ -81,5 +94,7 @@ class StockPicking(models.Model):
         res = super().write(vals)
         if {"carrier_tracking_ref", "carrier_id"}.intersection(vals):
             # the tracking of the order object
-            self.filtered(lambda picking: picking.state == "done").sale_id._order_api_touch()
+            self.filtered(
+                lambda picking: picking.state == "done"
+            ).sale_id._order_api_touch()
         return res

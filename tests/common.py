@@ -35,7 +35,9 @@ class PartnerOrderApiCase(HttpCase):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         # rate limiting has its own tests (its buckets live outside the test
         # transaction)
-        cls.env["ir.config_parameter"].sudo().set_param("partner_order_api.rate_limit_per_minute", "0")
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "partner_order_api.rate_limit_per_minute", "0"
+        )
         cls.company = cls.env.company
         cls.currency = cls.company.currency_id
         cls.warehouse = cls.env["stock.warehouse"].search(
@@ -99,9 +101,13 @@ class PartnerOrderApiCase(HttpCase):
             {"name": "API Not Saleable", "barcode": "4006381333986", "sale_ok": False}
         )
         Lot = cls.env["stock.lot"]
-        cls.lot_kit_1 = Lot.create({"name": "KL-1", "product_id": cls.kit.id, "kit_barcode": "KB-0001"})
+        cls.lot_kit_1 = Lot.create(
+            {"name": "KL-1", "product_id": cls.kit.id, "kit_barcode": "KB-0001"}
+        )
         cls.lot_kit_2 = Lot.create({"name": "KL-2", "product_id": cls.kit.id})
-        cls.lot_kit_3 = Lot.create({"name": "KL-3", "product_id": cls.kit.id, "kit_barcode": "KB-0003"})
+        cls.lot_kit_3 = Lot.create(
+            {"name": "KL-3", "product_id": cls.kit.id, "kit_barcode": "KB-0003"}
+        )
         stock = cls.warehouse.lot_stock_id
         Quant = cls.env["stock.quant"]
         for lot in cls.lot_kit_1 | cls.lot_kit_2 | cls.lot_kit_3:
@@ -148,7 +154,11 @@ class PartnerOrderApiCase(HttpCase):
             }
         )
         contact = cls.env["res.partner"].create(
-            {"name": f"{name} Integrator", "parent_id": company.id, "email": f"{login}@example.com"}
+            {
+                "name": f"{name} Integrator",
+                "parent_id": company.id,
+                "email": f"{login}@example.com",
+            }
         )
         user = (
             cls.env["res.users"]
@@ -168,14 +178,31 @@ class PartnerOrderApiCase(HttpCase):
 
     @classmethod
     def _generate_key(cls, user, scope=SCOPE, days=30, name="test key"):
-        expiration = datetime.datetime.now() + datetime.timedelta(days=days) if days else None
-        return cls.env["res.users.apikeys"].with_user(user).sudo()._generate(scope, name, expiration)
+        expiration = (
+            datetime.datetime.now() + datetime.timedelta(days=days) if days else None
+        )
+        return (
+            cls.env["res.users.apikeys"]
+            .with_user(user)
+            .sudo()
+            ._generate(scope, name, expiration)
+        )
 
     # ------------------------------------------------------------------
     # HTTP helpers
     # ------------------------------------------------------------------
 
-    def api(self, method, route, key=None, params=None, body=None, data=None, headers=None, check=True):
+    def api(
+        self,
+        method,
+        route,
+        key=None,
+        params=None,
+        body=None,
+        data=None,
+        headers=None,
+        check=True,
+    ):
         """Call the API over real HTTP; ``key`` None sends no Authorization."""
         all_headers = {}
         if key:
@@ -252,7 +279,9 @@ class PartnerOrderApiCase(HttpCase):
 
     def _outgoing(self, order):
         return order.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+            lambda p: (
+                p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+            )
         )
 
     def deliver(self, order, lots=None, quantities=None, backorder=True):
@@ -273,9 +302,14 @@ class PartnerOrderApiCase(HttpCase):
                     self._add_move_line(move, qty)
             move.picked = True
         result = picking.button_validate()
-        if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
+        if (
+            isinstance(result, dict)
+            and result.get("res_model") == "stock.backorder.confirmation"
+        ):
             wizard = Form(
-                self.env["stock.backorder.confirmation"].with_context(**result["context"])
+                self.env["stock.backorder.confirmation"].with_context(
+                    **result["context"]
+                )
             ).save()
             if backorder:
                 wizard.process()
@@ -302,12 +336,16 @@ class PartnerOrderApiCase(HttpCase):
         """Return ``lots`` ({lot: qty}) of a done delivery and validate the return."""
         wizard = Form(
             self.env["stock.return.picking"].with_context(
-                active_ids=picking.ids, active_id=picking.id, active_model="stock.picking"
+                active_ids=picking.ids,
+                active_id=picking.id,
+                active_model="stock.picking",
             )
         ).save()
         total = sum(lots.values())
         for line in wizard.product_return_moves:
-            line.quantity = total if line.product_id == next(iter(lots)).product_id else 0
+            line.quantity = (
+                total if line.product_id == next(iter(lots)).product_id else 0
+            )
         result = wizard.action_create_returns()
         return_picking = self.env["stock.picking"].browse(result["res_id"])
         for move in return_picking.move_ids:
@@ -327,7 +365,9 @@ class PartnerOrderApiCase(HttpCase):
                 {
                     "partner_id": user.partner_id.id,
                     "order_line": [
-                        Command.create({"product_id": product.id, "product_uom_qty": qty})
+                        Command.create(
+                            {"product_id": product.id, "product_uom_qty": qty}
+                        )
                         for product, qty in lines
                     ],
                 },

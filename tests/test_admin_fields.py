@@ -15,19 +15,28 @@ class TestAdminFields(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company_partner = cls.env["res.partner"].create({"name": "Admin Co", "is_company": True})
+        cls.company_partner = cls.env["res.partner"].create(
+            {"name": "Admin Co", "is_company": True}
+        )
         cls.contact = cls.env["res.partner"].create(
             {"name": "Admin Co Buyer", "parent_id": cls.company_partner.id}
         )
         cls.portal_user = new_test_user(
-            cls.env, login="poa-admin-portal", groups="base.group_portal", partner_id=cls.contact.id
+            cls.env,
+            login="poa-admin-portal",
+            groups="base.group_portal",
+            partner_id=cls.contact.id,
         )
-        cls.salesman = new_test_user(cls.env, login="poa-salesman", groups="sales_team.group_sale_salesman")
+        cls.salesman = new_test_user(
+            cls.env, login="poa-salesman", groups="sales_team.group_sale_salesman"
+        )
         cls.sales_manager = new_test_user(
             cls.env, login="poa-sales-manager", groups="sales_team.group_sale_manager"
         )
         cls.group = cls.env.ref("partner_order_api.group_order_api_user")
-        cls.product = cls.env["product.product"].create({"name": "Admin P", "barcode": "4006381333900"})
+        cls.product = cls.env["product.product"].create(
+            {"name": "Admin P", "barcode": "4006381333900"}
+        )
 
     def test_contract_fields_exist_with_their_types(self):
         expected = {
@@ -68,23 +77,33 @@ class TestAdminFields(TransactionCase):
     def test_webhook_secret_is_for_admins_only(self):
         self.company_partner.order_api_webhook_secret = "whsec_c2VjcmV0"
         with self.assertRaises(AccessError):
-            self.company_partner.with_user(self.sales_manager).read(["order_api_webhook_secret"])
+            self.company_partner.with_user(self.sales_manager).read(
+                ["order_api_webhook_secret"]
+            )
         self.assertNotIn(
             "order_api_webhook_secret",
             self.env["res.partner"].with_user(self.sales_manager).fields_get(),
         )
-        self.assertEqual(self.company_partner.order_api_webhook_secret, "whsec_c2VjcmV0")
+        self.assertEqual(
+            self.company_partner.order_api_webhook_secret, "whsec_c2VjcmV0"
+        )
 
     def test_salesman_reads_portal_user_does_not_write(self):
         partner = self.company_partner.with_user(self.salesman)
         self.assertFalse(partner.order_api_enabled)
         self.assertFalse(partner.order_api_product_ids)
         with self.assertRaises(AccessError):
-            self.company_partner.with_user(self.portal_user).write({"order_api_enabled": True})
+            self.company_partner.with_user(self.portal_user).write(
+                {"order_api_enabled": True}
+            )
 
     def test_views_show_the_fields(self):
         checks = [
-            ("res.partner", "form", ["order_api_enabled", "order_api_product_ids", "order_api_webhook_url"]),
+            (
+                "res.partner",
+                "form",
+                ["order_api_enabled", "order_api_product_ids", "order_api_webhook_url"],
+            ),
             ("sale.order", "form", ["order_api_external_id", "order_api_partner_id"]),
             ("sale.order", "list", ["order_api_external_id"]),
             ("sale.order", "search", ["order_api_external_id"]),
@@ -92,9 +111,13 @@ class TestAdminFields(TransactionCase):
             ("stock.lot", "list", ["kit_barcode"]),
         ]
         for model, view_type, fields in checks:
-            arch = self.env[model].get_views([(False, view_type)])["views"][view_type]["arch"]
+            arch = self.env[model].get_views([(False, view_type)])["views"][view_type][
+                "arch"
+            ]
             for field in fields:
-                self.assertIn(f'name="{field}"', arch, f"{field} not in {model} {view_type}")
+                self.assertIn(
+                    f'name="{field}"', arch, f"{field} not in {model} {view_type}"
+                )
 
     def test_form_enables_partner_and_adds_products(self):
         with Form(self.company_partner.with_user(self.sales_manager)) as form:
@@ -109,8 +132,12 @@ class TestAdminFields(TransactionCase):
         self.assertIn(self.group, self.portal_user.groups_id)
         self.assertGreaterEqual(self.group.api_key_duration, 365)
         # a portal user created later for the enabled partner gets it too
-        other = self.env["res.partner"].create({"name": "Late", "parent_id": self.company_partner.id})
-        late_user = new_test_user(self.env, login="poa-late", groups="base.group_portal", partner_id=other.id)
+        other = self.env["res.partner"].create(
+            {"name": "Late", "parent_id": self.company_partner.id}
+        )
+        late_user = new_test_user(
+            self.env, login="poa-late", groups="base.group_portal", partner_id=other.id
+        )
         self.assertIn(self.group, late_user.groups_id)
         # internal users never get it
         self.assertNotIn(self.group, self.salesman.groups_id)
@@ -119,18 +146,44 @@ class TestAdminFields(TransactionCase):
         self.assertNotIn(self.group, late_user.groups_id)
 
     def test_portal_api_keys_switched_on(self):
-        self.assertTrue(self.env["ir.config_parameter"].sudo().get_param("portal.allow_api_keys"))
+        self.assertTrue(
+            self.env["ir.config_parameter"].sudo().get_param("portal.allow_api_keys")
+        )
 
     def test_external_id_unique_per_partner(self):
         other = self.env["res.partner"].create({"name": "Other Co", "is_company": True})
         SaleOrder = self.env["sale.order"]
         vals = {"order_api_external_id": "EXT-1"}
-        SaleOrder.create(dict(vals, partner_id=self.contact.id, order_api_partner_id=self.company_partner.id))
+        SaleOrder.create(
+            dict(
+                vals,
+                partner_id=self.contact.id,
+                order_api_partner_id=self.company_partner.id,
+            )
+        )
         # the same id for another partner is fine, and so are orders without one
         SaleOrder.create(dict(vals, partner_id=other.id, order_api_partner_id=other.id))
-        SaleOrder.create({"partner_id": self.contact.id, "order_api_partner_id": self.company_partner.id})
-        SaleOrder.create({"partner_id": self.contact.id, "order_api_partner_id": self.company_partner.id})
-        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+        SaleOrder.create(
+            {
+                "partner_id": self.contact.id,
+                "order_api_partner_id": self.company_partner.id,
+            }
+        )
+        SaleOrder.create(
+            {
+                "partner_id": self.contact.id,
+                "order_api_partner_id": self.company_partner.id,
+            }
+        )
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(IntegrityError),
+            self.cr.savepoint(),
+        ):
             SaleOrder.create(
-                dict(vals, partner_id=self.contact.id, order_api_partner_id=self.company_partner.id)
+                dict(
+                    vals,
+                    partner_id=self.contact.id,
+                    order_api_partner_id=self.company_partner.id,
+                )
             )

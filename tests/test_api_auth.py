@@ -26,13 +26,17 @@ class TestApiAuth(PartnerOrderApiCase):
             f"Token {self.key_a}",
             "Bearer not-a-key",
             "Bearer " + "x" * 5000,
-            f"Bearer {self.key_a[:-1]}0" if self.key_a[-1] != "0" else f"Bearer {self.key_a[:-1]}1",
+            f"Bearer {self.key_a[:-1]}0"
+            if self.key_a[-1] != "0"
+            else f"Bearer {self.key_a[:-1]}1",
         ):
             response = self.api("GET", "orders", headers={"Authorization": header})
             self.assert_error(response, 401, "unauthorized")
 
     def test_bearer_is_case_insensitive(self):
-        response = self.api("GET", "orders", headers={"Authorization": f"bearer {self.key_a}"})
+        response = self.api(
+            "GET", "orders", headers={"Authorization": f"bearer {self.key_a}"}
+        )
         self.assertEqual(response.status_code, 200)
 
     def test_expired_key(self):
@@ -53,24 +57,38 @@ class TestApiAuth(PartnerOrderApiCase):
 
     def test_inactive_user(self):
         self.user_b.active = False
-        self.assert_error(self.api("GET", "orders", key=self.key_b), 401, "unauthorized")
+        self.assert_error(
+            self.api("GET", "orders", key=self.key_b), 401, "unauthorized"
+        )
 
     def test_global_key_works_other_scopes_do_not(self):
         global_key = self._generate_key(self.user_a, scope=None, name="global")
         self.assertEqual(self.api("GET", "orders", key=global_key).status_code, 200)
-        other_scope = self._generate_key(self.user_a, scope="some_other_app", name="other")
-        self.assert_error(self.api("GET", "orders", key=other_scope), 401, "unauthorized")
+        other_scope = self._generate_key(
+            self.user_a, scope="some_other_app", name="other"
+        )
+        self.assert_error(
+            self.api("GET", "orders", key=other_scope), 401, "unauthorized"
+        )
 
     def test_scoped_key_cannot_open_xmlrpc(self):
         common = xmlrpc.client.ServerProxy(self.xmlrpc_url + "common")
-        self.assertFalse(common.authenticate(self.env.cr.dbname, self.user_a.login, self.key_a, {}))
+        self.assertFalse(
+            common.authenticate(self.env.cr.dbname, self.user_a.login, self.key_a, {})
+        )
 
     def test_disabled_partner_is_forbidden(self):
         self.assert_error(self.api("GET", "orders", key=self.key_off), 403, "forbidden")
-        self.assert_error(self.api("GET", "available_products", key=self.key_off), 403, "forbidden")
+        self.assert_error(
+            self.api("GET", "available_products", key=self.key_off), 403, "forbidden"
+        )
         response = self.api("POST", "order", key=self.key_off, body=self.order_body())
         self.assert_error(response, 403, "forbidden")
-        self.assertFalse(self.env["sale.order"].search([("partner_id", "child_of", self.partner_off.id)]))
+        self.assertFalse(
+            self.env["sale.order"].search(
+                [("partner_id", "child_of", self.partner_off.id)]
+            )
+        )
 
     def test_session_cookie_does_not_replace_the_key(self):
         self.authenticate(self.user_a.login, "poa-a-password")
@@ -79,7 +97,9 @@ class TestApiAuth(PartnerOrderApiCase):
         self.assertNotIn("Set-Cookie", response.headers)
 
     def test_every_contact_of_the_company_shares_its_orders(self):
-        colleague = self.env["res.partner"].create({"name": "Colleague", "parent_id": self.partner_a.id})
+        colleague = self.env["res.partner"].create(
+            {"name": "Colleague", "parent_id": self.partner_a.id}
+        )
         colleague_user = (
             self.env["res.users"]
             .with_context(no_reset_password=True)
@@ -93,7 +113,12 @@ class TestApiAuth(PartnerOrderApiCase):
             )
         )
         colleague_key = self._generate_key(colleague_user)
-        created = self.api("POST", "order", key=self.key_a, body=self.order_body(external_order_id="SHARED-1"))
+        created = self.api(
+            "POST",
+            "order",
+            key=self.key_a,
+            body=self.order_body(external_order_id="SHARED-1"),
+        )
         self.assertEqual(created.status_code, 201)
         response = self.api(
             "GET",
@@ -102,12 +127,21 @@ class TestApiAuth(PartnerOrderApiCase):
             params={"identifiedBy": "external", "order_id": "SHARED-1"},
         )
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.json()["biomes_order_id"], created.json()["biomes_order_id"])
+        self.assertEqual(
+            response.json()["biomes_order_id"], created.json()["biomes_order_id"]
+        )
 
     def test_request_id_is_echoed_or_generated(self):
-        response = self.api("GET", "orders", key=self.key_a, headers={"X-Request-Id": "client-42"})
+        response = self.api(
+            "GET", "orders", key=self.key_a, headers={"X-Request-Id": "client-42"}
+        )
         self.assertEqual(response.headers["X-Request-Id"], "client-42")
-        response = self.api("GET", "orders", key=self.key_a, headers={"X-Request-Id": "bad id with spaces"})
+        response = self.api(
+            "GET",
+            "orders",
+            key=self.key_a,
+            headers={"X-Request-Id": "bad id with spaces"},
+        )
         self.assertNotEqual(response.headers["X-Request-Id"], "bad id with spaces")
         self.assertEqual(len(response.headers["X-Request-Id"]), 32)
         error = self.api("GET", "orders")

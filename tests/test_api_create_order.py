@@ -15,7 +15,9 @@ class TestApiCreateOrder(PartnerOrderApiCase):
         )
 
     def test_create_confirmed_order(self):
-        body = self.order_body(amount=3, external_order_id="EXT-1001", street2="Building B")
+        body = self.order_body(
+            amount=3, external_order_id="EXT-1001", street2="Building B"
+        )
         response = self.api("POST", "order", key=self.key_a, body=body)
         self.assertEqual(response.status_code, 201, response.text)
         data = response.json()
@@ -32,7 +34,14 @@ class TestApiCreateOrder(PartnerOrderApiCase):
         self.assertEqual(shipping.parent_id, self.partner_a)
         self.assertEqual(shipping.type, "delivery")
         self.assertEqual(
-            (shipping.name, shipping.street, shipping.street2, shipping.zip, shipping.city, shipping.country_id.code),
+            (
+                shipping.name,
+                shipping.street,
+                shipping.street2,
+                shipping.zip,
+                shipping.city,
+                shipping.country_id.code,
+            ),
             ("John Doe", "Main Street 1", "Building B", "10115", "Berlin", "DE"),
         )
         delivery = order.picking_ids
@@ -47,13 +56,19 @@ class TestApiCreateOrder(PartnerOrderApiCase):
         self.assertEqual(data["delivery_address"]["street2"], "Building B")
         # the partner sees it in its list and by status, the other partner does not
         status = self.api(
-            "GET", "order_status", key=self.key_a, params={"identifiedBy": "external", "order_id": "EXT-1001"}
+            "GET",
+            "order_status",
+            key=self.key_a,
+            params={"identifiedBy": "external", "order_id": "EXT-1001"},
         )
         self.assertEqual(status.json(), data)
         listed = self.api("GET", "orders", key=self.key_a).json()["orders"]
         self.assertEqual(dict(listed[0], success=True), data)
         other = self.api(
-            "GET", "order_status", key=self.key_b, params={"identifiedBy": "biomes", "order_id": order.name}
+            "GET",
+            "order_status",
+            key=self.key_b,
+            params={"identifiedBy": "biomes", "order_id": order.name},
         )
         self.assert_error(other, 404, "not_found")
 
@@ -85,15 +100,31 @@ class TestApiCreateOrder(PartnerOrderApiCase):
 
     def test_identical_address_reused_other_address_created(self):
         first = self.api("POST", "order", key=self.key_a, body=self.order_body()).json()
-        second = self.api("POST", "order", key=self.key_a, body=self.order_body()).json()
-        third = self.api("POST", "order", key=self.key_a, body=self.order_body(city="Hamburg")).json()
+        second = self.api(
+            "POST", "order", key=self.key_a, body=self.order_body()
+        ).json()
+        third = self.api(
+            "POST", "order", key=self.key_a, body=self.order_body(city="Hamburg")
+        ).json()
         orders = self.env["sale.order"].search(
-            [("name", "in", [first["biomes_order_id"], second["biomes_order_id"], third["biomes_order_id"]])]
+            [
+                (
+                    "name",
+                    "in",
+                    [
+                        first["biomes_order_id"],
+                        second["biomes_order_id"],
+                        third["biomes_order_id"],
+                    ],
+                )
+            ]
         )
         shipping = orders.mapped("partner_shipping_id")
         self.assertEqual(len(shipping), 2)
         self.assertEqual(
-            self.env["res.partner"].search_count([("parent_id", "=", self.partner_a.id), ("type", "=", "delivery")]),
+            self.env["res.partner"].search_count(
+                [("parent_id", "=", self.partner_a.id), ("type", "=", "delivery")]
+            ),
             2,
         )
 
@@ -105,17 +136,30 @@ class TestApiCreateOrder(PartnerOrderApiCase):
 
     def test_duplicate_external_id(self):
         self.assertEqual(
-            self.api("POST", "order", key=self.key_a, body=self.order_body(external_order_id="DUP")).status_code,
+            self.api(
+                "POST",
+                "order",
+                key=self.key_a,
+                body=self.order_body(external_order_id="DUP"),
+            ).status_code,
             201,
         )
         before = self._counts()
         response = self.api(
-            "POST", "order", key=self.key_a, body=self.order_body(external_order_id="DUP", city="Elsewhere")
+            "POST",
+            "order",
+            key=self.key_a,
+            body=self.order_body(external_order_id="DUP", city="Elsewhere"),
         )
         self.assert_error(response, 409, "duplicate_external_order_id")
         self.assertEqual(self._counts(), before)
         # another partner may use the same id
-        other = self.api("POST", "order", key=self.key_b, body=self.order_body(external_order_id="DUP"))
+        other = self.api(
+            "POST",
+            "order",
+            key=self.key_b,
+            body=self.order_body(external_order_id="DUP"),
+        )
         self.assertEqual(other.status_code, 201)
 
     def test_duplicate_caught_by_the_database_constraint(self):
@@ -125,7 +169,9 @@ class TestApiCreateOrder(PartnerOrderApiCase):
         original = service_cls._create_order_sudo
         test = self
 
-        def create_with_competitor(service, partner_sudo, lines, address, country, external_id, note=None):
+        def create_with_competitor(
+            service, partner_sudo, lines, address, country, external_id, note=None
+        ):
             # a competing request commits the same external id first
             test.env["sale.order"].create(
                 {
@@ -134,7 +180,9 @@ class TestApiCreateOrder(PartnerOrderApiCase):
                     "order_api_external_id": external_id,
                 }
             )
-            return original(service, partner_sudo, lines, address, country, external_id, note)
+            return original(
+                service, partner_sudo, lines, address, country, external_id, note
+            )
 
         before = self._counts()
         service_cls._create_order_sudo = create_with_competitor
@@ -161,7 +209,9 @@ class TestApiCreateOrder(PartnerOrderApiCase):
             self.product_archived.barcode,
             self.product_unsaleable.barcode,
         ):
-            response = self.api("POST", "order", key=self.key_a, body=self.order_body(ean=ean))
+            response = self.api(
+                "POST", "order", key=self.key_a, body=self.order_body(ean=ean)
+            )
             self.assert_error(response, 403, "product_not_allowed")
             answers.append(response.json()["error"]["message"].replace(ean, "EAN"))
         self.assertEqual(len(set(answers)), 1)
@@ -174,29 +224,54 @@ class TestApiCreateOrder(PartnerOrderApiCase):
             "amount negative": (self.order_body(amount=-2), "amount"),
             "amount fractional": (self.order_body(amount=1.5), "amount"),
             "amount string": (self.order_body(amount="2"), "amount"),
-            "amount missing": ({k: v for k, v in self.order_body().items() if k != "amount"}, "amount"),
-            "ean missing": ({k: v for k, v in self.order_body().items() if k != "ean"}, "ean"),
+            "amount missing": (
+                {k: v for k, v in self.order_body().items() if k != "amount"},
+                "amount",
+            ),
+            "ean missing": (
+                {k: v for k, v in self.order_body().items() if k != "ean"},
+                "ean",
+            ),
             "ean number": (dict(self.order_body(), ean=4006381333931), "ean"),
             "address missing": (
                 {k: v for k, v in self.order_body().items() if k != "delivery_address"},
                 "delivery_address",
             ),
-            "address not object": (dict(self.order_body(), delivery_address="Berlin"), "delivery_address"),
+            "address not object": (
+                dict(self.order_body(), delivery_address="Berlin"),
+                "delivery_address",
+            ),
             "name missing": (self.order_body(name=None), "delivery_address.name"),
             "city empty": (self.order_body(city="  "), "delivery_address.city"),
-            "unknown country": (self.order_body(country_code="XX"), "delivery_address.country_code"),
-            "bad country": (self.order_body(country_code="DEU"), "delivery_address.country_code"),
-            "NUL in street": (self.order_body(street="Main\x00Street"), "delivery_address.street"),
-            "external id not string": (dict(self.order_body(), external_order_id=12), "external_order_id"),
+            "unknown country": (
+                self.order_body(country_code="XX"),
+                "delivery_address.country_code",
+            ),
+            "bad country": (
+                self.order_body(country_code="DEU"),
+                "delivery_address.country_code",
+            ),
+            "NUL in street": (
+                self.order_body(street="Main\x00Street"),
+                "delivery_address.street",
+            ),
+            "external id not string": (
+                dict(self.order_body(), external_order_id=12),
+                "external_order_id",
+            ),
         }
         for label, (body, field) in cases.items():
             with self.subTest(label):
                 response = self.api("POST", "order", key=self.key_a, body=body)
                 self.assert_error(response, 400, "validation_error")
-                fields = [d["field"] for d in response.json()["error"].get("details", [])]
+                fields = [
+                    d["field"] for d in response.json()["error"].get("details", [])
+                ]
                 self.assertIn(field, fields)
         zero = self.api("POST", "order", key=self.key_a, body=self.order_body(amount=0))
-        self.assertIn("Amount must be greater than zero", zero.json()["error"]["message"])
+        self.assertIn(
+            "Amount must be greater than zero", zero.json()["error"]["message"]
+        )
         self.assertEqual(self._counts(), before)
 
     def test_malformed_bodies(self):
@@ -211,19 +286,28 @@ class TestApiCreateOrder(PartnerOrderApiCase):
             (b"ean=1&amount=2", "application/x-www-form-urlencoded"),
         ):
             response = self.api(
-                "POST", "order", key=self.key_a, data=data, headers={"Content-Type": content_type}
+                "POST",
+                "order",
+                key=self.key_a,
+                data=data,
+                headers={"Content-Type": content_type},
             )
             self.assert_error(response, 400, "validation_error")
         self.assertEqual(self._counts(), before)
 
     def test_whole_number_float_amount_accepted(self):
-        response = self.api("POST", "order", key=self.key_a, body=self.order_body(amount=2.0))
+        response = self.api(
+            "POST", "order", key=self.key_a, body=self.order_body(amount=2.0)
+        )
         self.assertEqual(response.status_code, 201)
         self.assertEqual(response.json()["lines"][0]["quantity"], 2)
 
     def test_non_ascii_address_round_trips(self):
         response = self.api(
-            "POST", "order", key=self.key_a, body=self.order_body(name="Jürgen Weiß", city="München")
+            "POST",
+            "order",
+            key=self.key_a,
+            body=self.order_body(name="Jürgen Weiß", city="München"),
         )
         self.assertEqual(response.status_code, 201)
         self.assertEqual(response.json()["delivery_address"]["name"], "Jürgen Weiß")
@@ -233,21 +317,29 @@ class TestApiCreateOrder(PartnerOrderApiCase):
 @tagged("post_install", "-at_install")
 class TestDeferredReservation(PartnerOrderApiCase):
     def test_api_order_is_reserved_by_the_cron(self):
-        response = self.api("POST", "order", key=self.key_a, body=self.order_body(amount=2))
-        order = self.env["sale.order"].search([("name", "=", response.json()["biomes_order_id"])])
+        response = self.api(
+            "POST", "order", key=self.key_a, body=self.order_body(amount=2)
+        )
+        order = self.env["sale.order"].search(
+            [("name", "=", response.json()["biomes_order_id"])]
+        )
         picking = order.picking_ids
         # confirmed without touching stock.quant: simultaneous orders never
         # fight over the same quant row
         self.assertEqual(picking.state, "confirmed")
         self.assertTrue(picking.order_api_reservation_pending)
         cron = self.env.ref("partner_order_api.ir_cron_reserve")
-        self.assertTrue(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]))
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        )
         self.env["stock.picking"]._cron_order_api_reserve()
         self.assertEqual(picking.state, "assigned")
         self.assertFalse(picking.order_api_reservation_pending)
         self.assertEqual(picking.move_ids.quantity, 2)
 
     def test_orders_entered_in_odoo_are_reserved_at_once(self):
-        order = self.create_order_orm(self.partner_a, self.user_a, [(self.product_a, 1)])
+        order = self.create_order_orm(
+            self.partner_a, self.user_a, [(self.product_a, 1)]
+        )
         self.assertEqual(order.picking_ids.state, "assigned")
         self.assertFalse(order.picking_ids.order_api_reservation_pending)

@@ -8,7 +8,13 @@ from .common import API, PartnerOrderApiCase
 @tagged("post_install", "-at_install")
 class TestApiErrors(PartnerOrderApiCase):
     def test_unknown_routes_are_json_404(self):
-        for path in (f"{API}/nope", f"{API}/orders/extra", f"{API}/", API, f"{API}/order_status/S001"):
+        for path in (
+            f"{API}/nope",
+            f"{API}/orders/extra",
+            f"{API}/",
+            API,
+            f"{API}/order_status/S001",
+        ):
             for method in ("GET", "POST"):
                 response = self.api(method, path, key=self.key_a, check=False)
                 self.assertEqual(response.status_code, 404, f"{method} {path}")
@@ -29,7 +35,9 @@ class TestApiErrors(PartnerOrderApiCase):
             self.assertIn(allowed, response.headers["Allow"])
 
     def test_errors_need_no_key_to_be_json(self):
-        self.assert_error(self.api("GET", "order", check=False), 405, "method_not_allowed")
+        self.assert_error(
+            self.api("GET", "order", check=False), 405, "method_not_allowed"
+        )
         self.assert_error(self.api("GET", "nope", check=False), 404, "not_found")
 
     def test_unexpected_error_is_json_500_without_internals(self):
@@ -42,7 +50,12 @@ class TestApiErrors(PartnerOrderApiCase):
         service_cls.list_orders = broken
         try:
             with mute_logger("odoo.addons.partner_order_api.controllers.errors"):
-                response = self.api("GET", "orders", key=self.key_a, headers={"X-Request-Id": "trace-500"})
+                response = self.api(
+                    "GET",
+                    "orders",
+                    key=self.key_a,
+                    headers={"X-Request-Id": "trace-500"},
+                )
         finally:
             service_cls.list_orders = original
         self.assert_error(response, 500, "internal_error")
@@ -53,7 +66,9 @@ class TestApiErrors(PartnerOrderApiCase):
     def test_openapi_document_is_served_without_key(self):
         response = self.api("GET", "openapi.json", check=False)
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.headers["Content-Type"], "application/json; charset=utf-8")
+        self.assertEqual(
+            response.headers["Content-Type"], "application/json; charset=utf-8"
+        )
         document = response.json()
         self.assertTrue(document["openapi"].startswith("3.1"))
         for route in ("available_products", "orders", "order_status", "order"):

@@ -16,7 +16,16 @@ class TestApiOrders(PartnerOrderApiCase):
                     "partner_id": cls.user_a.partner_id.id,
                     "order_api_partner_id": cls.partner_a.id,
                     "order_api_external_id": f"A-{index}",
-                    "order_line": [(0, 0, {"product_id": cls.product_b.id, "product_uom_qty": index + 1})],
+                    "order_line": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": cls.product_b.id,
+                                "product_uom_qty": index + 1,
+                            },
+                        )
+                    ],
                 }
             )
             order.action_confirm()
@@ -26,7 +35,9 @@ class TestApiOrders(PartnerOrderApiCase):
                 "partner_id": cls.user_b.partner_id.id,
                 "order_api_partner_id": cls.partner_b.id,
                 "order_api_external_id": "B-1",
-                "order_line": [(0, 0, {"product_id": cls.product_b.id, "product_uom_qty": 1})],
+                "order_line": [
+                    (0, 0, {"product_id": cls.product_b.id, "product_uom_qty": 1})
+                ],
             }
         )
         cls.order_b.action_confirm()
@@ -37,7 +48,9 @@ class TestApiOrders(PartnerOrderApiCase):
         return [o["biomes_order_id"] for o in response.json()["orders"]]
 
     def test_list_newest_first_with_pagination(self):
-        response = self.api("GET", "orders", key=self.key_a, params={"page": 1, "page_size": 2})
+        response = self.api(
+            "GET", "orders", key=self.key_a, params={"page": 1, "page_size": 2}
+        )
         self.assertEqual(response.status_code, 200)
         newest = self.orders_a.sorted(lambda o: (o.create_date, o.id), reverse=True)
         self.assertEqual(self._names(response), newest[:2].mapped("name"))
@@ -52,7 +65,9 @@ class TestApiOrders(PartnerOrderApiCase):
                 "has_previous": False,
             },
         )
-        last = self.api("GET", "orders", key=self.key_a, params={"page": 3, "page_size": 2})
+        last = self.api(
+            "GET", "orders", key=self.key_a, params={"page": 3, "page_size": 2}
+        )
         self.assertEqual(self._names(last), newest[4:].mapped("name"))
         self.assertEqual(last.json()["pagination"]["has_next"], False)
         self.assertEqual(last.json()["pagination"]["has_previous"], True)
@@ -61,7 +76,9 @@ class TestApiOrders(PartnerOrderApiCase):
         response = self.api("GET", "orders", key=self.key_a)
         self.assertEqual(response.json()["pagination"]["page_size"], 20)
         self.assertEqual(len(response.json()["orders"]), 5)
-        beyond = self.api("GET", "orders", key=self.key_a, params={"page": 4, "page_size": 2})
+        beyond = self.api(
+            "GET", "orders", key=self.key_a, params={"page": 4, "page_size": 2}
+        )
         self.assertEqual(beyond.status_code, 200)
         self.assertEqual(beyond.json()["orders"], [])
         self.assertEqual(beyond.json()["pagination"]["total_count"], 5)
@@ -85,9 +102,16 @@ class TestApiOrders(PartnerOrderApiCase):
             self.assertIn(next(iter(params)), response.json()["error"]["message"])
 
     def test_partners_never_see_each_other(self):
-        self.assertNotIn(self.order_b.name, self._names(self.api("GET", "orders", key=self.key_a)))
-        self.assertEqual(self._names(self.api("GET", "orders", key=self.key_b)), [self.order_b.name])
-        for identified_by, order_id in (("biomes", self.order_b.name), ("external", "B-1")):
+        self.assertNotIn(
+            self.order_b.name, self._names(self.api("GET", "orders", key=self.key_a))
+        )
+        self.assertEqual(
+            self._names(self.api("GET", "orders", key=self.key_b)), [self.order_b.name]
+        )
+        for identified_by, order_id in (
+            ("biomes", self.order_b.name),
+            ("external", "B-1"),
+        ):
             response = self.api(
                 "GET",
                 "order_status",
@@ -99,7 +123,10 @@ class TestApiOrders(PartnerOrderApiCase):
                 "GET",
                 "order_status",
                 key=self.key_a,
-                params={"identifiedBy": identified_by, "order_id": order_id + "-missing"},
+                params={
+                    "identifiedBy": identified_by,
+                    "order_id": order_id + "-missing",
+                },
             )
             self.assert_error(missing, 404, "not_found")
             # another partner's order answers exactly like a missing one
@@ -110,19 +137,30 @@ class TestApiOrders(PartnerOrderApiCase):
 
     def test_a_follower_of_another_partners_order_does_not_see_it(self):
         self.order_b.message_subscribe(partner_ids=self.user_a.partner_id.ids)
-        self.assertNotIn(self.order_b.name, self._names(self.api("GET", "orders", key=self.key_a)))
+        self.assertNotIn(
+            self.order_b.name, self._names(self.api("GET", "orders", key=self.key_a))
+        )
         response = self.api(
-            "GET", "order_status", key=self.key_a, params={"identifiedBy": "biomes", "order_id": self.order_b.name}
+            "GET",
+            "order_status",
+            key=self.key_a,
+            params={"identifiedBy": "biomes", "order_id": self.order_b.name},
         )
         self.assert_error(response, 404, "not_found")
 
     def test_order_status_by_both_identifiers(self):
         order = self.orders_a[2]
         by_name = self.api(
-            "GET", "order_status", key=self.key_a, params={"identifiedBy": "biomes", "order_id": order.name}
+            "GET",
+            "order_status",
+            key=self.key_a,
+            params={"identifiedBy": "biomes", "order_id": order.name},
         )
         by_external = self.api(
-            "GET", "order_status", key=self.key_a, params={"identifiedBy": "external", "order_id": "A-2"}
+            "GET",
+            "order_status",
+            key=self.key_a,
+            params={"identifiedBy": "external", "order_id": "A-2"},
         )
         self.assertEqual(by_name.status_code, 200)
         self.assertEqual(by_name.json(), by_external.json())
@@ -151,19 +189,27 @@ class TestApiOrders(PartnerOrderApiCase):
         order = self.orders_a[0]
         order._action_cancel()
         body = self.api(
-            "GET", "order_status", key=self.key_a, params={"identifiedBy": "biomes", "order_id": order.name}
+            "GET",
+            "order_status",
+            key=self.key_a,
+            params={"identifiedBy": "biomes", "order_id": order.name},
         ).json()
         self.assertEqual(body["status"], "cancelled")
         sent = self.env["sale.order"].create(
             {
                 "partner_id": self.user_a.partner_id.id,
-                "order_line": [(0, 0, {"product_id": self.product_b.id, "product_uom_qty": 1})],
+                "order_line": [
+                    (0, 0, {"product_id": self.product_b.id, "product_uom_qty": 1})
+                ],
             }
         )
         sent.action_quotation_sent()
         sent.message_subscribe(partner_ids=self.user_a.partner_id.ids)
         body = self.api(
-            "GET", "order_status", key=self.key_a, params={"identifiedBy": "biomes", "order_id": sent.name}
+            "GET",
+            "order_status",
+            key=self.key_a,
+            params={"identifiedBy": "biomes", "order_id": sent.name},
         ).json()
         self.assertEqual(body["status"], "pending")
         self.assertIsNone(body["delivery_order_name"])
@@ -171,7 +217,12 @@ class TestApiOrders(PartnerOrderApiCase):
     def test_query_count_does_not_grow_with_page_size(self):
         product = self.product_b
         for index in range(100):
-            self.create_order_orm(self.partner_a, self.user_a, [(product, 1), (self.product_a, 2)], client_order_ref=str(index))
+            self.create_order_orm(
+                self.partner_a,
+                self.user_a,
+                [(product, 1), (self.product_a, 2)],
+                client_order_ref=str(index),
+            )
         # some delivered, so that sent lots and deliveries are read too
         kit_orders = self.env["sale.order"]
         for lot in (self.lot_kit_1, self.lot_kit_2):
@@ -183,7 +234,9 @@ class TestApiOrders(PartnerOrderApiCase):
         for page_size in (1, 100, 1, 100):
             self.env.invalidate_all()
             before = self.cr.sql_log_count
-            response = self.api("GET", "orders", key=self.key_a, params={"page_size": page_size})
+            response = self.api(
+                "GET", "orders", key=self.key_a, params={"page_size": page_size}
+            )
             counts[page_size] = self.cr.sql_log_count - before
             self.assertEqual(len(response.json()["orders"]), page_size)
         self.assertLessEqual(counts[100], counts[1], counts)

@@ -40,7 +40,11 @@ class TestMultiLineOrders(PartnerOrderApiCase):
         data = response.json()
         self.assertEqual(
             [(line["ean"], line["quantity"]) for line in data["lines"]],
-            [(self.product_a.barcode, 2), (self.product_b.barcode, 5), (self.kit.barcode, 1)],
+            [
+                (self.product_a.barcode, 2),
+                (self.product_b.barcode, 5),
+                (self.kit.barcode, 1),
+            ],
         )
         self.assertEqual(data["note"], "Please deliver before noon.\nGate 4.")
         self.assertAlmostEqual(data["total_cost"], 2 * 90 + 5 * 9 + 45)
@@ -51,10 +55,16 @@ class TestMultiLineOrders(PartnerOrderApiCase):
 
     def test_same_ean_twice_is_merged(self):
         body = self._lines_body(
-            [{"ean": self.product_a.barcode, "amount": 2}, {"ean": self.product_a.barcode, "amount": 3}]
+            [
+                {"ean": self.product_a.barcode, "amount": 2},
+                {"ean": self.product_a.barcode, "amount": 3},
+            ]
         )
         data = self.api("POST", "order", key=self.key_a, body=body).json()
-        self.assertEqual([(line["ean"], line["quantity"]) for line in data["lines"]], [(self.product_a.barcode, 5)])
+        self.assertEqual(
+            [(line["ean"], line["quantity"]) for line in data["lines"]],
+            [(self.product_a.barcode, 5)],
+        )
 
     def test_rejections_create_nothing(self):
         before = self._counts()
@@ -63,25 +73,49 @@ class TestMultiLineOrders(PartnerOrderApiCase):
             (self._lines_body([]), 400, "validation_error"),
             (self._lines_body([good] * 101), 400, "validation_error"),
             (self._lines_body("nope"), 400, "validation_error"),
-            (self._lines_body([good, {"ean": self.product_b.barcode, "amount": 0}]), 400, "validation_error"),
-            (self._lines_body([good, {"ean": self.product_b.barcode, "amount": 1.5}]), 400, "validation_error"),
+            (
+                self._lines_body([good, {"ean": self.product_b.barcode, "amount": 0}]),
+                400,
+                "validation_error",
+            ),
+            (
+                self._lines_body(
+                    [good, {"ean": self.product_b.barcode, "amount": 1.5}]
+                ),
+                400,
+                "validation_error",
+            ),
             (self._lines_body([good, "x"]), 400, "validation_error"),
             (dict(self.order_body(), lines=[good]), 400, "validation_error"),
-            ({k: v for k, v in self._lines_body([good]).items() if k != "lines"}, 400, "validation_error"),
+            (
+                {k: v for k, v in self._lines_body([good]).items() if k != "lines"},
+                400,
+                "validation_error",
+            ),
             (dict(self._lines_body([good]), note="x" * 2001), 400, "validation_error"),
             (dict(self._lines_body([good]), note=5), 400, "validation_error"),
-            (self._lines_body([good, {"ean": self.product_forbidden.barcode, "amount": 1}]), 403, "product_not_allowed"),
+            (
+                self._lines_body(
+                    [good, {"ean": self.product_forbidden.barcode, "amount": 1}]
+                ),
+                403,
+                "product_not_allowed",
+            ),
         ]
         for body, status, code in cases:
             with self.subTest(body=str(body)[:120]):
-                self.assert_error(self.api("POST", "order", key=self.key_a, body=body), status, code)
+                self.assert_error(
+                    self.api("POST", "order", key=self.key_a, body=body), status, code
+                )
         bad_line = self.api(
             "POST",
             "order",
             key=self.key_a,
             body=self._lines_body([good, {"ean": self.product_b.barcode, "amount": 0}]),
         )
-        self.assertIn("lines[1].amount", [d["field"] for d in bad_line.json()["error"]["details"]])
+        self.assertIn(
+            "lines[1].amount", [d["field"] for d in bad_line.json()["error"]["details"]]
+        )
         self.assertEqual(self._counts(), before)
 
 
@@ -89,7 +123,11 @@ class TestMultiLineOrders(PartnerOrderApiCase):
 class TestIdempotency(PartnerOrderApiCase):
     def _post(self, body, key="idem-1", api_key=None):
         return self.api(
-            "POST", "order", key=api_key or self.key_a, body=body, headers={"Idempotency-Key": key}
+            "POST",
+            "order",
+            key=api_key or self.key_a,
+            body=body,
+            headers={"Idempotency-Key": key},
         )
 
     def test_replay_returns_the_first_answer(self):
@@ -102,11 +140,16 @@ class TestIdempotency(PartnerOrderApiCase):
         self.assertEqual(again.headers["Idempotent-Replayed"], "true")
         self.assertEqual(again.json(), first.json())
         self.assertEqual(
-            self.env["sale.order"].search_count([("order_api_external_id", "=", "IDEM-1")]), 1
+            self.env["sale.order"].search_count(
+                [("order_api_external_id", "=", "IDEM-1")]
+            ),
+            1,
         )
         # key order and whitespace do not make another body
         reordered = dict(reversed(list(body.items())))
-        self.assertEqual(self._post(reordered).headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual(
+            self._post(reordered).headers.get("Idempotent-Replayed"), "true"
+        )
 
     def test_same_key_other_body_is_refused(self):
         self.assertEqual(self._post(self.order_body(amount=1)).status_code, 201)
@@ -122,7 +165,9 @@ class TestIdempotency(PartnerOrderApiCase):
         self.assertNotIn("Idempotent-Replayed", other.headers)
 
     def test_failed_request_is_not_remembered(self):
-        bad = self._post(self.order_body(ean=self.product_forbidden.barcode), key="idem-fail")
+        bad = self._post(
+            self.order_body(ean=self.product_forbidden.barcode), key="idem-fail"
+        )
         self.assert_error(bad, 403, "product_not_allowed")
         good = self._post(self.order_body(), key="idem-fail")
         self.assertEqual(good.status_code, 201)
@@ -142,7 +187,9 @@ class TestIdempotency(PartnerOrderApiCase):
 
     def test_key_in_progress(self):
         """While another transaction holds the key, a repeat answers 409 at once."""
-        lock_id = self.env["partner.order.api.idempotency"]._lock_id(self.partner_a.id, "idem-busy")
+        lock_id = self.env["partner.order.api.idempotency"]._lock_id(
+            self.partner_a.id, "idem-busy"
+        )
         # the first request, still running in another database session
         with db_connect(self.env.cr.dbname).cursor() as other:
             other.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
@@ -151,27 +198,41 @@ class TestIdempotency(PartnerOrderApiCase):
         self.assert_error(response, 409, "idempotency_in_progress")
         self.assertEqual(response.headers["Retry-After"], "1")
         # once it is over, the key is free
-        self.assertEqual(self._post(self.order_body(), key="idem-busy").status_code, 201)
+        self.assertEqual(
+            self._post(self.order_body(), key="idem-busy").status_code, 201
+        )
 
     def test_expired_keys_are_forgotten(self):
         self.assertEqual(self._post(self.order_body(), key="idem-old").status_code, 201)
-        row = self.env["partner.order.api.idempotency"].search([("key", "=", "idem-old")])
+        row = self.env["partner.order.api.idempotency"].search(
+            [("key", "=", "idem-old")]
+        )
         row.created_at = row.created_at.replace(year=row.created_at.year - 1)
         again = self._post(self.order_body(), key="idem-old")
         self.assertEqual(again.status_code, 201)
         self.assertNotIn("Idempotent-Replayed", again.headers)
         self.env["partner.order.api.idempotency"]._gc_expired()
-        self.assertEqual(self.env["partner.order.api.idempotency"].search_count([("key", "=", "idem-old")]), 1)
+        self.assertEqual(
+            self.env["partner.order.api.idempotency"].search_count(
+                [("key", "=", "idem-old")]
+            ),
+            1,
+        )
 
 
 @tagged("post_install", "-at_install")
 class TestCancel(PartnerOrderApiCase):
     def _create(self, external_order_id):
         response = self.api(
-            "POST", "order", key=self.key_a, body=self.order_body(external_order_id=external_order_id)
+            "POST",
+            "order",
+            key=self.key_a,
+            body=self.order_body(external_order_id=external_order_id),
         )
         self.assertEqual(response.status_code, 201)
-        return self.env["sale.order"].search([("name", "=", response.json()["biomes_order_id"])])
+        return self.env["sale.order"].search(
+            [("name", "=", response.json()["biomes_order_id"])]
+        )
 
     def _cancel(self, identified_by, order_id, key=None):
         return self.api(
@@ -210,10 +271,17 @@ class TestCancel(PartnerOrderApiCase):
 
     def test_cancel_other_partners_order_is_404(self):
         order = self._create("C-3")
-        self.assert_error(self._cancel("biomes", order.name, key=self.key_b), 404, "not_found")
+        self.assert_error(
+            self._cancel("biomes", order.name, key=self.key_b), 404, "not_found"
+        )
         self.assert_error(self._cancel("external", "missing"), 404, "not_found")
         self.assert_error(
-            self.api("POST", "order/cancel", key=self.key_a, body={"identifiedBy": "nope", "order_id": "x"}),
+            self.api(
+                "POST",
+                "order/cancel",
+                key=self.key_a,
+                body={"identifiedBy": "nope", "order_id": "x"},
+            ),
             400,
             "validation_error",
         )
@@ -222,8 +290,20 @@ class TestCancel(PartnerOrderApiCase):
     def test_cancel_is_idempotent_with_a_key(self):
         order = self._create("C-4")
         body = {"identifiedBy": "external", "order_id": "C-4"}
-        first = self.api("POST", "order/cancel", key=self.key_a, body=body, headers={"Idempotency-Key": "cx"})
-        second = self.api("POST", "order/cancel", key=self.key_a, body=body, headers={"Idempotency-Key": "cx"})
+        first = self.api(
+            "POST",
+            "order/cancel",
+            key=self.key_a,
+            body=body,
+            headers={"Idempotency-Key": "cx"},
+        )
+        second = self.api(
+            "POST",
+            "order/cancel",
+            key=self.key_a,
+            body=body,
+            headers={"Idempotency-Key": "cx"},
+        )
         self.assertEqual(second.headers["Idempotent-Replayed"], "true")
         self.assertEqual(first.json(), second.json())
         self.assertEqual(order.state, "cancel")
@@ -232,36 +312,57 @@ class TestCancel(PartnerOrderApiCase):
 @tagged("post_install", "-at_install")
 class TestTrackingAndScopes(PartnerOrderApiCase):
     def test_tracking_entered_in_the_backend(self):
-        response = self.api("POST", "order", key=self.key_a, body=self.order_body(amount=3))
-        order = self.env["sale.order"].search([("name", "=", response.json()["biomes_order_id"])])
+        response = self.api(
+            "POST", "order", key=self.key_a, body=self.order_body(amount=3)
+        )
+        order = self.env["sale.order"].search(
+            [("name", "=", response.json()["biomes_order_id"])]
+        )
         self.assertEqual(response.json()["tracking"], [])
         carrier = self.env["delivery.carrier"].create(
             {
                 "name": "Parcel Express",
-                "product_id": self.env["product.product"].create({"name": "Shipping", "type": "service"}).id,
+                "product_id": self.env["product.product"]
+                .create({"name": "Shipping", "type": "service"})
+                .id,
             }
         )
         self.deliver(order, quantities={self.product_a: 1})
         first = order.picking_ids.filtered(lambda p: p.state == "done")
         first.write({"carrier_id": carrier.id, "carrier_tracking_ref": "PX123456789DE"})
         data = self.api(
-            "GET", "order_status", key=self.key_a, params={"identifiedBy": "biomes", "order_id": order.name}
+            "GET",
+            "order_status",
+            key=self.key_a,
+            params={"identifiedBy": "biomes", "order_id": order.name},
         ).json()
         self.assertEqual(len(data["tracking"]), 1)
         self.assertEqual(
-            {k: data["tracking"][0][k] for k in ("delivery_order_name", "carrier", "tracking_ref")},
-            {"delivery_order_name": first.name, "carrier": "Parcel Express", "tracking_ref": "PX123456789DE"},
+            {
+                k: data["tracking"][0][k]
+                for k in ("delivery_order_name", "carrier", "tracking_ref")
+            },
+            {
+                "delivery_order_name": first.name,
+                "carrier": "Parcel Express",
+                "tracking_ref": "PX123456789DE",
+            },
         )
         self.assertTrue(data["tracking"][0]["date_done"].endswith("Z"))
         self.deliver(order)
         data = self.api(
-            "GET", "order_status", key=self.key_a, params={"identifiedBy": "biomes", "order_id": order.name}
+            "GET",
+            "order_status",
+            key=self.key_a,
+            params={"identifiedBy": "biomes", "order_id": order.name},
         ).json()
         self.assertEqual(len(data["tracking"]), 2)
         self.assertIsNone(data["tracking"][1]["tracking_ref"])
 
     def test_read_only_key(self):
-        read_only = self._generate_key(self.user_a, scope="partner_order_api.readonly", name="ro")
+        read_only = self._generate_key(
+            self.user_a, scope="partner_order_api.readonly", name="ro"
+        )
         for route, params in (
             ("available_products", None),
             ("orders", None),
@@ -284,5 +385,7 @@ class TestTrackingAndScopes(PartnerOrderApiCase):
         # a read-only key is not a key for anything else
         with mute_logger("odoo.addons.base.models.res_users"):
             self.assertFalse(
-                self.env["res.users.apikeys"]._check_credentials(scope="rpc", key=read_only)
+                self.env["res.users.apikeys"]._check_credentials(
+                    scope="rpc", key=read_only
+                )
             )

@@ -25,7 +25,9 @@ class TestApiProducts(PartnerOrderApiCase):
         self.assertAlmostEqual(by_ean[self.kit.barcode]["price"], 45.0)
 
     def test_each_partner_sees_its_own_catalogue(self):
-        products = self.api("GET", "available_products", key=self.key_b).json()["products"]
+        products = self.api("GET", "available_products", key=self.key_b).json()[
+            "products"
+        ]
         self.assertEqual(
             sorted(p["ean"] for p in products),
             sorted([self.product_a.barcode, self.product_b.barcode]),
@@ -43,12 +45,16 @@ class TestApiProducts(PartnerOrderApiCase):
         )
         self.product_b.taxes_id = [Command.set(tax.ids)]
         self.product_b.list_price = 119.0
-        products = self.api("GET", "available_products", key=self.key_a).json()["products"]
+        products = self.api("GET", "available_products", key=self.key_a).json()[
+            "products"
+        ]
         price = {p["ean"]: p["price"] for p in products}[self.product_b.barcode]
         # 119 - 10% = 107.1 tax included, 90.0 tax excluded
         self.assertAlmostEqual(price, 90.0)
 
     def test_removing_a_product_hides_it(self):
         self.partner_a.order_api_product_ids = [Command.unlink(self.product_b.id)]
-        products = self.api("GET", "available_products", key=self.key_a).json()["products"]
+        products = self.api("GET", "available_products", key=self.key_a).json()[
+            "products"
+        ]
         self.assertNotIn(self.product_b.barcode, [p["ean"] for p in products])

@@ -24,7 +24,11 @@ class TestRateLimit(PartnerOrderApiCase):
         self.assertEqual(limited.headers["X-RateLimit-Remaining"], "0")
         # writes are counted too, and refused without touching data
         before = self.env["sale.order"].search_count([])
-        self.assert_error(self.api("POST", "order", key=key, body=self.order_body()), 429, "rate_limited")
+        self.assert_error(
+            self.api("POST", "order", key=key, body=self.order_body()),
+            429,
+            "rate_limited",
+        )
         self.assertEqual(self.env["sale.order"].search_count([]), before)
         # another key of the same user has its own budget
         other = self._generate_key(self.user_a, name=f"rate other {time.time_ns()}")

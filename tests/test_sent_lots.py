@@ -8,7 +8,10 @@ from .common import PartnerOrderApiCase
 class TestSentLots(PartnerOrderApiCase):
     def _status(self, order):
         response = self.api(
-            "GET", "order_status", key=self.key_a, params={"identifiedBy": "biomes", "order_id": order.name}
+            "GET",
+            "order_status",
+            key=self.key_a,
+            params={"identifiedBy": "biomes", "order_id": order.name},
         )
         self.assertEqual(response.status_code, 200)
         return response.json()
@@ -17,7 +20,9 @@ class TestSentLots(PartnerOrderApiCase):
         body = self.order_body(ean=lines[0][0].barcode, amount=lines[0][1])
         response = self.api("POST", "order", key=self.key_a, body=body)
         self.assertEqual(response.status_code, 201, response.text)
-        return self.env["sale.order"].search([("name", "=", response.json()["biomes_order_id"])])
+        return self.env["sale.order"].search(
+            [("name", "=", response.json()["biomes_order_id"])]
+        )
 
     def test_partial_then_full_delivery_with_kit_barcodes(self):
         order = self._api_order([(self.kit, 3)])

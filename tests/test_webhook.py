@@ -27,11 +27,15 @@ class TestWebhook(PartnerOrderApiCase):
 
     def _order(self, product=None, amount=1, external_order_id=None):
         body = self.order_body(
-            ean=(product or self.product_a).barcode, amount=amount, external_order_id=external_order_id
+            ean=(product or self.product_a).barcode,
+            amount=amount,
+            external_order_id=external_order_id,
         )
         response = self.api("POST", "order", key=self.key_a, body=body)
         self.assertEqual(response.status_code, 201, response.text)
-        return self.env["sale.order"].search([("name", "=", response.json()["biomes_order_id"])])
+        return self.env["sale.order"].search(
+            [("name", "=", response.json()["biomes_order_id"])]
+        )
 
     def _status(self, order, key=None):
         return self.api(
@@ -56,16 +60,23 @@ class TestWebhook(PartnerOrderApiCase):
         with WebhookReceiver() as receiver:
             self.partner_a.order_api_webhook_url = receiver.url
             order = self._order(amount=2, external_order_id="WH-1")
-            triggers_before = self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)])
+            triggers_before = self.env["ir.cron.trigger"].search_count(
+                [("cron_id", "=", self.cron.id)]
+            )
             self.deliver(order)
             event = self._events(order)
             self.assertEqual(len(event), 1)
             self.assertEqual(event.state, "pending")
             # the sender cron is woken at once
             self.assertGreater(
-                self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)]), triggers_before
+                self.env["ir.cron.trigger"].search_count(
+                    [("cron_id", "=", self.cron.id)]
+                ),
+                triggers_before,
             )
-            self.assertEqual(receiver.requests, [], "nothing is sent inside the validation")
+            self.assertEqual(
+                receiver.requests, [], "nothing is sent inside the validation"
+            )
             self.Event._cron_send()
             requests = receiver.wait_for(1)
         self.assertEqual(len(requests), 1)
@@ -76,7 +87,9 @@ class TestWebhook(PartnerOrderApiCase):
         self.assertEqual(payload["external_order_id"], "WH-1")
         self.assertEqual(request["headers"]["webhook-id"], event.message_id)
         self.assertEqual(request["headers"]["x-webhook-event"], "order.updated")
-        self.assertTrue(request["headers"]["content-type"].startswith("application/json"))
+        self.assertTrue(
+            request["headers"]["content-type"].startswith("application/json")
+        )
         self.assertEqual(
             (event.state, event.attempt_count, event.last_status_code),
             ("done", 1, 200),
@@ -89,7 +102,9 @@ class TestWebhook(PartnerOrderApiCase):
             self.deliver(self._order())
             self.Event._cron_send()
             request = receiver.wait_for(1)[0]
-        tampered = dict(request, body=request["body"].replace(b'"shipped"', b'"cancelled"'))
+        tampered = dict(
+            request, body=request["body"].replace(b'"shipped"', b'"cancelled"')
+        )
         with self.assertRaises(WebhookVerificationError):
             self._verify(tampered)
         other_secret = "whsec_" + "A" * 43 + "="
@@ -104,7 +119,10 @@ class TestWebhook(PartnerOrderApiCase):
             event = self._events(order)
             with mute_logger(EVENT_LOGGER):
                 self.Event._cron_send()
-            self.assertEqual((event.state, event.attempt_count, event.last_status_code), ("pending", 1, 500))
+            self.assertEqual(
+                (event.state, event.attempt_count, event.last_status_code),
+                ("pending", 1, 500),
+            )
             self.assertEqual(event.last_error, "HTTP 500")
             delay = event.next_attempt_at - event.last_attempt_at
             self.assertEqual(delay, timedelta(minutes=1))
@@ -115,11 +133,15 @@ class TestWebhook(PartnerOrderApiCase):
             self.Event._cron_send()
             requests = receiver.wait_for(2)
         self.assertEqual(len(requests), 2)
-        self.assertEqual(requests[0]["headers"]["webhook-id"], requests[1]["headers"]["webhook-id"])
+        self.assertEqual(
+            requests[0]["headers"]["webhook-id"], requests[1]["headers"]["webhook-id"]
+        )
         self.assertEqual(requests[0]["body"], requests[1]["body"])
         for request in requests:
             self._verify(request)
-        self.assertEqual((event.state, event.attempt_count, event.last_status_code), ("done", 2, 200))
+        self.assertEqual(
+            (event.state, event.attempt_count, event.last_status_code), ("done", 2, 200)
+        )
 
     def test_receiver_down_then_picked_up_by_the_cron(self):
         self.partner_a.order_api_webhook_url = closed_port_url()
@@ -163,7 +185,9 @@ class TestWebhook(PartnerOrderApiCase):
             with self.assertRaises(RuntimeError), self.env.cr.savepoint():
                 self.deliver(order)
                 self.assertEqual(len(self._events(order)), 1)
-                raise RuntimeError("the warehouse transaction fails after the validation")
+                raise RuntimeError(
+                    "the warehouse transaction fails after the validation"
+                )
             self.env.invalidate_all()
             self.assertFalse(self._events(order))
             self.Event._cron_send()
@@ -180,7 +204,9 @@ class TestWebhook(PartnerOrderApiCase):
             self.Event._cron_send()
             requests = receiver.wait_for(2)
         bodies = [self._verify(request) for request in requests]
-        self.assertEqual([b["status"] for b in bodies], ["partially_shipped", "shipped"])
+        self.assertEqual(
+            [b["status"] for b in bodies], ["partially_shipped", "shipped"]
+        )
         self.assertEqual(bodies[0]["sent_lots"], ["KB-0001"])
         self.assertEqual(bodies[1]["sent_lots"], ["KB-0001", "KB-0003"])
         self.assertEqual(len({r["headers"]["webhook-id"] for r in requests}), 2)
@@ -191,7 +217,9 @@ class TestWebhook(PartnerOrderApiCase):
         self.assertFalse(self._events(order))
         # an order entered in Odoo is not an API order
         self.partner_a.order_api_webhook_url = "http://127.0.0.1:9/hook"
-        manual = self.create_order_orm(self.partner_a, self.user_a, [(self.product_a, 1)])
+        manual = self.create_order_orm(
+            self.partner_a, self.user_a, [(self.product_a, 1)]
+        )
         self.deliver(manual)
         self.assertFalse(self._events(manual))
 
@@ -253,7 +281,9 @@ class TestWebhook(PartnerOrderApiCase):
         ):
             with self.assertRaises(ValidationError, msg=url):
                 self.partner_a.order_api_webhook_url = url
-        params.set_param("partner_order_api.webhook_allowed_hosts", "10.0.0.0/8, localhost")
+        params.set_param(
+            "partner_order_api.webhook_allowed_hosts", "10.0.0.0/8, localhost"
+        )
         self.partner_a.order_api_webhook_url = "https://10.1.2.3/hook"
         self.partner_a.order_api_webhook_url = "https://localhost/hook"
         params.set_param("partner_order_api.webhook_allow_http", "False")
@@ -266,7 +296,9 @@ class TestWebhook(PartnerOrderApiCase):
             order = self._order()
             self.deliver(order)
             # the admin withdraws the allowance before the event is sent
-            self.env["ir.config_parameter"].sudo().set_param("partner_order_api.webhook_allowed_hosts", "")
+            self.env["ir.config_parameter"].sudo().set_param(
+                "partner_order_api.webhook_allowed_hosts", ""
+            )
             event = self._events(order)
             with mute_logger(EVENT_LOGGER):
                 self.Event._cron_send()
@@ -289,14 +321,20 @@ class TestWebhookApi(PartnerOrderApiCase):
         self.assertEqual(response.status_code, 200)
         self.assertIsNone(response.json()["url"])
         self.assertFalse(response.json()["signing_secret_set"])
-        put = self.api("PUT", "webhook", key=self.key_a, body={"url": "http://127.0.0.1:8765/hook"})
+        put = self.api(
+            "PUT", "webhook", key=self.key_a, body={"url": "http://127.0.0.1:8765/hook"}
+        )
         self.assertEqual(put.status_code, 200, put.text)
         secret = put.json()["signing_secret"]
         self.assertTrue(secret.startswith("whsec_"))
-        self.assertEqual(self.partner_a.order_api_webhook_url, "http://127.0.0.1:8765/hook")
+        self.assertEqual(
+            self.partner_a.order_api_webhook_url, "http://127.0.0.1:8765/hook"
+        )
         self.assertEqual(self.partner_a.sudo().order_api_webhook_secret, secret)
         # the secret is shown once
-        again = self.api("PUT", "webhook", key=self.key_a, body={"url": "http://127.0.0.1:8766/hook"})
+        again = self.api(
+            "PUT", "webhook", key=self.key_a, body={"url": "http://127.0.0.1:8766/hook"}
+        )
         self.assertNotIn("signing_secret", again.json())
         self.assertEqual(self.partner_a.sudo().order_api_webhook_secret, secret)
         got = self.api("GET", "webhook", key=self.key_a).json()
@@ -311,7 +349,9 @@ class TestWebhookApi(PartnerOrderApiCase):
         self.assertFalse(self.partner_a.order_api_webhook_url)
 
     def test_bad_urls_and_bodies(self):
-        self.env["ir.config_parameter"].sudo().set_param("partner_order_api.webhook_allowed_hosts", "")
+        self.env["ir.config_parameter"].sudo().set_param(
+            "partner_order_api.webhook_allowed_hosts", ""
+        )
         for body in (
             {},
             {"url": None},
@@ -326,19 +366,37 @@ class TestWebhookApi(PartnerOrderApiCase):
             response = self.api("PUT", "webhook", key=self.key_a, body=body)
             self.assert_error(response, 400, "validation_error")
         response = self.api(
-            "PUT", "webhook", key=self.key_a, data=b"[1]", headers={"Content-Type": "application/json"}
+            "PUT",
+            "webhook",
+            key=self.key_a,
+            data=b"[1]",
+            headers={"Content-Type": "application/json"},
         )
         self.assert_error(response, 400, "validation_error")
         self.assertFalse(self.partner_a.order_api_webhook_url)
 
     def test_auth_and_methods(self):
         self.assert_error(self.api("GET", "webhook"), 401, "unauthorized")
-        self.assert_error(self.api("PUT", "webhook", key=self.key_off, body={"url": "x"}), 403, "forbidden")
-        self.assert_error(self.api("POST", "webhook", key=self.key_a, check=False), 405, "method_not_allowed")
-        self.assert_error(self.api("GET", "webhook/test", key=self.key_a, check=False), 405, "method_not_allowed")
+        self.assert_error(
+            self.api("PUT", "webhook", key=self.key_off, body={"url": "x"}),
+            403,
+            "forbidden",
+        )
+        self.assert_error(
+            self.api("POST", "webhook", key=self.key_a, check=False),
+            405,
+            "method_not_allowed",
+        )
+        self.assert_error(
+            self.api("GET", "webhook/test", key=self.key_a, check=False),
+            405,
+            "method_not_allowed",
+        )
 
     def test_send_test_event(self):
-        self.assert_error(self.api("POST", "webhook/test", key=self.key_a), 400, "validation_error")
+        self.assert_error(
+            self.api("POST", "webhook/test", key=self.key_a), 400, "validation_error"
+        )
         with WebhookReceiver() as receiver:
             self.api("PUT", "webhook", key=self.key_a, body={"url": receiver.url})
             response = self.api("POST", "webhook/test", key=self.key_a)
@@ -353,7 +411,9 @@ class TestWebhookApi(PartnerOrderApiCase):
         self.assertEqual(body["event"], "ping")
         self.assertEqual(requests[0]["headers"]["x-webhook-event"], "ping")
         self.assertEqual(requests[0]["headers"]["webhook-id"], result["webhook_id"])
-        logged = self.env["partner.order.api.webhook.event"].search([("message_id", "=", result["webhook_id"])])
+        logged = self.env["partner.order.api.webhook.event"].search(
+            [("message_id", "=", result["webhook_id"])]
+        )
         self.assertEqual((logged.event_type, logged.state), ("ping", "done"))
 
     def test_send_test_event_to_a_failing_receiver(self):

@@ -72,7 +72,9 @@ class WebhookReceiver:
 
 def closed_port_url():
     """A URL on 127.0.0.1 where nothing listens."""
-    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    server = http.server.HTTPServer(
+        ("127.0.0.1", 0), http.server.BaseHTTPRequestHandler
+    )
     port = server.server_address[1]
     server.server_close()
     return f"http://127.0.0.1:{port}/hook"

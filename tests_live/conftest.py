@@ -27,10 +27,21 @@ WORKERS = 3
 
 
 def _require_env():
-    missing = [name for name in ("POA_LIVE_CONF", "POA_LIVE_DB", "ODOO_SRC") if not os.environ.get(name)]
+    missing = [
+        name
+        for name in ("POA_LIVE_CONF", "POA_LIVE_DB", "ODOO_SRC")
+        if not os.environ.get(name)
+    ]
     if missing:
-        pytest.fail(f"tests_live/ needs {', '.join(missing)} (scripts/test.sh sets them)", pytrace=False)
-    return os.environ["POA_LIVE_CONF"], os.environ["POA_LIVE_DB"], os.environ["ODOO_SRC"]
+        pytest.fail(
+            f"tests_live/ needs {', '.join(missing)} (scripts/test.sh sets them)",
+            pytrace=False,
+        )
+    return (
+        os.environ["POA_LIVE_CONF"],
+        os.environ["POA_LIVE_DB"],
+        os.environ["ODOO_SRC"],
+    )
 
 
 def _free_port():
@@ -60,7 +71,9 @@ class World:
         self.registry = registry
         self.partners = []  # [(partner_id, user_id, key)]
         with registry.cursor() as cr:
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+            env = odoo.api.Environment(
+                cr, odoo.SUPERUSER_ID, {"tracking_disable": True}
+            )
             params = env["ir.config_parameter"]
             params.set_param("partner_order_api.webhook_allow_http", "True")
             params.set_param("partner_order_api.webhook_allowed_hosts", "127.0.0.1")
@@ -68,7 +81,11 @@ class World:
             # limit test gives its partner its own
             params.set_param("partner_order_api.rate_limit_per_minute", "0")
             stamp = time.time_ns() // 1000
-            stock = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1).lot_stock_id
+            stock = (
+                env["stock.warehouse"]
+                .search([("company_id", "=", env.company.id)], limit=1)
+                .lot_stock_id
+            )
             self.product = env["product.product"].create(
                 {
                     "name": "Live Test Product",
@@ -90,7 +107,9 @@ class World:
                         "order_api_product_ids": [(6, 0, self.product.ids)],
                     }
                 )
-                contact = env["res.partner"].create({"name": f"Live Buyer {index}", "parent_id": company.id})
+                contact = env["res.partner"].create(
+                    {"name": f"Live Buyer {index}", "parent_id": company.id}
+                )
                 user = (
                     env["res.users"]
                     .with_context(no_reset_password=True)
@@ -108,14 +127,18 @@ class World:
                     .with_user(user)
                     .sudo()
                     ._generate(
-                        "partner_order_api", "live", datetime.datetime.now() + datetime.timedelta(days=1)
+                        "partner_order_api",
+                        "live",
+                        datetime.datetime.now() + datetime.timedelta(days=1),
                     )
                 )
                 self.partners.append((company.id, user.id, key))
             cr.commit()
 
     def env(self, cr):
-        return self.odoo.api.Environment(cr, self.odoo.SUPERUSER_ID, {"tracking_disable": True})
+        return self.odoo.api.Environment(
+            cr, self.odoo.SUPERUSER_ID, {"tracking_disable": True}
+        )
 
 
 @pytest.fixture(scope="session")
@@ -128,7 +151,10 @@ class Server:
     def __init__(self, conf, db, src, workers=WORKERS, extra=()):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = Path(os.environ.get("POA_LIVE_LOG_DIR", "/tmp")) / f"poa-live-{db}-{self.port}.log"
+        self.log = (
+            Path(os.environ.get("POA_LIVE_LOG_DIR", "/tmp"))
+            / f"poa-live-{db}-{self.port}.log"
+        )
         self.cmd = [
             sys.executable,
             str(Path(src) / "odoo-bin"),
@@ -158,14 +184,18 @@ class Server:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"odoo-bin exited with {self.process.returncode}; see {self.log}")
+                raise RuntimeError(
+                    f"odoo-bin exited with {self.process.returncode}; see {self.log}"
+                )
             try:
                 if requests.get(f"{self.url}/web/health", timeout=2).status_code == 200:
                     return self
             except requests.RequestException:
                 pass
             time.sleep(0.3)
-        raise RuntimeError(f"odoo-bin did not answer /web/health within 90 s; see {self.log}")
+        raise RuntimeError(
+            f"odoo-bin did not answer /web/health within 90 s; see {self.log}"
+        )
 
     def stop(self, kill=False):
         if self.process and self.process.poll() is None:
@@ -202,7 +232,13 @@ def api(server, method, route, key=None, **kwargs):
     headers = dict(kwargs.pop("headers", {}) or {})
     if key:
         headers["Authorization"] = f"Bearer {key}"
-    return requests.request(method, f"{server.url}/partner_order_api/{route}", headers=headers, timeout=120, **kwargs)
+    return requests.request(
+        method,
+        f"{server.url}/partner_order_api/{route}",
+        headers=headers,
+        timeout=120,
+        **kwargs,
+    )
 
 
 def order_body(ean, external_order_id=None, name="Live Receiver"):

@@ -25,22 +25,36 @@ TABLES = (
 
 
 def _schemathesis():
-    found = shutil.which("schemathesis") or str(Path(sys.executable).with_name("schemathesis"))
+    found = shutil.which("schemathesis") or str(
+        Path(sys.executable).with_name("schemathesis")
+    )
     if not Path(found).exists():
-        pytest.fail("schemathesis is not installed (requirements-test.txt)", pytrace=False)
+        pytest.fail(
+            "schemathesis is not installed (requirements-test.txt)", pytrace=False
+        )
     return found
 
 
 def _assert_contract_json(status, content_type, text, where):
     assert status < 500, f"{where}: {status} {text[:300]}"
-    assert content_type == "application/json; charset=utf-8", f"{where}: {content_type} {text[:200]}"
+    assert content_type == "application/json; charset=utf-8", (
+        f"{where}: {content_type} {text[:200]}"
+    )
     body = json.loads(text)
-    assert isinstance(body, dict) and isinstance(body.get("success"), bool), f"{where}: {text[:200]}"
+    assert isinstance(body, dict) and isinstance(body.get("success"), bool), (
+        f"{where}: {text[:200]}"
+    )
     if status >= 400:
-        assert body["success"] is False and body["error"]["code"] and body["error"]["message"], where
+        assert (
+            body["success"] is False
+            and body["error"]["code"]
+            and body["error"]["message"]
+        ), where
 
 
-def test_schemathesis_finds_no_5xx_no_foreign_answer_no_schema_mismatch(server, world, tmp_path):
+def test_schemathesis_finds_no_5xx_no_foreign_answer_no_schema_mismatch(
+    server, world, tmp_path
+):
     _partner_id, _user_id, key = world.partners[3]
     har = tmp_path / "fuzz.har"
     result = subprocess.run(  # noqa: S603
@@ -80,7 +94,10 @@ def test_schemathesis_finds_no_5xx_no_foreign_answer_no_schema_mismatch(server, 
         headers = {h["name"].lower(): h["value"] for h in response["headers"]}
         where = f"{entry['request']['method']} {entry['request']['url'][:150]}"
         _assert_contract_json(
-            response["status"], headers.get("content-type"), response["content"].get("text", ""), where
+            response["status"],
+            headers.get("content-type"),
+            response["content"].get("text", ""),
+            where,
         )
     assert len(entries) >= MIN_REQUESTS, f"only {len(entries)} requests"
     assert result.returncode == 0, summary
@@ -111,19 +128,103 @@ def _hostile_requests(ean):
     nested = b"[" * 100000 + b"]" * 100000
     deep_object = ('{"a":' * 5000 + "1" + "}" * 5000).encode()
     cases = [
-        ("10 MB body", "POST", "order", {"data": big, "headers": {"Content-Type": "application/json"}}, {400}),
-        ("nested lists", "POST", "order", {"data": nested, "headers": {"Content-Type": "application/json"}}, {400}),
-        ("nested objects", "POST", "order", {"data": deep_object, "headers": {"Content-Type": "application/json"}}, {400}),
-        ("wrong content type", "POST", "order", {"data": json.dumps(order_body(ean)), "headers": {"Content-Type": "text/xml"}}, {400}),
+        (
+            "10 MB body",
+            "POST",
+            "order",
+            {"data": big, "headers": {"Content-Type": "application/json"}},
+            {400},
+        ),
+        (
+            "nested lists",
+            "POST",
+            "order",
+            {"data": nested, "headers": {"Content-Type": "application/json"}},
+            {400},
+        ),
+        (
+            "nested objects",
+            "POST",
+            "order",
+            {"data": deep_object, "headers": {"Content-Type": "application/json"}},
+            {400},
+        ),
+        (
+            "wrong content type",
+            "POST",
+            "order",
+            {
+                "data": json.dumps(order_body(ean)),
+                "headers": {"Content-Type": "text/xml"},
+            },
+            {400},
+        ),
         ("form body", "POST", "order", {"data": {"ean": ean, "amount": "1"}}, {400}),
-        ("invalid UTF-8", "POST", "order", {"data": b'{"ean": "\xff\xfe"}', "headers": {"Content-Type": "application/json"}}, {400}),
-        ("NUL in JSON", "POST", "order", {"data": b'{"ean": "12\\u0000"}', "headers": {"Content-Type": "application/json"}}, {400}),
-        ("raw NUL byte", "POST", "order", {"data": b'{"ean": "12\x00"}', "headers": {"Content-Type": "application/json"}}, {400}),
-        ("page beyond 2^63", "GET", "orders", {"params": {"page": str(2**63 + 5)}}, {400}),
-        ("page_size beyond 2^63", "GET", "orders", {"params": {"page_size": str(2**70)}}, {400}),
-        ("huge order_id", "GET", "order_status", {"params": {"identifiedBy": "external", "order_id": "9" * 10000}}, {400}),
-        ("webhook 10 kB URL", "PUT", "webhook", {"json": {"url": "https://" + "a" * 10000 + ".example/"}}, {400}),
-        ("idempotency key with NUL", "POST", "order", {"json": order_body(ean), "headers": {"Idempotency-Key": "a\x00b"}}, {400}),
+        (
+            "invalid UTF-8",
+            "POST",
+            "order",
+            {
+                "data": b'{"ean": "\xff\xfe"}',
+                "headers": {"Content-Type": "application/json"},
+            },
+            {400},
+        ),
+        (
+            "NUL in JSON",
+            "POST",
+            "order",
+            {
+                "data": b'{"ean": "12\\u0000"}',
+                "headers": {"Content-Type": "application/json"},
+            },
+            {400},
+        ),
+        (
+            "raw NUL byte",
+            "POST",
+            "order",
+            {
+                "data": b'{"ean": "12\x00"}',
+                "headers": {"Content-Type": "application/json"},
+            },
+            {400},
+        ),
+        (
+            "page beyond 2^63",
+            "GET",
+            "orders",
+            {"params": {"page": str(2**63 + 5)}},
+            {400},
+        ),
+        (
+            "page_size beyond 2^63",
+            "GET",
+            "orders",
+            {"params": {"page_size": str(2**70)}},
+            {400},
+        ),
+        (
+            "huge order_id",
+            "GET",
+            "order_status",
+            {"params": {"identifiedBy": "external", "order_id": "9" * 10000}},
+            {400},
+        ),
+        (
+            "webhook 10 kB URL",
+            "PUT",
+            "webhook",
+            {"json": {"url": "https://" + "a" * 10000 + ".example/"}},
+            {400},
+        ),
+        (
+            "idempotency key with NUL",
+            "POST",
+            "order",
+            {"json": order_body(ean), "headers": {"Idempotency-Key": "a\x00b"}},
+            {400},
+        ),
     ]
     # In a body that is refused anyway (an EAN that is not allowed), a hostile
     # value is either refused itself (400) or passes validation and the
@@ -133,16 +234,65 @@ def _hostile_requests(ean):
         for field in ("ean", "external_order_id", "note"):
             body = order_body(not_allowed, external_order_id="HOSTILE")
             body[field] = value
-            cases.append((f"{field}={value[:12]!r}", "POST", "order", {"json": body}, {400, 403}))
+            cases.append(
+                (f"{field}={value[:12]!r}", "POST", "order", {"json": body}, {400, 403})
+            )
         for field in ("name", "street", "street2", "zip", "city", "country_code"):
             body = order_body(not_allowed, external_order_id="HOSTILE")
             body["delivery_address"][field] = value
-            cases.append((f"address.{field}={value[:12]!r}", "POST", "order", {"json": body}, {400, 403}))
-        for param in ("page", "page_size", "status", "sort", "created_from", "updated_since"):
-            cases.append((f"{param}={value[:12]!r}", "GET", "orders", {"params": {param: value}}, {400}))
-        cases.append((f"order_id={value[:12]!r}", "GET", "order_status", {"params": {"identifiedBy": "biomes", "order_id": value}}, {400, 404}))
-        cases.append((f"cancel {value[:12]!r}", "POST", "order/cancel", {"json": {"identifiedBy": "external", "order_id": value}}, {400, 404}))
-        cases.append((f"webhook {value[:12]!r}", "PUT", "webhook", {"json": {"url": value}}, {400}))
+            cases.append(
+                (
+                    f"address.{field}={value[:12]!r}",
+                    "POST",
+                    "order",
+                    {"json": body},
+                    {400, 403},
+                )
+            )
+        for param in (
+            "page",
+            "page_size",
+            "status",
+            "sort",
+            "created_from",
+            "updated_since",
+        ):
+            cases.append(
+                (
+                    f"{param}={value[:12]!r}",
+                    "GET",
+                    "orders",
+                    {"params": {param: value}},
+                    {400},
+                )
+            )
+        cases.append(
+            (
+                f"order_id={value[:12]!r}",
+                "GET",
+                "order_status",
+                {"params": {"identifiedBy": "biomes", "order_id": value}},
+                {400, 404},
+            )
+        )
+        cases.append(
+            (
+                f"cancel {value[:12]!r}",
+                "POST",
+                "order/cancel",
+                {"json": {"identifiedBy": "external", "order_id": value}},
+                {400, 404},
+            )
+        )
+        cases.append(
+            (
+                f"webhook {value[:12]!r}",
+                "PUT",
+                "webhook",
+                {"json": {"url": value}},
+                {400},
+            )
+        )
     return cases
 
 
@@ -174,7 +324,11 @@ def _send(server, key, method, route, kwargs):
         conn.putheader("Content-Length", str(len(kwargs["data"])))
         conn.endheaders(kwargs["data"].encode())
         response = conn.getresponse()
-        return response.status, response.getheader("Content-Type"), response.read().decode()
+        return (
+            response.status,
+            response.getheader("Content-Type"),
+            response.read().decode(),
+        )
     response = api(server, method, route, key, headers=headers, **kwargs)
     return response.status_code, response.headers.get("Content-Type"), response.text
 
@@ -184,12 +338,20 @@ def test_hostile_inputs_get_a_4xx_and_change_nothing(server, world):
     before = _counts(world)
     cases = _hostile_requests(world.ean)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda case: _send(server, key, case[1], case[2], case[3]), cases))
+        results = list(
+            pool.map(lambda case: _send(server, key, case[1], case[2], case[3]), cases)
+        )
     failures = []
-    for (label, method, route, _kwargs, expected), (status, content_type, text) in zip(cases, results, strict=True):
+    for (label, method, route, _kwargs, expected), (status, content_type, text) in zip(
+        cases, results, strict=True
+    ):
         try:
-            _assert_contract_json(status, content_type, text, f"{label}: {method} {route}")
-            assert status in expected, f"{label}: {method} {route} -> {status} {text[:200]}"
+            _assert_contract_json(
+                status, content_type, text, f"{label}: {method} {route}"
+            )
+            assert status in expected, (
+                f"{label}: {method} {route} -> {status} {text[:200]}"
+            )
         except (AssertionError, ValueError) as exc:
             failures.append(str(exc))
     assert not failures, "\n".join(failures[:20])
@@ -202,7 +364,10 @@ def test_sql_and_html_are_stored_and_returned_verbatim(server, world):
     _partner_id, _user_id, key = world.partners[4]
     body = order_body(world.ean, external_order_id="'; DROP TABLE sale_order; --")
     body["note"] = "<script>alert(1)</script>\n' OR '1'='1"
-    body["delivery_address"].update(name="<b>Robert'); DROP TABLE students;--</b>", city="<img src=x onerror=alert(1)>")
+    body["delivery_address"].update(
+        name="<b>Robert'); DROP TABLE students;--</b>",
+        city="<img src=x onerror=alert(1)>",
+    )
     created = api(server, "POST", "order", key, json=body)
     assert created.status_code == 201, created.text
     status = api(

@@ -19,14 +19,21 @@ def _parallel(count, func):
 
 
 def _codes(responses):
-    return sorted((r.status_code, (r.json().get("error") or {}).get("code")) for r in responses)
+    return sorted(
+        (r.status_code, (r.json().get("error") or {}).get("code")) for r in responses
+    )
 
 
 def test_50_simultaneous_orders_with_one_external_id(server, world):
     _partner_id, _user_id, key = world.partners[0]
     external_id = f"RACE-{uuid.uuid4().hex[:8]}"
     name = f"Race Receiver {external_id}"
-    responses = _parallel(50, lambda _i: api(server, "POST", "order", key, json=order_body(world.ean, external_id, name)))
+    responses = _parallel(
+        50,
+        lambda _i: api(
+            server, "POST", "order", key, json=order_body(world.ean, external_id, name)
+        ),
+    )
     codes = _codes(responses)
     assert all(status < 500 for status, _code in codes), codes
     assert codes.count((201, None)) == 1, codes
@@ -35,7 +42,11 @@ def test_50_simultaneous_orders_with_one_external_id(server, world):
         env = world.env(cr)
         orders = env["sale.order"].search([("order_api_external_id", "=", external_id)])
         assert len(orders) == 1
-        contacts = env["res.partner"].with_context(active_test=False).search([("name", "=", name)])
+        contacts = (
+            env["res.partner"]
+            .with_context(active_test=False)
+            .search([("name", "=", name)])
+        )
         assert contacts == orders.partner_shipping_id, "no orphan delivery contact"
 
 
@@ -44,7 +55,9 @@ def test_50_simultaneous_orders_from_5_partners(server, world):
 
     def post(index):
         _partner_id, _user_id, key = world.partners[index % 5]
-        return api(server, "POST", "order", key, json=order_body(world.ean, f"P{index}-{run}"))
+        return api(
+            server, "POST", "order", key, json=order_body(world.ean, f"P{index}-{run}")
+        )
 
     responses = _parallel(50, post)
     assert [r.status_code for r in responses] == [201] * 50, _codes(responses)
@@ -52,7 +65,12 @@ def test_50_simultaneous_orders_from_5_partners(server, world):
     assert len(names) == 50
     with world.registry.cursor() as cr:
         env = world.env(cr)
-        assert env["sale.order"].search_count([("order_api_external_id", "like", f"-{run}")]) == 50
+        assert (
+            env["sale.order"].search_count(
+                [("order_api_external_id", "like", f"-{run}")]
+            )
+            == 50
+        )
 
 
 def test_20_simultaneous_requests_with_one_idempotency_key(server, world):
@@ -60,21 +78,33 @@ def test_20_simultaneous_requests_with_one_idempotency_key(server, world):
     idem = f"idem-{uuid.uuid4().hex}"
     body = order_body(world.ean, f"IDEM-{idem[-8:]}")
     responses = _parallel(
-        20, lambda _i: api(server, "POST", "order", key, json=body, headers={"Idempotency-Key": idem})
+        20,
+        lambda _i: api(
+            server, "POST", "order", key, json=body, headers={"Idempotency-Key": idem}
+        ),
     )
     codes = _codes(responses)
-    assert all(code in ((201, None), (409, "idempotency_in_progress")) for code in codes), codes
+    assert all(
+        code in ((201, None), (409, "idempotency_in_progress")) for code in codes
+    ), codes
     created = [r for r in responses if r.status_code == 201]
     assert created, codes
     assert len({r.json()["biomes_order_id"] for r in created}) == 1
     # whoever was refused while it ran gets the replay now
-    replay = api(server, "POST", "order", key, json=body, headers={"Idempotency-Key": idem})
+    replay = api(
+        server, "POST", "order", key, json=body, headers={"Idempotency-Key": idem}
+    )
     assert replay.status_code == 201
     assert replay.headers["Idempotent-Replayed"] == "true"
     assert replay.json()["biomes_order_id"] == created[0].json()["biomes_order_id"]
     with world.registry.cursor() as cr:
         env = world.env(cr)
-        assert env["sale.order"].search_count([("order_api_external_id", "=", body["external_order_id"])]) == 1
+        assert (
+            env["sale.order"].search_count(
+                [("order_api_external_id", "=", body["external_order_id"])]
+            )
+            == 1
+        )
 
 
 def _validate_delivery(world, order_name):
@@ -82,7 +112,9 @@ def _validate_delivery(world, order_name):
     with world.registry.cursor() as cr:
         env = world.env(cr)
         order = env["sale.order"].search([("name", "=", order_name)])
-        picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        picking = order.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        )
         for move in picking.move_ids:
             move.quantity = move.product_uom_qty
             move.picked = True
@@ -106,7 +138,9 @@ def test_webhook_reaches_the_partner_and_survives_a_server_kill(server, world):
             requests_seen = receiver.wait_for(expected, timeout=30)
             assert len(requests_seen) == expected, "the webhook did not arrive"
             latencies.append(requests_seen[-1]["received_at"] - committed_at)
-        print(f"\nwebhook latency after commit (s): {', '.join(f'{x:.2f}' for x in latencies)}")
+        print(
+            f"\nwebhook latency after commit (s): {', '.join(f'{x:.2f}' for x in latencies)}"
+        )
         assert sorted(latencies)[1] < 10
 
         # the server dies with an event pending; after a restart it is delivered
@@ -120,8 +154,8 @@ def test_webhook_reaches_the_partner_and_survives_a_server_kill(server, world):
         restarted = Server(conf, db, src).start()
         try:
             # a restarted multi-process server runs its cron worker after its first
-                # sleep (Odoo: up to ~70 s), then sends what is pending
-                requests_seen = receiver.wait_for(expected, timeout=150)
+            # sleep (Odoo: up to ~70 s), then sends what is pending
+            requests_seen = receiver.wait_for(expected, timeout=150)
         finally:
             restarted.stop()
         server.start()
@@ -146,13 +180,22 @@ def test_rate_limit_holds_across_worker_processes(server, world):
         env = world.env(cr)
         env["res.partner"].browse(partner_id).order_api_rate_limit_per_minute = 20
         user = env["res.users"].browse(user_id)
-        key = env["res.users.apikeys"].with_user(user).sudo()._generate("partner_order_api", "rate", None)
+        key = (
+            env["res.users.apikeys"]
+            .with_user(user)
+            .sudo()
+            ._generate("partner_order_api", "rate", None)
+        )
         cr.commit()
     try:
-        responses = _parallel(40, lambda _i: api(server, "GET", "available_products", key))
+        responses = _parallel(
+            40, lambda _i: api(server, "GET", "available_products", key)
+        )
     finally:
         with world.registry.cursor() as cr:
-            world.env(cr)["res.partner"].browse(partner_id).order_api_rate_limit_per_minute = 0
+            world.env(cr)["res.partner"].browse(
+                partner_id
+            ).order_api_rate_limit_per_minute = 0
             cr.commit()
     statuses = sorted(r.status_code for r in responses)
     # 20 tokens, plus the refill of 20 a minute during the burst (a second or so)
@@ -181,7 +224,14 @@ def test_get_routes_run_on_a_read_only_replica(world):
         for route, params in (
             ("available_products", None),
             ("orders", {"page_size": 5}),
-            ("orders", {"sort": "updated_asc", "updated_since": "2020-01-01T00:00:00Z", "status": "confirmed"}),
+            (
+                "orders",
+                {
+                    "sort": "updated_asc",
+                    "updated_since": "2020-01-01T00:00:00Z",
+                    "status": "confirmed",
+                },
+            ),
             ("order_status", {"identifiedBy": "biomes", "order_id": name}),
             ("order_status", {"identifiedBy": "biomes", "order_id": "missing"}),
             ("webhook", None),

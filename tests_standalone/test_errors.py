@@ -168,7 +168,11 @@ def test_idempotency_in_progress_asks_to_retry_after_one_second(errors):
 
 def test_only_idempotency_in_progress_carries_retry_after(errors):
     for cls in _error_classes(errors):
-        if cls in (errors.IdempotencyInProgress, errors.MethodNotAllowed, errors.RateLimited):
+        if cls in (
+            errors.IdempotencyInProgress,
+            errors.MethodNotAllowed,
+            errors.RateLimited,
+        ):
             continue
         assert "Retry-After" not in cls().headers, cls
 

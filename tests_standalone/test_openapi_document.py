@@ -20,7 +20,16 @@ HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "tra
 EXPECTED_STATUSES = {
     ("GET", f"{API}/available_products"): {"200", "401", "403", "405", "429", "500"},
     ("GET", f"{API}/orders"): {"200", "400", "401", "403", "405", "429", "500"},
-    ("GET", f"{API}/order_status"): {"200", "400", "401", "403", "404", "405", "429", "500"},
+    ("GET", f"{API}/order_status"): {
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "405",
+        "429",
+        "500",
+    },
     ("POST", f"{API}/order"): {"201", "400", "401", "403", "405", "409", "429", "500"},
     ("POST", f"{API}/order/cancel"): {
         "200",

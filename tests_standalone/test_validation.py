@@ -869,7 +869,9 @@ def test_no_filters(validation, params):
     assert validation.parse_order_filters(params) == NO_FILTER
 
 
-@pytest.mark.parametrize("name", ["status", "sort", "created_from", "created_to", "updated_since"])
+@pytest.mark.parametrize(
+    "name", ["status", "sort", "created_from", "created_to", "updated_since"]
+)
 def test_empty_filter_values_are_refused(validation, name):
     """An empty value is not a value (the OpenAPI document says so too)."""
     with pytest.raises(validation.ValidationError) as info:
