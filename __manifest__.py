@@ -21,9 +21,20 @@
         "views/stock_lot_views.xml",
         "views/partner_order_api_webhook_event_views.xml",
         "data/ir_cron.xml",
+        "views/product_views.xml",
+        "views/portal_templates.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": [
         "demo/partner_order_api_demo.xml",
     ],
+    "assets": {
+        "web.assets_frontend": [
+            "partner_order_api/static/src/js/portal_order_api.js",
+        ],
+        "web.assets_tests": [
+            "partner_order_api/static/src/js/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
 }

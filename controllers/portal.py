@@ -47,7 +47,9 @@ class OrderApiCustomerPortal(CustomerPortal):
 
     @route()
     def deactivate_account(self, validation, password, **post):
-        return self._order_api_add_section(super().deactivate_account(validation, password, **post))
+        return self._order_api_add_section(
+            super().deactivate_account(validation, password, **post)
+        )
 
     @route("/my/order_api/webhook/save", type="json", auth="user", methods=["POST"])
     def order_api_webhook_save(self, url=None, **kwargs):
@@ -57,7 +59,12 @@ class OrderApiCustomerPortal(CustomerPortal):
     def order_api_webhook_clear(self, **kwargs):
         return _portal().clear_webhook()
 
-    @route("/my/order_api/webhook/rotate_secret", type="json", auth="user", methods=["POST"])
+    @route(
+        "/my/order_api/webhook/rotate_secret",
+        type="json",
+        auth="user",
+        methods=["POST"],
+    )
     def order_api_webhook_rotate_secret(self, **kwargs):
         return _portal().rotate_webhook_secret()
 

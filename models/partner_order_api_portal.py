@@ -30,7 +30,9 @@ class PartnerOrderApiPortal(models.AbstractModel):
         if not partner_sudo:
             return {}
         Keys = self.env["res.users.apikeys"]
-        keys = self.env.user.api_key_ids.sorted(lambda k: (k.create_date, k.id), reverse=True)
+        keys = self.env.user.api_key_ids.sorted(
+            lambda k: (k.create_date, k.id), reverse=True
+        )
         base_url = self.get_base_url()
         return {
             "order_api_partner_name": partner_sudo.name,
@@ -59,7 +61,10 @@ class PartnerOrderApiPortal(models.AbstractModel):
     def _run(self, func):
         """``func()`` with the API's errors turned into a message for the page."""
         if not self._enabled_partner_sudo():
-            return {"ok": False, "message": _("Your company is not enabled for the Partner Order API.")}
+            return {
+                "ok": False,
+                "message": _("Your company is not enabled for the Partner Order API."),
+            }
         try:
             return dict({"ok": True}, **func())
         except errors.OrderApiError as exc:

@@ -29,7 +29,9 @@ class ProductProduct(models.Model):
 
     @api.depends_context("order_api_partner_id", "company")
     def _compute_order_api_partner_price(self):
-        partner = self.env["res.partner"].browse(self.env.context.get("order_api_partner_id"))
+        partner = self.env["res.partner"].browse(
+            self.env.context.get("order_api_partner_id")
+        )
         partner = partner.exists().sudo().commercial_partner_id
         pricelist = partner.property_product_pricelist
         currency = pricelist.currency_id or self.env.company.currency_id
@@ -43,5 +45,7 @@ class ProductProduct(models.Model):
             product.order_api_partner_currency_id = currency
             price = prices.get(product.id, product.lst_price)
             product.order_api_partner_price = (
-                service._price_tax_excluded(product, price, currency, partner) if partner else price
+                service._price_tax_excluded(product, price, currency, partner)
+                if partner
+                else price
             )

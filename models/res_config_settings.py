@@ -36,7 +36,8 @@ class ResConfigSettings(models.TransientModel):
             if not 1 <= settings.order_api_key_duration <= MAX_KEY_DURATION:
                 raise ValidationError(
                     _(
-                        "The maximum duration of Order API keys must be between 1 and %(max)s days.",
+                        "The maximum duration of Order API keys must be between "
+                        "1 and %(max)s days.",
                         max=MAX_KEY_DURATION,
                     )
                 )
@@ -48,7 +49,8 @@ class ResConfigSettings(models.TransientModel):
         return res
 
     def set_values(self):
-        super().set_values()
+        res = super().set_values()
         group = self._order_api_group()
         if group.api_key_duration != self.order_api_key_duration:
             group.api_key_duration = self.order_api_key_duration
+        return res

@@ -13,8 +13,10 @@ ORDER_API_CONFIG_FIELDS = frozenset(
 )
 
 
+# Kept apart from res_partner.py (the API's own fields and rules) on purpose:
+# this file is the backend's view of a partner.
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     order_api_portal_user_ids = fields.Many2many(
         comodel_name="res.users",
@@ -55,13 +57,19 @@ class ResPartner(models.Model):
                 )
             )
             for user in users:
-                keys_by_user[user.id] = user.order_api_key_count  # one query for all users
+                keys_by_user[user.id] = (
+                    user.order_api_key_count
+                )  # one query for all users
                 commercial = user.partner_id.commercial_partner_id.id
                 users_by_commercial.setdefault(commercial, self.env["res.users"])
                 users_by_commercial[commercial] |= user
             events_by_partner = {
                 partner.id: count
-                for partner, count in self.env["partner.order.api.webhook.event"]._read_group([("partner_id", "in", commercial_ids)], ["partner_id"], ["__count"])
+                for partner, count in self.env[
+                    "partner.order.api.webhook.event"
+                ]._read_group(
+                    [("partner_id", "in", commercial_ids)], ["partner_id"], ["__count"]
+                )
             }
             orders_by_partner = {
                 partner.id: count
@@ -82,7 +90,9 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if any(vals.get(name) for vals in vals_list for name in ORDER_API_CONFIG_FIELDS):
+        if any(
+            vals.get(name) for vals in vals_list for name in ORDER_API_CONFIG_FIELDS
+        ):
             self._order_api_check_can_configure()
         return super().create(vals_list)
 
@@ -110,7 +120,9 @@ class ResPartner(models.Model):
     def action_view_order_api_orders(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
-        action["domain"] = [("order_api_partner_id", "=", self.commercial_partner_id.id)]
+        action["domain"] = [
+            ("order_api_partner_id", "=", self.commercial_partner_id.id)
+        ]
         action["context"] = {"create": False}
         return action
 
@@ -119,8 +131,10 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "product.product_normal_action_sell"
         )
-        action["context"] = {
-            "search_default_order_api_partner_ids": self.commercial_partner_id.id,
-            "order_api_partner_id": self.commercial_partner_id.id,
-        }
+        partner = self.commercial_partner_id
+        action["name"] = _(
+            "Allowed Products: %(partner)s", partner=partner.display_name
+        )
+        action["domain"] = [("order_api_partner_ids", "in", partner.ids)]
+        action["context"] = {"order_api_partner_id": partner.id}
         return action

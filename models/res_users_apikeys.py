@@ -43,7 +43,7 @@ class ResUsersApikeys(models.Model):
             180: _("6 months"),
             365: _("1 year"),
         }
-        return [(d, labels.get(d) or _("%(days)s days", days=d)) for d in days]
+        return [(d, labels.get(d) or self.env._("%(days)s days", days=d)) for d in days]
 
     @api.model
     def _order_api_scope_label(self, scope):
@@ -65,13 +65,20 @@ class ResUsersApikeys(models.Model):
         """
         user = self.env.user
         if not user.partner_id.commercial_partner_id.sudo().order_api_enabled:
-            raise AccessError(_("Your company is not enabled for the Partner Order API."))
+            raise AccessError(
+                _("Your company is not enabled for the Partner Order API.")
+            )
         name = (name or "").strip()
         if not name:
-            raise UserError(_("Give the key a description, e.g. the system that will use it."))
+            raise UserError(
+                _("Give the key a description, e.g. the system that will use it.")
+            )
         if len(name) > KEY_NAME_MAX_LENGTH:
             raise UserError(
-                _("The description is too long (at most %(max)s characters).", max=KEY_NAME_MAX_LENGTH)
+                _(
+                    "The description is too long (at most %(max)s characters).",
+                    max=KEY_NAME_MAX_LENGTH,
+                )
             )
         try:
             days = int(duration)
@@ -79,7 +86,9 @@ class ResUsersApikeys(models.Model):
             days = 0
         if days not in dict(self._order_api_duration_selection()):
             raise UserError(_("Choose one of the proposed durations."))
-        expiration = fields.Datetime.now().replace(microsecond=0) + datetime.timedelta(days=days)
+        expiration = fields.Datetime.now().replace(microsecond=0) + datetime.timedelta(
+            days=days
+        )
         scope = API_KEY_SCOPE_READONLY if read_only else API_KEY_SCOPE
         # As the user, not elevated: _check_expiration_date enforces the
         # lifetime its groups allow.

@@ -4,8 +4,8 @@ from datetime import timedelta
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from odoo import fields
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import PartnerOrderApiCase
@@ -267,6 +267,25 @@ class TestWebhook(PartnerOrderApiCase):
         self.assertEqual(len(requests), 2)
         self.assertEqual(requests[1]["headers"]["webhook-id"], event.message_id)
         self.assertEqual(event.state, "done")
+
+    def test_only_sales_managers_redeliver(self):
+        self.partner_a.order_api_webhook_url = "http://127.0.0.1:9/hook"
+        order = self._order()
+        self.deliver(order)
+        event = self._events(order)
+        salesman = new_test_user(
+            self.env, login="poa-wh-salesman", groups="sales_team.group_sale_salesman"
+        )
+        manager = new_test_user(
+            self.env, login="poa-wh-manager", groups="sales_team.group_sale_manager"
+        )
+        self.assertEqual(
+            event.with_user(salesman).state, "pending"
+        )  # salespeople read the log
+        with self.assertRaises(AccessError):
+            event.with_user(salesman).action_redeliver()
+        event.with_user(manager).action_redeliver()
+        self.assertEqual(event.state, "pending")
 
     def test_private_addresses_refused_unless_allowed(self):
         params = self.env["ir.config_parameter"].sudo()

@@ -1,0 +1,407 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The "Partner Order API" section of My Account → Connection & Security, and
+the API documentation page."""
+
+import datetime
+import re
+
+from standardwebhooks.webhooks import Webhook
+
+from odoo import Command, http
+from odoo.tests import JsonRpcException, tagged
+from odoo.tools import mute_logger
+from odoo.tools.misc import file_path
+
+from odoo.addons.web.controllers.home import Home
+
+from .common import SCOPE, PartnerOrderApiCase
+from .webhook_receiver import WebhookReceiver
+
+TOUR_LOGIN = "poa-tour"
+# also in static/src/js/tours/partner_order_api_portal_tour.js
+TOUR_PASSWORD = "poa-tour-password"
+
+
+class PortalSectionCase(PartnerOrderApiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("partner_order_api.webhook_allow_http", "True")
+        params.set_param("partner_order_api.webhook_allowed_hosts", "127.0.0.1")
+
+    def call_kw(self, model, method, args, kwargs=None):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        )
+
+    def call_with_identity_check(self, model, method, args, password):
+        """Call an identity-checked method as the page does: the first answer
+        asks for the password, ``run_check`` then runs the method."""
+        result = self.call_kw(model, method, args)
+        if (
+            isinstance(result, dict)
+            and result.get("res_model") == "res.users.identitycheck"
+        ):
+            check_id = result["res_id"]
+            self.call_kw(
+                "res.users.identitycheck",
+                "write",
+                [[check_id], {"password": password, "auth_method": "password"}],
+            )
+            result = self.call_kw("res.users.identitycheck", "run_check", [[check_id]])
+        return result
+
+    def security_page(self):
+        response = self.url_open("/my/security")
+        self.assertEqual(response.status_code, 200)
+        return response.text
+
+
+@tagged("post_install", "-at_install", "is_tour")
+class TestPortalTour(PortalSectionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        contact = cls.env["res.partner"].create(
+            {
+                "name": "Tour Integrator",
+                "parent_id": cls.partner_a.id,
+                "email": "tour@example.com",
+            }
+        )
+        cls.tour_user = (
+            cls.env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": contact.name,
+                    "login": TOUR_LOGIN,
+                    "password": TOUR_PASSWORD,
+                    "partner_id": contact.id,
+                    "groups_id": [Command.set([cls.env.ref("base.group_portal").id])],
+                }
+            )
+        )
+
+    def _install_tour_hook(self, webhook_url):
+        """A route for the tour only (as Odoo's TOTP tours do): the tour posts
+        the key it was shown, and learns where the test's webhook receiver is."""
+        captured = {}
+
+        def tour_hook(controller, key=None):
+            captured["key"] = key
+            return {"webhook_url": webhook_url}
+
+        tour_hook.routing_type = "json"
+        self.env.registry.clear_cache("routing")
+        Home.partner_order_api_tour_hook = http.route(
+            "/partner_order_api_test/tour_hook", type="json", auth="user"
+        )(tour_hook)
+
+        @self.addCleanup
+        def _cleanup():
+            del Home.partner_order_api_tour_hook
+            self.env.registry.clear_cache("routing")
+
+        return captured
+
+    def test_integrator_creates_key_sets_webhook_and_sends_test_event(self):
+        """From the portal page to a working API call and a received webhook."""
+        self.assertIn(
+            self.env.ref("partner_order_api.group_order_api_user"),
+            self.tour_user.groups_id,
+        )
+        old_key = self._generate_key(self.tour_user, name="Old ERP key")
+        self.assertEqual(self.api("GET", "orders", key=old_key).status_code, 200)
+        with WebhookReceiver() as receiver:
+            captured = self._install_tour_hook(receiver.url)
+            before = datetime.datetime.now()
+            self.start_tour(
+                "/my/security", "partner_order_api_portal_tour", login=TOUR_LOGIN
+            )
+            requests = receiver.wait_for(1)
+        self.env.invalidate_all()
+
+        # the key shown on the page works in a real API call
+        key = captured.get("key")
+        self.assertTrue(key, "the tour did not hand over the key")
+        response = self.api("GET", "available_products", key=key)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertIn(
+            self.product_a.barcode, [p["ean"] for p in response.json()["products"]]
+        )
+        # ... and it is a key of this API, for a year, not a global RPC key;
+        # the old key was revoked
+        self.assert_error(self.api("GET", "orders", key=old_key), 401, "unauthorized")
+        key_row = (
+            self.env["res.users.apikeys"]
+            .sudo()
+            .search([("user_id", "=", self.tour_user.id)])
+        )
+        self.assertEqual(len(key_row), 1)
+        self.assertEqual((key_row.name, key_row.scope), ("Tour ERP", SCOPE))
+        expected = before + datetime.timedelta(days=365)
+        self.assertLess(
+            abs(key_row.expiration_date - expected), datetime.timedelta(minutes=5)
+        )
+
+        # the webhook URL is saved on the company and the test event arrived, signed
+        self.assertEqual(self.partner_a.order_api_webhook_url, receiver.url)
+        self.assertEqual(len(requests), 1)
+        secret = self.partner_a.sudo().order_api_webhook_secret
+        payload = Webhook(secret).verify(requests[0]["body"], requests[0]["headers"])
+        self.assertEqual(payload["event"], "ping")
+        event = self.env["partner.order.api.webhook.event"].search(
+            [("partner_id", "=", self.partner_a.id), ("event_type", "=", "ping")]
+        )
+        self.assertEqual((event.state, event.last_status_code), ("done", 200))
+
+
+@tagged("post_install", "-at_install")
+class TestPortalSection(PortalSectionCase):
+    def test_section_shown_to_users_of_enabled_partners_only(self):
+        self.authenticate(self.user_a.login, "poa-a-password")
+        html = self.security_page()
+        self.assertIn("o_partner_order_api_portal", html)
+        self.assertIn('href="/partner_order_api/docs"', html)
+
+        self.authenticate(self.user_off.login, "poa-off-password")
+        self.assertNotIn("o_partner_order_api_portal", self.security_page())
+
+        self.authenticate("admin", "admin")
+        self.assertNotIn("o_partner_order_api_portal", self.security_page())
+
+    def test_section_lists_only_the_users_own_keys(self):
+        self._generate_key(self.user_a, name="second key of A", days=7)
+        self.authenticate(self.user_a.login, "poa-a-password")
+        html = self.security_page()
+        listed = {
+            int(i) for i in re.findall(r'o_poa_key_row"[^>]*data-key-id="(\d+)"', html)
+        }
+        Keys = self.env["res.users.apikeys"].sudo()
+        self.assertEqual(
+            listed, set(Keys.search([("user_id", "=", self.user_a.id)]).ids)
+        )
+        self.assertFalse(
+            listed & set(Keys.search([("user_id", "=", self.user_b.id)]).ids)
+        )
+        self.assertIn("second key of A", html)
+
+    def test_durations_follow_the_group_maximum(self):
+        Keys = self.env["res.users.apikeys"].with_user(self.user_a)
+        self.assertEqual(
+            [d for d, _label in Keys._order_api_duration_selection()],
+            [30, 90, 180, 365],
+        )
+        self.env.ref("partner_order_api.group_order_api_user").api_key_duration = 100
+        self.assertEqual(
+            [d for d, _label in Keys._order_api_duration_selection()], [30, 90, 100]
+        )
+
+    def test_make_key_needs_the_password_and_makes_a_scoped_key(self):
+        self.authenticate(self.user_a.login, "poa-a-password")
+        first = self.call_kw(
+            "res.users.apikeys", "action_order_api_make_key", ["ERP", 90, False]
+        )
+        self.assertEqual(first["res_model"], "res.users.identitycheck")
+        self.assertNotIn("key", first)
+        with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+            self.call_with_identity_check(
+                "res.users.apikeys",
+                "action_order_api_make_key",
+                ["ERP", 90, False],
+                "wrong",
+            )
+        result = self.call_with_identity_check(
+            "res.users.apikeys",
+            "action_order_api_make_key",
+            ["ERP", 90, False],
+            "poa-a-password",
+        )
+        self.assertEqual(result["scope"], SCOPE)
+        self.assertEqual(self.api("GET", "orders", key=result["key"]).status_code, 200)
+        row = (
+            self.env["res.users.apikeys"]
+            .sudo()
+            .search([("user_id", "=", self.user_a.id), ("name", "=", "ERP")])
+        )
+        self.assertEqual(row.scope, SCOPE)
+        # identity checked a moment ago: a read-only key needs no new password
+        read_only = self.call_kw(
+            "res.users.apikeys", "action_order_api_make_key", ["BI", 30, True]
+        )
+        self.assertEqual(read_only["scope"], "partner_order_api.readonly")
+        response = self.api(
+            "POST", "order", key=read_only["key"], body=self.order_body()
+        )
+        self.assert_error(response, 403, "insufficient_scope")
+        # revoking is Odoo's own remove()
+        self.call_kw("res.users.apikeys", "remove", [row.ids])
+        self.assert_error(
+            self.api("GET", "orders", key=result["key"]), 401, "unauthorized"
+        )
+
+    def test_make_key_refuses_longer_durations_and_disabled_partners(self):
+        self.authenticate(self.user_a.login, "poa-a-password")
+        with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+            self.call_with_identity_check(
+                "res.users.apikeys",
+                "action_order_api_make_key",
+                ["ERP", 400, False],
+                "poa-a-password",
+            )
+        with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+            self.call_with_identity_check(
+                "res.users.apikeys",
+                "action_order_api_make_key",
+                ["  ", 30, False],
+                "poa-a-password",
+            )
+        self.authenticate(self.user_off.login, "poa-off-password")
+        with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+            self.call_with_identity_check(
+                "res.users.apikeys",
+                "action_order_api_make_key",
+                ["ERP", 30, False],
+                "poa-off-password",
+            )
+        self.assertFalse(
+            self.env["res.users.apikeys"]
+            .sudo()
+            .search(
+                [
+                    ("user_id", "in", (self.user_a | self.user_off).ids),
+                    ("name", "=", "ERP"),
+                ]
+            )
+        )
+
+    def test_webhook_save_reveals_the_secret_once_then_rotate_and_clear(self):
+        self.authenticate(self.user_a.login, "poa-a-password")
+        invalid = self.make_jsonrpc_request(
+            "/my/order_api/webhook/save", {"url": "ftp://x.example"}
+        )
+        self.assertFalse(invalid["ok"])
+        self.assertTrue(invalid["message"])
+        self.assertFalse(self.partner_a.order_api_webhook_url)
+
+        with WebhookReceiver() as receiver:
+            saved = self.make_jsonrpc_request(
+                "/my/order_api/webhook/save", {"url": receiver.url}
+            )
+            self.assertTrue(saved["ok"], saved)
+            self.assertEqual(
+                saved["secret"], self.partner_a.sudo().order_api_webhook_secret
+            )
+            again = self.make_jsonrpc_request(
+                "/my/order_api/webhook/save", {"url": receiver.url}
+            )
+            self.assertTrue(again["ok"])
+            self.assertNotIn("secret", again)
+            self.assertTrue(again["secret_set"])
+
+            rotated = self.make_jsonrpc_request(
+                "/my/order_api/webhook/rotate_secret", {}
+            )
+            self.assertTrue(rotated["ok"])
+            self.assertNotEqual(rotated["secret"], saved["secret"])
+            self.assertEqual(
+                rotated["secret"], self.partner_a.sudo().order_api_webhook_secret
+            )
+
+            test = self.make_jsonrpc_request("/my/order_api/webhook/test", {})
+            self.assertTrue(test["ok"], test)
+            self.assertEqual(test["status_code"], 200)
+            requests = receiver.wait_for(1)
+            Webhook(rotated["secret"]).verify(
+                requests[0]["body"], requests[0]["headers"]
+            )
+
+        html = self.security_page()
+        self.assertNotIn(rotated["secret"], html)
+        self.assertIn(receiver.url, html)
+
+        cleared = self.make_jsonrpc_request("/my/order_api/webhook/clear", {})
+        self.assertTrue(cleared["ok"])
+        self.assertFalse(self.partner_a.order_api_webhook_url)
+        no_url = self.make_jsonrpc_request("/my/order_api/webhook/test", {})
+        self.assertFalse(no_url["ok"])
+
+    def test_webhook_test_reports_a_failed_delivery(self):
+        self.authenticate(self.user_a.login, "poa-a-password")
+        with WebhookReceiver(statuses=(500,)) as receiver:
+            self.make_jsonrpc_request(
+                "/my/order_api/webhook/save", {"url": receiver.url}
+            )
+            with mute_logger(
+                "odoo.addons.partner_order_api.models.partner_order_api_webhook_event"
+            ):
+                result = self.make_jsonrpc_request("/my/order_api/webhook/test", {})
+        self.assertFalse(result["ok"])
+        self.assertIn("500", result["message"])
+
+    def test_webhook_routes_refuse_disabled_partners(self):
+        self.authenticate(self.user_off.login, "poa-off-password")
+        for route, params in (
+            ("/my/order_api/webhook/save", {"url": "https://example.com/hook"}),
+            ("/my/order_api/webhook/rotate_secret", {}),
+            ("/my/order_api/webhook/test", {}),
+            ("/my/order_api/webhook/clear", {}),
+        ):
+            result = self.make_jsonrpc_request(route, params)
+            self.assertFalse(result["ok"], route)
+        partner_sudo = self.partner_off.sudo()
+        self.assertFalse(partner_sudo.order_api_webhook_url)
+        self.assertFalse(partner_sudo.order_api_webhook_secret)
+
+    def test_webhook_routes_need_a_login(self):
+        self.authenticate(None, None)
+        with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+            self.make_jsonrpc_request(
+                "/my/order_api/webhook/save", {"url": "https://example.com/h"}
+            )
+
+
+@tagged("post_install", "-at_install")
+class TestDocsPage(PartnerOrderApiCase):
+    REDOC = "/partner_order_api/static/lib/redoc/redoc.standalone.js"
+
+    def test_docs_page_loads_redoc_from_the_addon(self):
+        response = self.url_open("/partner_order_api/docs")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.headers["Content-Type"].startswith("text/html"))
+        html = response.text
+        self.assertIn('spec-url="/partner_order_api/openapi.json"', html)
+        scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
+        self.assertEqual(scripts, [self.REDOC])
+        self.assertNotRegex(html, r'(src|href)="(https?:)?//')
+        csp = response.headers["Content-Security-Policy"]
+        self.assertIn("img-src 'self' data: blob:", csp)
+        self.assertIn("script-src 'self';", csp)
+
+        script = self.url_open(self.REDOC)
+        self.assertEqual(script.status_code, 200)
+        self.assertIn("Redoc", script.text[:2000])
+        self.assertTrue(file_path("partner_order_api/static/lib/redoc/LICENSE"))
+
+    def fetch_proxy(self, url):
+        # called by the test browser for every request leaving the server
+        self.outside_requests.append(url)
+        return super().fetch_proxy(url)
+
+    def test_docs_page_renders_in_the_browser_without_outside_requests(self):
+        # Redoc's footer logo is on Redocly's CDN: the page's CSP keeps the
+        # browser from fetching it.
+        self.outside_requests = []
+        # Redoc has rendered the document: its title and its operations
+        ready = (
+            "document.querySelector('redoc h1')?.textContent"
+            ".includes('Partner Order API')"
+            " && document.querySelectorAll('redoc h2').length > 3"
+        )
+        self.browser_js(
+            "/partner_order_api/docs", "console.log('test successful')", ready=ready
+        )
+        self.assertEqual(self.outside_requests, [])
