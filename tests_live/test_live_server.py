@@ -7,6 +7,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg2.errors
 from conftest import Server, _require_env, api, order_body
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -108,20 +109,29 @@ def test_20_simultaneous_requests_with_one_idempotency_key(server, world):
 
 
 def _validate_delivery(world, order_name):
-    """The warehouse validates the order's delivery (in this process) and commits."""
-    with world.registry.cursor() as cr:
-        env = world.env(cr)
-        order = env["sale.order"].search([("name", "=", order_name)])
-        picking = order.picking_ids.filtered(
-            lambda p: p.state not in ("done", "cancel")
-        )
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty
-            move.picked = True
-        picking.button_validate()
-        assert picking.state == "done"
-        cr.commit()
-    return time.monotonic()
+    """The warehouse validates the order's delivery (in this process) and
+    commits. Like an Odoo request, it is retried on a serialization failure
+    (the server's reservation cron may be reserving the same stock)."""
+    for attempt in range(5):
+        try:
+            with world.registry.cursor() as cr:
+                env = world.env(cr)
+                order = env["sale.order"].search([("name", "=", order_name)])
+                picking = order.picking_ids.filtered(
+                    lambda p: p.state not in ("done", "cancel")
+                )
+                for move in picking.move_ids:
+                    move.quantity = move.product_uom_qty
+                    move.picked = True
+                picking.button_validate()
+                assert picking.state == "done"
+                cr.commit()
+            return time.monotonic()
+        except psycopg2.errors.SerializationFailure:
+            if attempt == 4:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def test_webhook_reaches_the_partner_and_survives_a_server_kill(server, world):
