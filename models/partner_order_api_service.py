@@ -11,14 +11,16 @@ checked.
 
 import datetime
 import functools
+import hashlib
 import logging
 import math
 import re
+import time
 
 import psycopg2.errors
 from markupsafe import Markup
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, _, api, fields, models, tools
 from odoo.tools import SQL
 
 from ..lib import errors
@@ -29,6 +31,7 @@ _logger = logging.getLogger(__name__)
 API_KEY_SCOPE = "partner_order_api"
 API_KEY_SCOPE_READONLY = "partner_order_api.readonly"
 SYNC_SAFETY_WINDOW = 120  # seconds; see list_orders
+KEY_CACHE_SECONDS = 60  # how long a verified key is remembered; see _verified_key
 _BEARER_RE = re.compile(r"^[Bb][Ee][Aa][Rr][Ee][Rr] +([\x21-\x7e]{1,512})$")
 ORDER_STATES = ("sent", "sale", "cancel")
 ORDER_SORTS = {
@@ -65,15 +68,33 @@ class PartnerOrderApiService(models.AbstractModel):
             raise errors.Unauthorized(
                 "The Authorization header must be 'Bearer <key>'."
             )
-        Keys = self.env["res.users.apikeys"]
         key = match.group(1)
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        window = int(time.time() // KEY_CACHE_SECONDS)
+        verified = self._verified_key(digest, window, key)
+        if not verified:
+            raise errors.Unauthorized("The API key is unknown, revoked or expired.")
+        return verified
+
+    @api.model
+    @tools.ormcache("digest", "window")
+    def _verified_key(self, digest, window, key):
+        """``(uid, read_only)`` of a valid key, or None.
+
+        Odoo hashes API keys with pbkdf2 (tens of milliseconds a check), so a
+        verified key is remembered in this process for at most
+        KEY_CACHE_SECONDS (``window``), by a SHA-256 of the key, never the key.
+        Revoking a key or deactivating a user clears the cache of every worker
+        at once (``registry.clear_cache``); an expiry is seen within the window.
+        """
+        Keys = self.env["res.users.apikeys"]
         uid = Keys._check_credentials(scope=API_KEY_SCOPE, key=key)
         if uid:
             return uid, False
         uid = Keys._check_credentials(scope=API_KEY_SCOPE_READONLY, key=key)
         if uid:
             return uid, True
-        raise errors.Unauthorized("The API key is unknown, revoked or expired.")
+        return None
 
     def _partner_sudo(self):
         """The commercial partner of the calling user, checked to be enabled."""

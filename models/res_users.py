@@ -13,6 +13,9 @@ class ResUsers(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
+        if "active" in vals:
+            # the API keys of a deactivated user stop working at once
+            self.env.registry.clear_cache()
         if "partner_id" in vals or any(
             key.startswith("in_group_")
             or key.startswith("sel_groups_")
@@ -20,6 +23,11 @@ class ResUsers(models.Model):
             for key in vals
         ):
             self._order_api_sync_group()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
         return res
 
     def _order_api_sync_group(self):

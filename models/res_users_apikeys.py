@@ -25,6 +25,13 @@ KEY_NAME_MAX_LENGTH = 100
 class ResUsersApikeys(models.Model):
     _inherit = "res.users.apikeys"
 
+    def unlink(self):
+        res = super().unlink()
+        # a revoked key stops working at once in every worker (see
+        # partner.order.api.service._verified_key)
+        self.env.registry.clear_cache()
+        return res
+
     @api.model
     def _order_api_max_duration(self):
         """The longest lifetime (days) the current user's groups allow."""

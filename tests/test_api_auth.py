@@ -146,3 +146,34 @@ class TestApiAuth(PartnerOrderApiCase):
         self.assertEqual(len(response.headers["X-Request-Id"]), 32)
         error = self.api("GET", "orders")
         self.assertTrue(error.headers["X-Request-Id"])
+
+    def test_verified_keys_are_cached_by_hash_and_forgotten_on_revoke(self):
+        service = self.env["partner.order.api.service"]
+        key = self._generate_key(self.user_a, name="cached")
+        self.env.registry.clear_cache()
+        before = self.cr.sql_log_count
+        self.assertEqual(
+            service._authenticate(f"Bearer {key}"), (self.user_a.id, False)
+        )
+        self.assertGreater(
+            self.cr.sql_log_count - before, 0, "first check reads the key"
+        )
+        before = self.cr.sql_log_count
+        self.assertEqual(
+            service._authenticate(f"Bearer {key}"), (self.user_a.id, False)
+        )
+        self.assertEqual(self.cr.sql_log_count - before, 0, "then it is remembered")
+        # the cache knows the key only by a hash
+        cache_keys = [
+            k
+            for k in self.env.registry._Registry__caches["default"].d
+            if "_verified_key" in str(k)
+        ]
+        self.assertTrue(cache_keys)
+        self.assertFalse([k for k in cache_keys if key in str(k)])
+        self.env["res.users.apikeys"].sudo().search(
+            [("user_id", "=", self.user_a.id), ("name", "=", "cached")]
+        )._remove()
+        with self.assertRaises(Exception) as raised:
+            service._authenticate(f"Bearer {key}")
+        self.assertEqual(getattr(raised.exception, "code", None), "unauthorized")
