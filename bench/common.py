@@ -1,0 +1,249 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Shared pieces of the benchmark: Odoo in this process, servers, statistics.
+
+Nothing here is imported by the addon; the benchmark runs from ``bench/run.sh``.
+"""
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import requests
+
+BENCH_DIR = Path(__file__).resolve().parent
+ODOO_SRC = Path(os.environ.get("ODOO_SRC") or Path.home() / "odoo-18.0")
+STATE = Path(os.environ.get("BENCH_STATE") or "/tmp/partner_order_api_bench")
+CONF = STATE / "odoo.conf"
+LOGS = STATE / "logs"
+API = "/partner_order_api"
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------
+# Odoo in this process (through its registry, like tests_live/conftest.py)
+# ----------------------------------------------------------------------------
+_odoo = None
+
+
+def odoo():
+    """The ``odoo`` package, configured from the bench's odoo.conf."""
+    global _odoo
+    if _odoo is None:
+        if str(ODOO_SRC) not in sys.path:
+            sys.path.insert(0, str(ODOO_SRC))
+        import odoo as odoo_pkg  # noqa: PLC0415
+
+        odoo_pkg.tools.config.parse_config(["-c", str(CONF), "--log-level=warn"])
+        _odoo = odoo_pkg
+    return _odoo
+
+
+def registry(db):
+    odoo()
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    return Registry(db)
+
+
+def env(cr, uid=None, context=None):
+    o = odoo()
+    return o.api.Environment(cr, o.SUPERUSER_ID if uid is None else uid, context or {})
+
+
+# ----------------------------------------------------------------------------
+# Servers: odoo-bin --workers on 127.0.0.1
+# ----------------------------------------------------------------------------
+def free_port(start=8400):
+    for port in range(start, start + 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port from 8400")
+
+
+class Server:
+    """``odoo-bin --workers=N`` on one database; the werkzeug access log
+    (INFO) carries each request's SQL query count (Odoo's PerfFilter)."""
+
+    def __init__(self, db, workers=2, port=None, name=None):
+        self.db = db
+        self.workers = workers
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = LOGS / f"server-{name or db}.log"
+        self.process = None
+
+    def start(self):
+        LOGS.mkdir(parents=True, exist_ok=True)
+        if self.log.exists():
+            self.log.unlink()
+        cmd = [
+            sys.executable,
+            str(ODOO_SRC / "odoo-bin"),
+            "-c",
+            str(CONF),
+            "-d",
+            self.db,
+            f"--db-filter=^{self.db}$",
+            "--http-interface=127.0.0.1",
+            f"--http-port={self.port}",
+            f"--workers={self.workers}",
+            "--max-cron-threads=1",
+            f"--logfile={self.log}",
+            # the access log (werkzeug, INFO) has the per-request query count
+            "--log-level=warn",
+            "--log-handler=werkzeug:INFO",
+            "--limit-time-real=600",
+            "--limit-time-cpu=600",
+        ]
+        self.process = subprocess.Popen(  # noqa: S603
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"odoo-bin exited with {self.process.returncode}; see {self.log}"
+                )
+            try:
+                if requests.get(f"{self.url}/web/health", timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(
+            f"odoo-bin did not answer /web/health within 120 s; see {self.log}"
+        )
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+    def processes(self):
+        """The master and all its children (HTTP workers, cron worker)."""
+        master = psutil.Process(self.process.pid)
+        return [master, *master.children(recursive=True)]
+
+    def rss(self):
+        """(RSS of all processes, RSS of the HTTP workers) in bytes. The HTTP
+        workers are the children that keep the listening socket (the cron
+        worker closes it)."""
+        total = workers = 0
+        master = self.process.pid
+        for proc in self.processes():
+            try:
+                rss = proc.memory_info().rss
+                listening = any(
+                    c.status == psutil.CONN_LISTEN and c.laddr.port == self.port
+                    for c in getattr(proc, "net_connections", proc.connections)(
+                        kind="tcp"
+                    )
+                )
+            except psutil.Error:
+                continue
+            total += rss
+            if proc.pid != master and listening:
+                workers += rss
+        return total, workers
+
+    def log_size(self):
+        return self.log.stat().st_size if self.log.exists() else 0
+
+    def access_lines(self, since=0, until=None):
+        """Access-log lines between byte offsets: (method, path+query,
+        status, query count)."""
+        lines = []
+        with open(self.log, "rb") as fh:
+            fh.seek(since)
+            data = fh.read() if until is None else fh.read(max(0, until - since))
+            for raw in data.decode(errors="replace").splitlines():
+                if " werkzeug: " not in raw or '"' not in raw:
+                    continue
+                try:
+                    request_line = raw.split('"')[1]
+                    method, target, _proto = request_line.split(" ")
+                    tail = raw.split('"')[2].split()
+                    status, queries = int(tail[0]), tail[2]
+                except (IndexError, ValueError):
+                    continue
+                lines.append(
+                    (
+                        method,
+                        target,
+                        status,
+                        int(queries) if queries.isdigit() else None,
+                    )
+                )
+        return lines
+
+    def problems(self):
+        if not self.log.exists():
+            return []
+        return [
+            line
+            for line in self.log.read_text(errors="replace").splitlines()
+            if " ERROR " in line or " CRITICAL " in line or "Traceback" in line
+        ]
+
+
+# ----------------------------------------------------------------------------
+# Statistics
+# ----------------------------------------------------------------------------
+def percentile(values, pct):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    rank = (len(values) - 1) * pct / 100.0
+    low = int(rank)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (rank - low)
+
+
+def summary(values):
+    return {
+        "n": len(values),
+        "p50": percentile(values, 50),
+        "p95": percentile(values, 95),
+        "mean": statistics.fmean(values) if values else float("nan"),
+    }
+
+
+def timed(func):
+    """(seconds, result) of ``func()``."""
+    start = time.perf_counter()
+    result = func()
+    return time.perf_counter() - start, result
+
+
+def interleave(funcs, rounds, warmup):
+    """Run every ``funcs[name]()`` once per round, in turn (side by side, so
+    that load drifts hit all series alike); return {name: [seconds]} of the
+    rounds after ``warmup``."""
+    times = {name: [] for name in funcs}
+    for index in range(warmup + rounds):
+        for name, func in funcs.items():
+            seconds, _result = timed(func)
+            if index >= warmup:
+                times[name].append(seconds)
+    return times
+
+
+def dumps(data):
+    return json.dumps(data, indent=2, sort_keys=True, default=str)
