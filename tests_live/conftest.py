@@ -14,6 +14,7 @@ the addons path), POA_LIVE_DB and ODOO_SRC.
 
 import datetime
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -178,8 +179,13 @@ class Server:
         # default 2 s to send a request line; production puts a buffering
         # reverse proxy in front, the test gives the sockets more time.
         env = dict(os.environ, ODOO_HTTP_SOCKET_TIMEOUT="15")
+        # its own process group: a kill takes the workers down with it
         self.process = subprocess.Popen(  # noqa: S603
-            self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+            self.cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -198,16 +204,29 @@ class Server:
         )
 
     def stop(self, kill=False):
-        if self.process and self.process.poll() is None:
-            if kill:
-                self.process.kill()
-            else:
-                self.process.terminate()
+        """Stop gracefully, or with ``kill`` SIGKILL the whole server (main
+        process and workers, as a machine crash would)."""
+        if not self.process or self.process.poll() is not None:
+            return
+        pgid = os.getpgid(self.process.pid)
+        if kill:
+            os.killpg(pgid, signal.SIGKILL)
+        else:
+            self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(pgid, signal.SIGKILL)
+            self.process.wait(10)
+        # workers outlive their parent for a moment: wait until none is left
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
             try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
+        os.killpg(pgid, signal.SIGKILL)
 
     def log_problems(self):
         """WARNING/ERROR/CRITICAL lines the server logged."""
