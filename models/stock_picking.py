@@ -24,10 +24,16 @@ class StockPicking(models.Model):
 
     def _order_api_defer_reservation(self):
         """Mark these pickings for the reservation cron and wake it."""
+        # by the moves' states: a delivery that also holds a consumable (never
+        # reserved, so "assigned" at once) is "assigned" with storable moves
+        # still waiting for stock
         pickings = self.filtered(
             lambda p: (
-                p.state in ("confirmed", "waiting")
-                and p.picking_type_id.reservation_method == "at_confirm"
+                p.picking_type_id.reservation_method == "at_confirm"
+                and any(
+                    move.state in ("confirmed", "waiting", "partially_available")
+                    for move in p.move_ids
+                )
             )
         )
         if pickings:

@@ -343,3 +343,22 @@ class TestDeferredReservation(PartnerOrderApiCase):
         )
         self.assertEqual(order.picking_ids.state, "assigned")
         self.assertFalse(order.picking_ids.order_api_reservation_pending)
+
+    def test_mixed_delivery_with_a_consumable_is_reserved_too(self):
+        body = self.order_body()
+        del body["ean"], body["amount"]
+        body["lines"] = [
+            {"ean": self.product_a.barcode, "amount": 2},
+            {"ean": self.product_b.barcode, "amount": 1},
+        ]
+        response = self.api("POST", "order", key=self.key_a, body=body)
+        order = self.env["sale.order"].search(
+            [("name", "=", response.json()["biomes_order_id"])]
+        )
+        picking = order.picking_ids
+        storable = picking.move_ids.filtered(lambda m: m.product_id == self.product_a)
+        self.assertEqual(storable.quantity, 0, "not reserved at confirmation")
+        self.assertTrue(picking.order_api_reservation_pending)
+        self.env["stock.picking"]._cron_order_api_reserve()
+        self.assertEqual(storable.quantity, 2)
+        self.assertFalse(picking.order_api_reservation_pending)
