@@ -2,9 +2,14 @@
 """The use cases of the Partner Order API.
 
 Controllers parse and answer; this service holds the rules. It runs in the
-environment of the user whose API key authenticated the request: orders are
-searched as that user (record rules apply), and what a portal user may not
-do itself (create and confirm the order, create the delivery contact) is
+environment of the user whose API key authenticated the request. A partner
+sees exactly the orders of ``_orders_domain``: those of its own contacts, in
+the user's companies, once sent or confirmed. That domain is searched
+elevated and is the whole confinement: Odoo's follower-based portal rule
+would also open other customers' orders the partner was made to follow, and
+costs a scan of every followed order on each request (see the README,
+"Performance and limits"). What a portal user may
+not do itself (create and confirm the order, create the delivery contact) is
 done in ``_create_order_sudo`` only, after the caller and its input were
 checked.
 """
@@ -30,10 +35,13 @@ _logger = logging.getLogger(__name__)
 
 API_KEY_SCOPE = "partner_order_api"
 API_KEY_SCOPE_READONLY = "partner_order_api.readonly"
+CALLER_CONTEXT_KEY = "partner_order_api_caller"
 SYNC_SAFETY_WINDOW = 120  # seconds; see list_orders
 KEY_CACHE_SECONDS = 60  # how long a verified key is remembered; see _verified_key
 _BEARER_RE = re.compile(r"^[Bb][Ee][Aa][Rr][Ee][Rr] +([\x21-\x7e]{1,512})$")
 ORDER_STATES = ("sent", "sale", "cancel")
+# read with the partner on every request (see _caller)
+_PARTNER_SWITCHES = ("order_api_enabled", "order_api_rate_limit_per_minute")
 ORDER_SORTS = {
     "created_desc": ("create_date", "DESC"),
     "created_asc": ("create_date", "ASC"),
@@ -96,9 +104,68 @@ class PartnerOrderApiService(models.AbstractModel):
             return uid, True
         return None
 
+    def _caller(self):
+        """``(commercial partner id, ids of its contacts)`` of the calling
+        user, the contacts being the partner's tree, archived ones included.
+
+        Every request asks, so it is one narrow query rather than the full
+        rows of the user, its contact and its company; the partner's API
+        switches read with it go to the ORM cache. The controller puts the
+        answer in the request's context (CALLER_CONTEXT_KEY) so that the
+        rate limiter and the use case share one query."""
+        memo = self.env.context.get(CALLER_CONTEXT_KEY)
+        if memo and memo[0] == self.env.uid:
+            return memo[1], memo[2]
+        self.env["res.users"].flush_model(["partner_id"])
+        self.env["res.partner"].flush_model(
+            ["parent_id", "commercial_partner_id", *_PARTNER_SWITCHES]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT company.id,
+                       ARRAY(
+                           WITH RECURSIVE tree(id) AS (
+                               SELECT company.id
+                                UNION
+                               SELECT child.id
+                                 FROM res_partner child
+                                 JOIN tree ON child.parent_id = tree.id
+                           )
+                           SELECT id FROM tree ORDER BY id
+                       ),
+                       %s
+                  FROM res_users usr
+                  JOIN res_partner contact ON contact.id = usr.partner_id
+                  JOIN res_partner company
+                    ON company.id = COALESCE(contact.commercial_partner_id, contact.id)
+                 WHERE usr.id = %s
+                """,
+                SQL(", ").join(
+                    SQL.identifier("company", name) for name in _PARTNER_SWITCHES
+                ),
+                self.env.uid,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            raise errors.Forbidden()
+        partner_id, contact_ids, *switches = row
+        partner_sudo = self.env["res.partner"].sudo().browse(partner_id)
+        for name, value in zip(_PARTNER_SWITCHES, switches, strict=True):
+            field = partner_sudo._fields[name]
+            self.env.cache.insert_missing(
+                partner_sudo, field, [field.convert_to_cache(value, partner_sudo)]
+            )
+        return partner_id, tuple(contact_ids)
+
+    def _caller_context(self):
+        """The context entry that remembers ``_caller`` for this request."""
+        return {CALLER_CONTEXT_KEY: (self.env.uid, *self._caller())}
+
     def _partner_sudo(self):
         """The commercial partner of the calling user, checked to be enabled."""
-        partner_sudo = self.env.user.sudo().partner_id.commercial_partner_id
+        partner_sudo = self.env["res.partner"].sudo().browse(self._caller()[0])
         if not partner_sudo.order_api_enabled:
             raise errors.Forbidden()
         return partner_sudo
@@ -157,14 +224,22 @@ class PartnerOrderApiService(models.AbstractModel):
     # GET orders, GET order_status
     # ------------------------------------------------------------------
 
-    def _orders_domain(self, partner_sudo):
-        partner_ids = (
-            self.env["res.partner"]
-            .sudo()
-            .with_context(active_test=False)
-            ._search([("id", "child_of", partner_sudo.id)])
-        )
-        return [("partner_id", "in", partner_ids), ("state", "in", ORDER_STATES)]
+    def _orders_domain(self):
+        """The orders the partner may read through the API, to search in
+        sudo: ordered by one of its contacts (the commercial partner's tree,
+        archived contacts included), in the calling user's companies, sent
+        or confirmed (or cancelled). Draft quotations are not shown.
+
+        The contacts are a list of ids (``_caller``), not a sub-select:
+        PostgreSQL then plans with the indexes on ``sale_order(partner_id,
+        ...)``.
+        """
+        partner_ids = self._caller()[1]
+        return [
+            ("partner_id", "in", partner_ids),
+            ("state", "in", ORDER_STATES),
+            ("company_id", "in", self.env.companies.ids),
+        ]
 
     def list_orders(self, page, page_size, filters=None):
         """A page of the partner's orders with the pagination.
@@ -185,9 +260,9 @@ class PartnerOrderApiService(models.AbstractModel):
         safe_limit = fields.Datetime.now() - datetime.timedelta(
             seconds=SYNC_SAFETY_WINDOW
         )
-        partner_sudo = self._partner_sudo()
-        SaleOrder = self.env["sale.order"]
-        domain = self._orders_domain(partner_sudo)
+        self._partner_sudo()  # enabled?
+        SaleOrder = self.env["sale.order"].sudo()
+        domain = self._orders_domain()
         if filters.get("statuses"):
             domain.append(("order_api_status", "in", filters["statuses"]))
         if filters.get("created_from"):
@@ -229,7 +304,7 @@ class PartnerOrderApiService(models.AbstractModel):
         }
         if filters["sort"] == "updated_asc":
             last = (
-                orders[-1:].sudo().order_api_updated_at
+                orders[-1:].order_api_updated_at
                 or filters.get("updated_since")
                 or safe_limit
             )
@@ -237,16 +312,18 @@ class PartnerOrderApiService(models.AbstractModel):
                 min(last, safe_limit), microseconds=True
             )
         return {
-            "orders": orders.sudo()._order_api_serialize(),
+            "orders": orders._order_api_serialize(),
             "pagination": pagination,
         }
 
-    def _find_order(self, partner_sudo, identified_by, order_id):
-        """The partner's order, or NotFound: another partner's order is
-        answered exactly like one that does not exist."""
+    def _find_order(self, identified_by, order_id):
+        """The partner's order (in sudo), or NotFound: another partner's
+        order is answered exactly like one that does not exist."""
         field = "name" if identified_by == "biomes" else "order_api_external_id"
-        order = self.env["sale.order"].search(
-            [(field, "=", order_id)] + self._orders_domain(partner_sudo), limit=1
+        order = (
+            self.env["sale.order"]
+            .sudo()
+            .search([(field, "=", order_id)] + self._orders_domain(), limit=1)
         )
         if not order:
             raise errors.NotFound(f"No order with {identified_by} id {order_id!r}.")
@@ -267,8 +344,8 @@ class PartnerOrderApiService(models.AbstractModel):
         """Cancel the partner's order through Odoo's own flow while none of
         its outgoing deliveries is done; cancelling twice answers the
         cancelled order again."""
-        partner_sudo = self._partner_sudo()
-        order_sudo = self._find_order(partner_sudo, identified_by, order_id).sudo()
+        self._partner_sudo()  # enabled?
+        order_sudo = self._find_order(identified_by, order_id)
         if order_sudo.state != "cancel":
             shipped = order_sudo.picking_ids.filtered(
                 lambda p: p.picking_type_code == "outgoing" and p.state == "done"
@@ -288,9 +365,8 @@ class PartnerOrderApiService(models.AbstractModel):
         return order_sudo._order_api_serialize()[0]
 
     def get_order_status(self, identified_by, order_id):
-        partner_sudo = self._partner_sudo()
-        order = self._find_order(partner_sudo, identified_by, order_id)
-        return order.sudo()._order_api_serialize()[0]
+        self._partner_sudo()  # enabled?
+        return self._find_order(identified_by, order_id)._order_api_serialize()[0]
 
     # ------------------------------------------------------------------
     # POST order

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL, float_compare, float_round
 
 from ..lib.validation import STATUSES
 
@@ -85,6 +85,9 @@ class SaleOrder(models.Model):
                 ON sale_order (partner_id, create_date DESC, id DESC);
             CREATE INDEX IF NOT EXISTS sale_order_order_api_updated_idx
                 ON sale_order (partner_id, order_api_updated_at, id);
+            -- total_count of GET orders: an index-only scan
+            CREATE INDEX IF NOT EXISTS sale_order_order_api_count_idx
+                ON sale_order (partner_id, company_id, state);
             -- distinct per order (write_date has whole seconds), so that sync
             -- pages never meet a long run of equal timestamps
             UPDATE sale_order
@@ -177,31 +180,32 @@ class SaleOrder(models.Model):
 
     def _order_api_sent_lots(self):
         """{order id: [lot labels]}: the lots and serials that left for the
-        customer in done moves, less those that came back through a done return,
-        each once, in the order they were first shipped. A lot shows its kit
-        barcode where it has one. One query for all the orders of ``self``."""
+        customer in done moves of the order's transfers, less those that came
+        back through a done return, each once, in the order they were first
+        shipped. A lot shows its kit barcode where it has one. One query for
+        all the orders of ``self``, through the transfers' ``sale_id``
+        (deliveries and their returns share the order's procurement group)."""
         if not self:
             return {}
         self.env.flush_all()
         self.env.cr.execute(
             """
-            SELECT sol.order_id,
+            SELECT picking.sale_id,
                    COALESCE(NULLIF(lot.kit_barcode, ''), lot.name) AS label
-              FROM stock_move_line sml
-              JOIN stock_move sm ON sm.id = sml.move_id
-              JOIN sale_order_line sol ON sol.id = sm.sale_line_id
+              FROM stock_picking picking
+              JOIN stock_move_line sml ON sml.picking_id = picking.id
               JOIN stock_location src ON src.id = sml.location_id
               JOIN stock_location dst ON dst.id = sml.location_dest_id
               JOIN stock_lot lot ON lot.id = sml.lot_id
-             WHERE sol.order_id = ANY(%s)
-               AND sm.state = 'done'
+             WHERE picking.sale_id = ANY(%s)
+               AND sml.state = 'done'
                AND (src.usage = 'customer') <> (dst.usage = 'customer')
-          GROUP BY sol.order_id, lot.id, lot.kit_barcode, lot.name
+          GROUP BY picking.sale_id, lot.id, lot.kit_barcode, lot.name
             HAVING SUM(CASE WHEN dst.usage = 'customer' THEN sml.quantity
                             ELSE -sml.quantity END) > 0
-          ORDER BY sol.order_id, MIN(sml.id), lot.id
+          ORDER BY picking.sale_id, MIN(sml.id), lot.id
             """,
-            [self.ids],
+            [list(self.ids)],
         )
         result = {order_id: [] for order_id in self.ids}
         for order_id, label in self.env.cr.fetchall():
@@ -213,74 +217,168 @@ class SaleOrder(models.Model):
         """The contract's order object for every order of ``self``, in order.
 
         One serializer for the orders list, ``order_status``, the create
-        response and the webhook. The number of queries does not depend on
-        the number of orders: fields are read in batch (prefetch), lots in
-        one query. Call it on records the caller was allowed to read, in sudo.
+        response and the webhook. Call it on records the caller was allowed
+        to read. A page of 100 orders is the API's hot path (see the README,
+        "Performance and limits"), so it reads what the order object shows,
+        and only that, in four queries whatever the number of orders: orders
+        with their address and currency, lines with their products,
+        outgoing deliveries with their carriers, lots. Translated names are
+        read in the environment's language as the ORM reads them; a product
+        with variant attributes gets its name from the ORM.
         """
-        sent_lots = self._order_api_sent_lots()
-        # the outgoing deliveries of all orders at once
+        if not self:
+            return []
+        self.env.flush_all()
+        cr = self.env.cr
+        lang = self.env.lang or "en_US"
+        order_ids = list(self.ids)
+        cr.execute(
+            SQL(
+                """
+                SELECT so.id, so.name, so.order_api_external_id AS external_id,
+                       so.order_api_status AS status, so.order_api_note AS note,
+                       so.order_api_updated_at AS updated_at, so.create_date,
+                       so.amount_total, currency.name AS currency,
+                       currency.rounding, ship.name AS ship_name, ship.street,
+                       ship.street2, ship.zip, ship.city, country.code AS country_code
+                  FROM sale_order so
+             LEFT JOIN res_currency currency ON currency.id = so.currency_id
+             LEFT JOIN res_partner ship ON ship.id = so.partner_shipping_id
+             LEFT JOIN res_country country ON country.id = ship.country_id
+                 WHERE so.id = ANY(%s)
+                """,
+                order_ids,
+            )
+        )
+        headers = {row["id"]: row for row in cr.dictfetchall()}
+        cr.execute(
+            SQL(
+                """
+                SELECT sol.order_id, sol.name, sol.product_uom_qty,
+                       sol.qty_delivered, sol.price_unit, sol.price_subtotal,
+                       product.id AS product_id, product.barcode,
+                       product.default_code,
+                       COALESCE(tmpl.name->>%s, tmpl.name->>'en_US') AS product_name,
+                       COALESCE(product.combination_indices, '') <> '' AS has_variants
+                  FROM sale_order_line sol
+             LEFT JOIN product_product product ON product.id = sol.product_id
+             LEFT JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
+                 WHERE sol.order_id = ANY(%s) AND sol.display_type IS NULL
+              ORDER BY sol.order_id, sol.sequence, sol.id
+                """,
+                lang,
+                order_ids,
+            )
+        )
+        lines = {}
+        for row in cr.dictfetchall():
+            lines.setdefault(row["order_id"], []).append(row)
+        cr.execute(
+            SQL(
+                """
+                SELECT picking.sale_id, picking.name, picking.state,
+                       picking.carrier_tracking_ref, picking.date_done,
+                       COALESCE(carrier.name->>%s, carrier.name->>'en_US') AS carrier
+                  FROM stock_picking picking
+                  JOIN stock_picking_type type ON type.id = picking.picking_type_id
+             LEFT JOIN delivery_carrier carrier ON carrier.id = picking.carrier_id
+                 WHERE picking.sale_id = ANY(%s) AND type.code = 'outgoing'
+              ORDER BY picking.id
+                """,
+                lang,
+                order_ids,
+            )
+        )
         deliveries = {}
-        for picking in self.picking_ids.sorted("id"):
-            if picking.picking_type_code == "outgoing":
-                deliveries.setdefault(picking.sale_id.id, []).append(picking)
+        for row in cr.dictfetchall():
+            deliveries.setdefault(row["sale_id"], []).append(row)
+        sent_lots = self._order_api_sent_lots()
+        product_names = self._order_api_product_names(
+            row for rows in lines.values() for row in rows
+        )
+        rounders = {}
         result = []
         for order in self:
-            currency = order.currency_id
-            shipping = order.partner_shipping_id
+            header = headers[order.id]
+            rounding = header["rounding"]
+            if rounding not in rounders:
+                rounders[rounding] = _rounder(rounding)
+            rounded = rounders[rounding]
             order_deliveries = deliveries.get(order.id, [])
-            lines = []
-            for line in order.order_line:
-                if line.display_type:
-                    continue
-                lines.append(
-                    {
-                        "ean": line.product_id.barcode or None,
-                        "product_name": line.product_id.display_name or line.name,
-                        "quantity": line.product_uom_qty,
-                        "delivered_quantity": line.qty_delivered,
-                        "unit_price": currency.round(line.price_unit),
-                        "subtotal": currency.round(line.price_subtotal),
-                    }
-                )
             result.append(
                 {
-                    "biomes_order_id": order.name,
-                    "external_order_id": order.order_api_external_id or None,
-                    "status": order.order_api_status
-                    or order._order_api_compute_status(),
-                    "delivery_order_name": order_deliveries[0].name
+                    "biomes_order_id": header["name"],
+                    "external_order_id": header["external_id"] or None,
+                    "status": header["status"] or order._order_api_compute_status(),
+                    "delivery_order_name": order_deliveries[0]["name"]
                     if order_deliveries
                     else None,
-                    "total_cost": currency.round(order.amount_total),
-                    "currency": currency.name,
+                    "total_cost": rounded(header["amount_total"]),
+                    "currency": header["currency"],
                     "sent_lots": sent_lots.get(order.id, []),
-                    "created_at": utc_iso(order.create_date),
-                    "updated_at": utc_iso(
-                        order.order_api_updated_at, microseconds=True
-                    ),
-                    "note": order.order_api_note or None,
+                    "created_at": utc_iso(header["create_date"]),
+                    "updated_at": utc_iso(header["updated_at"], microseconds=True),
+                    "note": header["note"] or None,
                     "delivery_address": {
-                        "name": shipping.name or None,
-                        "street": shipping.street or None,
-                        "street2": shipping.street2 or None,
-                        "zip": shipping.zip or None,
-                        "city": shipping.city or None,
-                        "country_code": shipping.country_id.code or None,
+                        "name": header["ship_name"] or None,
+                        "street": header["street"] or None,
+                        "street2": header["street2"] or None,
+                        "zip": header["zip"] or None,
+                        "city": header["city"] or None,
+                        "country_code": header["country_code"] or None,
                     },
-                    "lines": lines,
+                    "lines": [
+                        {
+                            "ean": line["barcode"] or None,
+                            "product_name": product_names.get(line["product_id"])
+                            or line["name"],
+                            "quantity": line["product_uom_qty"],
+                            "delivered_quantity": line["qty_delivered"],
+                            "unit_price": rounded(line["price_unit"]),
+                            "subtotal": rounded(line["price_subtotal"]),
+                        }
+                        for line in lines.get(order.id, [])
+                    ],
                     "tracking": [
                         {
-                            "delivery_order_name": picking.name,
-                            "carrier": picking.carrier_id.name or None,
-                            "tracking_ref": picking.carrier_tracking_ref or None,
-                            "date_done": utc_iso(picking.date_done),
+                            "delivery_order_name": picking["name"],
+                            "carrier": picking["carrier"] or None,
+                            "tracking_ref": picking["carrier_tracking_ref"] or None,
+                            "date_done": utc_iso(picking["date_done"]),
                         }
                         for picking in order_deliveries
-                        if picking.state == "done"
+                        if picking["state"] == "done"
                     ],
                 }
             )
         return result
+
+    def _order_api_product_names(self, line_rows):
+        """{product id: display name} for the products of ``line_rows``.
+
+        A product without variant attributes is named as Odoo names it,
+        ``[default code] name``, from the row; the others through the ORM
+        (attribute values, their translations)."""
+        names = {}
+        with_variants = set()
+        for row in line_rows:
+            product_id = row["product_id"]
+            if not product_id or product_id in names:
+                continue
+            if row["has_variants"]:
+                with_variants.add(product_id)
+            elif row["default_code"]:
+                names[product_id] = f"[{row['default_code']}] {row['product_name']}"
+            else:
+                names[product_id] = row["product_name"]
+        if with_variants:
+            products = (
+                self.env["product.product"]
+                .with_context(active_test=False)
+                .browse(with_variants)
+            )
+            names.update((product.id, product.display_name) for product in products)
+        return names
 
 
 class SaleOrderLine(models.Model):
@@ -303,6 +401,23 @@ class SaleOrderLine(models.Model):
         res = super().unlink()
         orders.exists()._order_api_touch()
         return res
+
+
+def _rounder(rounding):
+    """``amount -> amount`` rounded to ``rounding`` as ``res.currency.round``
+    rounds (as is without a rounding), memoized: a page of orders repeats the
+    same prices."""
+    memo = {}
+
+    def rounded(amount):
+        amount = amount or 0.0
+        if amount not in memo:
+            memo[amount] = (
+                float_round(amount, precision_rounding=rounding) if rounding else amount
+            )
+        return memo[amount]
+
+    return rounded
 
 
 def utc_iso(value, microseconds=False):
