@@ -3,7 +3,7 @@
 
 Controllers parse and answer; this service holds the rules. It runs in the
 environment of the user whose API key authenticated the request. A partner
-sees exactly the orders of ``_orders_domain``: those of its own contacts, in
+sees exactly the orders of ``_orders_where``: those of its own contacts, in
 the user's companies, once sent or confirmed. That domain is searched
 elevated and is the whole confinement: Odoo's follower-based portal rule
 would also open other customers' orders the partner was made to follow, and
@@ -15,7 +15,6 @@ checked.
 """
 
 import datetime
-import functools
 import hashlib
 import logging
 import math
@@ -40,6 +39,17 @@ SYNC_SAFETY_WINDOW = 120  # seconds; see list_orders
 KEY_CACHE_SECONDS = 60  # how long a verified key is remembered; see _verified_key
 _BEARER_RE = re.compile(r"^[Bb][Ee][Aa][Rr][Ee][Rr] +([\x21-\x7e]{1,512})$")
 ORDER_STATES = ("sent", "sale", "cancel")
+# what _orders_where and list_orders compare in SQL
+_ORDER_SEARCH_FIELDS = [
+    "name",
+    "partner_id",
+    "state",
+    "company_id",
+    "create_date",
+    "order_api_external_id",
+    "order_api_status",
+    "order_api_updated_at",
+]
 # read with the partner on every request (see _caller)
 _PARTNER_SWITCHES = ("order_api_enabled", "order_api_rate_limit_per_minute")
 ORDER_SORTS = {
@@ -224,22 +234,26 @@ class PartnerOrderApiService(models.AbstractModel):
     # GET orders, GET order_status
     # ------------------------------------------------------------------
 
-    def _orders_domain(self):
-        """The orders the partner may read through the API, to search in
-        sudo: ordered by one of its contacts (the commercial partner's tree,
-        archived contacts included), in the calling user's companies, sent
-        or confirmed (or cancelled). Draft quotations are not shown.
+    def _orders_where(self):
+        """The SQL condition (on ``sale_order AS so``) of the orders the
+        partner may read through the API, searched elevated: ordered by one
+        of its contacts (the commercial partner's tree, archived contacts
+        included), in the calling user's companies, sent or confirmed (or
+        cancelled). Draft quotations are not shown.
 
         The contacts are a list of ids (``_caller``), not a sub-select:
         PostgreSQL then plans with the indexes on ``sale_order(partner_id,
         ...)``.
         """
-        partner_ids = self._caller()[1]
-        return [
-            ("partner_id", "in", partner_ids),
-            ("state", "in", ORDER_STATES),
-            ("company_id", "in", self.env.companies.ids),
-        ]
+        self.env["sale.order"].flush_model(_ORDER_SEARCH_FIELDS)
+        # IN lists (tuples), not = ANY(arrays): PostgreSQL matches them to
+        # the index columns (an array of text would cast the varchar state)
+        return SQL(
+            "so.partner_id IN %s AND so.state IN %s AND so.company_id IN %s",
+            tuple(self._caller()[1]),
+            ORDER_STATES,
+            tuple(self.env.companies.ids),
+        )
 
     def list_orders(self, page, page_size, filters=None):
         """A page of the partner's orders with the pagination.
@@ -255,45 +269,59 @@ class PartnerOrderApiService(models.AbstractModel):
         safety window: a change whose transaction commits late, after a poll
         already saw later changes, is still returned by the next poll. A
         client that follows it sees every change at least once.
+
+        The page and the total count come from one statement; the count is
+        an index-only scan on ``sale_order(partner_id, company_id, state)``
+        when there is no filter.
         """
         filters = filters or {"sort": "created_desc"}
         safe_limit = fields.Datetime.now() - datetime.timedelta(
             seconds=SYNC_SAFETY_WINDOW
         )
         self._partner_sudo()  # enabled?
-        SaleOrder = self.env["sale.order"].sudo()
-        domain = self._orders_domain()
+        conditions = [self._orders_where()]
         if filters.get("statuses"):
-            domain.append(("order_api_status", "in", filters["statuses"]))
+            conditions.append(
+                SQL("so.order_api_status IN %s", tuple(filters["statuses"]))
+            )
         if filters.get("created_from"):
-            domain.append(("create_date", ">=", filters["created_from"]))
+            conditions.append(SQL("so.create_date >= %s", filters["created_from"]))
         if filters.get("created_to"):
-            domain.append(("create_date", "<=", filters["created_to"]))
-        query = SaleOrder._search(domain)
-        column = functools.partial(SaleOrder._field_to_sql, query.table, query=query)
+            conditions.append(SQL("so.create_date <= %s", filters["created_to"]))
         if filters.get("updated_since"):
-            # compared in SQL: a domain would round the microseconds away
-            query.add_where(
-                SQL(
-                    "%s >= %s", column("order_api_updated_at"), filters["updated_since"]
-                )
+            # microseconds kept: a domain would round them away
+            conditions.append(
+                SQL("so.order_api_updated_at >= %s", filters["updated_since"])
             )
-        self.env.cr.execute(query.select(SQL("COUNT(*)")))
-        total_count = self.env.cr.fetchone()[0]
+        where = SQL(" AND ").join(conditions)
+        count = SQL("SELECT COUNT(*) FROM sale_order so WHERE %s", where)
+        sort_field, direction = ORDER_SORTS[filters["sort"]]
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT so.id, so.order_api_updated_at, (%s)
+                  FROM sale_order so
+                 WHERE %s
+              ORDER BY %s %s, so.id %s
+                 LIMIT %s OFFSET %s
+                """,
+                count,
+                where,
+                SQL.identifier("so", sort_field),
+                SQL(direction),
+                SQL(direction),
+                page_size,
+                (page - 1) * page_size,
+            )
+        )
+        rows = cr.fetchall()
+        if rows:
+            total_count = rows[0][2]
+        else:  # beyond the last page
+            cr.execute(count)
+            total_count = cr.fetchone()[0]
         total_pages = math.ceil(total_count / page_size)
-        orders = SaleOrder.browse()
-        if page <= total_pages:
-            sort_field, direction = ORDER_SORTS[filters["sort"]]
-            query.order = SQL(
-                "%s %s, %s %s",
-                column(sort_field),
-                SQL(direction),
-                column("id"),
-                SQL(direction),
-            )
-            query.limit = page_size
-            query.offset = (page - 1) * page_size
-            orders = SaleOrder.browse(query.get_result_ids())
         pagination = {
             "page": page,
             "page_size": page_size,
@@ -303,14 +331,11 @@ class PartnerOrderApiService(models.AbstractModel):
             "has_previous": page > 1 and total_count > 0,
         }
         if filters["sort"] == "updated_asc":
-            last = (
-                orders[-1:].order_api_updated_at
-                or filters.get("updated_since")
-                or safe_limit
-            )
+            last = (rows and rows[-1][1]) or filters.get("updated_since") or safe_limit
             pagination["next_updated_since"] = utc_iso(
                 min(last, safe_limit), microseconds=True
             )
+        orders = self.env["sale.order"].sudo().browse([row[0] for row in rows])
         return {
             "orders": orders._order_api_serialize(),
             "pagination": pagination,
@@ -320,14 +345,19 @@ class PartnerOrderApiService(models.AbstractModel):
         """The partner's order (in sudo), or NotFound: another partner's
         order is answered exactly like one that does not exist."""
         field = "name" if identified_by == "biomes" else "order_api_external_id"
-        order = (
-            self.env["sale.order"]
-            .sudo()
-            .search([(field, "=", order_id)] + self._orders_domain(), limit=1)
+        self.env.cr.execute(
+            SQL(
+                "SELECT so.id FROM sale_order so WHERE %s = %s AND %s "
+                "ORDER BY so.id DESC LIMIT 1",
+                SQL.identifier("so", field),
+                order_id,
+                self._orders_where(),
+            )
         )
-        if not order:
+        row = self.env.cr.fetchone()
+        if not row:
             raise errors.NotFound(f"No order with {identified_by} id {order_id!r}.")
-        return order
+        return self.env["sale.order"].sudo().browse(row[0])
 
     def run_idempotent(self, idempotency_key, route, data, func):
         """``func()`` -> (payload, status), at most once per partner and
