@@ -16,3 +16,4 @@ from . import res_partner_order_api_backend
 from . import res_users_apikeys
 from . import res_users_order_api_backend
 from . import partner_order_api_rate_limit
+from . import partner_order_api_order_tally

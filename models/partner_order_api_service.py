@@ -270,9 +270,10 @@ class PartnerOrderApiService(models.AbstractModel):
         already saw later changes, is still returned by the next poll. A
         client that follows it sees every change at least once.
 
-        The page and the total count come from one statement; the count is
-        an index-only scan on ``sale_order(partner_id, company_id, state)``
-        when there is no filter.
+        Without a filter the total count comes from the order tally
+        (``partner.order.api.order.tally``, kept by PostgreSQL), so a page
+        costs the same whatever the partner's history; with filters it is a
+        COUNT in the same statement as the page.
         """
         filters = filters or {"sort": "created_desc"}
         safe_limit = fields.Datetime.now() - datetime.timedelta(
@@ -294,7 +295,13 @@ class PartnerOrderApiService(models.AbstractModel):
                 SQL("so.order_api_updated_at >= %s", filters["updated_since"])
             )
         where = SQL(" AND ").join(conditions)
-        count = SQL("SELECT COUNT(*) FROM sale_order so WHERE %s", where)
+        if len(conditions) == 1:
+            # no filter: the count is kept per customer, company and state
+            count = self.env["partner.order.api.order.tally"]._count_sql(
+                self._caller()[1], ORDER_STATES, self.env.companies.ids
+            )
+        else:
+            count = SQL("SELECT COUNT(*) FROM sale_order so WHERE %s", where)
         sort_field, direction = ORDER_SORTS[filters["sort"]]
         cr = self.env.cr
         cr.execute(
@@ -317,10 +324,10 @@ class PartnerOrderApiService(models.AbstractModel):
         )
         rows = cr.fetchall()
         if rows:
-            total_count = rows[0][2]
+            total_count = int(rows[0][2])
         else:  # beyond the last page
             cr.execute(count)
-            total_count = cr.fetchone()[0]
+            total_count = int(cr.fetchone()[0])
         total_pages = math.ceil(total_count / page_size)
         pagination = {
             "page": page,

@@ -1,0 +1,132 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""How many orders each customer has, by company and state, kept by
+PostgreSQL itself, so that ``total_count`` of GET orders does not scan the
+partner's history.
+
+A trigger on ``sale_order`` appends a +1/-1 row for every order created,
+deleted or moved to another customer, company or state, in the transaction
+that makes the change: a count read from this table is exactly the count of
+``sale_order`` rows the reading transaction sees, whatever wrote them (ORM,
+raw SQL, imports). Rows are only ever inserted by the trigger, so concurrent
+orders never wait on each other; the cron folds them into one row per key.
+"""
+
+import logging
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+TABLE = "partner_order_api_order_tally"
+FUNCTION = "partner_order_api_order_tally_fn"
+TRIGGER = "partner_order_api_order_tally_trg"
+
+_CREATE_TRIGGER = f"""
+CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.partner_id IS NOT NULL THEN
+        INSERT INTO {TABLE} (partner_id, company_id, state, delta)
+             VALUES (OLD.partner_id, OLD.company_id, OLD.state, -1);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.partner_id IS NOT NULL THEN
+        INSERT INTO {TABLE} (partner_id, company_id, state, delta)
+             VALUES (NEW.partner_id, NEW.company_id, NEW.state, 1);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+DROP TRIGGER IF EXISTS {TRIGGER} ON sale_order;
+CREATE TRIGGER {TRIGGER}
+    AFTER INSERT OR DELETE ON sale_order
+    FOR EACH ROW EXECUTE FUNCTION {FUNCTION}();
+DROP TRIGGER IF EXISTS {TRIGGER}_upd ON sale_order;
+CREATE TRIGGER {TRIGGER}_upd
+    AFTER UPDATE OF partner_id, company_id, state ON sale_order
+    FOR EACH ROW
+    WHEN (OLD.partner_id IS DISTINCT FROM NEW.partner_id
+          OR OLD.company_id IS DISTINCT FROM NEW.company_id
+          OR OLD.state IS DISTINCT FROM NEW.state)
+    EXECUTE FUNCTION {FUNCTION}();
+"""
+
+
+class PartnerOrderApiOrderTally(models.Model):
+    _name = "partner.order.api.order.tally"
+    _description = "Partner Order API: order counts per customer"
+    _log_access = False
+
+    partner_id = fields.Integer(required=True, index=True)
+    company_id = fields.Integer()
+    state = fields.Char()
+    delta = fields.Integer(required=True)
+
+    def init(self):
+        """(Re)create the trigger; on install, count the existing orders in
+        the same transaction, so no change can fall between the two."""
+        cr = self.env.cr
+        cr.execute(
+            "SELECT 1 FROM pg_trigger WHERE tgname = %s AND NOT tgisinternal",
+            [TRIGGER],
+        )
+        installed = bool(cr.fetchone())
+        cr.execute(_CREATE_TRIGGER)
+        if not installed:
+            cr.execute(f"LOCK TABLE sale_order IN SHARE MODE; DELETE FROM {TABLE}")
+            self._backfill()
+
+    def _backfill(self):
+        self.env.cr.execute(
+            f"""
+            INSERT INTO {TABLE} (partner_id, company_id, state, delta)
+                 SELECT partner_id, company_id, state, COUNT(*)
+                   FROM sale_order
+                  WHERE partner_id IS NOT NULL
+               GROUP BY partner_id, company_id, state
+            """
+        )
+
+    @api.model
+    def _count_sql(self, partner_ids, states, company_ids):
+        """SQL answering the number of orders of ``partner_ids`` in
+        ``states`` and ``company_ids``, as ``SELECT COUNT(*) FROM
+        sale_order`` would."""
+        self.env["sale.order"].flush_model(["partner_id", "company_id", "state"])
+        return SQL(
+            "SELECT COALESCE(SUM(delta), 0) FROM %s "
+            "WHERE partner_id IN %s AND state IN %s AND company_id IN %s",
+            SQL.identifier(TABLE),
+            tuple(partner_ids),
+            tuple(states),
+            tuple(company_ids),
+        )
+
+    @api.model
+    def _count(self, partner_ids, states, company_ids):
+        self.env.cr.execute(self._count_sql(partner_ids, states, company_ids))
+        return int(self.env.cr.fetchone()[0])
+
+    @api.model
+    def _cron_compact(self):
+        """Fold the rows of each (customer, company, state) into one. Rows
+        inserted by transactions this one does not see are left as they are,
+        so no change is lost."""
+        self.env.cr.execute(
+            f"""
+            WITH folded AS (DELETE FROM {TABLE} RETURNING partner_id, company_id, state, delta)
+            INSERT INTO {TABLE} (partner_id, company_id, state, delta)
+                 SELECT partner_id, company_id, state, SUM(delta)
+                   FROM folded
+               GROUP BY partner_id, company_id, state
+                 HAVING SUM(delta) <> 0
+            """
+        )
+        _logger.debug("Partner Order API: order tally compacted")
+
+
+def drop_trigger(cr):
+    """Uninstall: the trigger would write into a dropped table."""
+    cr.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON sale_order")
+    cr.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}_upd ON sale_order")
+    cr.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
