@@ -200,6 +200,8 @@ class PartnerOrderApiService(models.AbstractModel):
         products = self._allowed_products_sudo(partner_sudo).sorted(
             lambda p: (p.default_code or "", p.name or "", p.id)
         )
+        if not products:
+            return []
         pricelist = partner_sudo.property_product_pricelist
         currency = pricelist.currency_id or self.env.company.currency_id
         if pricelist:
