@@ -148,6 +148,56 @@ class TestApiOrders(PartnerOrderApiCase):
         )
         self.assert_error(response, 404, "not_found")
 
+    def test_own_orders_are_listed_whether_followed_or_not(self):
+        """The partner's own orders are its orders, even those entered in Odoo
+        for another (archived) contact of the company and never followed."""
+        colleague = self.env["res.partner"].create(
+            {"name": "A Colleague", "parent_id": self.partner_a.id}
+        )
+        order = self.create_order_orm(
+            self.partner_a, self.user_a, [(self.product_b, 1)]
+        )
+        order.partner_id = colleague
+        order.message_unsubscribe(
+            partner_ids=(colleague | self.user_a.partner_id | self.partner_a).ids
+        )
+        colleague.active = False
+        self.assertNotIn(self.user_a.partner_id, order.message_partner_ids)
+        self.assertIn(
+            order.name, self._names(self.api("GET", "orders", key=self.key_a))
+        )
+        response = self.api(
+            "GET",
+            "order_status",
+            key=self.key_a,
+            params={"identifiedBy": "biomes", "order_id": order.name},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["biomes_order_id"], order.name)
+
+    def test_orders_in_a_company_of_which_the_user_is_not_are_hidden(self):
+        other_company = self.env["res.company"].create({"name": "Other Lab Co"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.user_a.partner_id.id,
+                "company_id": other_company.id,
+                "order_line": [
+                    (0, 0, {"product_id": self.product_b.id, "product_uom_qty": 1})
+                ],
+            }
+        )
+        order.state = "sent"
+        names = self._names(self.api("GET", "orders", key=self.key_a))
+        self.assertNotIn(order.name, names)
+        self.assertEqual(len(names), len(self.orders_a))
+        response = self.api(
+            "GET",
+            "order_status",
+            key=self.key_a,
+            params={"identifiedBy": "biomes", "order_id": order.name},
+        )
+        self.assert_error(response, 404, "not_found")
+
     def test_order_status_by_both_identifiers(self):
         order = self.orders_a[2]
         by_name = self.api(
