@@ -6,15 +6,15 @@ Nothing here is imported by the addon; the benchmark runs from ``bench/run.sh``.
 
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import psutil
-import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from odoo_server import OdooServer  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 ODOO_SRC = Path(os.environ.get("ODOO_SRC") or Path.home() / "odoo-18.0")
@@ -62,79 +62,31 @@ def env(cr, uid=None, context=None):
 # ----------------------------------------------------------------------------
 # Servers: odoo-bin --workers on 127.0.0.1
 # ----------------------------------------------------------------------------
-def free_port(start=8400):
-    for port in range(start, start + 200):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port from 8400")
+class Server(OdooServer):
+    """The benchmark's server: the werkzeug access log (INFO) carries each
+    request's SQL query count (Odoo's PerfFilter)."""
 
+    def __init__(self, db, workers=2, name=None):
+        super().__init__(
+            ODOO_SRC,
+            CONF,
+            db,
+            LOGS / f"server-{name or db}.log",
+            workers=workers,
+            args=(
+                # the access log (werkzeug, INFO) has the per-request query count
+                "--log-level=warn",
+                "--log-handler=werkzeug:INFO",
+                "--limit-time-real=600",
+                "--limit-time-cpu=600",
+            ),
+        )
 
-class Server:
-    """``odoo-bin --workers=N`` on one database; the werkzeug access log
-    (INFO) carries each request's SQL query count (Odoo's PerfFilter)."""
-
-    def __init__(self, db, workers=2, port=None, name=None):
-        self.db = db
-        self.workers = workers
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = LOGS / f"server-{name or db}.log"
-        self.process = None
-
-    def start(self):
+    def start(self, timeout=120):
         LOGS.mkdir(parents=True, exist_ok=True)
         if self.log.exists():
             self.log.unlink()
-        cmd = [
-            sys.executable,
-            str(ODOO_SRC / "odoo-bin"),
-            "-c",
-            str(CONF),
-            "-d",
-            self.db,
-            f"--db-filter=^{self.db}$",
-            "--http-interface=127.0.0.1",
-            f"--http-port={self.port}",
-            f"--workers={self.workers}",
-            "--max-cron-threads=1",
-            f"--logfile={self.log}",
-            # the access log (werkzeug, INFO) has the per-request query count
-            "--log-level=warn",
-            "--log-handler=werkzeug:INFO",
-            "--limit-time-real=600",
-            "--limit-time-cpu=600",
-        ]
-        self.process = subprocess.Popen(  # noqa: S603
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"odoo-bin exited with {self.process.returncode}; see {self.log}"
-                )
-            try:
-                if requests.get(f"{self.url}/web/health", timeout=2).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(
-            f"odoo-bin did not answer /web/health within 120 s; see {self.log}"
-        )
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        return super().start(timeout)
 
     def processes(self):
         """The master and all its children (HTTP workers, cron worker)."""
@@ -194,13 +146,7 @@ class Server:
         return lines
 
     def problems(self):
-        if not self.log.exists():
-            return []
-        return [
-            line
-            for line in self.log.read_text(errors="replace").splitlines()
-            if " ERROR " in line or " CRITICAL " in line or "Traceback" in line
-        ]
+        return self.log_lines(" ERROR ", " CRITICAL ", "Traceback")
 
 
 # ----------------------------------------------------------------------------

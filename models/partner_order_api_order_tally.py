@@ -19,36 +19,35 @@ from odoo.tools import SQL
 _logger = logging.getLogger(__name__)
 
 TABLE = "partner_order_api_order_tally"
-FUNCTION = "partner_order_api_order_tally_fn"
 TRIGGER = "partner_order_api_order_tally_trg"
 
-_CREATE_TRIGGER = f"""
-CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger
+_CREATE_TRIGGER = """
+CREATE OR REPLACE FUNCTION partner_order_api_order_tally_fn() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.partner_id IS NOT NULL THEN
-        INSERT INTO {TABLE} (partner_id, company_id, state, delta)
+        INSERT INTO partner_order_api_order_tally (partner_id, company_id, state, delta)
              VALUES (OLD.partner_id, OLD.company_id, OLD.state, -1);
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.partner_id IS NOT NULL THEN
-        INSERT INTO {TABLE} (partner_id, company_id, state, delta)
+        INSERT INTO partner_order_api_order_tally (partner_id, company_id, state, delta)
              VALUES (NEW.partner_id, NEW.company_id, NEW.state, 1);
     END IF;
     RETURN NULL;
 END;
 $$;
-DROP TRIGGER IF EXISTS {TRIGGER} ON sale_order;
-CREATE TRIGGER {TRIGGER}
+DROP TRIGGER IF EXISTS partner_order_api_order_tally_trg ON sale_order;
+CREATE TRIGGER partner_order_api_order_tally_trg
     AFTER INSERT OR DELETE ON sale_order
-    FOR EACH ROW EXECUTE FUNCTION {FUNCTION}();
-DROP TRIGGER IF EXISTS {TRIGGER}_upd ON sale_order;
-CREATE TRIGGER {TRIGGER}_upd
+    FOR EACH ROW EXECUTE FUNCTION partner_order_api_order_tally_fn();
+DROP TRIGGER IF EXISTS partner_order_api_order_tally_trg_upd ON sale_order;
+CREATE TRIGGER partner_order_api_order_tally_trg_upd
     AFTER UPDATE OF partner_id, company_id, state ON sale_order
     FOR EACH ROW
     WHEN (OLD.partner_id IS DISTINCT FROM NEW.partner_id
           OR OLD.company_id IS DISTINCT FROM NEW.company_id
           OR OLD.state IS DISTINCT FROM NEW.state)
-    EXECUTE FUNCTION {FUNCTION}();
+    EXECUTE FUNCTION partner_order_api_order_tally_fn();
 """
 
 
@@ -73,13 +72,16 @@ class PartnerOrderApiOrderTally(models.Model):
         installed = bool(cr.fetchone())
         cr.execute(_CREATE_TRIGGER)
         if not installed:
-            cr.execute(f"LOCK TABLE sale_order IN SHARE MODE; DELETE FROM {TABLE}")
+            cr.execute(
+                "LOCK TABLE sale_order IN SHARE MODE; "
+                "DELETE FROM partner_order_api_order_tally"
+            )
             self._backfill()
 
     def _backfill(self):
         self.env.cr.execute(
-            f"""
-            INSERT INTO {TABLE} (partner_id, company_id, state, delta)
+            """
+            INSERT INTO partner_order_api_order_tally (partner_id, company_id, state, delta)
                  SELECT partner_id, company_id, state, COUNT(*)
                    FROM sale_order
                   WHERE partner_id IS NOT NULL
@@ -113,9 +115,9 @@ class PartnerOrderApiOrderTally(models.Model):
         inserted by transactions this one does not see are left as they are,
         so no change is lost."""
         self.env.cr.execute(
-            f"""
-            WITH folded AS (DELETE FROM {TABLE} RETURNING partner_id, company_id, state, delta)
-            INSERT INTO {TABLE} (partner_id, company_id, state, delta)
+            """
+            WITH folded AS (DELETE FROM partner_order_api_order_tally RETURNING partner_id, company_id, state, delta)
+            INSERT INTO partner_order_api_order_tally (partner_id, company_id, state, delta)
                  SELECT partner_id, company_id, state, SUM(delta)
                    FROM folded
                GROUP BY partner_id, company_id, state
@@ -127,6 +129,8 @@ class PartnerOrderApiOrderTally(models.Model):
 
 def drop_trigger(cr):
     """Uninstall: the trigger would write into a dropped table."""
-    cr.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON sale_order")
-    cr.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}_upd ON sale_order")
-    cr.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
+    cr.execute(
+        "DROP TRIGGER IF EXISTS partner_order_api_order_tally_trg ON sale_order; "
+        "DROP TRIGGER IF EXISTS partner_order_api_order_tally_trg_upd ON sale_order; "
+        "DROP FUNCTION IF EXISTS partner_order_api_order_tally_fn()"
+    )

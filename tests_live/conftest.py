@@ -14,15 +14,15 @@ the addons path), POA_LIVE_DB and ODOO_SRC.
 
 import datetime
 import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from odoo_server import OdooServer  # noqa: E402
 
 WORKERS = 3
 
@@ -43,12 +43,6 @@ def _require_env():
         os.environ["POA_LIVE_DB"],
         os.environ["ODOO_SRC"],
     )
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -148,95 +142,28 @@ def world(odoo_env):
     return World(odoo, registry)
 
 
-class Server:
+class Server(OdooServer):
     def __init__(self, conf, db, src, workers=WORKERS, extra=()):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = (
-            Path(os.environ.get("POA_LIVE_LOG_DIR", "/tmp"))
-            / f"poa-live-{db}-{self.port}.log"
-        )
-        self.cmd = [
-            sys.executable,
-            str(Path(src) / "odoo-bin"),
-            "-c",
+        log_dir = Path(os.environ.get("POA_LIVE_LOG_DIR", "/tmp"))
+        super().__init__(
+            src,
             conf,
-            "-d",
             db,
-            f"--db-filter=^{db}$",
-            "--http-interface=127.0.0.1",
-            f"--http-port={self.port}",
-            f"--workers={workers}",
-            "--max-cron-threads=1",
-            f"--logfile={self.log}",
-            "--log-level=info",
-            *extra,
-        ]
-        self.process = None
-
-    def start(self):
-        # 50 client threads on a 2-core machine can take more than Odoo's
-        # default 2 s to send a request line; production puts a buffering
-        # reverse proxy in front, the test gives the sockets more time.
-        env = dict(os.environ, ODOO_HTTP_SOCKET_TIMEOUT="15")
-        # its own process group: a kill takes the workers down with it
-        self.process = subprocess.Popen(  # noqa: S603
-            self.cmd,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"odoo-bin exited with {self.process.returncode}; see {self.log}"
-                )
-            try:
-                if requests.get(f"{self.url}/web/health", timeout=2).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(
-            f"odoo-bin did not answer /web/health within 90 s; see {self.log}"
+            log_dir / f"poa-live-{db}-{time.time_ns()}.log",
+            workers=workers,
+            args=("--log-level=info", *extra),
+            # 50 client threads on a 2-core machine can take more than Odoo's
+            # default 2 s to send a request line; production puts a buffering
+            # reverse proxy in front, the test gives the sockets more time.
+            env={"ODOO_HTTP_SOCKET_TIMEOUT": "15"},
         )
 
-    def stop(self, kill=False):
-        """Stop gracefully, or with ``kill`` SIGKILL the whole server (main
-        process and workers, as a machine crash would)."""
-        if not self.process or self.process.poll() is not None:
-            return
-        pgid = os.getpgid(self.process.pid)
-        if kill:
-            os.killpg(pgid, signal.SIGKILL)
-        else:
-            self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(pgid, signal.SIGKILL)
-            self.process.wait(10)
-        # workers outlive their parent for a moment: wait until none is left
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(pgid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.2)
-        os.killpg(pgid, signal.SIGKILL)
+    def start(self, timeout=90):
+        return super().start(timeout)
 
     def log_problems(self):
         """WARNING/ERROR/CRITICAL lines the server logged."""
-        if not self.log.exists():
-            return []
-        return [
-            line
-            for line in self.log.read_text(errors="replace").splitlines()
-            if any(f" {level} " in line for level in ("WARNING", "ERROR", "CRITICAL"))
-        ]
+        return self.log_lines(" WARNING ", " ERROR ", " CRITICAL ")
 
 
 @pytest.fixture(scope="session")

@@ -135,7 +135,8 @@ def _module_constant(path, name):
 def _can_be_none(value):
     """Whether the serializer's expression ``value`` may give None: ``x or
     None``, ``a if c else None`` or ``utc_iso(...)`` (None for no date) of
-    anything but ``create_date`` (which the ORM always sets)."""
+    anything but ``create_date`` (which the ORM always sets), read as an
+    attribute or a column."""
     if isinstance(value, ast.Constant) and value.value is None:
         return True
     if isinstance(value, ast.BoolOp):
@@ -143,8 +144,17 @@ def _can_be_none(value):
     if isinstance(value, ast.IfExp):
         return _can_be_none(value.body) or _can_be_none(value.orelse)
     if isinstance(value, ast.Call) and getattr(value.func, "id", None) == "utc_iso":
-        return getattr(value.args[0], "attr", None) != "create_date"
+        return _field_name(value.args[0]) != "create_date"
     return False
+
+
+def _field_name(node):
+    """``create_date`` for ``order.create_date`` and ``row["create_date"]``."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        return node.slice.value
+    return None
 
 
 def _utc_iso_microseconds(value):
