@@ -853,7 +853,6 @@ def build_report(r):
         "statements the request ran in its thread (every cursor: rate limiter, registry checks included).",
         "Values of at least 20 % of the requests; 'rarely': a worker's first request after a cache",
         "invalidation, or when its 60 s cache of verified keys turns over (+1: the key query).",
-        "order_status: one query more when the order's done delivery has a carrier.",
         "",
     ]
     out += table(("Endpoint", f"N={s}", f"N={b}", "Constant in N"), rows)
