@@ -399,7 +399,7 @@ def capture_queries(func):
 
 
 def explain_sync_query(db, facts, n):
-    """EXPLAIN (ANALYZE, BUFFERS) of the queries list_orders runs for
+    """EXPLAIN (ANALYZE, BUFFERS) of the queries _list_orders runs for
     ?updated_since=...&sort=updated_asc&page_size=100, as the portal user,
     captured as the service ran them."""
     o = odoo()
@@ -413,7 +413,7 @@ def explain_sync_query(db, facts, n):
         e = o.api.Environment(cr, facts["user_id"], {})
         service = e["partner.order.api.service"]
         filters = {"statuses": None, "sort": "updated_asc", "updated_since": since}
-        queries = capture_queries(lambda: service.list_orders(1, 100, filters))
+        queries = capture_queries(lambda: service._list_orders(1, 100, filters))
         # the page and its count: one statement on sale_order AS so
         wanted = [q for q in queries if "FROM sale_order so" in q]
         plans = []
@@ -422,7 +422,7 @@ def explain_sync_query(db, facts, n):
             plans.append((query, "\n".join(row[0] for row in cr.fetchall())))
         # and the default page (created_desc), for reference
         queries = capture_queries(
-            lambda: service.list_orders(
+            lambda: service._list_orders(
                 1, 100, {"statuses": None, "sort": "created_desc"}
             )
         )
@@ -882,7 +882,7 @@ def build_report(r):
         )
     out += [
         "",
-        f"EXPLAIN (ANALYZE, BUFFERS) at N={b}, as the portal user, of the queries list_orders ran for",
+        f"EXPLAIN (ANALYZE, BUFFERS) at N={b}, as the portal user, of the queries _list_orders ran for",
         f"updated_since={r['explain_since']} (newest 1 %), sort=updated_asc, page_size=100; then the default page:",
         "",
     ]

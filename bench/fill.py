@@ -176,7 +176,7 @@ def seed(db, count=SEED_ORDERS):
             "delivery_address": dict(ADDRESSES[index % len(ADDRESSES)], street2=None),
         }
         with reg.cursor() as cr:
-            env(cr, uid)["partner.order.api.service"].create_order(payload)
+            env(cr, uid)["partner.order.api.service"]._create_order(payload)
     log(
         f"seed: {count} orders created through the service in {time.monotonic() - t0:.0f} s"
     )

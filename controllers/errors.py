@@ -153,7 +153,6 @@ def run(handler, *, authenticate=True, writes=False):
             authorization = request.httprequest.headers.get("Authorization")
             uid, read_only = service._authenticate(authorization)
             request.update_env(user=uid)
-            request.update_context(**request.env[service._name]._caller_context())
             _rate_limit(authorization)
             if read_only and writes:
                 raise errors.InsufficientScope()

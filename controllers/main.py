@@ -31,35 +31,35 @@ def _idempotent(route, data, func):
     key = validation.parse_idempotency_key(
         request.httprequest.headers.get("Idempotency-Key")
     )
-    (payload, status), replayed = _service().run_idempotent(key, route, data, func)
+    (payload, status), replayed = _service()._run_idempotent(key, route, data, func)
     return payload, status, {"Idempotent-Replayed": "true"} if replayed else {}
 
 
 class PartnerOrderApiController(http.Controller):
     @api_endpoint("available_products", ["GET"], readonly=True)
     def available_products(self):
-        return {"products": _service().get_available_products()}, 200
+        return {"products": _service()._get_available_products()}, 200
 
     @api_endpoint("orders", ["GET"], readonly=True)
     def orders(self, **params):
         page, page_size, filters = validation.parse_orders_query(
             request.httprequest.args
         )
-        return _service().list_orders(page, page_size, filters), 200
+        return _service()._list_orders(page, page_size, filters), 200
 
     @api_endpoint("order_status", ["GET"], readonly=True)
     def order_status(self, **params):
         identified_by, order_id = validation.parse_order_lookup(
             request.httprequest.args
         )
-        return _service().get_order_status(identified_by, order_id), 200
+        return _service()._get_order_status(identified_by, order_id), 200
 
     @api_endpoint("order", ["POST"])
     def order(self, **params):
         data = _json_body()
         payload = validation.parse_order_payload(data)
         return _idempotent(
-            "order", data, lambda: (_service().create_order(payload), 201)
+            "order", data, lambda: (_service()._create_order(payload), 201)
         )
 
     @api_endpoint("order/cancel", ["POST"])
@@ -69,25 +69,25 @@ class PartnerOrderApiController(http.Controller):
         return _idempotent(
             "order/cancel",
             data,
-            lambda: (_service().cancel_order(identified_by, order_id), 200),
+            lambda: (_service()._cancel_order(identified_by, order_id), 200),
         )
 
     @api_endpoint("webhook", ["GET"], readonly=True)
     def webhook_get(self, **params):
-        return _service().get_webhook(), 200
+        return _service()._get_webhook(), 200
 
     @api_endpoint("webhook", ["PUT"])
     def webhook_put(self, **params):
         data = _json_body()
-        return _service().set_webhook(data.get("url")), 200
+        return _service()._set_webhook(data.get("url")), 200
 
     @api_endpoint("webhook", ["DELETE"])
     def webhook_delete(self, **params):
-        return _service().delete_webhook(), 200
+        return _service()._delete_webhook(), 200
 
     @api_endpoint("webhook/test", ["POST"])
     def webhook_test(self, **params):
-        return _service().test_webhook(), 200
+        return _service()._test_webhook(), 200
 
     @api_endpoint("openapi.json", ["GET"], authenticate=False, readonly=True)
     def openapi(self, **params):

@@ -73,7 +73,7 @@ class PartnerOrderApiPortal(models.AbstractModel):
     @api.model
     def save_webhook(self, url):
         def save():
-            info = self._service().set_webhook((url or "").strip())
+            info = self._service()._set_webhook((url or "").strip())
             result = {
                 "message": _("Webhook URL saved."),
                 "url": info["url"],
@@ -88,7 +88,7 @@ class PartnerOrderApiPortal(models.AbstractModel):
     @api.model
     def clear_webhook(self):
         def clear():
-            info = self._service().delete_webhook()
+            info = self._service()._delete_webhook()
             return {
                 "message": _("Webhook removed: no order updates will be sent."),
                 "url": info["url"],
@@ -116,7 +116,7 @@ class PartnerOrderApiPortal(models.AbstractModel):
     @api.model
     def send_test_event(self):
         def send():
-            result = self._service().test_webhook()
+            result = self._service()._test_webhook()
             if result["delivered"]:
                 message = _(
                     "Test event delivered: HTTP %(status)s in %(ms)s ms.",

@@ -25,6 +25,7 @@ import psycopg2.errors
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models, tools
+from odoo.http import request
 from odoo.tools import SQL
 
 from ..lib import errors
@@ -34,12 +35,11 @@ _logger = logging.getLogger(__name__)
 
 API_KEY_SCOPE = "partner_order_api"
 API_KEY_SCOPE_READONLY = "partner_order_api.readonly"
-CALLER_CONTEXT_KEY = "partner_order_api_caller"
-SYNC_SAFETY_WINDOW = 120  # seconds; see list_orders
+SYNC_SAFETY_WINDOW = 120  # seconds; see _list_orders
 KEY_CACHE_SECONDS = 60  # how long a verified key is remembered; see _verified_key
 _BEARER_RE = re.compile(r"^[Bb][Ee][Aa][Rr][Ee][Rr] +([\x21-\x7e]{1,512})$")
 ORDER_STATES = ("sent", "sale", "cancel")
-# what _orders_where and list_orders compare in SQL
+# what _orders_where and _list_orders compare in SQL
 _ORDER_SEARCH_FIELDS = [
     "name",
     "partner_id",
@@ -116,14 +116,19 @@ class PartnerOrderApiService(models.AbstractModel):
 
     def _caller(self):
         """``(commercial partner id, ids of its contacts)`` of the calling
-        user, the contacts being the partner's tree, archived ones included.
+        user (``env.uid``): the contacts whose commercial entity is that
+        partner, archived ones included. A subsidiary that is a company of
+        its own is a commercial entity of its own: its orders are not the
+        parent's.
 
         Every request asks, so it is one narrow query rather than the full
         rows of the user, its contact and its company; the partner's API
-        switches read with it go to the ORM cache. The controller puts the
-        answer in the request's context (CALLER_CONTEXT_KEY) so that the
-        rate limiter and the use case share one query."""
-        memo = self.env.context.get(CALLER_CONTEXT_KEY)
+        switches read with it go to the ORM cache. The answer is remembered
+        on the HTTP request object, for this uid only, so that the rate
+        limiter and the use case share one query. It is never read from the
+        context nor from anything else a client can send: the context is
+        client input on Odoo's RPC routes."""
+        memo = getattr(request, "_order_api_caller", None) if request else None
         if memo and memo[0] == self.env.uid:
             return memo[1], memo[2]
         self.env["res.users"].flush_model(["partner_id"])
@@ -135,14 +140,11 @@ class PartnerOrderApiService(models.AbstractModel):
                 """
                 SELECT company.id,
                        ARRAY(
-                           WITH RECURSIVE tree(id) AS (
-                               SELECT company.id
-                                UNION
-                               SELECT child.id
-                                 FROM res_partner child
-                                 JOIN tree ON child.parent_id = tree.id
-                           )
-                           SELECT id FROM tree ORDER BY id
+                           SELECT member.id
+                             FROM res_partner member
+                            WHERE member.commercial_partner_id = company.id
+                               OR member.id = company.id
+                         ORDER BY member.id
                        ),
                        %s
                   FROM res_users usr
@@ -167,11 +169,10 @@ class PartnerOrderApiService(models.AbstractModel):
             self.env.cache.insert_missing(
                 partner_sudo, field, [field.convert_to_cache(value, partner_sudo)]
             )
-        return partner_id, tuple(contact_ids)
-
-    def _caller_context(self):
-        """The context entry that remembers ``_caller`` for this request."""
-        return {CALLER_CONTEXT_KEY: (self.env.uid, *self._caller())}
+        caller = (partner_id, tuple(contact_ids))
+        if request:
+            request._order_api_caller = (self.env.uid, *caller)
+        return caller
 
     def _partner_sudo(self):
         """The commercial partner of the calling user, checked to be enabled."""
@@ -195,7 +196,7 @@ class PartnerOrderApiService(models.AbstractModel):
             )
         )
 
-    def get_available_products(self):
+    def _get_available_products(self):
         partner_sudo = self._partner_sudo()
         products = self._allowed_products_sudo(partner_sudo).sorted(
             lambda p: (p.default_code or "", p.name or "", p.id)
@@ -257,7 +258,7 @@ class PartnerOrderApiService(models.AbstractModel):
             tuple(self.env.companies.ids),
         )
 
-    def list_orders(self, page, page_size, filters=None):
+    def _list_orders(self, page, page_size, filters=None):
         """A page of the partner's orders with the pagination.
 
         ``filters`` (``lib.validation.parse_order_filters``): statuses,
@@ -368,7 +369,7 @@ class PartnerOrderApiService(models.AbstractModel):
             raise errors.NotFound(f"No order with {identified_by} id {order_id!r}.")
         return self.env["sale.order"].sudo().browse(row[0])
 
-    def run_idempotent(self, idempotency_key, route, data, func):
+    def _run_idempotent(self, idempotency_key, route, data, func):
         """``func()`` -> (payload, status), at most once per partner and
         ``Idempotency-Key``; returns ``((payload, status), replayed)``."""
         if idempotency_key is None:
@@ -379,7 +380,7 @@ class PartnerOrderApiService(models.AbstractModel):
             partner_sudo, idempotency_key, Idempotency._fingerprint(route, data), func
         )
 
-    def cancel_order(self, identified_by, order_id):
+    def _cancel_order(self, identified_by, order_id):
         """Cancel the partner's order through Odoo's own flow while none of
         its outgoing deliveries is done; cancelling twice answers the
         cancelled order again."""
@@ -403,7 +404,7 @@ class PartnerOrderApiService(models.AbstractModel):
             )
         return order_sudo._order_api_serialize()[0]
 
-    def get_order_status(self, identified_by, order_id):
+    def _get_order_status(self, identified_by, order_id):
         self._partner_sudo()  # enabled?
         return self._find_order(identified_by, order_id)._order_api_serialize()[0]
 
@@ -411,7 +412,7 @@ class PartnerOrderApiService(models.AbstractModel):
     # POST order
     # ------------------------------------------------------------------
 
-    def create_order(self, payload):
+    def _create_order(self, payload):
         """Create and confirm the order described by a parsed body
         (``lib.validation.parse_order_payload``) and return its order object."""
         partner_sudo = self._partner_sudo()
@@ -547,10 +548,10 @@ class PartnerOrderApiService(models.AbstractModel):
             info["signing_secret"] = new_secret
         return info
 
-    def get_webhook(self):
+    def _get_webhook(self):
         return self._webhook_info(self._partner_sudo())
 
-    def set_webhook(self, url):
+    def _set_webhook(self, url):
         partner_sudo = self._partner_sudo()
         url = self.env["partner.order.api.webhook.event"]._check_url(url)
         had_secret = bool(partner_sudo.order_api_webhook_secret)
@@ -560,12 +561,12 @@ class PartnerOrderApiService(models.AbstractModel):
             partner_sudo, new_secret=None if had_secret else secret
         )
 
-    def delete_webhook(self):
+    def _delete_webhook(self):
         partner_sudo = self._partner_sudo()
         partner_sudo.order_api_webhook_url = False
         return self._webhook_info(partner_sudo)
 
-    def test_webhook(self):
+    def _test_webhook(self):
         partner_sudo = self._partner_sudo()
         if not partner_sudo.order_api_webhook_url:
             raise errors.ValidationError.from_details(

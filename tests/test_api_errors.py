@@ -42,12 +42,12 @@ class TestApiErrors(PartnerOrderApiCase):
 
     def test_unexpected_error_is_json_500_without_internals(self):
         service_cls = type(self.env["partner.order.api.service"])
-        original = service_cls.list_orders
+        original = service_cls._list_orders
 
         def broken(service, page, page_size):
             raise RuntimeError("secret internal detail")
 
-        service_cls.list_orders = broken
+        service_cls._list_orders = broken
         try:
             with mute_logger("odoo.addons.partner_order_api.controllers.errors"):
                 response = self.api(
@@ -57,7 +57,7 @@ class TestApiErrors(PartnerOrderApiCase):
                     headers={"X-Request-Id": "trace-500"},
                 )
         finally:
-            service_cls.list_orders = original
+            service_cls._list_orders = original
         self.assert_error(response, 500, "internal_error")
         self.assertNotIn("secret", response.text)
         self.assertNotIn("Traceback", response.text)

@@ -511,9 +511,9 @@ def test_product_and_pagination_schemas_are_what_the_service_returns(document):
     schemas = document["components"]["schemas"]
     service = REPO / "models" / "partner_order_api_service.py"
     _node, product_keys = _literal_dict_keys(
-        _function(service, "get_available_products"), "default_code"
+        _function(service, "_get_available_products"), "default_code"
     )
-    list_orders = _function(service, "list_orders")
+    list_orders = _function(service, "_list_orders")
     pagination_dict, pagination_keys = _literal_dict_keys(list_orders, "has_next")
     assert set(schemas["Product"]["required"]) == set(product_keys)
     _check_schema_against_literal(
@@ -575,7 +575,7 @@ def test_webhook_schemas_are_what_the_service_returns(document):
     service = REPO / "models" / "partner_order_api_service.py"
     _node, info_keys = _literal_dict_keys(_function(service, "_webhook_info"), "url")
     _node, test_keys = _literal_dict_keys(
-        _function(service, "test_webhook"), "delivered"
+        _function(service, "_test_webhook"), "delivered"
     )
     assert set(schemas["WebhookInfo"]["allOf"][1]["required"]) == set(info_keys)
     assert set(schemas["WebhookTestResult"]["allOf"][1]["required"]) == set(test_keys)
