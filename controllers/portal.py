@@ -1,10 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Portal routes: the "Partner Order API" section of My Account → Connection &
-Security, its webhook buttons, and the API documentation page.
+Security, its test-event button, and the API documentation page.
 
-The rules live in ``models/partner_order_api_portal.py``; API keys are made
-by ``res.users.apikeys.action_order_api_make_key`` (called by the page through
-Odoo's identity check) and revoked with Odoo's own ``remove()``.
+The rules live in ``models/partner_order_api_portal.py``. What needs the
+password again goes through Odoo's identity check from the page itself
+(``orm.call``): API keys are made by
+``res.users.apikeys.action_order_api_make_key`` and revoked with Odoo's own
+``remove()``; the webhook URL is saved or cleared and the signing secret
+rotated by ``partner.order.api.portal.action_order_api_*``.
 """
 
 from odoo.http import Controller, request, route
@@ -51,26 +54,9 @@ class OrderApiCustomerPortal(CustomerPortal):
             super().deactivate_account(validation, password, **post)
         )
 
-    @route("/my/order_api/webhook/save", type="json", auth="user", methods=["POST"])
-    def order_api_webhook_save(self, url=None, **kwargs):
-        return _portal().save_webhook(url if isinstance(url, str) else "")
-
-    @route("/my/order_api/webhook/clear", type="json", auth="user", methods=["POST"])
-    def order_api_webhook_clear(self, **kwargs):
-        return _portal().clear_webhook()
-
-    @route(
-        "/my/order_api/webhook/rotate_secret",
-        type="json",
-        auth="user",
-        methods=["POST"],
-    )
-    def order_api_webhook_rotate_secret(self, **kwargs):
-        return _portal().rotate_webhook_secret()
-
     @route("/my/order_api/webhook/test", type="json", auth="user", methods=["POST"])
     def order_api_webhook_test(self, **kwargs):
-        return _portal().send_test_event()
+        return _portal()._send_test_event()
 
 
 class OrderApiDocs(Controller):

@@ -10,6 +10,8 @@ signing secret, test event) are the API's own, from
 
 from odoo import _, api, models
 
+from odoo.addons.base.models.res_users import check_identity
+
 from ..lib import errors
 
 
@@ -52,6 +54,14 @@ class PartnerOrderApiPortal(models.AbstractModel):
 
     # ------------------------------------------------------------------
     # Webhook: each returns {"ok": bool, "message": str, ...}
+    #
+    # Changing where the partner's order data goes (the URL) or the secret
+    # that proves it comes from us asks for the user's password again, as
+    # creating an API key does: the public ``action_*`` methods are Odoo's
+    # identity-checked actions (the page calls them through ``orm.call`` and
+    # ``handleCheckIdentity``). They act on the calling user's own
+    # commercial partner only (``env.user``, never an argument or the
+    # context). Everything else is private.
     # ------------------------------------------------------------------
 
     def _service(self):
@@ -71,9 +81,26 @@ class PartnerOrderApiPortal(models.AbstractModel):
             return {"ok": False, "message": exc.message}
 
     @api.model
-    def save_webhook(self, url):
+    @check_identity
+    def action_order_api_save_webhook(self, url):
+        return self._save_webhook(url)
+
+    @api.model
+    @check_identity
+    def action_order_api_clear_webhook(self):
+        return self._clear_webhook()
+
+    @api.model
+    @check_identity
+    def action_order_api_rotate_webhook_secret(self):
+        return self._rotate_webhook_secret()
+
+    @api.model
+    def _save_webhook(self, url):
         def save():
-            info = self._service()._set_webhook((url or "").strip())
+            info = self._service()._set_webhook(
+                url.strip() if isinstance(url, str) else ""
+            )
             result = {
                 "message": _("Webhook URL saved."),
                 "url": info["url"],
@@ -86,7 +113,7 @@ class PartnerOrderApiPortal(models.AbstractModel):
         return self._run(save)
 
     @api.model
-    def clear_webhook(self):
+    def _clear_webhook(self):
         def clear():
             info = self._service()._delete_webhook()
             return {
@@ -98,10 +125,10 @@ class PartnerOrderApiPortal(models.AbstractModel):
         return self._run(clear)
 
     @api.model
-    def rotate_webhook_secret(self):
+    def _rotate_webhook_secret(self):
         def rotate():
             partner_sudo = self._enabled_partner_sudo()
-            partner_sudo.action_order_api_rotate_webhook_secret()
+            partner_sudo._order_api_rotate_webhook_secret()
             return {
                 "message": _(
                     "New signing secret created: verify webhooks with it from now on. "
@@ -114,7 +141,7 @@ class PartnerOrderApiPortal(models.AbstractModel):
         return self._run(rotate)
 
     @api.model
-    def send_test_event(self):
+    def _send_test_event(self):
         def send():
             result = self._service()._test_webhook()
             if result["delivered"]:

@@ -27,11 +27,26 @@ class ProductProduct(models.Model):
         "res.currency", compute="_compute_order_api_partner_price"
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("order_api_partner_ids") for vals in vals_list):
+            self.env["res.partner"]._order_api_check_can_configure()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # the same relation as res.partner.order_api_product_ids: the same
+        # managers decide which partner may order what
+        if "order_api_partner_ids" in vals:
+            self.env["res.partner"]._order_api_check_can_configure()
+        return super().write(vals)
+
     @api.depends_context("order_api_partner_id", "company")
     def _compute_order_api_partner_price(self):
-        partner = self.env["res.partner"].browse(
-            self.env.context.get("order_api_partner_id")
-        )
+        # the partner comes from the context, which is client input on RPC
+        # routes: only salespeople get another partner's prices
+        partner = self.env["res.partner"]
+        if self.env.su or self.env.user.has_group("sales_team.group_sale_salesman"):
+            partner = partner.browse(self.env.context.get("order_api_partner_id"))
         partner = partner.exists().sudo().commercial_partner_id
         pricelist = partner.property_product_pricelist
         currency = pricelist.currency_id or self.env.company.currency_id

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..lib import errors, webhook
 
@@ -90,9 +90,15 @@ class ResPartner(models.Model):
         return partner_sudo.order_api_webhook_secret
 
     def action_order_api_rotate_webhook_secret(self):
-        """Replace the signing secret; the partner must take the new one."""
-        for partner in self:
-            partner.sudo().order_api_webhook_secret = webhook.new_secret()
+        """The backend button: replace the signing secret; the partner must
+        take the new one. Callable by any logged-in user through RPC, so it
+        checks the caller's rights (administrators, as the secret field and
+        the button are theirs) before the elevated write."""
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                _("Only administrators can issue a new webhook signing secret.")
+            )
+        self._order_api_rotate_webhook_secret()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -104,3 +110,19 @@ class ResPartner(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _order_api_rotate_webhook_secret(self):
+        """Replace the signing secret of these partners (elevated; callers
+        check who may ask)."""
+        for partner in self:
+            partner.sudo().order_api_webhook_secret = webhook.new_secret()
+
+    @api.constrains("order_api_rate_limit_per_minute")
+    def _check_order_api_rate_limit_per_minute(self):
+        if any(partner.order_api_rate_limit_per_minute < 0 for partner in self):
+            raise ValidationError(
+                _(
+                    "The Order API request budget cannot be negative "
+                    "(0 uses the system default)."
+                )
+            )

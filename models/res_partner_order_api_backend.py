@@ -9,7 +9,12 @@ from odoo.exceptions import AccessError
 
 # Fields of the API configuration: only sales managers (or elevated code) write them.
 ORDER_API_CONFIG_FIELDS = frozenset(
-    {"order_api_enabled", "order_api_product_ids", "order_api_webhook_url"}
+    {
+        "order_api_enabled",
+        "order_api_product_ids",
+        "order_api_webhook_url",
+        "order_api_rate_limit_per_minute",
+    }
 )
 
 
@@ -101,6 +106,7 @@ class ResPartner(models.Model):
             self._order_api_check_can_configure()
         return super().write(vals)
 
+    @api.model
     def _order_api_check_can_configure(self):
         if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
             return
@@ -108,8 +114,21 @@ class ResPartner(models.Model):
             _("Only sales managers can change a partner's Partner Order API settings.")
         )
 
+    def _order_api_check_backend_access(self):
+        """The smart buttons open backend views: salespeople only, and only
+        on partners they may read (they are public methods, so any logged-in
+        user can call them through RPC)."""
+        if not self.env.su and not self.env.user.has_group(
+            "sales_team.group_sale_salesman"
+        ):
+            raise AccessError(
+                _("Only salespeople can open the Partner Order API views of a partner.")
+            )
+        self.check_access("read")
+
     def action_view_order_api_webhook_events(self):
         self.ensure_one()
+        self._order_api_check_backend_access()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "partner_order_api.action_partner_order_api_webhook_event"
         )
@@ -119,6 +138,7 @@ class ResPartner(models.Model):
 
     def action_view_order_api_orders(self):
         self.ensure_one()
+        self._order_api_check_backend_access()
         action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
         action["domain"] = [
             ("order_api_partner_id", "=", self.commercial_partner_id.id)
@@ -128,6 +148,7 @@ class ResPartner(models.Model):
 
     def action_view_order_api_products(self):
         self.ensure_one()
+        self._order_api_check_backend_access()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "product.product_normal_action_sell"
         )

@@ -10,3 +10,5 @@ from . import test_api_orders_beyond
 from . import test_portal
 from . import test_backend
 from . import test_rate_limit
+from . import test_order_tally
+from . import test_rpc_surface

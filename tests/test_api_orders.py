@@ -175,6 +175,44 @@ class TestApiOrders(PartnerOrderApiCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["biomes_order_id"], order.name)
 
+    def test_a_parent_company_does_not_see_its_subsidiarys_orders(self):
+        """A subsidiary that is a company of its own is a commercial entity of
+        its own: the parent's key does not open its orders, nor those of its
+        contacts; an ordinary contact of the parent stays the parent's."""
+        subsidiary = self.env["res.partner"].create(
+            {"name": "A Subsidiary", "is_company": True, "parent_id": self.partner_a.id}
+        )
+        buyer = self.env["res.partner"].create(
+            {"name": "Subsidiary Buyer", "parent_id": subsidiary.id}
+        )
+        self.assertEqual(buyer.commercial_partner_id, subsidiary)
+        orders = self.env["sale.order"]
+        for customer in (subsidiary, buyer):
+            order = self.create_order_orm(
+                self.partner_a, self.user_a, [(self.product_b, 1)]
+            )
+            order.partner_id = customer
+            orders |= order
+        colleague = self.env["res.partner"].create(
+            {"name": "A Buyer", "parent_id": self.partner_a.id}
+        )
+        own = self.create_order_orm(self.partner_a, self.user_a, [(self.product_b, 1)])
+        own.partner_id = colleague
+        names = self._names(self.api("GET", "orders", key=self.key_a))
+        self.assertIn(own.name, names)
+        for order in orders:
+            self.assertNotIn(order.name, names)
+            self.assert_error(
+                self.api(
+                    "GET",
+                    "order_status",
+                    key=self.key_a,
+                    params={"identifiedBy": "biomes", "order_id": order.name},
+                ),
+                404,
+                "not_found",
+            )
+
     def test_orders_in_a_company_of_which_the_user_is_not_are_hidden(self):
         other_company = self.env["res.company"].create({"name": "Other Lab Co"})
         order = self.env["sale.order"].create(

@@ -180,9 +180,30 @@ class TestBackend(PartnerOrderApiCase):
             {"order_api_enabled": False},
             {"order_api_product_ids": [Command.link(self.product_forbidden.id)]},
             {"order_api_webhook_url": "https://example.com/hook"},
+            {"order_api_rate_limit_per_minute": 100000},
         ):
             with self.assertRaises(AccessError):
                 partner.write(vals)
+        # the same relation from the product side
+        stock_user = new_test_user(
+            self.env,
+            login="poa-stock-user",
+            groups="stock.group_stock_manager,sales_team.group_sale_salesman",
+        )
+        for user in (self.salesman, stock_user):
+            with self.assertRaises(AccessError):
+                self.product_forbidden.with_user(user).write(
+                    {"order_api_partner_ids": [Command.link(self.partner_a.id)]}
+                )
+            with self.assertRaises(AccessError):
+                self.env["product.product"].with_user(user).create(
+                    {
+                        "name": "Sneaky product",
+                        "order_api_partner_ids": [Command.link(self.partner_a.id)],
+                    }
+                )
+        self.product_forbidden.with_user(stock_user).write({"list_price": 998.0})
+        self.assertFalse(self.partner_a.order_api_rate_limit_per_minute)
         with self.assertRaises(AccessError):
             self.env["res.partner"].with_user(self.salesman).create(
                 {"name": "Sneaky", "is_company": True, "order_api_enabled": True}
@@ -224,6 +245,14 @@ class TestBackend(PartnerOrderApiCase):
         )
         partner.order_api_enabled = False
         self.assertFalse(self.partner_b.order_api_enabled)
+        partner.order_api_rate_limit_per_minute = 30
+        with self.assertRaises(ValidationError):
+            partner.order_api_rate_limit_per_minute = -1
+        self.assertEqual(self.partner_b.order_api_rate_limit_per_minute, 30)
+        self.product_forbidden.with_user(self.manager).write(
+            {"order_api_partner_ids": [Command.link(self.partner_b.id)]}
+        )
+        self.assertIn(self.product_forbidden, self.partner_b.order_api_product_ids)
         self.assertIn(self.kit, self.partner_b.order_api_product_ids)
         with self.assertRaises(ValidationError):
             partner.order_api_webhook_url = "http://127.0.0.1/hook"

@@ -278,33 +278,69 @@ class TestPortalSection(PortalSectionCase):
             )
         )
 
+    def portal_action(self, method, args=(), password="poa-a-password"):
+        """A webhook action of the portal section, as the page calls it."""
+        return self.call_with_identity_check(
+            "partner.order.api.portal", method, list(args), password
+        )
+
+    def test_webhook_changes_ask_for_the_password(self):
+        """Changing the URL, clearing it or rotating the secret asks for the
+        password again (Odoo's identity check): nothing changes until then."""
+        self.authenticate(self.user_a.login, "poa-a-password")
+        with WebhookReceiver() as receiver:
+            for method, args in (
+                ("action_order_api_save_webhook", [receiver.url]),
+                ("action_order_api_rotate_webhook_secret", []),
+                ("action_order_api_clear_webhook", []),
+            ):
+                answer = self.call_kw("partner.order.api.portal", method, args)
+                self.assertEqual(
+                    answer.get("res_model"), "res.users.identitycheck", method
+                )
+            partner_sudo = self.partner_a.sudo()
+            self.assertFalse(partner_sudo.order_api_webhook_url)
+            self.assertFalse(partner_sudo.order_api_webhook_secret)
+            # a wrong password does not pass
+            check_id = self.call_kw(
+                "partner.order.api.portal",
+                "action_order_api_save_webhook",
+                [receiver.url],
+            )["res_id"]
+            self.call_kw(
+                "res.users.identitycheck",
+                "write",
+                [[check_id], {"password": "wrong", "auth_method": "password"}],
+            )
+            with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+                self.call_kw("res.users.identitycheck", "run_check", [[check_id]])
+            self.assertFalse(partner_sudo.order_api_webhook_url)
+            # the right one does
+            saved = self.portal_action("action_order_api_save_webhook", [receiver.url])
+            self.assertTrue(saved["ok"], saved)
+            self.assertEqual(partner_sudo.order_api_webhook_url, receiver.url)
+
     def test_webhook_save_reveals_the_secret_once_then_rotate_and_clear(self):
         self.authenticate(self.user_a.login, "poa-a-password")
-        invalid = self.make_jsonrpc_request(
-            "/my/order_api/webhook/save", {"url": "ftp://x.example"}
+        invalid = self.portal_action(
+            "action_order_api_save_webhook", ["ftp://x.example"]
         )
         self.assertFalse(invalid["ok"])
         self.assertTrue(invalid["message"])
         self.assertFalse(self.partner_a.order_api_webhook_url)
 
         with WebhookReceiver() as receiver:
-            saved = self.make_jsonrpc_request(
-                "/my/order_api/webhook/save", {"url": receiver.url}
-            )
+            saved = self.portal_action("action_order_api_save_webhook", [receiver.url])
             self.assertTrue(saved["ok"], saved)
             self.assertEqual(
                 saved["secret"], self.partner_a.sudo().order_api_webhook_secret
             )
-            again = self.make_jsonrpc_request(
-                "/my/order_api/webhook/save", {"url": receiver.url}
-            )
+            again = self.portal_action("action_order_api_save_webhook", [receiver.url])
             self.assertTrue(again["ok"])
             self.assertNotIn("secret", again)
             self.assertTrue(again["secret_set"])
 
-            rotated = self.make_jsonrpc_request(
-                "/my/order_api/webhook/rotate_secret", {}
-            )
+            rotated = self.portal_action("action_order_api_rotate_webhook_secret")
             self.assertTrue(rotated["ok"])
             self.assertNotEqual(rotated["secret"], saved["secret"])
             self.assertEqual(
@@ -323,7 +359,7 @@ class TestPortalSection(PortalSectionCase):
         self.assertNotIn(rotated["secret"], html)
         self.assertIn(receiver.url, html)
 
-        cleared = self.make_jsonrpc_request("/my/order_api/webhook/clear", {})
+        cleared = self.portal_action("action_order_api_clear_webhook")
         self.assertTrue(cleared["ok"])
         self.assertFalse(self.partner_a.order_api_webhook_url)
         no_url = self.make_jsonrpc_request("/my/order_api/webhook/test", {})
@@ -332,9 +368,7 @@ class TestPortalSection(PortalSectionCase):
     def test_webhook_test_reports_a_failed_delivery(self):
         self.authenticate(self.user_a.login, "poa-a-password")
         with WebhookReceiver(statuses=(500,)) as receiver:
-            self.make_jsonrpc_request(
-                "/my/order_api/webhook/save", {"url": receiver.url}
-            )
+            self.portal_action("action_order_api_save_webhook", [receiver.url])
             with mute_logger(
                 "odoo.addons.partner_order_api.models.partner_order_api_webhook_event"
             ):
@@ -342,25 +376,30 @@ class TestPortalSection(PortalSectionCase):
         self.assertFalse(result["ok"])
         self.assertIn("500", result["message"])
 
-    def test_webhook_routes_refuse_disabled_partners(self):
+    def test_webhook_actions_refuse_disabled_partners(self):
         self.authenticate(self.user_off.login, "poa-off-password")
-        for route, params in (
-            ("/my/order_api/webhook/save", {"url": "https://example.com/hook"}),
-            ("/my/order_api/webhook/rotate_secret", {}),
-            ("/my/order_api/webhook/test", {}),
-            ("/my/order_api/webhook/clear", {}),
+        for method, args in (
+            ("action_order_api_save_webhook", ["https://example.com/hook"]),
+            ("action_order_api_rotate_webhook_secret", []),
+            ("action_order_api_clear_webhook", []),
         ):
-            result = self.make_jsonrpc_request(route, params)
-            self.assertFalse(result["ok"], route)
+            result = self.portal_action(method, args, password="poa-off-password")
+            self.assertFalse(result["ok"], method)
+        result = self.make_jsonrpc_request("/my/order_api/webhook/test", {})
+        self.assertFalse(result["ok"])
         partner_sudo = self.partner_off.sudo()
         self.assertFalse(partner_sudo.order_api_webhook_url)
         self.assertFalse(partner_sudo.order_api_webhook_secret)
 
-    def test_webhook_routes_need_a_login(self):
+    def test_webhook_actions_need_a_login(self):
         self.authenticate(None, None)
         with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
-            self.make_jsonrpc_request(
-                "/my/order_api/webhook/save", {"url": "https://example.com/h"}
+            self.make_jsonrpc_request("/my/order_api/webhook/test", {})
+        with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+            self.call_kw(
+                "partner.order.api.portal",
+                "action_order_api_save_webhook",
+                ["https://example.com/h"],
             )
 
 

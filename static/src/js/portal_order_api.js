@@ -5,8 +5,10 @@
  *
  * API keys are created by `res.users.apikeys.action_order_api_make_key` and
  * revoked by Odoo's `remove()`, both behind Odoo's identity check (the
- * password is asked again, as for Odoo's own "New API Key"). The webhook
- * buttons call the JSON routes of controllers/portal.py. Secrets (the new key,
+ * password is asked again, as for Odoo's own "New API Key"). So are saving or
+ * clearing the webhook URL and rotating its signing secret
+ * (`partner.order.api.portal.action_order_api_*`); the test event is a JSON
+ * route of controllers/portal.py. Secrets (the new key,
  * a new signing secret) are shown once and never stored by the page.
  */
 
@@ -150,17 +152,30 @@ publicWidget.registry.PartnerOrderApiPortal = publicWidget.Widget.extend({
         }
     },
 
+    /**
+     * Changing the webhook URL or its secret asks for the password again, as
+     * creating a key does (Odoo's identity check, skipped for 10 minutes
+     * after a check).
+     */
+    _portalAction(method, args) {
+        return handleCheckIdentity(
+            this.orm.call("partner.order.api.portal", method, args),
+            this.orm,
+            this.dialog
+        );
+    },
+
     async _onSaveWebhook(ev) {
         ev.preventDefault();
         const url = new FormData(ev.currentTarget).get("url");
-        const result = await rpc("/my/order_api/webhook/save", {url});
+        const result = await this._portalAction("action_order_api_save_webhook", [url]);
         this._showMessage(".o_poa_webhook_message", result);
         this._updateWebhook(result);
     },
 
     async _onClearWebhook(ev) {
         ev.preventDefault();
-        const result = await rpc("/my/order_api/webhook/clear", {});
+        const result = await this._portalAction("action_order_api_clear_webhook", []);
         this._showMessage(".o_poa_webhook_message", result);
         this._updateWebhook(result);
     },
@@ -174,7 +189,10 @@ publicWidget.registry.PartnerOrderApiPortal = publicWidget.Widget.extend({
             ),
             confirmLabel: _t("Create a new secret"),
             confirm: async () => {
-                const result = await rpc("/my/order_api/webhook/rotate_secret", {});
+                const result = await this._portalAction(
+                    "action_order_api_rotate_webhook_secret",
+                    []
+                );
                 this._showMessage(".o_poa_webhook_message", result);
                 this._updateWebhook(result);
             },
