@@ -36,6 +36,5 @@
             "partner_order_api/static/src/js/tours/*.js",
         ],
     },
-    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }

@@ -145,10 +145,17 @@ class TestAdminFields(TransactionCase):
         self.assertNotIn(self.group, self.portal_user.groups_id)
         self.assertNotIn(self.group, late_user.groups_id)
 
-    def test_portal_api_keys_switched_on(self):
-        self.assertTrue(
+    def test_install_leaves_odoos_own_portal_keys_off(self):
+        """The addon's portal section makes keys scoped to this API; the
+        install does not open Odoo's own dialog, which makes unscoped keys
+        (XML-RPC/JSON-RPC), to every portal user."""
+        self.assertFalse(
             self.env["ir.config_parameter"].sudo().get_param("portal.allow_api_keys")
         )
+        self.company_partner.order_api_enabled = True
+        Description = self.env["res.users.apikeys.description"]
+        with self.assertRaises(AccessError):
+            Description.with_user(self.portal_user).check_access_make_key()
 
     def test_external_id_unique_per_partner(self):
         other = self.env["res.partner"].create({"name": "Other Co", "is_company": True})
