@@ -118,9 +118,7 @@ class IdempotencyInProgress(OrderApiError):
 class NotCancellable(OrderApiError):
     status = 409
     code = "not_cancellable"
-    default_message = (
-        "This order has a validated delivery: it can no longer be cancelled."
-    )
+    default_message = "This order can no longer be cancelled."
 
 
 class RateLimited(OrderApiError):

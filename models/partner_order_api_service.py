@@ -25,6 +25,7 @@ import psycopg2.errors
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models, tools
+from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import SQL
 
@@ -57,6 +58,15 @@ ORDER_SORTS = {
     "created_asc": ("create_date", "ASC"),
     "updated_asc": ("order_api_updated_at", "ASC"),
 }
+
+
+def _documents(label, records, state):
+    """``"transfer WH/PICK/00003 is done"``, ``"transfers A, B are done"``:
+    ``records`` by name, for an error message."""
+    names = ", ".join(records.sorted("id").mapped("name"))
+    if len(records) == 1:
+        return f"{label} {names} is {state}"
+    return f"{label}s {names} are {state}"
 
 
 class PartnerOrderApiService(models.AbstractModel):
@@ -381,28 +391,87 @@ class PartnerOrderApiService(models.AbstractModel):
         )
 
     def _cancel_order(self, identified_by, order_id):
-        """Cancel the partner's order through Odoo's own flow while none of
-        its outgoing deliveries is done; cancelling twice answers the
-        cancelled order again."""
-        self._partner_sudo()  # enabled?
+        """Cancel the partner's order through Odoo's own flow
+        (``sale.order.action_cancel``) and answer the cancelled order.
+
+        Refused with 409 ``not_cancellable``, whose message says why and
+        names the blocking documents, and nothing changed:
+
+        - an order that this partner did not place through the API
+          (``order_api_partner_id`` empty, e.g. entered by a salesperson, or
+          another partner's): the API cancels only what its client ordered,
+          whatever the order's state; a salesperson cancels the others;
+        - a locked order (Odoo's ``locked``, as ``action_cancel`` refuses);
+        - an order with a posted customer invoice or credit note;
+        - an order any of whose transfers (pick, pack, delivery, return:
+          every picking of the order) is done.
+
+        Otherwise ``action_cancel`` runs as its confirmation wizard runs it
+        (``disable_cancel_warning``: the wizard would only mail the customer,
+        who asked for it), and Odoo cancels the open transfers of every step
+        and the draft invoices with the order. Anything Odoo refuses on the
+        way (a ``UserError``, or an order still not cancelled afterwards, e.g.
+        a wizard asked by another module) is a 409 too. The error is raised,
+        so the request's transaction is rolled back. A concurrent validation
+        of one of its transfers writes the same stock rows: one of the two
+        transactions fails to serialize and Odoo replays the request, which
+        then sees the done transfer. Cancelling an API order that is already
+        cancelled answers it again; another partner's order is 404
+        ``not_found``."""
+        partner_sudo = self._partner_sudo()
         order_sudo = self._find_order(identified_by, order_id)
-        if order_sudo.state != "cancel":
-            shipped = order_sudo.picking_ids.filtered(
-                lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+        if order_sudo.order_api_partner_id != partner_sudo:
+            raise errors.NotCancellable(
+                f"Order {order_sudo.name} was not placed through the Partner "
+                "Order API by this partner: only orders placed through the API "
+                "can be cancelled through it; ask your sales contact to cancel it."
             )
-            if shipped:
-                raise errors.NotCancellable(
-                    f"Order {order_sudo.name} has a validated delivery ({shipped[0].name}): "
-                    "it can no longer be cancelled."
-                )
+        if order_sudo.state == "cancel":
+            return order_sudo._order_api_serialize()[0]
+        reasons = self._cancel_blockers(order_sudo)
+        if reasons:
+            raise errors.NotCancellable(
+                f"Order {order_sudo.name} can no longer be cancelled: "
+                f"{'; '.join(reasons)}."
+            )
+        try:
             # elevated: a portal user cannot cancel orders or their pickings
-            order_sudo.with_context(disable_cancel_warning=True)._action_cancel()
-            _logger.info(
-                "Partner Order API: %s cancelled by user #%s",
-                order_sudo.name,
-                self.env.uid,
+            order_sudo.with_context(disable_cancel_warning=True).action_cancel()
+        except UserError as exc:
+            raise errors.NotCancellable(
+                f"Order {order_sudo.name} can no longer be cancelled: {exc.args[0]!s}"
+            ) from exc
+        if order_sudo.state != "cancel":
+            raise errors.NotCancellable(
+                f"Order {order_sudo.name} can no longer be cancelled through the "
+                "API: ask your sales contact to cancel it."
             )
+        _logger.info(
+            "Partner Order API: %s cancelled by user #%s",
+            order_sudo.name,
+            self.env.uid,
+        )
         return order_sudo._order_api_serialize()[0]
+
+    def _cancel_blockers(self, order_sudo):
+        """Why the API refuses to cancel ``order_sudo`` (see
+        ``_cancel_order``), each reason naming its documents; empty: nothing
+        stands in the way."""
+        reasons = []
+        if order_sudo.locked:
+            reasons.append("it is locked")
+        posted = order_sudo.invoice_ids.filtered(lambda move: move.state == "posted")
+        for move_type, label in (
+            ("out_invoice", "invoice"),
+            ("out_refund", "credit note"),
+        ):
+            moves = posted.filtered(lambda move, t=move_type: move.move_type == t)
+            if moves:
+                reasons.append(_documents(label, moves, "posted"))
+        done = order_sudo.picking_ids.filtered(lambda picking: picking.state == "done")
+        if done:
+            reasons.append(_documents("transfer", done, "done"))
+        return reasons
 
     def _get_order_status(self, identified_by, order_id):
         self._partner_sudo()  # enabled?

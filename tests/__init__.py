@@ -7,6 +7,7 @@ from . import test_api_errors
 from . import test_sent_lots
 from . import test_webhook
 from . import test_api_orders_beyond
+from . import test_api_cancel
 from . import test_portal
 from . import test_backend
 from . import test_rate_limit
