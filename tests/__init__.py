@@ -11,3 +11,4 @@ from . import test_portal
 from . import test_backend
 from . import test_rate_limit
 from . import test_key_cache
+from . import test_api_surrogates
