@@ -126,20 +126,25 @@ def final_error_response(exc):
     return error_response(api_error)
 
 
-def _rate_limit(authorization):
-    """Take a token of the key's budget; 429 beyond it. Sets the
-    X-RateLimit-* headers of the answer, whatever it is."""
-    Bucket = request.env["partner.order.api.rate.bucket"].sudo()
-    limit = Bucket._limit_for(request.env["partner.order.api.service"]._partner_sudo())
-    if not limit:
-        return
-    allowed, remaining, retry_after = Bucket._take(authorization.split()[-1], limit)
-    request._order_api_rate_headers = {
-        "X-RateLimit-Limit": str(limit),
-        "X-RateLimit-Remaining": str(remaining),
-    }
-    if not allowed:
-        raise errors.RateLimited(retry_after)
+def _rate_limit(address):
+    """Take a token of the budget of the caller's partner (all its users and
+    keys together), whether the partner is enabled or not; 429 beyond it,
+    or while ``address`` is blocked for failed authentications. Sets the
+    X-RateLimit-* headers of the answer, whatever it is (not on the 429 of
+    a blocked address: the key was not looked at)."""
+    service = request.env["partner.order.api.service"]
+    partner_sudo = request.env["res.partner"].sudo().browse(service._caller()[0])
+    Buckets = request.env["partner.order.api.rate.bucket"].sudo()
+    budget = Buckets._take_request_token(
+        partner_sudo.id, Buckets._limit_for(partner_sudo), address
+    )
+    if budget.limit:
+        request._order_api_rate_headers = {
+            "X-RateLimit-Limit": str(budget.limit),
+            "X-RateLimit-Remaining": str(budget.remaining),
+        }
+    if not budget.allowed:
+        raise errors.RateLimited(budget.retry_after)
 
 
 def run(handler, *, authenticate=True, writes=False):
@@ -151,9 +156,12 @@ def run(handler, *, authenticate=True, writes=False):
         if authenticate:
             service = request.env["partner.order.api.service"]
             authorization = request.httprequest.headers.get("Authorization")
-            uid, read_only = service._authenticate(authorization)
+            # the client's address; behind a proxy, Odoo's proxy_mode puts
+            # the X-Forwarded-For address here
+            address = request.httprequest.remote_addr
+            uid, read_only = service._authenticate(authorization, address)
             request.update_env(user=uid)
-            _rate_limit(authorization)
+            _rate_limit(address)
             if read_only and writes:
                 raise errors.InsufficientScope()
         result = handler()

@@ -33,6 +33,8 @@ SORTS = ("created_desc", "created_asc", "updated_asc")
 # not Unicode text and cannot be encoded.
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+# the only way a lone surrogate gets into a body that decoded as UTF-8
+_SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F]")
 # a note may hold line breaks and tabs
 _NOTE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _IDEMPOTENCY_RE = re.compile(r"^[\x20-\x7e]{1,255}$")
@@ -177,7 +179,49 @@ def parse_json_object(raw, content_type=None):
         raise ValidationError.from_details(
             [_detail("body", "The body must be a JSON object.")]
         )
+    if _SURROGATE_ESCAPE_RE.search(text):
+        field = _lone_surrogate_field(data)
+        if field is not None:
+            raise ValidationError.from_details(
+                [
+                    _detail(
+                        field,
+                        f"{field} must be valid Unicode text: a lone surrogate "
+                        "escape such as \\ud800 is not.",
+                    )
+                ]
+            )
     return data
+
+
+def _lone_surrogate_field(data):
+    """The path (``a.b[0].c``) of the first string or member name of ``data``
+    holding a lone surrogate, None when there is none.
+
+    JSON lets a client escape half of a UTF-16 pair (``"\\ud800"``); Python
+    decodes it to a string that is not Unicode text: it cannot be encoded,
+    stored or fingerprinted, so the body is refused whole, wherever it
+    hides (an ignored member included)."""
+    stack = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE_RE.search(value):
+                return path or "body"
+        elif isinstance(value, dict):
+            children = []
+            for name, child in value.items():
+                child_path = f"{path}.{name}" if path else name
+                if _SURROGATE_RE.search(name):
+                    # a printable name for the message
+                    return child_path.encode("utf-8", "backslashreplace").decode()
+                children.append((child_path, child))
+            stack.extend(reversed(children))
+        elif isinstance(value, list):
+            stack.extend(
+                reversed([(f"{path}[{i}]", child) for i, child in enumerate(value)])
+            )
+    return None
 
 
 def _reject_constant(name):

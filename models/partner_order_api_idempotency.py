@@ -48,10 +48,15 @@ class PartnerOrderApiIdempotency(models.Model):
 
     @api.model
     def _fingerprint(self, route, data):
+        """SHA-256 of the route and the canonical JSON of ``data``. The body
+        parser refuses lone surrogates; were one to come this far, it is
+        hashed as it is (``surrogatepass``) rather than failing."""
         canonical = json.dumps(
             data, sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )
-        return hashlib.sha256(f"{route}\n{canonical}".encode()).hexdigest()
+        return hashlib.sha256(
+            f"{route}\n{canonical}".encode("utf-8", "surrogatepass")
+        ).hexdigest()
 
     @api.model
     def _lock_id(self, partner_id, key):

@@ -29,6 +29,8 @@ from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import SQL
 
+from odoo.addons.base.models.res_users import INDEX_SIZE
+
 from ..lib import errors
 from .sale_order import utc_iso
 
@@ -38,6 +40,8 @@ API_KEY_SCOPE = "partner_order_api"
 API_KEY_SCOPE_READONLY = "partner_order_api.readonly"
 SYNC_SAFETY_WINDOW = 120  # seconds; see _list_orders
 KEY_CACHE_SECONDS = 60  # how long a verified key is remembered; see _verified_key
+_UNCERTAIN = object()  # see _check_key
+_FORGET_KEYS = "partner_order_api.forget_verified_keys"
 _BEARER_RE = re.compile(r"^[Bb][Ee][Aa][Rr][Ee][Rr] +([\x21-\x7e]{1,512})$")
 ORDER_STATES = ("sent", "sale", "cancel")
 # what _orders_where and _list_orders compare in SQL
@@ -69,6 +73,21 @@ def _documents(label, records, state):
     return f"{label}s {names} are {state}"
 
 
+class _NotCached(Exception):
+    """Raised through ``_verified_key``'s ormcache, which stores no
+    exception: ``verified`` is what ``_authenticate`` answers (None: the key
+    is refused)."""
+
+    def __init__(self, verified=None):
+        super().__init__()
+        self.verified = verified
+
+
+def _is_live(verified):
+    expires_at = verified[2]
+    return expires_at is None or expires_at > time.time()
+
+
 class PartnerOrderApiService(models.AbstractModel):
     _name = "partner.order.api.service"
     _description = "Partner Order API: use cases"
@@ -78,13 +97,15 @@ class PartnerOrderApiService(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _authenticate(self, authorization):
+    def _authenticate(self, authorization, address=None):
         """``(uid, read_only)`` for the active user owning the bearer key of
-        ``authorization``.
+        ``authorization``, sent from the client address ``address``.
 
         Keys scoped to this API and global (unscoped) keys open everything,
         keys scoped ``partner_order_api.readonly`` the GET routes only;
-        revoked, expired and inactive users' keys are refused. The key itself
+        revoked, expired and inactive users' keys are refused (401). Each
+        refused key counts against the failure budget of ``address``; while
+        it is spent, keys from there are not looked at (429). The key itself
         is never logged.
         """
         if not authorization:
@@ -99,30 +120,129 @@ class PartnerOrderApiService(models.AbstractModel):
         key = match.group(1)
         digest = hashlib.sha256(key.encode()).hexdigest()
         window = int(time.time() // KEY_CACHE_SECONDS)
-        verified = self._verified_key(digest, window, key)
-        if not verified:
-            raise errors.Unauthorized("The API key is unknown, revoked or expired.")
+        # read BEFORE the key is checked (see _verified_key)
+        generation = self.env.registry.cache_sequences.get("default")
+        try:
+            verified = self._verified_key(digest, window, generation, key, address)
+        except _NotCached as not_cached:
+            verified = not_cached.verified
+        if verified and _is_live(verified):
+            return verified[:2]
+        Buckets = self.env["partner.order.api.rate.bucket"].sudo()
+        if verified:  # remembered, and expired since
+            Buckets._check_auth_allowed(address)
+        Buckets._count_auth_failure(address)
+        raise errors.Unauthorized("The API key is unknown, revoked or expired.")
+
+    @api.model
+    @tools.ormcache("digest", "window", "generation")
+    def _verified_key(self, digest, window, generation, key, address):
+        """``(uid, read_only, expires_at)`` of a valid key (``expires_at``: a
+        POSIX timestamp, or None for a key that does not expire).
+
+        Odoo hashes API keys with pbkdf2 (milliseconds of CPU a check), so a
+        verified key is remembered in this process, by a SHA-256 of the key
+        (never the key), in Odoo's ORM cache. Only valid keys are: an
+        unknown key raises ``_NotCached`` (ormcache stores no exception), so
+        random bearer tokens cannot evict other entries of the cache.
+
+        An entry lives at most KEY_CACHE_SECONDS (``window``), and
+        ``_authenticate`` compares its expiry on every hit. Revoking a key,
+        changing it, or deactivating or deleting a user invalidates the ORM
+        cache of every worker after the commit (``_forget_verified_keys``):
+        that moves ``generation``, the registry's sequence of the "default"
+        cache, which ``_authenticate`` read before calling. The key is
+        checked on a cursor of its own opened after that read, on the
+        primary: a check whose snapshot predates a revocation is stored
+        under the old generation, which no later request looks up.
+
+        Before the check, an ``address`` whose failure budget is spent is
+        answered 429: a stream of invalid keys costs no pbkdf2 check.
+        """
+        self.env["partner.order.api.rate.bucket"].sudo()._check_auth_allowed(address)
+        registry = self.env.registry
+        # (a test cursor cannot open a read/write cursor inside a read-only one)
+        readonly = registry.in_test_mode() and self.env.cr.readonly
+        with registry.cursor(readonly=readonly) as cr:
+            verified = self.env(cr=cr, su=True)[self._name]._check_key(key)
+        if verified is None or verified[2] is _UNCERTAIN:
+            # refused, or accepted for this request only
+            raise _NotCached(verified and (*verified[:2], None))
         return verified
 
     @api.model
-    @tools.ormcache("digest", "window")
-    def _verified_key(self, digest, window, key):
-        """``(uid, read_only)`` of a valid key, or None.
-
-        Odoo hashes API keys with pbkdf2 (tens of milliseconds a check), so a
-        verified key is remembered in this process for at most
-        KEY_CACHE_SECONDS (``window``), by a SHA-256 of the key, never the key.
-        Revoking a key or deactivating a user clears the cache of every worker
-        at once (``registry.clear_cache``); an expiry is seen within the window.
-        """
+    def _check_key(self, key):
+        """``(uid, read_only, expires_at)`` of a valid key, else None: Odoo's
+        own check (``res.users.apikeys._check_credentials``), and the expiry
+        of the key it matched."""
         Keys = self.env["res.users.apikeys"]
-        uid = Keys._check_credentials(scope=API_KEY_SCOPE, key=key)
-        if uid:
-            return uid, False
-        uid = Keys._check_credentials(scope=API_KEY_SCOPE_READONLY, key=key)
-        if uid:
-            return uid, True
-        return None
+        for scope in (API_KEY_SCOPE, API_KEY_SCOPE_READONLY):
+            uid = Keys._check_credentials(scope=scope, key=key)
+            if uid:
+                break
+        else:
+            return None
+        read_only = scope == API_KEY_SCOPE_READONLY
+        # the key's row: its user, its index, a scope it was accepted with
+        # and not expired; two such rows of one user share an index once in
+        # 4 billion keys: then nothing is remembered
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT expiration_date
+                  FROM res_users_apikeys
+                 WHERE user_id = %s
+                   AND index = %s
+                   AND (scope IS NULL OR scope = %s)
+                   AND (expiration_date IS NULL
+                        OR expiration_date >= now() AT TIME ZONE 'utc')
+                """,
+                uid,
+                key[:INDEX_SIZE],
+                scope,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if len(rows) != 1:
+            return uid, read_only, _UNCERTAIN
+        expiration = rows[0][0]
+        if expiration is None:
+            return uid, read_only, None
+        return (
+            uid,
+            read_only,
+            expiration.replace(tzinfo=datetime.UTC).timestamp(),
+        )
+
+    @api.model
+    def _forget_verified_keys(self):
+        """Every worker forgets the keys it verified, once the current
+        transaction commits: called when keys are revoked or changed and
+        when users are deactivated or deleted.
+
+        Before the commit the local cache is cleared and marked for
+        signalling (so that a simulated commit, in tests, signals it too);
+        after the commit it is cleared again, and signalled to the other
+        workers through the database at once (Odoo's request and cron
+        runners signal after the post-commit hooks; a script or shell that
+        commits does not). A request that verified the key on a snapshot
+        older than the commit stored it under the previous generation (see
+        ``_verified_key``).
+        """
+        cr = self.env.cr
+        registry = self.env.registry
+
+        def forget_after_commit():
+            registry.clear_cache()
+            if registry.ready:
+                registry.signal_changes()
+
+        if not cr.precommit.data.get(_FORGET_KEYS):
+            cr.precommit.data[_FORGET_KEYS] = True
+            cr.precommit.add(registry.clear_cache)
+        if not cr.postcommit.data.get(_FORGET_KEYS):
+            cr.postcommit.data[_FORGET_KEYS] = True
+            cr.postcommit.add(forget_after_commit)
 
     def _caller(self):
         """``(commercial partner id, ids of its contacts)`` of the calling

@@ -14,8 +14,9 @@ class ResUsers(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if "active" in vals:
-            # the API keys of a deactivated user stop working at once
-            self.env.registry.clear_cache()
+            # the API keys of a deactivated user stop working in every
+            # worker once this commits
+            self.env["partner.order.api.service"]._forget_verified_keys()
         if "partner_id" in vals or any(
             key.startswith("in_group_")
             or key.startswith("sel_groups_")
@@ -27,7 +28,7 @@ class ResUsers(models.Model):
 
     def unlink(self):
         res = super().unlink()
-        self.env.registry.clear_cache()
+        self.env["partner.order.api.service"]._forget_verified_keys()
         return res
 
     def _order_api_sync_group(self):

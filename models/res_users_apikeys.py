@@ -25,11 +25,17 @@ KEY_NAME_MAX_LENGTH = 100
 class ResUsersApikeys(models.Model):
     _inherit = "res.users.apikeys"
 
+    def write(self, vals):
+        res = super().write(vals)
+        # every worker checks a changed key again once this commits
+        self.env["partner.order.api.service"]._forget_verified_keys()
+        return res
+
     def unlink(self):
         res = super().unlink()
-        # a revoked key stops working at once in every worker (see
-        # partner.order.api.service._verified_key)
-        self.env.registry.clear_cache()
+        # a revoked key stops working in every worker once this commits (see
+        # partner.order.api.service._forget_verified_keys)
+        self.env["partner.order.api.service"]._forget_verified_keys()
         return res
 
     @api.model

@@ -38,6 +38,9 @@ class PartnerOrderApiCase(HttpCase):
         cls.env["ir.config_parameter"].sudo().set_param(
             "partner_order_api.rate_limit_per_minute", "0"
         )
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "partner_order_api.auth_failure_limit_per_minute", "0"
+        )
         cls.company = cls.env.company
         cls.currency = cls.company.currency_id
         cls.warehouse = cls.env["stock.warehouse"].search(

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg2.errors
+import requests
 from conftest import Server, _require_env, api, order_body
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -183,23 +184,25 @@ def test_no_server_error_logged(server):
 
 
 def test_rate_limit_holds_across_worker_processes(server, world):
-    """40 simultaneous requests on 3 workers against a budget of 20: exactly
-    20 pass (the bucket is in PostgreSQL, not in one process)."""
+    """40 simultaneous requests on 3 workers, from two keys of one partner,
+    against a budget of 20: exactly 20 pass (the bucket is the partner's,
+    in PostgreSQL, not in one process nor per key)."""
     partner_id, user_id, _key = world.partners[0]
     with world.registry.cursor() as cr:
         env = world.env(cr)
         env["res.partner"].browse(partner_id).order_api_rate_limit_per_minute = 20
         user = env["res.users"].browse(user_id)
-        key = (
+        keys = [
             env["res.users.apikeys"]
             .with_user(user)
             .sudo()
-            ._generate("partner_order_api", "rate", None)
-        )
+            ._generate("partner_order_api", f"rate {index}", None)
+            for index in range(2)
+        ]
         cr.commit()
     try:
         responses = _parallel(
-            40, lambda _i: api(server, "GET", "available_products", key)
+            40, lambda i: api(server, "GET", "available_products", keys[i % 2])
         )
     finally:
         with world.registry.cursor() as cr:
@@ -215,6 +218,148 @@ def test_rate_limit_holds_across_worker_processes(server, world):
     assert limited.json()["error"]["code"] == "rate_limited"
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.headers["X-RateLimit-Limit"] == "20"
+
+
+def _portal_user_with_key(world, name):
+    """A committed portal user (with a password) of a new enabled partner,
+    and its API key."""
+    stamp = time.time_ns()
+    password = f"pw-{uuid.uuid4().hex}"
+    with world.registry.cursor() as cr:
+        env = world.env(cr)
+        company = env["res.partner"].create(
+            {"name": f"{name} {stamp}", "is_company": True, "order_api_enabled": True}
+        )
+        contact = env["res.partner"].create(
+            {"name": f"{name} integrator", "parent_id": company.id}
+        )
+        user = (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": contact.name,
+                    "login": f"{name.lower().replace(' ', '-')}-{stamp}",
+                    "password": password,
+                    "partner_id": contact.id,
+                    "groups_id": [(6, 0, env.ref("base.group_portal").ids)],
+                }
+            )
+        )
+        key = (
+            env["res.users.apikeys"]
+            .with_user(user)
+            .sudo()
+            ._generate("partner_order_api", "to revoke", None)
+        )
+        cr.commit()
+        return user.login, password, key
+
+
+def _served_by(server, probe):
+    """Process ids of the workers that logged a request holding ``probe``."""
+    return {
+        line.split()[2]
+        for line in server.log.read_text(errors="replace").splitlines()
+        if probe in line and " werkzeug: " in line
+    }
+
+
+def _statuses_and_workers(server, key, count=24):
+    """``count`` simultaneous GET orders with ``key``: their statuses and the
+    workers that answered them (the access log names each worker's pid)."""
+    probe = f"probe-{uuid.uuid4().hex}"
+    responses = _parallel(
+        count,
+        lambda i: api(server, "GET", "orders", key, params={"probe": f"{probe}-{i}"}),
+    )
+    deadline = time.monotonic() + 10
+    workers = _served_by(server, probe)
+    while len(workers) < 2 and time.monotonic() < deadline:  # log not flushed yet
+        time.sleep(0.2)
+        workers = _served_by(server, probe)
+    return sorted({r.status_code for r in responses}), workers
+
+
+def _json_rpc(session, server, path, params):
+    response = session.post(
+        f"{server.url}{path}",
+        json={"jsonrpc": "2.0", "method": "call", "params": params},
+        timeout=60,
+    )
+    response.raise_for_status()
+    body = response.json()
+    assert "error" not in body, body
+    return body["result"]
+
+
+def _call_kw(session, server, model, method, args):
+    return _json_rpc(
+        session,
+        server,
+        "/web/dataset/call_kw",
+        {"model": model, "method": method, "args": args, "kwargs": {}},
+    )
+
+
+def test_a_key_revoked_in_the_portal_is_refused_by_every_worker(server, world):
+    """The integrator revokes its key in the portal (Odoo's remove(), behind
+    the identity check), served by one worker: the requests that follow are
+    refused by every worker, though each had the key verified and cached."""
+    login, password, key = _portal_user_with_key(world, "Revoker")
+    statuses, workers = _statuses_and_workers(server, key)
+    assert statuses == [200]
+    assert len(workers) >= 2, f"the warm-up reached only the workers {workers}"
+
+    session = requests.Session()
+    _json_rpc(
+        session,
+        server,
+        "/web/session/authenticate",
+        {"db": server.db, "login": login, "password": password},
+    )
+    key_ids = _call_kw(
+        session, server, "res.users.apikeys", "search", [[("name", "=", "to revoke")]]
+    )
+    assert len(key_ids) == 1
+    action = _call_kw(session, server, "res.users.apikeys", "remove", [key_ids])
+    assert action["res_model"] == "res.users.identitycheck"
+    check = [[action["res_id"]]]
+    _call_kw(
+        session,
+        server,
+        "res.users.identitycheck",
+        "write",
+        [*check, {"password": password}],
+    )
+    _call_kw(session, server, "res.users.identitycheck", "run_check", check)
+    with world.registry.cursor() as cr:
+        cr.execute("SELECT count(*) FROM res_users_apikeys WHERE id = %s", key_ids)
+        assert cr.fetchone()[0] == 0, "the key was not revoked"
+
+    statuses, workers = _statuses_and_workers(server, key)
+    assert statuses == [401]
+    assert len(workers) >= 2, f"only the workers {workers} were asked"
+
+
+def test_a_key_revoked_by_a_script_is_refused_by_every_worker(server, world):
+    """A script (odoo shell, a cron of another server) deletes the key and
+    commits, without Odoo's request runner to signal the cache invalidation
+    after it: the post-commit hook signals it, so every worker refuses the
+    key on its next request, not a minute later."""
+    login, _password, key = _portal_user_with_key(world, "Scripted")
+    statuses, workers = _statuses_and_workers(server, key)
+    assert statuses == [200]
+    assert len(workers) >= 2, f"the warm-up reached only the workers {workers}"
+    with world.registry.cursor() as cr:
+        env = world.env(cr)
+        revoked = env["res.users.apikeys"].search([("user_id.login", "=", login)])
+        assert len(revoked) == 1
+        revoked.unlink()
+        cr.commit()
+    statuses, workers = _statuses_and_workers(server, key)
+    assert statuses == [401]
+    assert len(workers) >= 2, f"only the workers {workers} were asked"
 
 
 def test_get_routes_run_on_a_read_only_replica(world):

@@ -412,7 +412,8 @@ def test_headers(document):
                 retry = resolve(document, headers["Retry-After"])
                 assert not retry["required"], where  # not with the other codes
                 assert retry["x-required-for-error-codes"] == [
-                    "idempotency_in_progress"
+                    "idempotency_in_progress",
+                    "rate_limited",
                 ], where
 
 
@@ -1403,8 +1404,8 @@ def test_check_error_codes_per_route_and_status(
 
 
 def test_check_retry_after_with_idempotency_in_progress(openapi_check):
-    """Retry-After is required with ``idempotency_in_progress`` only, and a
-    whole number of seconds."""
+    """Retry-After is required with ``idempotency_in_progress`` and
+    ``rate_limited`` only, and a whole number of seconds."""
     check = openapi_check.validate_response
     in_progress = _error("idempotency_in_progress")
     retry = dict(HEADERS, **{"Retry-After": "1"})
@@ -1417,6 +1418,9 @@ def test_check_retry_after_with_idempotency_in_progress(openapi_check):
         check("POST", path, 409, _error("idempotency_key_reused"), HEADERS)
     check("POST", f"{API}/order/cancel", 409, _error("not_cancellable"), HEADERS)
     check("POST", f"{API}/order", 409, _error("duplicate_external_order_id"), HEADERS)
+    check("GET", f"{API}/orders", 429, _error("rate_limited"), retry)
+    with pytest.raises(AssertionError, match="header Retry-After is missing"):
+        check("GET", f"{API}/orders", 429, _error("rate_limited"), HEADERS)
 
 
 def test_documented_error_codes(openapi_check, document):

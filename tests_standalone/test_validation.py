@@ -231,6 +231,42 @@ def test_json_object_deep_nesting_is_a_validation_error(validation, raw):
     assert _fields(exc) == ["body"]
 
 
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (rb'{"a": "\ud800"}', "a"),
+        (rb'{"a": "x\uDFFFy"}', "a"),
+        (rb'{"a": {"b": [1, "ok", "\ud83d"]}}', "a.b[2]"),
+        (rb'{"ok": "\ud83d\ude00", "z": {"y": "\udc00"}}', "z.y"),
+        (rb'{"a\ud800b": 1}', "a\\ud800b"),
+        (rb'{"delivery_address": {"name": "J\ud800"}}', "delivery_address.name"),
+    ],
+)
+def test_json_object_refuses_lone_surrogates_wherever_they_are(validation, raw, field):
+    """A lone surrogate escape decodes to a string that cannot be encoded,
+    stored or hashed (the Idempotency-Key fingerprint): the body is refused
+    whole, naming where, an ignored member included."""
+    exc = _rejects(validation, validation.parse_json_object, raw, "application/json")
+    assert _fields(exc) == [field]
+    assert "lone surrogate" in exc.message
+    assert exc.message.startswith(field)
+    json.dumps(exc.to_dict(), ensure_ascii=False).encode()  # printable answer
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (rb'{"a": "\ud83d\ude00"}', {"a": "\U0001f600"}),  # a pair is text
+        (rb'{"a": "\\ud800"}', {"a": "\\ud800"}),  # an escaped backslash
+        ('{"a": "\u00e9\ud7ff\ue000"}'.encode(), {"a": "\u00e9\ud7ff\ue000"}),
+    ],
+)
+def test_json_object_keeps_text_that_only_looks_like_a_surrogate(
+    validation, raw, expected
+):
+    assert validation.parse_json_object(raw, "application/json") == expected
+
+
 # ----------------------------------------------------------------------
 # POST order
 # ----------------------------------------------------------------------

@@ -1,0 +1,247 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The verified-key cache and the failed-authentication budget."""
+
+import datetime
+import ipaddress
+import secrets
+import time
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import tagged
+from odoo.tools import config
+
+from ..lib import errors
+from .common import SCOPE, PartnerOrderApiCase
+
+
+@tagged("post_install", "-at_install")
+class TestKeyCache(PartnerOrderApiCase):
+    def _verified_entries(self):
+        """The keys of the ORM cache's entries of ``_verified_key``."""
+        lru = self.env.registry._Registry__caches["default"]
+        return {k for k in list(lru.d) if "_verified_key" in str(k)}
+
+    def _lru_size(self):
+        return len(self.env.registry._Registry__caches["default"])
+
+    def test_unknown_keys_are_not_cached(self):
+        """Random bearer tokens leave Odoo's shared ORM cache alone: no entry
+        for them, nothing evicted (the valid key stays remembered)."""
+        service = self.env["partner.order.api.service"]
+        self.assertEqual(self.api("GET", "orders", key=self.key_a).status_code, 200)
+        # a first refused key warms what every request reads (parameters...)
+        self.assert_error(
+            self.api("GET", "orders", key=secrets.token_hex(20)), 401, "unauthorized"
+        )
+        entries, size = self._verified_entries(), self._lru_size()
+        self.assertEqual(len(entries), 1, "the valid key is remembered")
+        for _i in range(25):
+            response = self.api("GET", "orders", key=secrets.token_hex(20))
+            self.assert_error(response, 401, "unauthorized")
+            # a token sharing the index (first 8 characters) of a real key
+            # goes as far as Odoo's pbkdf2 check
+            with self.assertRaises(errors.Unauthorized):
+                service._authenticate(f"Bearer {self.key_b[:8]}{secrets.token_hex(16)}")
+        self.assertEqual(self._verified_entries(), entries)
+        self.assertEqual(self._lru_size(), size)
+
+    def test_a_key_is_refused_the_moment_it_expires(self):
+        """The expiry is remembered with the verified key and compared on
+        every hit: no minute of grace."""
+        expires = fields.Datetime.now() + datetime.timedelta(seconds=3)
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(self.user_a)
+            .sudo()
+            ._generate(SCOPE, "short-lived", expires)
+        )
+        self.assertEqual(self.api("GET", "orders", key=key).status_code, 200)
+        self.assertEqual(len(self._verified_entries()), 1, "the key is remembered")
+        deadline = expires.replace(tzinfo=datetime.UTC).timestamp() + 0.2
+        time.sleep(max(0.0, deadline - time.time()))
+        self.assert_error(self.api("GET", "orders", key=key), 401, "unauthorized")
+        with self.assertRaises(errors.Unauthorized):
+            self.env["partner.order.api.service"]._authenticate(f"Bearer {key}")
+
+    def test_revocation_is_signalled_after_the_commit(self):
+        """Revoking clears the verified keys of every worker AFTER the
+        revoking transaction commits (a post-commit hook that also signals
+        the other workers through the database): a request that checked the
+        key on a snapshot older than the commit cannot bring it back."""
+        service = self.env["partner.order.api.service"]
+        registry = self.env.registry
+        key = self._generate_key(self.user_a, name="to revoke")
+        service._authenticate(f"Bearer {key}")
+        self.assertEqual(len(self._verified_entries()), 1)
+        generation = registry.cache_sequences["default"]
+        self.env["res.users.apikeys"].sudo().search(
+            [("user_id", "=", self.user_a.id), ("name", "=", "to revoke")]
+        )._remove()
+        hooks = [
+            getattr(f, "__qualname__", repr(f)) for f in self.env.cr.postcommit._funcs
+        ]
+        self.assertTrue(
+            any("_forget_verified_keys" in name for name in hooks),
+            f"no post-commit invalidation: {hooks}",
+        )
+        self.assertEqual(registry.cache_sequences["default"], generation)
+        # what a commit does: flush (pre-commit hooks), COMMIT, post-commit
+        # hooks (the test never commits)
+        self.env.cr.flush()
+        self.env.cr.postcommit.run()
+        self.assertGreater(
+            registry.cache_sequences["default"],
+            generation,
+            "the other workers are signalled",
+        )
+        self.assertFalse(self._verified_entries())
+        with self.assertRaises(errors.Unauthorized):
+            service._authenticate(f"Bearer {key}")
+
+    def test_deactivating_a_user_is_signalled_after_the_commit(self):
+        service = self.env["partner.order.api.service"]
+        registry = self.env.registry
+        self.assertEqual(
+            service._authenticate(f"Bearer {self.key_b}")[0], self.user_b.id
+        )
+        generation = registry.cache_sequences["default"]
+        self.user_b.active = False
+        self.env.cr.flush()
+        self.env.cr.postcommit.run()
+        self.assertGreater(registry.cache_sequences["default"], generation)
+        with self.assertRaises(errors.Unauthorized):
+            service._authenticate(f"Bearer {self.key_b}")
+
+
+@tagged("post_install", "-at_install")
+class TestFailedAuthentications(PartnerOrderApiCase):
+    """Refused keys are counted per client address (Odoo's proxy_mode
+    decides what the address is); beyond the limit, keys from that address
+    are answered 429 before they are looked at. The buckets live outside the
+    test transaction: each test uses addresses of its own."""
+
+    LIMIT = 3
+
+    def setUp(self):
+        super().setUp()
+        self.env["ir.config_parameter"].sudo().set_param(
+            "partner_order_api.auth_failure_limit_per_minute", str(self.LIMIT)
+        )
+
+    def _address(self, version=4):
+        if version == 6:
+            return str(ipaddress.IPv6Address(f"2001:db8:{secrets.randbits(16):x}::1"))
+        return str(ipaddress.IPv4Address("198.51.100.1") + secrets.randbelow(250))
+
+    def _from(self, address):
+        """Headers a reverse proxy adds (Odoo reads them in proxy_mode)."""
+        return {"X-Forwarded-For": address, "X-Forwarded-Host": "api.example.com"}
+
+    def test_beyond_the_limit_an_address_gets_429_before_any_key_check(self):
+        address, other = self._address(), self._address()
+        with patch.dict(config.options, {"proxy_mode": True}):
+            for _i in range(self.LIMIT):
+                response = self.api(
+                    "GET",
+                    "orders",
+                    key=secrets.token_hex(20),
+                    headers=self._from(address),
+                )
+                self.assert_error(response, 401, "unauthorized")
+            limited = self.api(
+                "GET", "orders", key=secrets.token_hex(20), headers=self._from(address)
+            )
+            self.assert_error(limited, 429, "rate_limited")
+            self.assertGreaterEqual(int(limited.headers["Retry-After"]), 1)
+            self.assertIn("failed authentications", limited.json()["error"]["message"])
+            self.assertNotIn("X-RateLimit-Limit", limited.headers)
+            # a valid key from there is not looked at either, even one this
+            # worker has verified already
+            for _i in range(2):
+                self.assert_error(
+                    self.api(
+                        "GET", "orders", key=self.key_a, headers=self._from(address)
+                    ),
+                    429,
+                    "rate_limited",
+                )
+            # other addresses are not concerned
+            response = self.api(
+                "GET", "orders", key=self.key_a, headers=self._from(other)
+            )
+            self.assertEqual(response.status_code, 200)
+            response = self.api(
+                "GET", "orders", key=secrets.token_hex(20), headers=self._from(other)
+            )
+            self.assert_error(response, 401, "unauthorized")
+        # no pbkdf2, not even a query for the key, while the address is
+        # blocked: only its bucket is read
+        service = self.env["partner.order.api.service"]
+        with (
+            self.assertLogs("odoo.sql_db", "DEBUG") as queries,
+            self.assertRaises(errors.RateLimited),
+        ):
+            service._authenticate(f"Bearer {self.key_b[:8]}{'0' * 32}", address)
+        self.assertIn("partner_order_api_rate_bucket", "\n".join(queries.output))
+        self.assertNotIn("res_users_apikeys", "\n".join(queries.output))
+
+    def test_an_ipv6_client_is_counted_by_its_64(self):
+        first = self._address(6)
+        neighbour = str(ipaddress.IPv6Address(first) + 0xBEEF)
+        with patch.dict(config.options, {"proxy_mode": True}):
+            for _i in range(self.LIMIT):
+                self.assert_error(
+                    self.api(
+                        "GET",
+                        "orders",
+                        key=secrets.token_hex(20),
+                        headers=self._from(first),
+                    ),
+                    401,
+                    "unauthorized",
+                )
+            self.assert_error(
+                self.api(
+                    "GET",
+                    "orders",
+                    key=secrets.token_hex(20),
+                    headers=self._from(neighbour),
+                ),
+                429,
+                "rate_limited",
+            )
+
+    def test_forwarded_headers_are_ignored_without_proxy_mode(self):
+        """Without proxy_mode the address is the socket's: a client cannot
+        choose a fresh address per attempt."""
+        with patch.dict(config.options, {"proxy_mode": False}):
+            for _i in range(self.LIMIT + 1):
+                response = self.api(
+                    "GET",
+                    "orders",
+                    key=secrets.token_hex(20),
+                    headers=self._from(self._address()),
+                )
+                if response.status_code == 429:
+                    break
+                self.assert_error(response, 401, "unauthorized")
+            self.assert_error(response, 429, "rate_limited")
+
+    def test_zero_turns_it_off(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "partner_order_api.auth_failure_limit_per_minute", "0"
+        )
+        address = self._address()
+        with patch.dict(config.options, {"proxy_mode": True}):
+            for _i in range(self.LIMIT + 2):
+                self.assert_error(
+                    self.api(
+                        "GET",
+                        "orders",
+                        key=secrets.token_hex(20),
+                        headers=self._from(address),
+                    ),
+                    401,
+                    "unauthorized",
+                )
