@@ -11,7 +11,10 @@
 # (d) with Odoo 18.0 (found as scripts/run.sh finds it): installs the addon with
 #     demo data into a fresh database, runs tests/ with pytest-odoo, then
 #     tests_live/ (real odoo-bin --workers servers) on it, drops the database;
-#     a WARNING, ERROR or CRITICAL line logged by Odoo fails the run.
+#     a WARNING, ERROR or CRITICAL line logged by Odoo (install, tests, every
+#     server tests_live/ started) fails the run.
+# A pytest stage that collects nothing, or skips a test, fails the run
+# (POA_ALLOW_SKIPS=1 allows skips, and the summary says so).
 # Without Odoo 18.0 it runs (a)-(c) and says that the Odoo suite did not run
 # (exit status 0 if those passed; POA_REQUIRE_ODOO=1 makes it a failure).
 # The last line is "all: N passed, N failed" (Odoo ran) or pytest's summary of
@@ -77,20 +80,6 @@ if (
     [ "${#po_files[@]}" = 0 ] || "$T/oca-checks-po" --enable="$OCA_PO_CHECKS" "${po_files[@]}"
 ); then echo "No findings."; else fail "oca-checks-odoo-module"; fi
 
-# (c) tests that need no Odoo ------------------------------------------------------
-section "tests_standalone (pytest)"
-STANDALONE_OUT="$RUN_DIR/standalone.out"
-: >"$STANDALONE_OUT"
-if [ -d "$POA_REPO/tests_standalone" ]; then
-    # -p no:odoo: pytest-odoo imports odoo when loaded; these tests need none.
-    (cd "$POA_REPO" && "$T/python" -m pytest -p no:odoo -p no:cacheprovider -rfEs \
-        tests_standalone) 2>&1 | tee "$STANDALONE_OUT"
-    rc=${PIPESTATUS[0]}
-    case $rc in 0) ;; 5) echo "(tests_standalone/ holds no tests)" ;; *) fail "tests_standalone" ;; esac
-else
-    echo "No tests_standalone/ directory."
-fi
-
 # pytest_counts OUTPUT... -> "passed failed skipped", summed over the summary
 # lines of pytest outputs (errors count as failed; subtests are not counted).
 pytest_counts() {
@@ -113,6 +102,37 @@ pytest_summary() { # the "==== N passed in 1.2s ====" line of a pytest output
     grep -E '^=+ .*(passed|failed|skipped|error|no tests ran).* in [0-9.]+s( \([0-9:]+\))? =+$' "$1" 2>/dev/null |
         tail -n 1
 }
+
+# check_stage NAME RC OUTPUT: a pytest stage passes only when pytest exited 0,
+# collected something (exit status 5: nothing collected, is a failure) and
+# skipped nothing (a skipped test did not pass: a browser test skips itself
+# when Chrome is missing or does not connect), unless POA_ALLOW_SKIPS=1.
+ALLOW_SKIPS=${POA_ALLOW_SKIPS:-0}
+check_stage() {
+    local name=$1 rc=$2 out=$3 skipped
+    case $rc in
+    0) ;;
+    5) fail "$name collected no tests (pytest exit status 5)" ;;
+    *) fail "$name (pytest exit status $rc)" ;;
+    esac
+    skipped=$(pytest_counts "$out" | cut -d' ' -f3)
+    if [ "${skipped:-0}" != 0 ] && [ "$ALLOW_SKIPS" != 1 ]; then
+        fail "$name: $skipped test(s) skipped (a skip is a failure; POA_ALLOW_SKIPS=1 allows it)"
+    fi
+}
+
+# (c) tests that need no Odoo ------------------------------------------------------
+section "tests_standalone (pytest)"
+STANDALONE_OUT="$RUN_DIR/standalone.out"
+: >"$STANDALONE_OUT"
+if [ -d "$POA_REPO/tests_standalone" ]; then
+    # -p no:odoo: pytest-odoo imports odoo when loaded; these tests need none.
+    (cd "$POA_REPO" && "$T/python" -m pytest -p no:odoo -p no:cacheprovider -rfEs \
+        tests_standalone) 2>&1 | tee "$STANDALONE_OUT"
+    check_stage tests_standalone "${PIPESTATUS[0]}" "$STANDALONE_OUT"
+else
+    fail "No tests_standalone/ directory"
+fi
 
 # (d) the Odoo suite ---------------------------------------------------------------------
 ODOO_RAN=0
@@ -140,8 +160,7 @@ if poa_find_odoo || poa_get_odoo; then
             --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
             --odoo-log-level=info --odoo-extra="logfile=$TESTS_LOG" -p no:cacheprovider -rfEs \
             "$POA_ADDON/tests") 2>&1 | tee "$RUN_DIR/odoo.out"
-        rc=${PIPESTATUS[0]}
-        [ "$rc" = 0 ] || fail "Odoo suite (pytest exit status $rc)"
+        check_stage "Odoo suite" "${PIPESTATUS[0]}" "$RUN_DIR/odoo.out"
         if [ -d "$ADDON_DIR/tests_live" ]; then
             # Against real multi-process servers on the same database.
             section "tests_live (odoo-bin --workers on $TEST_DB)"
@@ -149,8 +168,7 @@ if poa_find_odoo || poa_get_odoo; then
             (cd "$ADDON_DIR" && POA_LIVE_CONF="$CONF" POA_LIVE_DB="$TEST_DB" ODOO_SRC="$ODOO_SRC" \
                 POA_LIVE_LOG_DIR="$RUN_DIR/live-logs" "$ODOO_VENV/bin/python" -m pytest \
                 -p no:odoo -p no:cacheprovider -rfEs tests_live) 2>&1 | tee "$RUN_DIR/live.out"
-            rc=${PIPESTATUS[0]}
-            [ "$rc" = 0 ] || fail "tests_live (pytest exit status $rc)"
+            check_stage tests_live "${PIPESTATUS[0]}" "$RUN_DIR/live.out"
         fi
         echo "(Paths under $ADDON_DIR are the repository's files, copied for this run.)"
     else
@@ -162,14 +180,20 @@ if poa_find_odoo || poa_get_odoo; then
     poa_dropdb "$TEST_DB" && echo "Dropped the test database $TEST_DB."
     TEST_DB=""
 
-    # As OCA's CI: any WARNING, ERROR or CRITICAL logged by Odoo fails the run.
-    # One line is pytest-odoo's own doing, not the addon's: it imports the test
-    # modules (hence odoo.tests) before it turns Odoo's test mode on.
+    # As OCA's CI: any WARNING, ERROR or CRITICAL logged by Odoo fails the run:
+    # the install, pytest-odoo's Odoo, and every server tests_live/ started
+    # (restarted ones and the replica's included). One line is pytest-odoo's
+    # own doing, not the addon's: it imports the test modules (hence
+    # odoo.tests) before it turns Odoo's test mode on.
     level_re='^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) '
     pytest_odoo_re=' ERROR \? odoo\.tests\.common: Importing test framework, avoid importing'
+    live_logs=()
+    [ -d "$RUN_DIR/live-logs" ] && mapfile -t live_logs < <(find "$RUN_DIR/live-logs" -name '*.log' | sort)
+    echo "Odoo logs checked: install, pytest-odoo and ${#live_logs[@]} tests_live server log(s)."
     bad_log=$(
         grep -HE "$level_re" "$INSTALL_LOG"
         grep -HE "$level_re" "$TESTS_LOG" | grep -vE "$pytest_odoo_re"
+        [ "${#live_logs[@]}" = 0 ] || grep -HE "$level_re" "${live_logs[@]}"
     )
     if [ -n "$bad_log" ]; then
         section "Odoo logged warnings or errors"
@@ -188,6 +212,7 @@ if [ "$ODOO_RAN" = 1 ]; then
     failed=$((failed + INSTALL_FAILED))
     total="all: $passed passed, $failed failed"
     [ "$skipped" = 0 ] || total="$total, $skipped skipped"
+    [ "$ALLOW_SKIPS" = 1 ] && echo "POA_ALLOW_SKIPS=1: skipped tests were allowed in this run."
     echo "$total"
 else
     [ "${POA_REQUIRE_ODOO:-0}" = 1 ] && FAILED+=("no Odoo 18.0 (POA_REQUIRE_ODOO=1)")

@@ -45,6 +45,13 @@ def _require_env():
     )
 
 
+def pytest_collection_modifyitems(items):
+    """``test_no_server_error_logged`` reads the shared server's whole log:
+    it runs after every other test."""
+    last = [item for item in items if item.name == "test_no_server_error_logged"]
+    items[:] = [item for item in items if item not in last] + last
+
+
 @pytest.fixture(scope="session")
 def odoo_env():
     """(odoo module, registry) of the test database, in this process."""
