@@ -434,6 +434,7 @@ def post(
     ``Result``. ``started`` (``time.monotonic()``) is when the deadline
     started running, if before this call (the DNS lookup)."""
     clock = _Clock(deadline, started)
+    request = _request_bytes(target, body, headers)
     sock = wire = None
     status = peer = None
     excerpt = b""
@@ -448,7 +449,6 @@ def post(
                 sock, server_hostname=target.host
             )
         clock.phase = "sending"
-        request = _request_bytes(target, body, headers)
         sock.settimeout(clock.remaining())
         sock.sendall(request)
         clock.phase = "waiting for the status line and headers"

@@ -305,7 +305,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
             _logger.exception("Webhook event %s: the attempt could not start", event.id)
             if auto_commit:
                 self.env.cr.rollback()
-                self._postpone(event.id)
+            self._postpone(event.id, auto_commit)
             return
         if request is None:
             return
@@ -333,26 +333,30 @@ class PartnerOrderApiWebhookEvent(models.Model):
             if auto_commit:
                 self.env.cr.rollback()
 
-    def _postpone(self, event_id):
-        """Push a broken event to its next retry time without the ORM, so
+    def _postpone(self, event_id, auto_commit):
+        """Push a broken event to its first retry time without the ORM, so
         that it is not claimed again and again in this run."""
         try:
-            self.env.cr.execute(
-                """
-                UPDATE partner_order_api_webhook_event
-                   SET next_attempt_at = %s, last_error = %s
-                 WHERE id = %s AND state = 'pending'
-                """,
-                [
-                    fields.Datetime.now() + RETRY_DELAYS[0],
-                    "unexpected error before sending",
-                    event_id,
-                ],
-            )
-            self.env.cr.commit()  # pylint: disable=invalid-commit  # (cron)
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """
+                    UPDATE partner_order_api_webhook_event
+                       SET next_attempt_at = %s, last_error = %s
+                     WHERE id = %s AND state = 'pending'
+                    """,
+                    [
+                        fields.Datetime.now() + RETRY_DELAYS[0],
+                        "unexpected error before sending",
+                        event_id,
+                    ],
+                )
+            self.browse(event_id).invalidate_recordset()
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # (cron)
         except Exception:  # pylint: disable=broad-except
             _logger.exception("Webhook event %s: could not be postponed", event_id)
-            self.env.cr.rollback()
+            if auto_commit:
+                self.env.cr.rollback()
 
     def _start_attempt(self):
         """Count an attempt of this (locked) event and push its next attempt

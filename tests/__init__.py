@@ -10,3 +10,4 @@ from . import test_api_orders_beyond
 from . import test_portal
 from . import test_backend
 from . import test_rate_limit
+from . import test_webhook_limits
