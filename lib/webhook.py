@@ -243,12 +243,18 @@ def check_target(
     return Target(url, scheme, host, port, path, tuple(dict.fromkeys(addresses)))
 
 
+def _ip_or_none(text):
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
 def _addresses(host, port, resolver, refuse, field):
     """The host's addresses: itself if it is an IP, else what it resolves to."""
-    try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        pass
+    literal = _ip_or_none(host)
+    if literal is not None:
+        return [literal]
     try:
         addresses = resolver(host, port)
     except TimeoutError:

@@ -68,9 +68,7 @@ BATCH = 100
 USER_AGENT = "partner_order_api-webhook/18.0"
 EVENT_HEADER = "X-Webhook-Event"
 RESPONSE_EXCERPT = 500
-IN_FLIGHT = (
-    "attempt started; no outcome was recorded (the sender stopped during the call)"
-)
+IN_FLIGHT = "attempt in progress, or the sender stopped during it (no outcome recorded)"
 
 
 class PartnerOrderApiWebhookEvent(models.Model):
@@ -171,6 +169,19 @@ class PartnerOrderApiWebhookEvent(models.Model):
              WHERE event.company_id IS NULL
             """
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the company when none is given: the order's, the partner's, the
+        # current one (a field default would also fill old rows on upgrade)
+        for vals in vals_list:
+            if not vals.get("company_id"):
+                order = self.env["sale.order"].sudo().browse(vals.get("order_id"))
+                partner = self.env["res.partner"].sudo().browse(vals.get("partner_id"))
+                vals["company_id"] = (
+                    order.company_id or partner.company_id or self.env.company
+                ).id
+        return super().create(vals_list)
 
     # ------------------------------------------------------------------
     # Recording (inside the business transaction)

@@ -20,6 +20,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..models import partner_order_api_webhook_event as outbox
 from ..models.partner_order_api_webhook_event import IN_FLIGHT, TIMEOUT
 from .common import PartnerOrderApiCase
 from .webhook_receiver import (
@@ -243,6 +244,35 @@ class TestWebhookLimits(PartnerOrderApiCase):
         self.assertEqual([who for who, _at in order], list("ABABAA"))
         self.assertEqual(set((backlog | late).mapped("state")), {"done"})
 
+    def _cron_triggers_due_now(self):
+        return self.env["ir.cron.trigger"].search_count(
+            [
+                ("cron_id", "=", self.cron.id),
+                ("call_at", "<=", fields.Datetime.now()),
+            ]
+        )
+
+    def test_a_run_that_stops_early_wakes_the_cron_again(self):
+        with WebhookReceiver() as receiver:
+            self.partner_a.order_api_webhook_url = receiver.url
+            events = self._queue(self.key_a, 2)
+            self._due_in_order(events)
+            self.env["ir.cron.trigger"].search([]).unlink()
+            # the batch is used up with an event left: a new run at once
+            self.assertEqual(self.Event._cron_send(limit=1), 1)
+            self.assertEqual(self._cron_triggers_due_now(), 1)
+            self.assertEqual(events.mapped("state"), ["done", "pending"])
+            # so is the time budget
+            self.env["ir.cron.trigger"].search([]).unlink()
+            with patch.object(outbox, "CRON_TIME_BUDGET", 0):
+                self.assertEqual(self.Event._cron_send(), 0)
+            self.assertEqual(self._cron_triggers_due_now(), 1)
+            # nothing left: no new run
+            self.env["ir.cron.trigger"].search([]).unlink()
+            self.assertEqual(self.Event._cron_send(), 1)
+            self.assertEqual(self._cron_triggers_due_now(), 0)
+            self.assertEqual(len(receiver.wait_for(2)), 2)
+
     # ------------------------------------------------------------------
     # DNS rebinding
     # ------------------------------------------------------------------
@@ -419,6 +449,19 @@ class TestWebhookLimits(PartnerOrderApiCase):
             }
         )
         self.assertEqual(self.Event._send_ping(partner_2).company_id, company_2)
+        # created without a company: the order's, else the partner's, else
+        # the current one
+        created = self.Event.create(
+            [
+                {"partner_id": self.partner_a.id, "order_id": order_2.id},
+                {"partner_id": partner_2.id, "event_type": "ping"},
+                {"partner_id": self.partner_a.id, "event_type": "ping"},
+            ]
+        )
+        self.assertEqual(
+            [event.company_id for event in created],
+            [company_2, company_2, self.company],
+        )
         self.assertEqual(
             self.Event.with_company(company_2)._send_ping(self.partner_a).company_id,
             company_2,
