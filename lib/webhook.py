@@ -273,8 +273,9 @@ def _addresses(host, port, resolver, refuse, field):
 
 @dataclass(frozen=True)
 class Result:
-    """What one request gave. ``status`` is None when no status line came;
-    ``error`` is None only for a complete 2xx answer."""
+    """What one request gave. ``status`` is None when no status line came.
+    ``error`` is None (``delivered``) only for a 2xx answer that ended, or
+    reached the byte cap (``truncated``), before the deadline."""
 
     status: int | None = None
     error: str | None = None

@@ -286,13 +286,13 @@ def test_slow_receivers_are_cut_off_at_the_deadline(behaviour, phase, status):
             lambda: send(receiver.url, allowed_hosts="127.0.0.1", deadline=2)
         )
         connections = receiver.wait_closed(1, timeout=5)
-    assert 1.9 <= took < 3, took
+    assert 1.9 <= took < 4, took
     assert not result.delivered
     assert result.status == status
     assert result.error == (
         f"timeout: no complete answer within 2 s (still {phase} at the deadline)"
     )
-    assert 1900 <= result.elapsed_ms < 3000
+    assert 1900 <= result.elapsed_ms < 4000
     # the connection was closed by the sender, long before the receiver was done
     assert len(connections) == 1 and connections[0]["closed_at"]
     assert connections[0]["request"].endswith(BODY)
@@ -310,7 +310,7 @@ def test_a_slow_dns_answer_counts_against_the_deadline(monkeypatch):
     start = time.monotonic()
     with pytest.raises(errors.ValidationError) as info:
         send("https://slow.test/hook", deadline=1)
-    assert time.monotonic() - start < 1.8
+    assert time.monotonic() - start < 2.5
     assert info.value.message == "The host of url (slow.test) did not resolve in time."
 
 
