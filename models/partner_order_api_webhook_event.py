@@ -396,7 +396,6 @@ class PartnerOrderApiWebhookEvent(models.Model):
                 final=True,
             )
             return None
-        self._wake_sender(retry_at)
         body, headers = self._request(partner._order_api_webhook_secret())
         return url, body, headers, self._url_policy()
 
@@ -440,6 +439,10 @@ class PartnerOrderApiWebhookEvent(models.Model):
             result.error,
             "; giving up" if failed else f"; next attempt at {self.next_attempt_at}",
         )
+        if not failed:
+            # (an attempt without an outcome is picked up by the cron's
+            # interval once its retry time has come)
+            self._wake_sender(self.next_attempt_at)
 
     @api.model
     def _url_policy(self):
