@@ -3,14 +3,36 @@
 
 Validating a delivery of an API order writes an event row in the same
 transaction (``stock.picking._action_done``): no commit, no event; a commit,
-always its event. The HTTP POST happens later, in the sender cron's own
-transaction, woken at once by ``ir.cron._trigger()`` and again at each retry
-time. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so concurrent cron
-workers never send the same attempt twice; each attempt is committed on its
-own, so a receiver that is down, slow or broken never touches the
-warehouse's transaction.
+always its event. The HTTP POST happens later, in the sender cron, woken at
+once by ``ir.cron._trigger()`` and again at each retry time.
+
+One attempt is two short transactions around the network call:
+
+1. the claim: the next due event is locked with ``FOR UPDATE SKIP LOCKED``
+   (concurrent cron workers never send the same attempt twice), the attempt
+   is counted and ``next_attempt_at`` pushed to its retry time, and that is
+   committed before a byte goes out. A worker that dies during the call
+   leaves an event that waits for its retry time, not one claimed first
+   again;
+2. the call, with no transaction open and no row locked: ``lib/webhook.py``
+   connects only to the addresses it checked (DNS rebinding), and gives up
+   after ``DEADLINE_SECONDS`` in total (DNS lookup, connect, TLS, send,
+   answer) and ``MAX_RESPONSE_BYTES`` read;
+3. the outcome (delivered, or the error and what comes next), committed.
+
+Partners are served in turns: each round gives every partner with a due
+event one attempt, oldest first, so one partner's backlog or slow receiver
+delays another partner's events by at most one deadline. A run stops after
+``CRON_TIME_BUDGET`` seconds and triggers the cron again, which keeps it far
+below Odoo's time limit for cron jobs and lets the other jobs run. Errors
+are caught per event: the cron job itself does not fail (Odoo deactivates a
+cron that keeps failing).
+
+Events carry the company of their order (test pings: the partner's, or the
+current one); a record rule keeps them inside it.
 """
 
+import functools
 import json
 import logging
 import threading
@@ -18,7 +40,7 @@ import time
 import uuid
 from datetime import timedelta
 
-import requests
+import psycopg2.errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -27,9 +49,11 @@ from ..lib import errors, webhook
 
 _logger = logging.getLogger(__name__)
 
-# seconds, for connecting and for each read (one number: Odoo's test
-# harness raises scalar timeouts to 10 s and cannot compare tuples)
-TIMEOUT = 5
+# seconds for one webhook request, everything included (lib/webhook.py)
+TIMEOUT = webhook.DEADLINE_SECONDS
+# seconds a sender run may start new attempts for; then it triggers the
+# cron again (a run lasts at most this plus one TIMEOUT)
+CRON_TIME_BUDGET = 30
 # after attempt n fails, wait RETRY_DELAYS[n - 1] (the last one repeats)
 RETRY_DELAYS = [
     timedelta(minutes=1),
@@ -40,10 +64,11 @@ RETRY_DELAYS = [
     timedelta(hours=10),
 ]
 RETRY_WINDOW = timedelta(days=3)
-BATCH = 50
+BATCH = 100
 USER_AGENT = "partner_order_api-webhook/18.0"
 EVENT_HEADER = "X-Webhook-Event"
 RESPONSE_EXCERPT = 500
+IN_FLIGHT = "attempt in progress, or the sender stopped during it (no outcome recorded)"
 
 
 class PartnerOrderApiWebhookEvent(models.Model):
@@ -78,6 +103,16 @@ class PartnerOrderApiWebhookEvent(models.Model):
         "sale.order", readonly=True, index="btree_not_null", ondelete="cascade"
     )
     picking_id = fields.Many2one("stock.picking", readonly=True, ondelete="set null")
+    # no default on purpose: an upgrade leaves old rows empty for init() to
+    # fill from their order (a default would give them all one company)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        index=True,
+        help="The company of the order (test pings: of the partner, or the "
+        "current one). Users see the deliveries of their companies only.",
+    )
     payload = fields.Text(
         readonly=True,
         help="The exact JSON body sent: the order_status body of the order when the event happened.",
@@ -106,14 +141,47 @@ class PartnerOrderApiWebhookEvent(models.Model):
     delivered_at = fields.Datetime(readonly=True)
 
     def init(self):
-        # the sender's query: due pending events, oldest first
-        self.env.cr.execute(
+        cr = self.env.cr
+        # the sender's query: due pending events, oldest first, skipping the
+        # partners served in the current round without visiting the table
+        cr.execute("DROP INDEX IF EXISTS partner_order_api_webhook_event_due_idx")
+        cr.execute(
             """
-            CREATE INDEX IF NOT EXISTS partner_order_api_webhook_event_due_idx
+            CREATE INDEX IF NOT EXISTS partner_order_api_webhook_event_due_partner_idx
                 ON partner_order_api_webhook_event (next_attempt_at, id)
+                   INCLUDE (partner_id)
              WHERE state = 'pending'
             """
         )
+        # events logged before company_id existed: their order's company, the
+        # partner's, or the main company; runs on every install and upgrade,
+        # touches only rows still without a company
+        cr.execute(
+            """
+            UPDATE partner_order_api_webhook_event event
+               SET company_id = COALESCE(
+                       (SELECT o.company_id FROM sale_order o WHERE o.id = event.order_id),
+                       (SELECT p.company_id FROM res_partner p WHERE p.id = event.partner_id),
+                       (SELECT d.res_id FROM ir_model_data d
+                         WHERE d.module = 'base' AND d.name = 'main_company'),
+                       (SELECT min(c.id) FROM res_company c)
+                   )
+             WHERE event.company_id IS NULL
+            """
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the company when none is given: the order's, the partner's, the
+        # current one (a field default would also fill old rows on upgrade)
+        for vals in vals_list:
+            if not vals.get("company_id"):
+                order = self.env["sale.order"].sudo().browse(vals.get("order_id"))
+                partner = self.env["res.partner"].sudo().browse(vals.get("partner_id"))
+                vals["company_id"] = (
+                    order.company_id or partner.company_id or self.env.company
+                ).id
+        return super().create(vals_list)
 
     # ------------------------------------------------------------------
     # Recording (inside the business transaction)
@@ -142,6 +210,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
                     "event_type": event_type,
                     "partner_id": order.order_api_partner_id.id,
                     "order_id": order.id,
+                    "company_id": order.company_id.id,
                     "picking_id": picking.id if picking else False,
                     "payload": _dumps(dict({"success": True}, **payloads[order.id])),
                 }
@@ -165,110 +234,199 @@ class PartnerOrderApiWebhookEvent(models.Model):
 
     @api.model
     def _cron_send(self, limit=BATCH):
-        """Send the due events, one committed attempt each."""
+        """Send the due events, partners in turns, one committed claim and
+        one committed outcome per attempt, for at most CRON_TIME_BUDGET
+        seconds."""
+        # Odoo's test harness runs everything in one transaction it rolls
+        # back: there, the claims and outcomes are not committed
         auto_commit = not getattr(threading.current_thread(), "testing", False)
+        started = time.monotonic()
+        served = []  # the partners that had their turn in this round
         done = 0
-        while done < limit:
-            event = self._claim_next_due()
+        while done < limit and time.monotonic() - started < CRON_TIME_BUDGET:
+            event = self._claim_next_due(served, auto_commit)
+            if event is None:
+                continue  # lost a race for a row: look again
+            if not event and served:
+                served = []  # every partner with a due event had its turn
+                continue
             if not event:
                 break
-            try:
-                event._attempt()
-            except Exception:  # pylint: disable=broad-except
-                # one broken event never stops the others nor the cron
-                _logger.exception("Webhook event %s: unexpected error", event.id)
-                if auto_commit:
-                    self.env.cr.rollback()
-                event = self._claim_by_id(event.id)
-                if event:
-                    event._register_failure(None, "unexpected error while sending", 0)
+            served.append(event.partner_id.id)
+            self._send_claimed(event, auto_commit)
             done += 1
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit  # one attempt, one transaction (cron)
-        remaining = self.search_count(
+        else:
+            # budget or batch used up: run again at once, as a new job run
+            # (other cron jobs first), rather than through _notify_progress's
+            # immediate re-runs inside this one
+            if self._count_due():
+                self._wake_sender()
+                if auto_commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit  # the trigger (cron)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        return done
+
+    @api.model
+    def _count_due(self):
+        return self.search_count(
             [
                 ("state", "=", "pending"),
                 ("next_attempt_at", "<=", fields.Datetime.now()),
             ]
         )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done
 
-    def _claim_next_due(self):
-        """Lock one due pending event that no other worker holds."""
+    @api.model
+    def _claim_next_due(self, exclude_partners=(), auto_commit=False):
+        """Lock the oldest due pending event that no other worker holds,
+        of a partner not in ``exclude_partners``: the event, an empty
+        recordset if there is none, None if another worker changed the row
+        first (try again)."""
         self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT id FROM partner_order_api_webhook_event
-             WHERE state = 'pending' AND next_attempt_at <= %s
-          ORDER BY next_attempt_at, id
-             LIMIT 1
-               FOR UPDATE SKIP LOCKED
-            """,
-            [fields.Datetime.now()],
-        )
-        row = self.env.cr.fetchone()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """
+                    SELECT id FROM partner_order_api_webhook_event
+                     WHERE state = 'pending' AND next_attempt_at <= %s
+                       AND partner_id <> ALL(%s)
+                  ORDER BY next_attempt_at, id
+                     LIMIT 1
+                       FOR UPDATE SKIP LOCKED
+                    """,
+                    [fields.Datetime.now(), list(exclude_partners)],
+                )
+                row = self.env.cr.fetchone()
+        except psycopg2.errors.SerializationFailure:
+            # claimed and committed by another worker after this
+            # transaction's snapshot: start a new transaction
+            if auto_commit:
+                self.env.cr.rollback()
+            return None
         return self.browse(row[0]) if row else self.browse()
 
-    def _claim_by_id(self, event_id):
-        self.env.cr.execute(
-            "SELECT id FROM partner_order_api_webhook_event WHERE id = %s FOR UPDATE SKIP LOCKED",
-            [event_id],
-        )
-        row = self.env.cr.fetchone()
-        return self.browse(row[0]) if row else self.browse()
+    def _send_claimed(self, event, auto_commit):
+        """One attempt of the locked ``event``: the claim (committed), the
+        call (no transaction open), the outcome (committed). Never raises."""
+        try:
+            with self.env.cr.savepoint():
+                request = event._start_attempt()
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # the claim, before the call (cron)
+        except Exception:  # pylint: disable=broad-except
+            _logger.exception("Webhook event %s: the attempt could not start", event.id)
+            if auto_commit:
+                self.env.cr.rollback()
+            self._postpone(event.id, auto_commit)
+            return
+        if request is None:
+            return
+        url, body, headers, policy = request
+        try:
+            result = webhook.send(url, body, headers, **policy)
+        except errors.ValidationError as exc:
+            result = webhook.Result(error=f"refused: {exc.message}")
+        except Exception as exc:  # pylint: disable=broad-except
+            # one broken event never stops the others nor the cron
+            _logger.exception("Webhook event %s: unexpected error", event.id)
+            result = webhook.Result(
+                error=f"unexpected error while sending: {type(exc).__name__}"
+            )
+        try:
+            with self.env.cr.savepoint():
+                event._finish_attempt(result)
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # the outcome (cron)
+        except Exception:  # pylint: disable=broad-except
+            # the claim stays: the event waits for its retry time
+            _logger.exception(
+                "Webhook event %s: the outcome could not be recorded", event.id
+            )
+            if auto_commit:
+                self.env.cr.rollback()
 
-    def _attempt(self):
-        """One delivery attempt of this (locked) event."""
+    def _postpone(self, event_id, auto_commit):
+        """Push a broken event to its first retry time without the ORM, so
+        that it is not claimed again and again in this run."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """
+                    UPDATE partner_order_api_webhook_event
+                       SET next_attempt_at = %s, last_error = %s
+                     WHERE id = %s AND state = 'pending'
+                    """,
+                    [
+                        fields.Datetime.now() + RETRY_DELAYS[0],
+                        "unexpected error before sending",
+                        event_id,
+                    ],
+                )
+            self.browse(event_id).invalidate_recordset()
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # (cron)
+        except Exception:  # pylint: disable=broad-except
+            _logger.exception("Webhook event %s: could not be postponed", event_id)
+            if auto_commit:
+                self.env.cr.rollback()
+
+    def _start_attempt(self):
+        """Count an attempt of this (locked) event and push its next attempt
+        to the retry time; ``(url, body, headers, url policy)`` to send, or
+        None if there is nothing to send any more."""
         self.ensure_one()
         partner = self.partner_id.sudo()
         url = partner.order_api_webhook_url
-        if not url or not partner.order_api_enabled:
-            self._register_failure(
-                None, "The partner has no webhook URL any more.", 0, final=True
-            )
-            return False
-        try:
-            url = self._check_url(url)
-        except errors.ValidationError as exc:
-            self._register_failure(None, exc.message, 0, url=url)
-            return False
-        status, error, elapsed_ms, _body = self._post(
-            url, partner._order_api_webhook_secret()
-        )
-        if status is not None and 200 <= status < 300:
-            self.write(
-                {
-                    "state": "done",
-                    "url": url,
-                    "attempt_count": self.attempt_count + 1,
-                    "last_attempt_at": fields.Datetime.now(),
-                    "last_status_code": status,
-                    "last_error": False,
-                    "last_response_time_ms": elapsed_ms,
-                    "delivered_at": fields.Datetime.now(),
-                }
-            )
-            return True
-        self._register_failure(status, error, elapsed_ms, url=url)
-        return False
-
-    def _register_failure(self, status, error, elapsed_ms, url=None, final=False):
         now = fields.Datetime.now()
         attempts = self.attempt_count + 1
-        delay = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
-        next_attempt = now + delay
-        failed = final or self.event_type == "ping" or next_attempt > self.deadline
+        retry_at = now + RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
         self.write(
             {
-                "state": "failed" if failed else "pending",
                 "url": url or self.url,
                 "attempt_count": attempts,
                 "last_attempt_at": now,
-                "last_status_code": status or 0,
-                "last_error": (error or "")[:RESPONSE_EXCERPT],
-                "last_response_time_ms": elapsed_ms,
-                "next_attempt_at": False if failed else next_attempt,
+                "next_attempt_at": retry_at,
+                "last_status_code": 0,
+                "last_error": IN_FLIGHT,
+                "last_response_time_ms": 0,
+            }
+        )
+        if not url or not partner.order_api_enabled:
+            self._finish_attempt(
+                webhook.Result(error="The partner has no webhook URL any more."),
+                final=True,
+            )
+            return None
+        body, headers = self._request(partner._order_api_webhook_secret())
+        return url, body, headers, self._url_policy()
+
+    def _finish_attempt(self, result, final=False):
+        """Record the outcome of the attempt that ``_start_attempt`` counted."""
+        self.ensure_one()
+        if result.delivered:
+            self.write(
+                {
+                    "state": "done",
+                    "next_attempt_at": False,
+                    "last_status_code": result.status,
+                    "last_error": False,
+                    "last_response_time_ms": result.elapsed_ms,
+                    "delivered_at": fields.Datetime.now(),
+                }
+            )
+            return
+        failed = (
+            final
+            or self.event_type == "ping"
+            or not self.next_attempt_at
+            or self.next_attempt_at > self.deadline
+        )
+        self.write(
+            {
+                "state": "failed" if failed else "pending",
+                "next_attempt_at": False if failed else self.next_attempt_at,
+                "last_status_code": result.status or 0,
+                "last_error": (result.error or "")[:RESPONSE_EXCERPT],
+                "last_response_time_ms": result.elapsed_ms,
             }
         )
         log = _logger.warning if failed else _logger.info
@@ -277,29 +435,41 @@ class PartnerOrderApiWebhookEvent(models.Model):
             self.message_id,
             self.event_type,
             self.partner_id.id,
-            attempts,
-            error or status,
-            "; giving up" if failed else f"; next attempt at {next_attempt}",
+            self.attempt_count,
+            result.error,
+            "; giving up" if failed else f"; next attempt at {self.next_attempt_at}",
         )
         if not failed:
-            self._wake_sender(next_attempt)
+            # (an attempt without an outcome is picked up by the cron's
+            # interval once its retry time has come)
+            self._wake_sender(self.next_attempt_at)
 
     @api.model
-    def _check_url(self, url):
+    def _url_policy(self):
+        """What ``lib.webhook.check_url`` needs from the system parameters."""
         params = self.env["ir.config_parameter"].sudo()
-        return webhook.check_url(
-            url,
-            allow_http=str(
+        return {
+            "allow_http": str(
                 params.get_param("partner_order_api.webhook_allow_http", "False")
             ).lower()
             in ("1", "true", "yes"),
-            allowed_hosts=params.get_param(
+            "allowed_hosts": params.get_param(
                 "partner_order_api.webhook_allowed_hosts", ""
             ),
+        }
+
+    @api.model
+    def _check_url(self, url):
+        """The URL if the server may POST to it (its DNS lookup bounded by
+        TIMEOUT); else a ``lib.errors.ValidationError``."""
+        return webhook.check_url(
+            url,
+            resolver=functools.partial(webhook.resolve, timeout=TIMEOUT),
+            **self._url_policy(),
         )
 
-    def _post(self, url, secret):
-        """POST the payload, signed; (status or None, error, ms, response excerpt)."""
+    def _request(self, secret):
+        """The body (bytes) and the signed headers of this event."""
         self.ensure_one()
         timestamp = int(time.time())
         body = self.payload or "{}"
@@ -311,24 +481,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
             "webhook-signature": webhook.sign(secret, self.message_id, timestamp, body),
             EVENT_HEADER: self.event_type,
         }
-        start = time.monotonic()
-        try:
-            response = requests.post(
-                url,
-                data=body.encode(),
-                headers=headers,
-                timeout=TIMEOUT,
-                allow_redirects=False,
-            )
-        except requests.Timeout:
-            return None, "timeout", _ms(start), ""
-        except requests.RequestException as exc:
-            return None, f"connection error: {type(exc).__name__}", _ms(start), ""
-        elapsed = _ms(start)
-        excerpt = response.text[:RESPONSE_EXCERPT] if response.content else ""
-        if 200 <= response.status_code < 300:
-            return response.status_code, None, elapsed, excerpt
-        return response.status_code, f"HTTP {response.status_code}", elapsed, excerpt
+        return body.encode(), headers
 
     # ------------------------------------------------------------------
     # Test pings and redelivery
@@ -337,10 +490,11 @@ class PartnerOrderApiWebhookEvent(models.Model):
     @api.model
     def _send_ping(self, partner):
         """Send a signed test event to ``partner``'s webhook now and return
-        the logged event. No business data changes before the call, so a
-        retried request only sends one more ping."""
+        the logged event; ValidationError if the URL may not be called. No
+        business data changes before the call, so a retried request only
+        sends one more ping. The call, DNS lookup included, takes at most
+        TIMEOUT seconds: that is how long it holds the HTTP worker."""
         partner = partner.sudo()
-        url = self._check_url(partner.order_api_webhook_url or "")
         event = self.sudo().new(
             {
                 "event_type": "ping",
@@ -358,25 +512,25 @@ class PartnerOrderApiWebhookEvent(models.Model):
                 ),
             }
         )
-        status, error, elapsed_ms, _body = event._post(
-            url, partner._order_api_webhook_secret()
-        )
-        ok = status is not None and 200 <= status < 300
+        url = (partner.order_api_webhook_url or "").strip()
+        body, headers = event._request(partner._order_api_webhook_secret())
+        result = webhook.send(url, body, headers, **self._url_policy())
         now = fields.Datetime.now()
         return self.sudo().create(
             {
                 "message_id": event.message_id,
                 "event_type": "ping",
                 "partner_id": partner.id,
+                "company_id": (partner.company_id or self.env.company).id,
                 "payload": event.payload,
-                "state": "done" if ok else "failed",
+                "state": "done" if result.delivered else "failed",
                 "url": url,
                 "attempt_count": 1,
                 "last_attempt_at": now,
-                "last_status_code": status or 0,
-                "last_error": error,
-                "last_response_time_ms": elapsed_ms,
-                "delivered_at": now if ok else False,
+                "last_status_code": result.status or 0,
+                "last_error": (result.error or "")[:RESPONSE_EXCERPT] or False,
+                "last_response_time_ms": result.elapsed_ms,
+                "delivered_at": now if result.delivered else False,
                 "next_attempt_at": False,
             }
         )
@@ -410,10 +564,6 @@ class PartnerOrderApiWebhookEvent(models.Model):
             [("state", "in", ("done", "failed")), ("create_date", "<", limit_date)],
             limit=10000,
         ).unlink()
-
-
-def _ms(start):
-    return int((time.monotonic() - start) * 1000)
 
 
 def _dumps(data):

@@ -8,6 +8,8 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..lib.webhook import Result
+from ..models.partner_order_api_webhook_event import TIMEOUT
 from .common import PartnerOrderApiCase
 from .webhook_receiver import WebhookReceiver, closed_port_url
 
@@ -163,8 +165,7 @@ class TestWebhook(PartnerOrderApiCase):
         self.assertEqual(event.state, "done")
 
     def test_hanging_receiver_does_not_touch_the_validation(self):
-        # (Odoo's test harness raises request timeouts to 10 s)
-        with WebhookReceiver(hang=11) as receiver:
+        with WebhookReceiver(hang=TIMEOUT + 1) as receiver:
             self.partner_a.order_api_webhook_url = receiver.url
             order = self._order()
             picking = self.deliver(order)
@@ -173,7 +174,11 @@ class TestWebhook(PartnerOrderApiCase):
             event = self._events(order)
             with mute_logger(EVENT_LOGGER):
                 self.Event._cron_send()
-            self.assertEqual(event.last_error, "timeout")
+            self.assertEqual(
+                event.last_error,
+                f"timeout: no complete answer within {TIMEOUT} s (still waiting "
+                "for the status line and headers at the deadline)",
+            )
             self.assertEqual(event.state, "pending")
         self.assertEqual(picking.state, "done")
         self.assertEqual(order.order_line.qty_delivered, 1)
@@ -231,7 +236,8 @@ class TestWebhook(PartnerOrderApiCase):
         delays = []
         with mute_logger(EVENT_LOGGER):
             while event.state == "pending" and len(delays) < 30:
-                event._register_failure(503, "HTTP 503", 10)
+                self.assertTrue(event._start_attempt())
+                event._finish_attempt(Result(status=503, error="HTTP 503"))
                 if event.next_attempt_at:
                     delays.append(event.next_attempt_at - event.last_attempt_at)
                     # time passes until the next attempt
