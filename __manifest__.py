@@ -12,7 +12,6 @@
     "application": False,
     "installable": True,
     "depends": ["sale_stock", "stock_delivery", "portal"],
-    "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/partner_order_api_security.xml",
         "security/ir.model.access.csv",
