@@ -634,20 +634,51 @@ class PartnerOrderApiService(models.AbstractModel):
                 ]
             )
         external_id = payload["external_order_id"]
-        if external_id and self.env["sale.order"].sudo().search_count(
-            [
-                ("order_api_partner_id", "=", partner_sudo.id),
-                ("order_api_external_id", "=", external_id),
-            ],
-            limit=1,
-        ):
-            raise errors.DuplicateExternalOrderId(
-                f"external_order_id {external_id!r} is already used by this partner."
-            )
+        if external_id:
+            self._check_external_id_free(partner_sudo, external_id)
         order_sudo = self._create_order_sudo(
             partner_sudo, lines, address, country, external_id, payload.get("note")
         )
         return order_sudo._order_api_serialize()[0]
+
+    def _check_external_id_free(self, partner_sudo, external_id):
+        """409 when the partner already used ``external_id``, decided before
+        the INSERT ever meets the unique index: a failed INSERT is logged by
+        PostgreSQL and by Odoo as an ERROR ("bad query"), for what is only a
+        client's duplicate. Requests with the same external id queue on a
+        transaction-scoped advisory lock; the one that holds it looks for the
+        order in its own snapshot, then in a fresh one (a new transaction,
+        which sees what a request that held the lock before committed)."""
+        self.env["sale.order"].flush_model(
+            ["order_api_partner_id", "order_api_external_id"]
+        )
+        digest = hashlib.sha256(
+            f"partner_order_api:external:{partner_sudo.id}:{external_id}".encode()
+        ).digest()
+        self.env.cr.execute(
+            SQL(
+                "SELECT pg_advisory_xact_lock(%s)",
+                int.from_bytes(digest[:8], "big", signed=True),
+            )
+        )
+        used = SQL(
+            "SELECT 1 FROM sale_order WHERE order_api_partner_id = %s "
+            "AND order_api_external_id = %s LIMIT 1",
+            partner_sudo.id,
+            external_id,
+        )
+        self.env.cr.execute(used)
+        found = self.env.cr.fetchone()
+        registry = self.env.registry
+        if not found and not registry.in_test_mode():
+            # (a test cursor shares the test's transaction: nothing to add)
+            with registry.cursor() as fresh:
+                fresh.execute(used)
+                found = fresh.fetchone()
+        if found:
+            raise errors.DuplicateExternalOrderId(
+                f"external_order_id {external_id!r} is already used by this partner."
+            )
 
     def _create_order_sudo(
         self, partner_sudo, lines, address, country, external_id, note=None

@@ -79,6 +79,12 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         res = super()._action_done()
+        # validated before the reservation cron came: nothing left to reserve
+        self.filtered(
+            lambda picking: (
+                picking.state == "done" and picking.order_api_reservation_pending
+            )
+        ).order_api_reservation_pending = False
         done = self.filtered(
             lambda picking: picking.state == "done" and picking.sale_id
         )

@@ -109,10 +109,30 @@ def test_20_simultaneous_requests_with_one_idempotency_key(server, world):
         )
 
 
-def _validate_delivery(world, order_name):
+def _wait_for_reservations(world, timeout=120):
+    """Until the server's reservation cron has reserved every API order: a
+    warehouse validates what is reserved, and a validation that raced the
+    cron over the same stock would make the cron's statement fail (logged by
+    the server as an ERROR, which fails the run)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with world.registry.cursor() as cr:
+            cr.execute(
+                "SELECT COUNT(*) FROM stock_picking WHERE order_api_reservation_pending"
+            )
+            if not cr.fetchone()[0]:
+                return
+        time.sleep(0.3)
+    raise AssertionError("the reservation cron did not reserve the API orders")
+
+
+def _validate_delivery(world, order_name, wait_reserved=True):
     """The warehouse validates the order's delivery (in this process) and
-    commits. Like an Odoo request, it is retried on a serialization failure
-    (the server's reservation cron may be reserving the same stock)."""
+    commits, once the server reserved it (``wait_reserved``; not when no
+    server runs). Like an Odoo request, it is retried on a serialization
+    failure."""
+    if wait_reserved:
+        _wait_for_reservations(world)
     for attempt in range(5):
         try:
             with world.registry.cursor() as cr:
@@ -158,7 +178,9 @@ def test_webhook_reaches_the_partner_and_survives_a_server_kill(server, world):
         created = api(server, "POST", "order", key, json=order_body(world.ean))
         server.stop(kill=True)
         expected = len(receiver.requests) + 1
-        _validate_delivery(world, created.json()["biomes_order_id"])
+        _validate_delivery(
+            world, created.json()["biomes_order_id"], wait_reserved=False
+        )
         time.sleep(1)
         assert len(receiver.requests) == expected - 1, "nobody could send it: no server"
         conf, db, src = _require_env()
