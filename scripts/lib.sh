@@ -224,7 +224,7 @@ poa_ensure_tools_venv() {
     local stamp_file="$POA_TOOLS_VENV/.partner_order_api-stamp" stamp
     poa_make_venv "$POA_TOOLS_VENV"
     stamp=$( (
-        cat "$POA_REPO/requirements-test.txt" "$POA_REPO/requirements-lint.txt"
+        cat "$POA_REPO/requirements.txt" "$POA_REPO/requirements-test.txt" "$POA_REPO/requirements-lint.txt"
         "$POA_TOOLS_VENV/bin/python" -c 'import sys; print(sys.version)'
     ) | sha256sum | cut -d' ' -f1)
     [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ] && return 0
