@@ -45,7 +45,7 @@ SORTS = ("created_desc", "created_asc", "updated_asc")
 IDENTIFIED_BY = ("biomes", "external")
 EVENT_TYPES = ("order.updated", "order.cancelled", "ping")
 # ISO 3166-1 alpha-2 codes of the countries Odoo 18.0 knows (its
-# base/data/res_country_data.xml; tests/test_api_create_order checks them)
+# base/data/res_country_data.xml; tests/test_schemas.py checks them)
 COUNTRY_CODES = tuple(
     """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ
     BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU
