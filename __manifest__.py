@@ -12,6 +12,7 @@
     "application": False,
     "installable": True,
     "depends": ["sale_stock", "stock_delivery", "portal"],
+    "external_dependencies": {"python": ["pydantic", "standardwebhooks"]},
     "data": [
         "security/partner_order_api_security.xml",
         "security/ir.model.access.csv",

@@ -23,11 +23,11 @@ from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..lib import errors
+from ..lib import errors, openapi
 
 _logger = logging.getLogger(__name__)
 
-PREFIX = "/partner_order_api"
+PREFIX = openapi.PREFIX
 # path -> allowed methods, filled by ``api_endpoint`` (answers 405 vs 404)
 ROUTES = {}
 _REQUEST_ID_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -191,29 +191,31 @@ def run(handler, *, authenticate=True, writes=False):
         raise ApiErrorResponse(error_response(api_error)) from exc
 
 
-def api_endpoint(path, methods, *, authenticate=True, readonly=False):
-    """``http.route`` for one API path, answered by ``run``. Routes that are
-    not ``readonly`` write, and refuse read-only keys."""
-    full_path = f"{PREFIX}/{path}"
-    ROUTES.setdefault(full_path, set()).update(methods)
+def api_endpoint(operation_id):
+    """``http.route`` for the operation ``operation_id`` of
+    ``lib.openapi.OPERATIONS`` (its path, method and access: GET routes are
+    read-only, the others write and refuse read-only keys), answered by
+    ``run``."""
+    operation = openapi.BY_ID[operation_id]
+    ROUTES.setdefault(operation.full_path, set()).add(operation.method)
 
     def decorator(func):
         @functools.wraps(func)
         def wrapper(self, *args, **kwargs):
             return run(
                 lambda: func(self, *args, **kwargs),
-                authenticate=authenticate,
-                writes=not readonly,
+                authenticate=operation.authenticate,
+                writes=not operation.readonly,
             )
 
         return http.route(
-            full_path,
+            operation.full_path,
             type="http",
             auth="none",
-            methods=list(methods),
+            methods=[operation.method],
             csrf=False,
             save_session=False,
-            readonly=readonly,
+            readonly=operation.readonly,
         )(wrapper)
 
     return decorator

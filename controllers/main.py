@@ -36,25 +36,25 @@ def _idempotent(route, data, func):
 
 
 class PartnerOrderApiController(http.Controller):
-    @api_endpoint("available_products", ["GET"], readonly=True)
+    @api_endpoint("listAvailableProducts")
     def available_products(self):
         return {"products": _service()._get_available_products()}, 200
 
-    @api_endpoint("orders", ["GET"], readonly=True)
+    @api_endpoint("listOrders")
     def orders(self, **params):
         page, page_size, filters = validation.parse_orders_query(
             request.httprequest.args
         )
         return _service()._list_orders(page, page_size, filters), 200
 
-    @api_endpoint("order_status", ["GET"], readonly=True)
+    @api_endpoint("getOrderStatus")
     def order_status(self, **params):
         identified_by, order_id = validation.parse_order_lookup(
             request.httprequest.args
         )
         return _service()._get_order_status(identified_by, order_id), 200
 
-    @api_endpoint("order", ["POST"])
+    @api_endpoint("createOrder")
     def order(self, **params):
         data = _json_body()
         payload = validation.parse_order_payload(data)
@@ -62,34 +62,36 @@ class PartnerOrderApiController(http.Controller):
             "order", data, lambda: (_service()._create_order(payload), 201)
         )
 
-    @api_endpoint("order/cancel", ["POST"])
+    @api_endpoint("cancelOrder")
     def order_cancel(self, **params):
         data = _json_body()
-        identified_by, order_id = validation.parse_order_lookup(data)
+        identified_by, order_id = validation.parse_cancel_request(data)
         return _idempotent(
             "order/cancel",
             data,
             lambda: (_service()._cancel_order(identified_by, order_id), 200),
         )
 
-    @api_endpoint("webhook", ["GET"], readonly=True)
+    @api_endpoint("getWebhook")
     def webhook_get(self, **params):
         return _service()._get_webhook(), 200
 
-    @api_endpoint("webhook", ["PUT"])
+    @api_endpoint("setWebhook")
     def webhook_put(self, **params):
         data = _json_body()
-        return _service()._set_webhook(data.get("url")), 200
+        service = _service()
+        service._partner_sudo()  # not enabled: 403 before the body is looked at
+        return service._set_webhook(validation.parse_webhook_put(data)), 200
 
-    @api_endpoint("webhook", ["DELETE"])
+    @api_endpoint("deleteWebhook")
     def webhook_delete(self, **params):
         return _service()._delete_webhook(), 200
 
-    @api_endpoint("webhook/test", ["POST"])
+    @api_endpoint("testWebhook")
     def webhook_test(self, **params):
         return _service()._test_webhook(), 200
 
-    @api_endpoint("openapi.json", ["GET"], authenticate=False, readonly=True)
+    @api_endpoint("getOpenApiDocument")
     def openapi(self, **params):
         with open(file_path("partner_order_api/static/openapi.json"), "rb") as spec:
             document = json.load(spec)

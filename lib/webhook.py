@@ -25,9 +25,10 @@
 
   ``send`` is ``check_target`` (its DNS lookup inside the same deadline)
   followed by ``post``.
-* ``sign`` follows the Standard Webhooks specification
-  (https://www.standardwebhooks.com): ``v1,`` + base64 HMAC-SHA256 of
-  ``"{id}.{timestamp}.{body}"`` with the secret after ``whsec_``.
+* ``sign`` is the Standard Webhooks signature
+  (https://www.standardwebhooks.com) of the ``standardwebhooks`` package:
+  ``v1,`` + base64 HMAC-SHA256 of ``"{id}.{timestamp}.{body}"`` with the
+  secret after ``whsec_``.
 
 The requests go out through the standard library (``socket``, ``ssl``,
 ``http.client``'s response parser), not ``requests``: its timeout bounds each
@@ -35,9 +36,8 @@ read, not the exchange, and its DNS lookup happens again after the check.
 """
 
 import base64
+import datetime
 import functools
-import hashlib
-import hmac
 import http.client
 import io
 import ipaddress
@@ -49,6 +49,8 @@ import time
 from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlsplit
+
+from standardwebhooks.webhooks import Webhook
 
 from .errors import ValidationError
 
@@ -71,12 +73,11 @@ def new_secret():
 
 
 def sign(secret, msg_id, timestamp, body):
-    """The ``webhook-signature`` header value for ``body`` (str)."""
-    key = secret[len(SECRET_PREFIX) :] if secret.startswith(SECRET_PREFIX) else secret
-    key_bytes = base64.b64decode(key + "==")
-    to_sign = f"{msg_id}.{int(timestamp)}.{body}".encode()
-    digest = hmac.new(key_bytes, to_sign, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
+    """The ``webhook-signature`` header value (``v1,<base64>``) for ``body``
+    (str) sent at the POSIX ``timestamp``, signed by the ``standardwebhooks``
+    package with ``secret`` (``whsec_`` + base64)."""
+    when = datetime.datetime.fromtimestamp(int(timestamp), tz=datetime.UTC)
+    return Webhook(secret).sign(msg_id, when, body)
 
 
 # ----------------------------------------------------------------------

@@ -391,7 +391,7 @@ class PartnerOrderApiService(models.AbstractModel):
     def _list_orders(self, page, page_size, filters=None):
         """A page of the partner's orders with the pagination.
 
-        ``filters`` (``lib.validation.parse_order_filters``): statuses,
+        ``filters`` (``lib.validation.parse_orders_query``): statuses,
         created_from/created_to and updated_since (all inclusive) and sort.
 
         Sync: with ``sort=updated_asc`` the pagination also holds

@@ -2,7 +2,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, float_compare, float_round
 
-from ..lib.validation import STATUSES
+from ..lib.schemas import STATUSES
 
 # sale.order fields whose change changes the order object
 _TOUCHING_FIELDS = {

@@ -224,7 +224,7 @@ poa_ensure_tools_venv() {
     local stamp_file="$POA_TOOLS_VENV/.partner_order_api-stamp" stamp
     poa_make_venv "$POA_TOOLS_VENV"
     stamp=$( (
-        cat "$POA_REPO/requirements-test.txt" "$POA_REPO/requirements-lint.txt"
+        cat "$POA_REPO/requirements.txt" "$POA_REPO/requirements-test.txt" "$POA_REPO/requirements-lint.txt"
         "$POA_TOOLS_VENV/bin/python" -c 'import sys; print(sys.version)'
     ) | sha256sum | cut -d' ' -f1)
     [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ] && return 0
@@ -365,4 +365,113 @@ poa_addon_digest() {
         \( -name '*.py' -o -name '*.xml' -o -name '*.csv' -o -name '*.po' -o -name '*.pot' \
         -o -name '*.js' -o -name '*.scss' -o -name '*.css' -o -name '*.json' \) -print |
         LC_ALL=C sort | xargs -r sha256sum; echo "$POA_REPO") | sha256sum | cut -d' ' -f1
+}
+
+# ---------------------------------------------------------------------------
+# 5. Client generators and the OpenAPI linter (outside the repository)
+# ---------------------------------------------------------------------------
+# Pinned: the document must stay usable by these exact versions.
+POA_OPC_VERSION=${POA_OPC_VERSION:-0.29.1}
+POA_NPM_PACKAGES=${POA_NPM_PACKAGES:-openapi-typescript@7.13.0 typescript@5.9.3 @redocly/cli@2.77.0}
+POA_NODE_DIR="$POA_STATE/node"
+POA_OPC_VENV="$POA_STATE/venvs/openapi-python-client"
+
+# Installs openapi-python-client (own venv: it pins its own ruff and pydantic)
+# and the npm tools (node_modules under the state dir); returns 1 with a
+# message when PyPI or npm cannot be reached.
+poa_ensure_client_tools() {
+    mkdir -p "$POA_STATE/logs" "$POA_NODE_DIR"
+    local log="$POA_STATE/logs/client-tools.log" stamp
+    stamp="opc $POA_OPC_VERSION npm $POA_NPM_PACKAGES $(node --version 2>/dev/null)"
+    if [ "$(cat "$POA_STATE/client-tools.stamp" 2>/dev/null)" = "$stamp" ] &&
+        [ -x "$POA_OPC_VENV/bin/openapi-python-client" ] &&
+        [ -x "$POA_NODE_DIR/node_modules/.bin/redocly" ]; then
+        return 0
+    fi
+    : >"$log"
+    if ! command -v npm >/dev/null; then
+        warn "npm is not installed (apt-get install nodejs npm): cannot run openapi-typescript and Redocly."
+        return 1
+    fi
+    say "Installing openapi-python-client $POA_OPC_VERSION and $POA_NPM_PACKAGES (log: $log)"
+    poa_make_venv "$POA_OPC_VENV"
+    if ! "$POA_OPC_VENV/bin/python" -m pip install --disable-pip-version-check \
+        "openapi-python-client==$POA_OPC_VERSION" >>"$log" 2>&1; then
+        tail -n 5 "$log" >&2
+        warn "pip could not install openapi-python-client (is PyPI reachable?)."
+        return 1
+    fi
+    [ -f "$POA_NODE_DIR/package.json" ] || echo '{"private": true}' >"$POA_NODE_DIR/package.json"
+    # shellcheck disable=SC2086
+    if ! (cd "$POA_NODE_DIR" && npm install --no-audit --no-fund --save-exact \
+        --loglevel=error $POA_NPM_PACKAGES) >>"$log" 2>&1; then
+        tail -n 5 "$log" >&2
+        warn "npm could not install $POA_NPM_PACKAGES (is the npm registry reachable?)."
+        return 1
+    fi
+    echo "$stamp" >"$POA_STATE/client-tools.stamp"
+}
+
+# poa_check_clients DOCUMENT OUTDIR: Redocly lint without a warning; the
+# TypeScript types and the Python client generated from DOCUMENT, with no
+# untyped body (unknown / Any) and one error class shared by every route.
+# The Python client is left in OUTDIR/partner_order_api_client.
+poa_check_clients() {
+    local doc=$1 out=$2 bad rc=0 bin="$POA_NODE_DIR/node_modules/.bin"
+    mkdir -p "$out"
+    echo "-- Redocly lint (recommended rules)"
+    (cd "$out" && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+        "$bin/redocly" lint --format=json "$doc" >"$out/redocly.json" 2>"$out/redocly.err")
+    if ! "$POA_TOOLS_VENV/bin/python" - "$out/redocly.json" <<'PY'; then
+import json, sys
+report = json.load(open(sys.argv[1]))
+totals = report["totals"]
+for problem in report.get("problems", []):
+    print(f"  {problem['severity']}: {problem['ruleId']}: {problem['message']}")
+print(f"  errors {totals['errors']}, warnings {totals['warnings']}")
+sys.exit(1 if totals["errors"] or totals["warnings"] else 0)
+PY
+        rc=1
+    fi
+    echo "-- openapi-typescript"
+    if "$bin/openapi-typescript" "$doc" -o "$out/api.d.ts" >"$out/openapi-typescript.log" 2>&1; then
+        # `unknown` outside comments and the header maps
+        # ("[name: string]: unknown") is an untyped body or member
+        bad=$(grep -n 'unknown' "$out/api.d.ts" | grep -vE '^[0-9]+: *(\*|/\*\*)' |
+            grep -vE '\[name: string\]: unknown;' || true)
+        if [ -n "$bad" ]; then
+            echo "  untyped (unknown) in the TypeScript types:"
+            echo "$bad" | head -n 20
+            rc=1
+        else
+            echo "  $(grep -c . "$out/api.d.ts") lines, no unknown body"
+        fi
+    else
+        cat "$out/openapi-typescript.log"
+        rc=1
+    fi
+    echo "-- openapi-python-client $POA_OPC_VERSION"
+    local pkg="$out/partner_order_api_client"
+    rm -rf "$pkg"
+    printf 'post_hooks: []\n' >"$out/opc.yaml"
+    if "$POA_OPC_VENV/bin/openapi-python-client" generate --path "$doc" --meta none \
+        --config "$out/opc.yaml" --output-path "$pkg" >"$out/opc.log" 2>&1 &&
+        ! grep -qi "warning" "$out/opc.log"; then
+        # an untyped request or response body, or one error class per route
+        bad=$(
+            grep -rnE 'body: Any|Response\[Any\]|-> Any \| None' "$pkg/api"
+            find "$pkg/models" -name '*.py' | grep -E '_response_[0-9]{3}|_[0-9]{3}\.py$|error_[a-z_]+_error'
+        )
+        if [ -n "$bad" ]; then
+            echo "  untyped bodies or per-route classes in the Python client:"
+            echo "$bad" | head -n 20
+            rc=1
+        else
+            echo "  $(find "$pkg/models" -name '*.py' | wc -l) model modules, every body typed, one Error class"
+        fi
+    else
+        cat "$out/opc.log"
+        rc=1
+    fi
+    return $rc
 }

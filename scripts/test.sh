@@ -7,7 +7,11 @@
 # (b) pylint-odoo with OCA's mandatory checks (.pylintrc-mandatory) and OCA's
 #     module checks (oca-checks-odoo-module) for the XML/CSV/PO checks that
 #     pylint-odoo 10 no longer does;
-# (c) the tests that need no Odoo (tests_standalone/, plain pytest);
+# (c) the tests that need no Odoo (tests_standalone/, plain pytest), then the
+#     OpenAPI document: generated, Redocly lint without a warning, TypeScript
+#     types and a Python client generated from it, fully typed (needs npm and
+#     PyPI; POA_ALLOW_NO_CLIENTS=1 lets the run pass without them, and the
+#     summary says so);
 # (d) with Odoo 18.0 (found as scripts/run.sh finds it): installs the addon with
 #     demo data into a fresh database, runs tests/ with pytest-odoo, then
 #     tests_live/ (real odoo-bin --workers servers) on it, drops the database;
@@ -134,6 +138,26 @@ else
     fail "No tests_standalone/ directory"
 fi
 
+# (c2) the OpenAPI document is generated and usable -----------------------------------
+# static/openapi.json is what scripts/gen_openapi.py writes (tests_standalone
+# checks that too); Redocly lints it without a warning; openapi-typescript and
+# openapi-python-client generate typed clients from it (tests_live drives the
+# real server with the Python one). Without PyPI or npm the stage fails,
+# unless POA_ALLOW_NO_CLIENTS=1.
+ALLOW_NO_CLIENTS=${POA_ALLOW_NO_CLIENTS:-0}
+CLIENTS_DIR="$RUN_DIR/clients"
+section "OpenAPI document: generated, Redocly lint, generated clients"
+(cd "$POA_REPO" && "$T/python" scripts/gen_openapi.py --check) || fail "static/openapi.json is not generated"
+CLIENTS_RAN=0
+if poa_ensure_client_tools; then
+    CLIENTS_RAN=1
+    poa_check_clients "$POA_REPO/static/openapi.json" "$CLIENTS_DIR" || fail "OpenAPI clients and lint"
+elif [ "$ALLOW_NO_CLIENTS" = 1 ]; then
+    echo "POA_ALLOW_NO_CLIENTS=1: the client generators could not be installed; stage skipped."
+else
+    fail "OpenAPI clients: the generators could not be installed (POA_ALLOW_NO_CLIENTS=1 allows it)"
+fi
+
 # (d) the Odoo suite ---------------------------------------------------------------------
 ODOO_RAN=0
 INSTALL_FAILED=0
@@ -166,6 +190,7 @@ if poa_find_odoo || poa_get_odoo; then
             section "tests_live (odoo-bin --workers on $TEST_DB)"
             mkdir -p "$RUN_DIR/live-logs"
             (cd "$ADDON_DIR" && POA_LIVE_CONF="$CONF" POA_LIVE_DB="$TEST_DB" ODOO_SRC="$ODOO_SRC" \
+                POA_PY_CLIENT="$([ "$CLIENTS_RAN" = 1 ] && echo "$CLIENTS_DIR/partner_order_api_client")" \
                 POA_LIVE_LOG_DIR="$RUN_DIR/live-logs" "$ODOO_VENV/bin/python" -m pytest \
                 -p no:odoo -p no:cacheprovider -rfEs tests_live) 2>&1 | tee "$RUN_DIR/live.out"
             check_stage tests_live "${PIPESTATUS[0]}" "$RUN_DIR/live.out"
@@ -207,6 +232,7 @@ section "summary ($(($(date +%s) - START)) s)"
 if [ "${#FAILED[@]}" -gt 0 ]; then
     printf 'FAILED: %s\n' "${FAILED[@]}"
 fi
+[ "$CLIENTS_RAN" = 1 ] || echo "POA_ALLOW_NO_CLIENTS=1: the generated clients and Redocly lint did not run."
 if [ "$ODOO_RAN" = 1 ]; then
     read -r passed failed skipped < <(pytest_counts "$STANDALONE_OUT" "$RUN_DIR/odoo.out" "$RUN_DIR/live.out")
     failed=$((failed + INSTALL_FAILED))

@@ -16,3 +16,4 @@ from . import test_rpc_surface
 from . import test_key_cache
 from . import test_api_surrogates
 from . import test_webhook_limits
+from . import test_schemas

@@ -25,121 +25,6 @@ def _fields(exc):
 
 
 # ----------------------------------------------------------------------
-# Pagination
-# ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
-        ({}, (1, 20)),
-        ({"page": "3"}, (3, 20)),
-        ({"page_size": "50"}, (1, 50)),
-        ({"page": "2", "page_size": "100"}, (2, 100)),
-        ({"page_size": "1"}, (1, 1)),
-        ({"page_size": " 7 "}, (1, 7)),
-        ({"page": "007"}, (7, 20)),
-        ({"page": str(10**9)}, (10**9, 20)),
-        ({"other": "x"}, (1, 20)),
-    ],
-)
-def test_pagination(validation, params, expected):
-    assert validation.parse_pagination(params) == expected
-
-
-@pytest.mark.parametrize(
-    ("name", "raw"),
-    [
-        ("page", "0"),
-        ("page", "-1"),
-        ("page", "abc"),
-        ("page", str(10**9 + 1)),
-        ("page", "9" * 30),
-        ("page", "9" * 31),
-        ("page", "9" * 5000),
-        ("page", "1e3"),
-        ("page", ""),
-        ("page_size", ""),
-        ("page_size", "0"),
-        ("page_size", "101"),
-        ("page_size", "abc"),
-        ("page_size", "1.5"),
-        ("page_size", "-1"),
-        ("page_size", "+5"),
-        ("page_size", "0x10"),
-        ("page_size", "\u0663"),  # ARABIC-INDIC DIGIT THREE: int() would take it
-        ("page_size", "1 0"),
-        ("page_size", "   "),
-    ],
-)
-def test_pagination_rejects(validation, name, raw):
-    exc = _rejects(validation, validation.parse_pagination, {name: raw})
-    assert _fields(exc) == [name]
-    assert name in exc.message
-
-
-def test_pagination_limits_in_the_message(validation):
-    exc = _rejects(validation, validation.parse_pagination, {"page_size": "101"})
-    assert "between 1 and 100" in exc.message
-
-
-def test_pagination_lists_both_errors(validation):
-    exc = _rejects(
-        validation, validation.parse_pagination, {"page": "0", "page_size": "101"}
-    )
-    assert _fields(exc) == ["page", "page_size"]
-    assert exc.message.startswith("page ")
-
-
-# ----------------------------------------------------------------------
-# Order lookup
-# ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
-        ({"identifiedBy": "biomes", "order_id": "S00042"}, ("biomes", "S00042")),
-        ({"identifiedBy": "external", "order_id": "EXT-1"}, ("external", "EXT-1")),
-        ({"identifiedBy": "external", "order_id": "  EXT 1  "}, ("external", "EXT 1")),
-        ({"identifiedBy": "biomes", "order_id": "x" * 255}, ("biomes", "x" * 255)),
-    ],
-)
-def test_order_lookup(validation, params, expected):
-    assert validation.parse_order_lookup(params) == expected
-
-
-@pytest.mark.parametrize(
-    ("params", "fields"),
-    [
-        ({"order_id": "S1"}, ["identifiedBy"]),
-        ({"identifiedBy": "", "order_id": "S1"}, ["identifiedBy"]),
-        ({"identifiedBy": "name", "order_id": "S1"}, ["identifiedBy"]),
-        ({"identifiedBy": "Biomes", "order_id": "S1"}, ["identifiedBy"]),
-        ({"identifiedBy": "biomes"}, ["order_id"]),
-        ({"identifiedBy": "biomes", "order_id": ""}, ["order_id"]),
-        ({"identifiedBy": "biomes", "order_id": "   "}, ["order_id"]),
-        ({"identifiedBy": "biomes", "order_id": "x" * 256}, ["order_id"]),
-        ({"identifiedBy": "biomes", "order_id": "S\x001"}, ["order_id"]),
-        ({}, ["identifiedBy", "order_id"]),
-        ({"identifiedBy": "other", "order_id": ""}, ["identifiedBy", "order_id"]),
-    ],
-)
-def test_order_lookup_rejects(validation, params, fields):
-    exc = _rejects(validation, validation.parse_order_lookup, params)
-    assert _fields(exc) == fields
-
-
-def test_order_lookup_message_names_the_choices(validation):
-    exc = _rejects(
-        validation,
-        validation.parse_order_lookup,
-        {"identifiedBy": "x", "order_id": "1"},
-    )
-    assert "biomes" in exc.message and "external" in exc.message
-
-
-# ----------------------------------------------------------------------
 # JSON bodies
 # ----------------------------------------------------------------------
 
@@ -271,6 +156,10 @@ def test_json_object_keeps_text_that_only_looks_like_a_surrogate(
 # POST order
 # ----------------------------------------------------------------------
 
+# ----------------------------------------------------------------------
+# POST order
+# ----------------------------------------------------------------------
+
 BODY = {
     "ean": "4260582941016",
     "amount": 1,
@@ -284,14 +173,13 @@ BODY = {
         "country_code": "DE",
     },
 }
-ADDRESS = "delivery_address"
 
 
 def _body(**changes):
     """BODY with changes; ``addr_<key>`` changes the address, KeyError removes."""
     body = copy.deepcopy(BODY)
     for key, value in changes.items():
-        target = body[ADDRESS] if key.startswith("addr_") else body
+        target = body["delivery_address"] if key.startswith("addr_") else body
         key = key.removeprefix("addr_")
         if value is KeyError:
             target.pop(key, None)
@@ -300,11 +188,19 @@ def _body(**changes):
     return body
 
 
+def _lines_body(lines, **changes):
+    return _body(ean=KeyError, amount=KeyError, lines=lines, **changes)
+
+
+def _order_error(validation, body):
+    return _rejects(validation, validation.parse_order_payload, body)
+
+
 def test_order_payload_of_the_original_document(validation):
-    assert validation.parse_order_payload(_body()) == {
+    assert validation.parse_order_payload(BODY) == {
         "lines": [{"ean": "4260582941016", "amount": 1}],
-        "note": None,
         "external_order_id": "EXT-1001",
+        "note": None,
         "delivery_address": {
             "name": "John Doe",
             "street": "Main Street 1",
@@ -316,162 +212,94 @@ def test_order_payload_of_the_original_document(validation):
     }
 
 
-def test_order_payload_strips_text(validation):
+def test_order_payload_strips_spaces(validation):
     parsed = validation.parse_order_payload(
-        _body(ean=" 4260582941016 ", addr_city="  Berlin ", addr_street2=" Apt 3 ")
+        _body(ean=" 4260582941016 ", addr_city="  Berlin ", note="  Hi\n\t")
     )
     assert parsed["lines"][0]["ean"] == "4260582941016"
-    assert parsed[ADDRESS]["city"] == "Berlin"
-    assert parsed[ADDRESS]["street2"] == "Apt 3"
+    assert parsed["delivery_address"]["city"] == "Berlin"
+    assert parsed["note"] == "Hi"
 
 
-@pytest.mark.parametrize(
-    ("amount", "expected"), [(1, 1), (2.0, 2), (1e6, 1_000_000), (10**6, 10**6)]
-)
+@pytest.mark.parametrize(("amount", "expected"), [(1, 1), (2.0, 2), (10**6, 10**6)])
 def test_amount_accepted(validation, amount, expected):
-    parsed = validation.parse_order_payload(_body(amount=amount))["lines"][0]["amount"]
-    assert parsed == expected
-    assert type(parsed) is int
+    parsed = validation.parse_order_payload(_body(amount=amount))
+    assert parsed["lines"][0]["amount"] == expected
 
 
 @pytest.mark.parametrize(
-    "amount",
+    ("amount", "message"),
     [
-        0,
-        -1,
-        0.0,
-        -0.5,
-        1.5,
-        "2",
-        "",
-        True,
-        False,
-        [],
-        {},
-        10**7,
-        10**6 + 1,
-        1e400,
-        float("nan"),
+        (0, "Amount must be greater than zero"),  # the original document's
+        (-1, "Amount must be greater than zero"),
+        (1.5, "Amount must be a whole number greater than zero."),
+        ("2", "Amount must be a whole number greater than zero."),
+        (True, "Amount must be a whole number greater than zero."),
+        ([1], "Amount must be a whole number greater than zero."),
+        (None, "Amount must be a whole number greater than zero."),
+        (10**6 + 1, "Amount must be at most 1000000."),
     ],
 )
-def test_amount_rejected(validation, amount):
-    exc = _rejects(validation, validation.parse_order_payload, _body(amount=amount))
-    assert _fields(exc) == ["amount"]
+def test_amount_rejected(validation, amount, message):
+    exc = _order_error(validation, _body(amount=amount))
+    assert exc.details == [{"field": "amount", "message": message}]
+    assert exc.message.startswith("amount: ") or exc.message == message
 
 
-@pytest.mark.parametrize("amount", [0, -1])
-def test_amount_not_positive_detail(validation, amount):
-    exc = _rejects(validation, validation.parse_order_payload, _body(amount=amount))
-    assert exc.details == [
-        {"field": "amount", "message": "Amount must be greater than zero"}
+def test_missing_fields_are_each_listed(validation):
+    exc = _order_error(validation, {})
+    assert sorted(_fields(exc)) == ["amount", "delivery_address", "ean"]
+    assert "delivery_address is required." in exc.message
+    exc = _order_error(validation, _body(delivery_address={}))
+    assert _fields(exc) == [
+        f"delivery_address.{key}"
+        for key in ("name", "street", "zip", "city", "country_code")
     ]
-
-
-def test_amount_zero_message_is_the_original_documents(validation):
-    """The original document shows exactly this error body for amount 0."""
-    exc = _rejects(validation, validation.parse_order_payload, _body(amount=0))
-    assert exc.to_dict() == {
-        "success": False,
-        "error": {
-            "code": "validation_error",
-            "message": "Amount must be greater than zero",
-            "details": [
-                {"field": "amount", "message": "Amount must be greater than zero"}
-            ],
-        },
-    }
-
-
-def test_amount_missing_or_null(validation):
-    for body in (_body(amount=KeyError), _body(amount=None)):
-        exc = _rejects(validation, validation.parse_order_payload, body)
-        assert exc.details == [{"field": "amount", "message": "amount is required."}]
-
-
-def test_amount_too_large_message(validation):
-    exc = _rejects(validation, validation.parse_order_payload, _body(amount=10**7))
-    assert str(validation.AMOUNT_MAX) in exc.message
-
-
-def test_empty_body_lists_every_required_field(validation):
-    exc = _rejects(validation, validation.parse_order_payload, {})
-    assert _fields(exc) == ["ean", "amount", ADDRESS]
 
 
 @pytest.mark.parametrize("key", ["name", "street", "zip", "city", "country_code"])
 @pytest.mark.parametrize("value", [KeyError, None, "", "   ", 42, ["x"]])
 def test_address_required_fields(validation, key, value):
-    exc = _rejects(
-        validation, validation.parse_order_payload, _body(**{f"addr_{key}": value})
-    )
-    assert _fields(exc) == [f"{ADDRESS}.{key}"]
+    exc = _order_error(validation, _body(**{f"addr_{key}": value}))
+    assert _fields(exc) == [f"delivery_address.{key}"]
+    assert f"delivery_address.{key}" in exc.message
 
 
 @pytest.mark.parametrize("address", [KeyError, None, "Berlin", ["John Doe"], 1])
 def test_address_not_an_object(validation, address):
-    exc = _rejects(
-        validation, validation.parse_order_payload, _body(delivery_address=address)
-    )
-    assert _fields(exc) == [ADDRESS]
+    exc = _order_error(validation, _body(delivery_address=address))
+    assert _fields(exc) == ["delivery_address"]
 
 
-def test_address_of_an_empty_object_lists_each_field(validation):
-    exc = _rejects(
-        validation, validation.parse_order_payload, _body(delivery_address={})
-    )
-    assert _fields(exc) == [
-        f"{ADDRESS}.{key}" for key in ("name", "street", "zip", "city", "country_code")
-    ]
-
-
-@pytest.mark.parametrize("country", ["DEU", "1A", "D", "D E", "ÄB", "de-"])
-def test_bad_country_code(validation, country):
-    exc = _rejects(
-        validation, validation.parse_order_payload, _body(addr_country_code=country)
-    )
-    assert _fields(exc) == [f"{ADDRESS}.country_code"]
+@pytest.mark.parametrize("country", ["DEU", "1A", "D", "D E", "ÄB", "de", " DE", "XX"])
+def test_country_code_is_a_known_iso_code_in_capitals(validation, country):
+    exc = _order_error(validation, _body(addr_country_code=country))
+    assert _fields(exc) == ["delivery_address.country_code"]
+    assert "ISO 3166-1 alpha-2" in exc.message
 
 
 @pytest.mark.parametrize(
-    ("country", "expected"), [("de", "DE"), (" fr ", "FR"), ("At", "AT")]
+    "text", ["a\x00b", "tab\there", "line\nbreak", "esc\x1b", "del\x7f", "J\ud800"]
 )
-def test_country_code_uppercased(validation, country, expected):
-    parsed = validation.parse_order_payload(_body(addr_country_code=country))
-    assert parsed[ADDRESS]["country_code"] == expected
-
-
-@pytest.mark.parametrize(
-    "text", ["Ber\x00lin", "Ber\nlin", "Ber\tlin", "Ber\x7flin", "\x1b[31m"]
-)
-def test_control_characters_rejected(validation, text):
-    exc = _rejects(validation, validation.parse_order_payload, _body(addr_city=text))
-    assert _fields(exc) == [f"{ADDRESS}.city"]
-    assert "control characters" in exc.message
+def test_control_characters_and_surrogates_rejected(validation, text):
+    exc = _order_error(validation, _body(addr_street=text))
+    assert _fields(exc) == ["delivery_address.street"]
 
 
 def test_text_length(validation):
-    assert (
-        validation.parse_order_payload(_body(addr_name="x" * 256))[ADDRESS]["name"]
-        == "x" * 256
-    )
-    exc = _rejects(
-        validation, validation.parse_order_payload, _body(addr_name="x" * 300)
-    )
-    assert _fields(exc) == [f"{ADDRESS}.name"]
-    assert "256" in exc.message
-    exc = _rejects(validation, validation.parse_order_payload, _body(ean="4" * 65))
+    assert validation.parse_order_payload(_body(addr_name="x" * 256))
+    exc = _order_error(validation, _body(addr_name="x" * 257))
+    assert "at most 256 characters" in exc.message
+    exc = _order_error(validation, _body(ean="4" * 65))
     assert _fields(exc) == ["ean"]
+    exc = _order_error(validation, _body(external_order_id="x" * 256))
+    assert _fields(exc) == ["external_order_id"]
 
 
 @pytest.mark.parametrize("street2", [None, "", "   ", KeyError])
 def test_street2_optional(validation, street2):
     parsed = validation.parse_order_payload(_body(addr_street2=street2))
-    assert parsed[ADDRESS]["street2"] is None
-
-
-def test_street2_must_be_text(validation):
-    exc = _rejects(validation, validation.parse_order_payload, _body(addr_street2=12))
-    assert _fields(exc) == [f"{ADDRESS}.street2"]
+    assert parsed["delivery_address"]["street2"] is None
 
 
 @pytest.mark.parametrize("external_order_id", ["", "  ", None, KeyError])
@@ -480,214 +308,131 @@ def test_external_order_id_optional(validation, external_order_id):
     assert parsed["external_order_id"] is None
 
 
-def test_external_order_id(validation):
-    parsed = validation.parse_order_payload(_body(external_order_id=" EXT-1 "))
-    assert parsed["external_order_id"] == "EXT-1"
-    assert validation.parse_order_payload(_body(external_order_id="x" * 255))[
-        "external_order_id"
-    ] == ("x" * 255)
-    for bad in ("x" * 256, 1001, ["EXT"], "EXT\x00"):
-        exc = _rejects(
-            validation, validation.parse_order_payload, _body(external_order_id=bad)
-        )
-        assert _fields(exc) == ["external_order_id"]
-
-
-@pytest.mark.parametrize("ean", [4260582941016, None, "", ["4260582941016"]])
+@pytest.mark.parametrize("ean", [4260582941016, None, "", "  ", ["4260582941016"]])
 def test_bad_ean(validation, ean):
-    exc = _rejects(validation, validation.parse_order_payload, _body(ean=ean))
-    assert _fields(exc) == ["ean"]
+    assert _fields(_order_error(validation, _body(ean=ean))) == ["ean"]
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("body", "field"),
     [
-        {"ean": "\ud800"},
-        {"external_order_id": "EXT-\udfff"},
-        {"addr_name": "John \ud83d Doe"},
+        (_body(extra_field="x"), "extra_field"),
+        (_body(addr_floor=3), "delivery_address.floor"),
+        (_lines_body([{"ean": "1", "amount": 1, "comment": "x"}]), "lines[0].comment"),
     ],
 )
-def test_lone_surrogates_rejected(validation, changes):
-    """JSON lets a client send "\\ud800"; such a string cannot be encoded in
-    UTF-8: PostgreSQL (psycopg2) refuses it and, echoed in an error message
-    ("EAN \\ud800 is unknown ..."), it makes the JSON answer itself fail to
-    encode (UnicodeEncodeError: a non-JSON 500)."""
-    body = json.loads(json.dumps(_body(**changes)))
-    exc = _rejects(validation, validation.parse_order_payload, body)
-    assert len(exc.details) == 1
+def test_unknown_members_are_refused(validation, body, field):
+    exc = _order_error(validation, body)
+    assert exc.details == [
+        {"field": field, "message": f"{field} is not a field of this request."}
+    ]
 
 
 def test_every_error_is_listed(validation):
-    body = _body(amount=0, addr_name=KeyError, addr_country_code="DEU", ean=12)
-    exc = _rejects(validation, validation.parse_order_payload, body)
-    assert _fields(exc) == [
-        "ean",
+    exc = _order_error(
+        validation,
+        _body(amount=0, ean="", addr_zip=None, addr_country_code="x", note=5),
+    )
+    assert set(_fields(exc)) == {
         "amount",
-        f"{ADDRESS}.name",
-        f"{ADDRESS}.country_code",
-    ]
-    assert exc.message.startswith("ean")
-    assert exc.to_dict()["error"]["details"] == exc.details
-
-
-def test_unknown_fields_are_ignored(validation):
-    assert validation.parse_order_payload(_body(foo=[1], extra={"a": 1})) == (
-        validation.parse_order_payload(_body())
-    )
-
-
-def test_parsed_body_end_to_end(validation):
-    raw = json.dumps(_body(amount=3.0, addr_country_code="at")).encode()
-    parsed = validation.parse_order_payload(
-        validation.parse_json_object(raw, "application/json")
-    )
-    assert parsed["lines"] == [{"ean": "4260582941016", "amount": 3}]
-    assert parsed[ADDRESS]["country_code"] == "AT"
-
-
-# ----------------------------------------------------------------------
-# POST order: lines and note
-# ----------------------------------------------------------------------
-
-
-def _lines_body(lines, **changes):
-    """BODY with ``lines`` in place of ``ean`` and ``amount``."""
-    return _body(ean=KeyError, amount=KeyError, lines=lines, **changes)
+        "ean",
+        "delivery_address.zip",
+        "delivery_address.country_code",
+        "note",
+    }
 
 
 def test_three_lines(validation):
     lines = [
-        {"ean": "4260582941016", "amount": 2},
-        {"ean": " 4260582941023 ", "amount": 1.0},
-        {"ean": "4260582941030", "amount": 5, "comment": "ignored"},
+        {"ean": "1", "amount": 2},
+        {"ean": "2", "amount": 1.0},
+        {"ean": "3", "amount": 5},
+    ]
+    parsed = validation.parse_order_payload(_lines_body(lines, note="Ring.\nThanks"))
+    assert parsed["lines"] == [
+        {"ean": "1", "amount": 2},
+        {"ean": "2", "amount": 1},
+        {"ean": "3", "amount": 5},
+    ]
+    assert parsed["note"] == "Ring.\nThanks"
+
+
+def test_same_ean_twice_is_one_line_of_the_sum(validation):
+    lines = [
+        {"ean": "1", "amount": 2},
+        {"ean": "2", "amount": 1},
+        {"ean": "1", "amount": 10**6},
     ]
     parsed = validation.parse_order_payload(_lines_body(lines))
     assert parsed["lines"] == [
-        {"ean": "4260582941016", "amount": 2},
-        {"ean": "4260582941023", "amount": 1},
-        {"ean": "4260582941030", "amount": 5},
+        {"ean": "1", "amount": 10**6 + 2},
+        {"ean": "2", "amount": 1},
     ]
-    assert parsed["external_order_id"] == "EXT-1001"
-    assert parsed[ADDRESS]["city"] == "Berlin"
 
 
-def test_one_line_is_the_single_product_form(validation):
-    single = validation.parse_order_payload(_body(amount=3))
-    lines = validation.parse_order_payload(
-        _lines_body([{"ean": "4260582941016", "amount": 3}])
-    )
-    assert single == lines
-
-
-def test_same_ean_twice_is_one_line(validation):
-    lines = [
-        {"ean": "A", "amount": 2},
-        {"ean": "B", "amount": 1},
-        {"ean": " A", "amount": 3},
-    ]
-    parsed = validation.parse_order_payload(_lines_body(lines))
-    assert parsed["lines"] == [{"ean": "A", "amount": 5}, {"ean": "B", "amount": 1}]
-
-
-def test_summed_amount_at_most_the_maximum(validation):
-    limit = validation.AMOUNT_MAX
-    lines = [{"ean": "A", "amount": limit // 2}, {"ean": "A", "amount": limit // 2}]
-    assert validation.parse_order_payload(_lines_body(lines))["lines"] == [
-        {"ean": "A", "amount": limit}
-    ]
-    lines[1]["amount"] += 1
-    exc = _rejects(validation, validation.parse_order_payload, _lines_body(lines))
-    assert _fields(exc) == ["lines"]
-    assert str(limit) in exc.message and "A" in exc.message
-
-
-def test_lines_limits(validation):
-    lines = [{"ean": f"EAN-{i}", "amount": 1} for i in range(validation.LINES_MAX)]
-    assert len(validation.parse_order_payload(_lines_body(lines))["lines"]) == 100
-    lines.append({"ean": "EAN-100", "amount": 1})
-    exc = _rejects(validation, validation.parse_order_payload, _lines_body(lines))
+@pytest.mark.parametrize("lines", [[], None, "x", {"ean": "1", "amount": 1}, [{}] * 0])
+def test_lines_not_a_list_of_1_to_100(validation, lines):
+    exc = _order_error(validation, _lines_body(lines))
     assert exc.details == [
         {"field": "lines", "message": "lines must be a list of 1 to 100 objects."}
     ]
 
 
-@pytest.mark.parametrize(
-    "lines", [[], None, "4260582941016", {"ean": "4260582941016", "amount": 1}, 3]
-)
-def test_lines_not_a_list_of_1_to_100(validation, lines):
-    exc = _rejects(validation, validation.parse_order_payload, _lines_body(lines))
-    assert _fields(exc) == ["lines"]
+def test_lines_limits(validation):
+    line = {"ean": "1", "amount": 1}
+    assert validation.parse_order_payload(_lines_body([line] * 100))
+    assert _fields(_order_error(validation, _lines_body([line] * 101))) == ["lines"]
 
 
 def test_each_line_error_names_its_line(validation):
-    lines = [
-        {"ean": "4260582941016", "amount": 1},
-        "4260582941023",
-        {"ean": 42, "amount": 0},
-        {"amount": 1.5},
-        {"ean": "4260582941030"},
-    ]
-    exc = _rejects(validation, validation.parse_order_payload, _lines_body(lines))
+    exc = _order_error(
+        validation,
+        _lines_body([{"ean": "1", "amount": 1}, "x", {"ean": 5, "amount": 0}, {}]),
+    )
     assert _fields(exc) == [
         "lines[1]",
         "lines[2].ean",
         "lines[2].amount",
         "lines[3].ean",
         "lines[3].amount",
-        "lines[4].amount",
     ]
-    assert exc.message.startswith("lines[1]")
+    assert (
+        exc.details[0]["message"] == "Each line must be an object with ean and amount."
+    )
 
 
 @pytest.mark.parametrize(
     "changes",
     [
-        {"lines": [{"ean": "A", "amount": 1}]},
-        {"amount": KeyError, "lines": [{"ean": "A", "amount": 1}]},
-        {"ean": KeyError, "lines": [{"ean": "A", "amount": 1}]},
-        {"ean": None, "amount": KeyError, "lines": [{"ean": "A", "amount": 1}]},
-        {"ean": KeyError, "amount": None, "lines": []},
+        {"lines": [{"ean": "1", "amount": 1}]},
+        {"ean": KeyError, "lines": [{"ean": "1", "amount": 1}]},
+        {"amount": KeyError, "lines": [{"ean": "1", "amount": 1}]},
+        {"amount": None, "ean": KeyError, "lines": [{"ean": "1", "amount": 1}]},
     ],
 )
 def test_both_forms_are_refused(validation, changes):
-    exc = _rejects(validation, validation.parse_order_payload, _body(**changes))
-    assert exc.details == [
-        {"field": "lines", "message": "Send either ean and amount, or lines, not both."}
-    ]
+    exc = _order_error(validation, _body(**changes))
+    assert exc.details[0] == {
+        "field": "lines",
+        "message": "Send either ean and amount, or lines, not both.",
+    }
 
 
 def test_neither_form_asks_for_ean_and_amount(validation):
-    exc = _rejects(
-        validation, validation.parse_order_payload, _body(ean=KeyError, amount=KeyError)
-    )
+    exc = _order_error(validation, _body(ean=KeyError, amount=KeyError))
     assert _fields(exc) == ["ean", "amount"]
-
-
-def test_lines_with_other_errors_lists_them_all(validation):
-    body = _lines_body(
-        [{"ean": "A", "amount": -1}], note=5, addr_zip="", external_order_id=7
-    )
-    exc = _rejects(validation, validation.parse_order_payload, body)
-    assert _fields(exc) == [
-        "lines[0].amount",
-        "external_order_id",
-        "note",
-        f"{ADDRESS}.zip",
-    ]
 
 
 @pytest.mark.parametrize(
     ("note", "expected"),
     [
-        (KeyError, None),
         (None, None),
         ("", None),
-        ("   \n\t ", None),
-        ("Please call first.", "Please call first."),
-        ("  Gate B\r\n\tRing twice.  ", "Gate B\r\n\tRing twice."),
-        ("Müller · 受付 · 🚚", "Müller · 受付 · 🚚"),
+        ("  \n ", None),
+        ("Call first.", "Call first."),
+        ("a\r\n\tb", "a\r\n\tb"),
         ("x" * 2000, "x" * 2000),
-        ("  " + "x" * 2000 + "\n", "x" * 2000),  # the limit counts trimmed text
+        ("ü" * 2000, "ü" * 2000),
     ],
 )
 def test_note(validation, note, expected):
@@ -698,44 +443,81 @@ def test_note(validation, note, expected):
     ("note", "message"),
     [
         ("x" * 2001, "note must be at most 2000 characters."),
-        (42, "note must be a string."),
+        (5, "note must be a string."),
         (["a"], "note must be a string."),
-        ({"text": "a"}, "note must be a string."),
-        ("nul \x00", "note must be text without control characters."),
-        ("bell \x07", "note must be text without control characters."),
-        ("vt \x0b tab", "note must be text without control characters."),
-        ("ff \x0c feed", "note must be text without control characters."),
-        ("esc \x1b[31m", "note must be text without control characters."),
-        ("del \x7f", "note must be text without control characters."),
-        ("lone \ud800", "note must be text without control characters."),
+        ("nul \x00", "note must not contain control characters."),
+        ("bell \x07", "note must not contain control characters."),
+        ("vt \x0b tab", "note must not contain control characters."),
+        ("esc \x1b[31m", "note must not contain control characters."),
+        ("del \x7f", "note must not contain control characters."),
+        ("lone \ud800", "note must be valid Unicode text."),
     ],
 )
 def test_note_rejected(validation, note, message):
-    exc = _rejects(validation, validation.parse_order_payload, _body(note=note))
-    assert exc.details == [{"field": "note", "message": message}]
-
-
-def test_note_with_lines(validation):
-    body = _lines_body([{"ean": "A", "amount": 1}], note="Line 1\nLine 2")
-    parsed = validation.parse_order_payload(body)
-    assert parsed["note"] == "Line 1\nLine 2"
-    assert parsed["lines"] == [{"ean": "A", "amount": 1}]
+    assert _order_error(validation, _body(note=note)).details == [
+        {"field": "note", "message": message}
+    ]
 
 
 # ----------------------------------------------------------------------
-# Idempotency-Key
+# order_status, order/cancel, Idempotency-Key, PUT webhook
 # ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "key",
+    ("params", "expected"),
     [
-        "8e0f4bb2-3c5d-4e1a-9f27-6b1d0c9a7e54",
-        "a",
-        "x" * 255,
-        "order 42 / try #1",
-        "~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./",
+        ({"identifiedBy": "biomes", "order_id": "S00042"}, ("biomes", "S00042")),
+        ({"identifiedBy": "external", "order_id": " E-1 "}, ("external", "E-1")),
+        ({"identifiedBy": "biomes", "order_id": "S1", "other": "x"}, ("biomes", "S1")),
     ],
+)
+def test_order_lookup(validation, params, expected):
+    assert validation.parse_order_lookup(params) == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "fields"),
+    [
+        ({}, ["identifiedBy", "order_id"]),
+        ({"identifiedBy": "name", "order_id": "1"}, ["identifiedBy"]),
+        ({"identifiedBy": "Biomes", "order_id": "1"}, ["identifiedBy"]),
+        ({"identifiedBy": "biomes", "order_id": ""}, ["order_id"]),
+        ({"identifiedBy": "biomes", "order_id": "S1\x01"}, ["order_id"]),
+        ({"identifiedBy": "biomes", "order_id": "9" * 256}, ["order_id"]),
+    ],
+)
+def test_order_lookup_rejects(validation, params, fields):
+    assert (
+        _fields(_rejects(validation, validation.parse_order_lookup, params)) == fields
+    )
+
+
+def test_order_lookup_messages_name_the_choices(validation):
+    exc = _rejects(validation, validation.parse_order_lookup, {"order_id": "1"})
+    assert exc.message == "identifiedBy is required (biomes or external)."
+    exc = _rejects(
+        validation,
+        validation.parse_order_lookup,
+        {"identifiedBy": "x", "order_id": "1"},
+    )
+    assert exc.message == "identifiedBy must be 'biomes' or 'external'."
+
+
+def test_cancel_request(validation):
+    body = {"identifiedBy": "external", "order_id": "EXT-1"}
+    assert validation.parse_cancel_request(body) == ("external", "EXT-1")
+    exc = _rejects(validation, validation.parse_cancel_request, dict(body, reason="x"))
+    assert _fields(exc) == ["reason"]
+    for bad in (
+        {"identifiedBy": 1, "order_id": "1"},
+        {"identifiedBy": "biomes", "order_id": 42},
+    ):
+        _rejects(validation, validation.parse_cancel_request, bad)
+
+
+@pytest.mark.parametrize(
+    "key", ["8e0f4bb2-3c5d-4e1a-9f27-6b1d0c9a7e54", "a", "x" * 255, "order 42 / #1 ~!"]
 )
 def test_idempotency_key(validation, key):
     assert validation.parse_idempotency_key(key) == key
@@ -746,183 +528,183 @@ def test_no_idempotency_key(validation):
 
 
 @pytest.mark.parametrize(
-    "key", ["", "x" * 256, "clé", "a\tb", "a\nb", "a\x00b", "a\x7fb", "\u00a0"]
+    "key", ["", "x" * 256, "clé", "a\tb", "a\x7fb", "a\nb", "a\x00"]
 )
 def test_idempotency_key_rejected(validation, key):
     exc = _rejects(validation, validation.parse_idempotency_key, key)
-    assert _fields(exc) == ["Idempotency-Key"]
-    assert "1 to 255 printable ASCII" in exc.message
+    assert exc.details == [
+        {
+            "field": "Idempotency-Key",
+            "message": "Idempotency-Key must be 1 to 255 printable ASCII characters.",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "valid"),
+    [
+        ({"url": "https://partner.example/hook?x=1"}, True),
+        ({"url": "HTTP://127.0.0.1:8080/h"}, True),
+        ({"url": "ftp://partner.example/"}, False),
+        ({"url": " https://partner.example/"}, False),
+        ({"url": "https://partner.example/a b"}, False),
+        ({"url": "https://" + "a" * 2050}, False),
+        ({"url": 5}, False),
+        ({}, False),
+        ({"url": "https://partner.example/", "secret": "x"}, False),
+    ],
+)
+def test_webhook_put(validation, body, valid):
+    if valid:
+        assert validation.parse_webhook_put(body) == body["url"]
+    else:
+        _rejects(validation, validation.parse_webhook_put, body)
 
 
 # ----------------------------------------------------------------------
-# Dates and date-times of GET orders
+# GET orders
 # ----------------------------------------------------------------------
 
+NO_FILTER = {
+    "statuses": None,
+    "created_from": None,
+    "created_to": None,
+    "updated_since": None,
+    "sort": "created_desc",
+}
 
-def _when(validation, raw, *, date_allowed=True, end_of_day=False):
-    return validation.parse_datetime_param(
-        {"when": raw}, "when", date_allowed=date_allowed, end_of_day=end_of_day
+
+def _query(validation, **params):
+    return validation.parse_orders_query(params)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, (1, 20)),
+        ({"page": "3"}, (3, 20)),
+        ({"page_size": "50"}, (1, 50)),
+        ({"page": "2", "page_size": "100"}, (2, 100)),
+        ({"page": "007"}, (7, 20)),
+        ({"page": str(10**9)}, (10**9, 20)),
+        ({"other": "x"}, (1, 20)),
+    ],
+)
+def test_pagination(validation, params, expected):
+    page, page_size, filters = validation.parse_orders_query(params)
+    assert (page, page_size) == expected
+    assert filters == NO_FILTER
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("page", "0"),
+        ("page", "-1"),
+        ("page", "abc"),
+        ("page", str(10**9 + 1)),
+        ("page", "9" * 31),
+        ("page", "1e3"),
+        ("page", ""),
+        ("page", " 7 "),
+        ("page_size", "0"),
+        ("page_size", "101"),
+        ("page_size", "1.5"),
+        ("page_size", "+5"),
+        ("page_size", "0x10"),
+        ("page_size", "\u0663"),  # ARABIC-INDIC DIGIT THREE: int() would take it
+    ],
+)
+def test_pagination_rejects(validation, name, raw):
+    exc = _rejects(validation, validation.parse_orders_query, {name: raw})
+    assert _fields(exc) == [name]
+    assert exc.message.startswith(f"{name} must be a whole number between 1 and ")
+
+
+def test_every_query_problem_is_listed(validation):
+    exc = _rejects(
+        validation,
+        validation.parse_orders_query,
+        {"page": "0", "page_size": "x", "status": "draft", "sort": "new"},
     )
+    assert _fields(exc) == ["page", "page_size", "status", "sort"]
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("2026-11-23T10:00:00Z", datetime.datetime(2026, 11, 23, 10, 0)),
-        ("2026-11-23T10:00:00z", datetime.datetime(2026, 11, 23, 10, 0)),
-        ("2026-11-23t10:00:00Z", datetime.datetime(2026, 11, 23, 10, 0)),
-        ("2026-11-23 10:00:00", datetime.datetime(2026, 11, 23, 10, 0)),
-        ("2026-11-23T10:00", datetime.datetime(2026, 11, 23, 10, 0)),
-        ("2026-11-23T10:00Z", datetime.datetime(2026, 11, 23, 10, 0)),
-        ("2026-11-23T10:00:00", datetime.datetime(2026, 11, 23, 10, 0)),
-        ("2026-11-23T10:00:00.5Z", datetime.datetime(2026, 11, 23, 10, 0, 0, 500000)),
+        ("2026-11-23T10:00:00Z", datetime.datetime(2026, 11, 23, 10)),
+        ("2026-11-23t10:00:00z", datetime.datetime(2026, 11, 23, 10)),
+        ("2026-11-23 10:00:00", datetime.datetime(2026, 11, 23, 10)),
+        ("2026-11-23T10:00", datetime.datetime(2026, 11, 23, 10)),
         (
             "2026-11-23T10:00:00.123456Z",
             datetime.datetime(2026, 11, 23, 10, 0, 0, 123456),
         ),
-        ("2026-11-23T11:00:00+01:00", datetime.datetime(2026, 11, 23, 10, 0)),
-        ("2026-11-23T11:00:00+0100", datetime.datetime(2026, 11, 23, 10, 0)),
-        ("2026-11-23T05:30:00-04:30", datetime.datetime(2026, 11, 23, 10, 0)),
-        ("2026-11-23T10:00:00+00:00", datetime.datetime(2026, 11, 23, 10, 0)),
-        ("2026-11-24T00:30:00+01:00", datetime.datetime(2026, 11, 23, 23, 30)),
-        (
-            "2026-11-23T15:30:00.123456+05:30",
-            datetime.datetime(2026, 11, 23, 10, 0, 0, 123456),
-        ),
-        (" 2026-11-23T10:00:00Z ", datetime.datetime(2026, 11, 23, 10, 0)),
+        ("2026-11-23T11:00:00+01:00", datetime.datetime(2026, 11, 23, 10)),
+        ("2026-11-23T11:00:00+0100", datetime.datetime(2026, 11, 23, 10)),
+        ("2026-11-23T05:30:00-04:30", datetime.datetime(2026, 11, 23, 10)),
+        # beyond the calendar's ends: its last and first microsecond
+        ("9999-12-31T23:59:59-01:00", datetime.datetime.max),
+        ("0001-01-01T00:30:00+01:00", datetime.datetime.min),
     ],
 )
 def test_date_time(validation, raw, expected):
-    """UTC when no offset is given; returned naive, in UTC, as Odoo stores
-    datetimes; for dates and date-times alike."""
-    for date_allowed in (True, False):
-        value = _when(validation, raw, date_allowed=date_allowed)
-        assert value == expected
-        assert value.tzinfo is None
-        # end_of_day is about dates only
-        assert _when(validation, raw, end_of_day=True) == expected
+    assert _query(validation, updated_since=raw)[2]["updated_since"] == expected
+    assert _query(validation, created_from=raw)[2]["created_from"] == expected
 
 
 @pytest.mark.parametrize(
     ("raw", "first", "last"),
     [
-        (
-            "2026-11-23",
-            datetime.datetime(2026, 11, 23),
-            datetime.datetime(2026, 11, 23, 23, 59, 59, 999999),
-        ),
-        (
-            "2026-12-31",
-            datetime.datetime(2026, 12, 31),
-            datetime.datetime(2026, 12, 31, 23, 59, 59, 999999),
-        ),
-        (
-            "2028-02-29",
-            datetime.datetime(2028, 2, 29),
-            datetime.datetime(2028, 2, 29, 23, 59, 59, 999999),
-        ),
-        (
-            "9999-12-31",
-            datetime.datetime(9999, 12, 31),
-            datetime.datetime(9999, 12, 31, 23, 59, 59, 999999),
-        ),
+        ("2026-11-23", (2026, 11, 23), (2026, 11, 23, 23, 59, 59, 999999)),
+        ("2028-02-29", (2028, 2, 29), (2028, 2, 29, 23, 59, 59, 999999)),
+        ("9999-12-31", (9999, 12, 31), (9999, 12, 31, 23, 59, 59, 999999)),
     ],
 )
 def test_date_is_its_first_or_last_microsecond(validation, raw, first, last):
-    assert _when(validation, raw) == first
-    assert _when(validation, raw, end_of_day=True) == last
-
-
-@pytest.mark.parametrize("raw", [None])
-def test_date_time_absent(validation, raw):
-    assert _when(validation, raw) is None
-    assert validation.parse_datetime_param({}, "when", date_allowed=False) is None
+    filters = _query(validation, created_from=raw, created_to=raw)[2]
+    assert filters["created_from"] == datetime.datetime(*first)
+    assert filters["created_to"] == datetime.datetime(*last)
 
 
 @pytest.mark.parametrize(
     "raw",
     [
+        "0000-00-00",
         "2026-13-01",
-        "2026-00-10",
         "2026-02-29",
         "2026-11-31",
-        "2026-13-01T00:00:00Z",
         "2026-11-23T24:00:00Z",
         "2026-11-23T10:60:00Z",
-        "2026-11-23T10:00:61Z",
         "2026-11-23T10:00:00+25:00",
         "2026-11-23T10:00:00.1234567Z",
         "2026-11-23T10",
-        "2026-11-23T10:00:00 Z",
-        "garbage",
-        "2026/11/23",
         "23.11.2026",
-        "20261123",
         "1763892000",
-        "２０２６-11-23",
-        "   ",
+        "",
+        " 2026-11-23",
     ],
 )
 def test_date_time_rejected(validation, raw):
-    exc = _rejects(validation, _when, validation, raw)
-    assert _fields(exc) == ["when"]
-    assert "ISO 8601" in exc.message and "or a date" in exc.message
+    for name in ("created_from", "created_to", "updated_since"):
+        exc = _rejects(validation, validation.parse_orders_query, {name: raw})
+        assert _fields(exc) == [name]
+        assert "ISO 8601" in exc.message
 
 
-@pytest.mark.parametrize("raw", ["2026-11-23", "2026-02-30"])
-def test_date_refused_where_a_date_time_is_needed(validation, raw):
-    exc = _rejects(validation, lambda: _when(validation, raw, date_allowed=False))
-    message = "when must be an ISO 8601 date-time such as 2026-11-23T10:00:00Z."
-    assert exc.details == [{"field": "when", "message": message}]
-
-
-@pytest.mark.parametrize("raw", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:30+01:00"])
-def test_date_time_beyond_the_calendar_is_a_validation_error(validation, raw):
-    _rejects(validation, _when, validation, raw)
-
-
-# ----------------------------------------------------------------------
-# GET orders filters
-# ----------------------------------------------------------------------
-
-NO_FILTER = {
-    "statuses": None,
-    "sort": "created_desc",
-    "created_from": None,
-    "created_to": None,
-    "updated_since": None,
-}
-
-
-@pytest.mark.parametrize(
-    "params",
-    [
-        {},
-        {"page": "2", "page_size": "5", "other": "x"},
-    ],
-)
-def test_no_filters(validation, params):
-    assert validation.parse_order_filters(params) == NO_FILTER
-
-
-@pytest.mark.parametrize(
-    "name", ["status", "sort", "created_from", "created_to", "updated_since"]
-)
-def test_empty_filter_values_are_refused(validation, name):
-    """An empty value is not a value (the OpenAPI document says so too)."""
-    with pytest.raises(validation.ValidationError) as info:
-        validation.parse_order_filters({name: ""})
-    assert info.value.details[0]["field"] == name
+def test_updated_since_refuses_a_date(validation):
+    exc = _rejects(
+        validation, validation.parse_orders_query, {"updated_since": "2026-11-23"}
+    )
+    assert "or a date" not in exc.message
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("shipped", ["shipped"]),
-        ("shipped,pending", ["pending", "shipped"]),
-        (" confirmed , partially_shipped ", ["confirmed", "partially_shipped"]),
-        ("cancelled,cancelled", ["cancelled"]),
-        ("pending,,shipped,", ["pending", "shipped"]),
+        ("pending", ["pending"]),
+        ("shipped,confirmed,shipped", ["confirmed", "shipped"]),
         (
             "pending,confirmed,partially_shipped,shipped,cancelled",
             sorted(
@@ -932,79 +714,25 @@ def test_empty_filter_values_are_refused(validation, name):
     ],
 )
 def test_status_filter(validation, raw, expected):
-    filters = validation.parse_order_filters({"status": raw})
-    assert filters == dict(NO_FILTER, statuses=expected)
+    assert _query(validation, status=raw)[2]["statuses"] == expected
 
 
 @pytest.mark.parametrize(
-    "raw",
-    ["draft", "sale", "Shipped", "shipped,done", "pending;shipped", ",", " ", " , "],
+    "raw", ["", "draft", "Pending", "pending,", "pending, shipped", ","]
 )
 def test_status_filter_rejected(validation, raw):
-    exc = _rejects(validation, validation.parse_order_filters, {"status": raw})
-    assert _fields(exc) == ["status"]
-    for status in validation.STATUSES:
-        assert status in exc.message
+    assert _fields(
+        _rejects(validation, validation.parse_orders_query, {"status": raw})
+    ) == ["status"]
 
 
 @pytest.mark.parametrize("sort", ["created_desc", "created_asc", "updated_asc"])
 def test_sort(validation, sort):
-    assert validation.parse_order_filters({"sort": sort}) == dict(NO_FILTER, sort=sort)
+    assert _query(validation, sort=sort)[2]["sort"] == sort
 
 
-@pytest.mark.parametrize(
-    "sort", ["updated_desc", "Created_desc", "created", "-created", "id", "1"]
-)
+@pytest.mark.parametrize("sort", ["", "updated_desc", "CREATED_DESC", "-created"])
 def test_sort_rejected(validation, sort):
-    exc = _rejects(validation, validation.parse_order_filters, {"sort": sort})
-    assert _fields(exc) == ["sort"]
-    assert "created_desc, created_asc, updated_asc" in exc.message
-
-
-def test_date_filters(validation):
-    filters = validation.parse_order_filters(
-        {
-            "created_from": "2026-11-01",
-            "created_to": "2026-11-30",
-            "updated_since": "2026-11-24T09:02:17.318204Z",
-        }
-    )
-    assert filters == dict(
-        NO_FILTER,
-        created_from=datetime.datetime(2026, 11, 1),
-        created_to=datetime.datetime(2026, 11, 30, 23, 59, 59, 999999),
-        updated_since=datetime.datetime(2026, 11, 24, 9, 2, 17, 318204),
-    )
-
-
-def test_created_to_date_time_is_taken_as_it_is(validation):
-    filters = validation.parse_order_filters(
-        {"created_to": "2026-11-30T18:00:00+01:00"}
-    )
-    assert filters["created_to"] == datetime.datetime(2026, 11, 30, 17, 0)
-
-
-def test_updated_since_refuses_a_date(validation):
-    exc = _rejects(
-        validation, validation.parse_order_filters, {"updated_since": "2026-11-24"}
-    )
-    assert _fields(exc) == ["updated_since"]
-    assert "or a date" not in exc.message
-
-
-def test_every_filter_error_is_listed(validation):
-    params = {
-        "status": "draft",
-        "created_from": "2026-13-01",
-        "created_to": "yesterday",
-        "updated_since": "2026-11-24",
-        "sort": "newest",
-    }
-    exc = _rejects(validation, validation.parse_order_filters, params)
-    assert _fields(exc) == [
-        "status",
-        "created_from",
-        "created_to",
-        "updated_since",
-        "sort",
-    ]
+    assert _fields(
+        _rejects(validation, validation.parse_orders_query, {"sort": sort})
+    ) == ["sort"]

@@ -1,0 +1,833 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The OpenAPI 3.1 document, generated from ``lib/schemas.py``.
+
+``OPERATIONS`` is the one list of the API's routes: ``controllers/`` takes
+each route's path, method and access from it, and ``document()`` builds the
+document from it and from the models. ``scripts/gen_openapi.py`` writes
+``static/openapi.json``; a test fails when the committed file differs.
+"""
+
+import ast
+import copy
+import json
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic.json_schema import models_json_schema
+
+from . import schemas
+from .openapi_examples import EXAMPLES, IDEMPOTENCY_KEY
+
+PREFIX = "/partner_order_api"
+REF = "#/components/{kind}/{name}"
+
+
+def _md(text):
+    return textwrap.dedent(text).strip()
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One route of the API and everything the document says of it."""
+
+    operation_id: str
+    method: str
+    path: str  # under PREFIX
+    tag: str
+    summary: str
+    response: type  # the model of the success answer
+    response_description: str
+    errors: dict  # status -> name in components/responses
+    status: int = 200
+    description: str = ""
+    query: type | None = None
+    body: type | None = None
+    body_examples: tuple = ()
+    response_examples: tuple = ()
+    idempotent: bool = False  # takes Idempotency-Key
+    authenticate: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def readonly(self):
+        """GET routes are read-only (read-only keys may call them); the
+        others write."""
+        return self.method == "GET"
+
+    @property
+    def full_path(self):
+        return f"{PREFIX}/{self.path}"
+
+
+def _errors(*statuses, write=False, **special):
+    """The error answers of an authenticated route, by status."""
+    errors = {
+        "400": "ValidationError",
+        "401": "Unauthorized",
+        "403": "WriteForbidden" if write else "Forbidden",
+        "404": "NotFound",
+        "405": "MethodNotAllowed",
+        "429": "RateLimited",
+        "500": "InternalError",
+    }
+    always = {"401", "403", "405", "429", "500"}
+    chosen = {s: errors[s] for s in errors if s in always or s in statuses}
+    chosen.update({status.lstrip("_"): name for status, name in special.items()})
+    return dict(sorted(chosen.items()))
+
+
+LIST_ORDERS_DESCRIPTION = _md(
+    """
+    The partner's orders, one page at a time, newest first unless `sort` says
+    otherwise. The filters combine: `status`, `created_from` and `created_to`
+    (inclusive, on the creation time), `updated_since` (inclusive, on
+    `updated_at`). A page beyond the last one is empty.
+
+    **Sync.** To keep a copy of the partner's orders up to date, use keyset
+    paging on `updated_at`, always with `page=1`:
+
+    1. `GET orders?sort=updated_asc&updated_since=T&page_size=100`, with `T`
+       the `next_updated_since` saved last time (the first time: any past
+       date-time, e.g. `2020-01-01T00:00:00Z`);
+    2. process `orders`, then save `pagination.next_updated_since`;
+    3. repeat with `updated_since` = that value while `has_next` is true;
+       otherwise poll again later, from the saved value.
+
+    `next_updated_since` is the `updated_at` of the last order of the page
+    (inclusive: that order comes again), but never later than now minus a
+    safety window of 120 seconds, so that a change whose transaction commits
+    late is not skipped. Every change is seen at least once; an order may come
+    more than once (keep the one with the latest `updated_at`). Should
+    `next_updated_since` equal the `updated_since` you sent while `has_next`
+    is true (more than `page_size` orders changed in the same microsecond), ask
+    for `page=2`, 3, ... with the same `updated_since` until it moves on.
+
+    Example: `GET orders?sort=updated_asc&updated_since=2026-11-24T08:00:00Z`
+    answers `"next_updated_since": "2026-11-24T09:02:17.318204Z"`; the next
+    request is `GET orders?sort=updated_asc&updated_since=2026-11-24T09:02:17.318204Z`.
+    """
+)
+
+OPERATIONS = (
+    Operation(
+        "listAvailableProducts",
+        "GET",
+        "available_products",
+        "Products",
+        "Products the partner may order, with prices",
+        schemas.ProductList,
+        "The allowed products.",
+        _errors(),
+        description="The products allowed for the authenticated partner that "
+        "have an EAN, with their price for quantity 1 from the partner's "
+        "pricelist, taxes excluded.",
+        response_examples=("ProductList",),
+    ),
+    Operation(
+        "listOrders",
+        "GET",
+        "orders",
+        "Orders",
+        "The partner's orders, filtered and sorted, one page at a time",
+        schemas.OrderList,
+        "A page of orders.",
+        _errors("400"),
+        description=LIST_ORDERS_DESCRIPTION,
+        query=schemas.OrdersQuery,
+        response_examples=("OrderList", "OrderListSync"),
+    ),
+    Operation(
+        "getOrderStatus",
+        "GET",
+        "order_status",
+        "Orders",
+        "One order of the partner",
+        schemas.OrderResponse,
+        "The order.",
+        _errors("400", "404"),
+        description="The order object of one of the partner's orders. An order "
+        "that does not exist or belongs to another partner answers 404 "
+        "`not_found`.",
+        query=schemas.OrderLookup,
+        response_examples=("OrderStatus",),
+    ),
+    Operation(
+        "createOrder",
+        "POST",
+        "order",
+        "Orders",
+        "Order allowed products",
+        schemas.OrderResponse,
+        "The created order (or, replayed, the order created by the first request).",
+        _errors("400", _403="OrderCreateForbidden", _409="OrderCreateConflict"),
+        status=201,
+        description="Creates and confirms a sales order for the partner, "
+        "delivered to `delivery_address`: several products (`lines`) or, as in "
+        "the original document, one (`ean` and `amount`), with an optional "
+        "`note`. `external_order_id`, when given, must be unique for the partner "
+        "(409 `duplicate_external_order_id` otherwise). An EAN that is unknown "
+        "or not allowed answers 403 `product_not_allowed`; a country Odoo does "
+        "not have answers 400. With an `Idempotency-Key`, a repeat does not "
+        "create a second order (see the key).",
+        body=schemas.OrderCreateRequest,
+        body_examples=("OrderCreateRequest", "OrderCreateRequestLines"),
+        response_examples=("OrderCreated", "OrderCreatedLines"),
+        idempotent=True,
+    ),
+    Operation(
+        "cancelOrder",
+        "POST",
+        "order/cancel",
+        "Orders",
+        "Cancel an order of the partner",
+        schemas.OrderResponse,
+        "The cancelled order.",
+        _errors("400", "404", write=True, _409="OrderCancelConflict"),
+        description="Cancels one of the partner's orders, identified as in "
+        "`order_status`, through Odoo's own cancellation: its open transfers "
+        "(every step of a multi-step delivery) and its draft invoices are "
+        "cancelled with it, and the webhook receives an `order.cancelled` "
+        "event. Refused with 409 `not_cancellable`, changing nothing, when the "
+        "order was not placed through this API by this partner (e.g. entered by "
+        "a salesperson: only the orders a partner placed through the API can be "
+        "cancelled through it, whatever their state), is locked, has a posted "
+        "invoice or credit note, or has a done transfer of any step (pick, pack, "
+        "delivery or return); the message says why and names the blocking "
+        "documents. Cancelling an order placed through the API that is already "
+        "cancelled answers it again. An order that does not exist or belongs to "
+        "another partner answers 404 `not_found`.",
+        body=schemas.OrderCancelRequest,
+        body_examples=("OrderCancelRequest",),
+        response_examples=("OrderCancelled",),
+        idempotent=True,
+    ),
+    Operation(
+        "getWebhook",
+        "GET",
+        "webhook",
+        "Webhook",
+        "The partner's webhook",
+        schemas.WebhookInfo,
+        "The webhook settings.",
+        _errors(),
+        response_examples=("WebhookInfo",),
+    ),
+    Operation(
+        "setWebhook",
+        "PUT",
+        "webhook",
+        "Webhook",
+        "Set the partner's webhook URL",
+        schemas.WebhookInfo,
+        "The webhook settings.",
+        _errors("400", write=True),
+        description="The URL must be `https://` and its host public "
+        "(administrators may allow plain http and private hosts). The server "
+        "resolves the host when the URL is set: a host that does not resolve, "
+        "or resolves to a private address, answers 400 `validation_error`. The "
+        "first time, the answer carries the `signing_secret` (`whsec_` + "
+        "base64) that signs every webhook request; it is shown once.",
+        body=schemas.WebhookPutRequest,
+        body_examples=("WebhookPutRequest",),
+        response_examples=("WebhookInfoWithSecret",),
+    ),
+    Operation(
+        "deleteWebhook",
+        "DELETE",
+        "webhook",
+        "Webhook",
+        "Remove the partner's webhook URL",
+        schemas.WebhookInfo,
+        "The webhook settings, without URL.",
+        _errors(write=True),
+        response_examples=("WebhookInfoDeleted",),
+    ),
+    Operation(
+        "testWebhook",
+        "POST",
+        "webhook/test",
+        "Webhook",
+        "Send a signed `ping` event to the webhook now",
+        schemas.WebhookTestResult,
+        "The outcome of the ping.",
+        _errors("400", write=True),
+        description="Answers 200 whether or not the receiver accepted the ping: "
+        "`delivered` tells. 400 `validation_error` (field `url`) when no "
+        "webhook URL is set, or when the URL set no longer passes the check of "
+        "`PUT webhook`.",
+        response_examples=("WebhookTestResult",),
+    ),
+    Operation(
+        "getOpenApiDocument",
+        "GET",
+        "openapi.json",
+        "Meta",
+        "This OpenAPI document",
+        schemas.OpenApiDocument,
+        "The OpenAPI 3.1 document of this API.",
+        {"405": "MethodNotAllowed", "500": "InternalError"},
+        authenticate=False,
+    ),
+)
+BY_ID = {operation.operation_id: operation for operation in OPERATIONS}
+
+INFO_DESCRIPTION = _md(
+    """
+    A small JSON API for partner-scoped ordering and order tracking.
+
+    **Authentication.** Every route except this document needs an API key of a
+    portal user of a partner enabled for the API. The user generates it in
+    *My Account → Connection & Security* and sends it in every request as
+    `Authorization: Bearer <key>`. A missing, malformed, unknown, revoked or
+    expired key answers 401 `unauthorized` (with `WWW-Authenticate`); a valid key
+    whose partner is not enabled answers 403 `forbidden`. A company and all its
+    contacts share orders and allowed products.
+
+    **Read-only keys.** A key whose scope is `partner_order_api.readonly` opens
+    the GET routes only: every route that writes (`POST order`,
+    `POST order/cancel`, `PUT webhook`, `DELETE webhook`, `POST webhook/test`)
+    answers it 403 `insufficient_scope`. Keys with scope `partner_order_api`, and
+    keys without scope, open every route.
+
+    **Envelope.** Every answer is JSON (`application/json; charset=utf-8`) and
+    carries an `X-Request-Id` header (the client's own when it sends a sane one).
+    Success: `{"success": true, ...}` with 200, or 201 for a created order.
+    Error: `{"success": false, "error": {"code", "message", "details"?}}` with the
+    HTTP status of its code; `details` lists every invalid field as
+    `{"field", "message"}` and `message` repeats the first one. Each error
+    response lists the codes it may carry in `x-error-codes`.
+
+    **Requests.** Request bodies are JSON objects; a member the schema does not
+    name is refused (400 `validation_error`), as is a query parameter or
+    member that does not match its schema.
+
+    **Privacy.** An order that does not exist and an order of another partner
+    are answered alike: 404 `not_found`, never 403. An EAN that is unknown and
+    one that is not allowed for the partner are answered alike: 403
+    `product_not_allowed`.
+
+    **Idempotency.** `POST order` and `POST order/cancel` take an optional
+    `Idempotency-Key` header (1 to 255 printable ASCII characters, e.g. a UUID),
+    remembered per partner for 24 hours. A repeat with the same key, route and
+    JSON body (the order of its keys does not matter) does not run again: it gets
+    the first answer, status included, with `Idempotent-Replayed: true`. The same
+    key with another body or route answers 409 `idempotency_key_reused`; a repeat
+    while the first request still runs answers 409 `idempotency_in_progress` with
+    `Retry-After: 1`. Only successful answers are remembered: after an error the
+    same key may be sent again.
+
+    **Sync.** `GET orders?sort=updated_asc&updated_since=...` returns the orders
+    changed since a point in time, and `pagination.next_updated_since` the point
+    to ask from next (see `listOrders`).
+
+    **Webhook.** A partner may register a URL (`PUT webhook`). The server POSTs
+    the `order_status` body of an order there when an outgoing delivery of it is
+    validated (`order.updated`) and when it is cancelled (`order.cancelled`);
+    `POST webhook/test` sends a `ping`. Every request is signed per the Standard
+    Webhooks specification and names its event in `X-Webhook-Event` (see
+    `webhooks`).
+
+    Timestamps are ISO 8601 in UTC with `Z` (`updated_at` and
+    `next_updated_since` with microseconds); money is a JSON number rounded to
+    the currency's precision, with `currency` as an ISO 4217 code.
+
+    This document is generated from the addon's models (`lib/schemas.py`,
+    `lib/openapi.py`).
+
+    ## Rate limiting
+
+    Each partner has one request budget, shared by all its users and keys: by
+    default 120 requests a minute (system parameter
+    `partner_order_api.rate_limit_per_minute`, 0 turns it off; an administrator
+    can set a partner's own). It is a token bucket: it holds at most a burst of a
+    quarter of the limit (at least 30, at most the limit: 30 at 120 a minute) and
+    refills continuously at the limit's rate (2 a second at 120 a minute). Every
+    answer to a valid key carries `X-RateLimit-Limit` (the rate, requests a
+    minute) and `X-RateLimit-Remaining` (requests that may be sent right now, at
+    most the burst: a fresh client sees `120` and `29` after its first request),
+    403 answers included, and each of them takes a token. Beyond the budget the
+    answer is 429 `rate_limited` with `Retry-After` in seconds. The count is kept
+    in PostgreSQL, so it holds across workers and servers.
+
+    Failed authentications are limited per client address (default 30 a minute,
+    system parameter `partner_order_api.auth_failure_limit_per_minute`, 0 turns
+    it off; behind a reverse proxy, Odoo's `proxy_mode` takes the address from
+    `X-Forwarded-For`, and an IPv6 client counts by its /64). Beyond it, every
+    request from that address that carries a key, valid or not, is answered 429
+    `rate_limited` with `Retry-After` and without `X-RateLimit-*`: its key is not
+    looked at until the address's budget refills.
+    """
+)
+
+RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining")
+# name -> (description, error codes, extra headers)
+ERROR_RESPONSES = {
+    "ValidationError": (
+        "Malformed JSON, or a missing, unknown or invalid field or parameter.",
+        ["validation_error"],
+        (),
+    ),
+    "Unauthorized": (
+        "The Authorization header is missing or not `Bearer <key>`, or the key is "
+        "unknown, revoked or expired, or its user is inactive.",
+        ["unauthorized"],
+        ("WWW-Authenticate",),
+    ),
+    "Forbidden": (
+        "The key is valid but its partner is not enabled for the API. It counts "
+        "against the partner's request budget.",
+        ["forbidden"],
+        RATE_HEADERS,
+    ),
+    "WriteForbidden": (
+        "`forbidden`: the partner is not enabled for the API; "
+        "`insufficient_scope`: the key is read-only (scope "
+        "`partner_order_api.readonly`). It counts against the partner's request "
+        "budget.",
+        ["forbidden", "insufficient_scope"],
+        RATE_HEADERS,
+    ),
+    "OrderCreateForbidden": (
+        "`forbidden`: the partner is not enabled for the API; "
+        "`product_not_allowed`: an EAN is unknown or not allowed for this "
+        "partner (the same answer for both); `insufficient_scope`: the key is "
+        "read-only (scope `partner_order_api.readonly`). It counts against the "
+        "partner's request budget.",
+        ["forbidden", "product_not_allowed", "insufficient_scope"],
+        RATE_HEADERS,
+    ),
+    "NotFound": (
+        "No such order for this partner (also when it belongs to another partner).",
+        ["not_found"],
+        (),
+    ),
+    "MethodNotAllowed": (
+        "The route does not accept this method; `Allow` lists those it accepts.",
+        ["method_not_allowed"],
+        ("Allow",),
+    ),
+    "OrderCreateConflict": (
+        "`duplicate_external_order_id`: `external_order_id` is already used by "
+        "this partner; `idempotency_key_reused`: the `Idempotency-Key` was used "
+        "before with another body or route; `idempotency_in_progress`: the first "
+        "request with this key still runs (retry after `Retry-After` seconds).",
+        [
+            "duplicate_external_order_id",
+            "idempotency_key_reused",
+            "idempotency_in_progress",
+        ],
+        ("Retry-After",),
+    ),
+    "OrderCancelConflict": (
+        "`not_cancellable`: the order was not placed through this API by this "
+        "partner, is locked, has a posted invoice or credit note, or a transfer "
+        "of it (any step) is done; the message names the reason and the "
+        "blocking documents; `idempotency_key_reused`: the `Idempotency-Key` was "
+        "used before with another body or route; `idempotency_in_progress`: the "
+        "first request with this key still runs (retry after `Retry-After` "
+        "seconds).",
+        ["not_cancellable", "idempotency_key_reused", "idempotency_in_progress"],
+        ("Retry-After",),
+    ),
+    "InternalError": (
+        "Something unexpected; logged on the server with the request id. With "
+        "`Retry-After`, the request may be retried after that many seconds.",
+        ["internal_error"],
+        ("Retry-After",),
+    ),
+    "RateLimited": (
+        "`rate_limited`: the partner's request budget is spent (the answer "
+        "carries `X-RateLimit-*`), or the client's address made too many failed "
+        "authentications (no `X-RateLimit-*`: the key was not looked at); retry "
+        "after `Retry-After` seconds.",
+        ["rate_limited"],
+        ("Retry-After", *RATE_HEADERS),
+    ),
+}
+# error code -> the names of its examples
+ERROR_EXAMPLES = {
+    "not_cancellable": [
+        "NotCancellable",
+        "NotCancellableInvoiced",
+        "NotCancellableNotPlacedThroughApi",
+    ],
+}
+
+HEADERS = {
+    "X-Request-Id": {
+        "description": "The request's id, also in the server log: the client's own "
+        "`X-Request-Id` when it sent one of 1 to 128 printable ASCII characters, a "
+        "new one otherwise.",
+        "required": True,
+        "schema": {"type": "string", "minLength": 1},
+    },
+    "WWW-Authenticate": {
+        "description": "The authentication scheme to use.",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": 'Bearer realm="partner_order_api"',
+    },
+    "Allow": {
+        "description": "The methods the route accepts.",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": "GET",
+    },
+    "Idempotent-Replayed": {
+        "description": "`true` when the answer is the stored answer of an earlier "
+        "request with the same `Idempotency-Key` (nothing ran again); absent "
+        "otherwise.",
+        "required": False,
+        "schema": {"type": "string", "enum": ["true"]},
+        "example": "true",
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before retrying: `1` with "
+        "`idempotency_in_progress` (always sent with it); with `rate_limited` "
+        "(always sent with it), until the partner's budget, or the "
+        "failed-authentication budget of the client's address, holds a token "
+        "again; a 500 may carry it when the server was too busy to answer.",
+        "required": False,
+        "x-required-for-error-codes": ["idempotency_in_progress", "rate_limited"],
+        "schema": {"type": "integer", "minimum": 0},
+        "example": 1,
+    },
+    "X-RateLimit-Limit": {
+        "description": "The partner's request budget, in requests a minute "
+        "(`partner_order_api.rate_limit_per_minute`, or the partner's own "
+        "setting), shared by all its users and keys. On every answer to a valid "
+        "key, 403 included; absent when rate limiting is off.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    },
+    "X-RateLimit-Remaining": {
+        "description": "Requests the partner may still send right now: the whole "
+        "tokens in its bucket after this request took one. The bucket holds at "
+        "most a burst of a quarter of the limit (at least 30, at most the limit) "
+        "and refills continuously at the limit's rate: at the default 120 a "
+        "minute, `29` after the first request, 2 more each second up to 30.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    },
+}
+
+PARAMETERS = {
+    "Idempotency-Key": {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "Makes the request safe to repeat: per partner, for 24 "
+        "hours, one key runs once; a repeat with the same body gets the first "
+        "answer with `Idempotent-Replayed: true`. 1 to 255 printable ASCII "
+        "characters; a UUID per intended write is a good choice.",
+        "schema": "IdempotencyKey",
+        "example": IDEMPOTENCY_KEY,
+    },
+    "webhook-id": {
+        "name": "webhook-id",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "The event's id: the same on every retry of one event.",
+    },
+    "webhook-timestamp": {
+        "name": "webhook-timestamp",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "Unix time (seconds) of this attempt.",
+    },
+    "webhook-signature": {
+        "name": "webhook-signature",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "`v1,` + base64 HMAC-SHA256 of "
+        "`{webhook-id}.{webhook-timestamp}.{body}`.",
+    },
+}
+
+WEBHOOKS = {
+    "order.updated": (
+        "orderUpdated",
+        "An outgoing delivery of an API order was validated",
+        "POSTed to the partner's webhook URL when an outgoing delivery of one of "
+        "its API orders (or a backorder of it) is validated, following the "
+        "Standard Webhooks specification: verify `webhook-signature` with the "
+        "partner's `whsec_` secret over `{webhook-id}.{webhook-timestamp}.{body}`. "
+        "The body is exactly the `order_status` body of the order at that moment. "
+        "Any 2xx answer acknowledges it; otherwise it is retried, with the same "
+        "`webhook-id`, for up to 3 days.",
+        schemas.OrderResponse,
+        "OrderStatus",
+    ),
+    "order.cancelled": (
+        "orderCancelled",
+        "An API order was cancelled",
+        "POSTed when one of the partner's API orders is cancelled, through "
+        "`POST order/cancel` or in Odoo; signed, acknowledged and retried as "
+        "`order.updated`. The body is the `order_status` body of the cancelled "
+        "order.",
+        schemas.OrderResponse,
+        "OrderCancelled",
+    ),
+    "ping": (
+        "ping",
+        "A test event, sent by `POST webhook/test`",
+        "Sent once, at once, by `POST webhook/test`, signed as the other events; "
+        "not retried.",
+        schemas.WebhookPing,
+        None,
+    ),
+}
+EVENT_HEADER = "X-Webhook-Event"
+
+SCHEMA_DESCRIPTIONS = {
+    "ErrorCode": ", ".join(
+        f"{code} {status}" for code, status in schemas.ERROR_STATUSES.items()
+    )
+    + ".",
+    "OrderStatus": "The order's status.",
+    "WebhookEventType": "`order.updated`: an outgoing delivery of an API order was "
+    "validated; `order.cancelled`: an API order was cancelled; `ping`: a test "
+    "event (`POST webhook/test`).",
+    "IdempotencyKey": "1 to 255 printable ASCII characters.",
+}
+
+
+def _ref(kind, name):
+    return {"$ref": REF.format(kind=kind, name=name)}
+
+
+def _clean(node):
+    """Pydantic's JSON schema without its ``title`` annotations, nor the
+    ``default: null`` of optional members that are not nullable."""
+    if isinstance(node, dict):
+        return {
+            key: _clean(value)
+            for key, value in node.items()
+            if not (key == "title" and isinstance(value, str))
+            and not (key == "default" and value is None)
+        }
+    if isinstance(node, list):
+        return [_clean(value) for value in node]
+    return node
+
+
+def _schemas():
+    """components/schemas: every model of ``schemas.SCHEMAS`` and what they
+    use, by class name."""
+    _refs, top = models_json_schema(
+        [(model, "validation") for model in schemas.SCHEMAS],
+        ref_template=REF.format(kind="schemas", name="{model}"),
+    )
+    result = _clean(top["$defs"])
+    request = result["OrderCreateRequest"]
+    # the two shapes exclude each other (additionalProperties: false)
+    request["oneOf"] = request.pop("anyOf")
+    adapter = schemas.IdempotencyKey.__metadata__[-1].json_schema
+    result["IdempotencyKey"] = dict(adapter)
+    for name, description in SCHEMA_DESCRIPTIONS.items():
+        result[name]["description"] = description
+    return dict(sorted(result.items()))
+
+
+def _parameters(model):
+    """The query parameters of ``model`` (its JSON schema's properties)."""
+    schema = _clean(
+        model.model_json_schema(ref_template=REF.format(kind="schemas", name="{model}"))
+    )
+    parameters = []
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        parameter = {
+            "name": name,
+            "in": "query",
+            "required": name in schema.get("required", []),
+            "description": prop.pop("description"),
+        }
+        for key in ("style", "explode"):
+            if f"x-{key}" in prop:
+                parameter[key] = prop.pop(f"x-{key}")
+        examples = prop.pop("examples", None)
+        parameter["schema"] = prop
+        if examples and len(examples) == 1:
+            parameter["example"] = examples[0]
+        elif examples:
+            parameter["examples"] = {
+                f"example{index}": {"value": value}
+                for index, value in enumerate(examples, 1)
+            }
+        parameters.append(parameter)
+    return parameters
+
+
+def _headers(*names):
+    return {name: _ref("headers", name) for name in names}
+
+
+def _content(schema_name, examples):
+    media = {"schema": _ref("schemas", schema_name)}
+    if examples:
+        media["examples"] = {name: _ref("examples", name) for name in examples}
+    return {"application/json": media}
+
+
+def _operation(operation):
+    result = {
+        "operationId": operation.operation_id,
+        "tags": [operation.tag],
+        "summary": operation.summary,
+    }
+    if operation.description:
+        result["description"] = operation.description
+    if not operation.authenticate:
+        result["security"] = []
+    parameters = []
+    if operation.query:
+        parameters += _parameters(operation.query)
+    if operation.idempotent:
+        parameters.append(_ref("parameters", "Idempotency-Key"))
+    if parameters:
+        result["parameters"] = parameters
+    if operation.body:
+        result["requestBody"] = {
+            "required": True,
+            "content": _content(operation.body.__name__, operation.body_examples),
+        }
+    success_headers = ["X-Request-Id"]
+    if operation.idempotent:
+        success_headers.append("Idempotent-Replayed")
+    if operation.authenticate:
+        success_headers += RATE_HEADERS
+    responses = {
+        str(operation.status): {
+            "description": operation.response_description,
+            "headers": _headers(*success_headers),
+            "content": _content(
+                operation.response.__name__, operation.response_examples
+            ),
+        }
+    }
+    for status, name in operation.errors.items():
+        responses[status] = _ref("responses", name)
+    result["responses"] = responses
+    return result
+
+
+def _error_responses():
+    responses = {}
+    for name, (description, codes, headers) in ERROR_RESPONSES.items():
+        examples = []
+        for code in codes:
+            # validation_error: its example is ValidationError
+            examples += ERROR_EXAMPLES.get(code) or [
+                "".join(part.title() for part in code.split("_"))
+            ]
+        responses[name] = {
+            "description": description,
+            "x-error-codes": codes,
+            "headers": _headers("X-Request-Id", *headers),
+            "content": _content("Error", examples),
+        }
+    return responses
+
+
+def _webhooks():
+    webhooks = {}
+    for event, (operation_id, summary, description, model, example) in WEBHOOKS.items():
+        parameters = [
+            _ref("parameters", name)
+            for name in PARAMETERS
+            if name.startswith("webhook-")
+        ]
+        parameters.append(
+            {
+                "name": EVENT_HEADER,
+                "in": "header",
+                "required": True,
+                "description": "The event type (see `WebhookEventType`).",
+                "schema": {"const": event, "type": "string"},
+            }
+        )
+        webhooks[event] = {
+            "post": {
+                "operationId": operation_id,
+                "summary": summary,
+                "description": description,
+                "security": [],
+                "parameters": parameters,
+                "requestBody": {
+                    "required": True,
+                    "content": _content(model.__name__, [example] if example else []),
+                },
+                "responses": {"2XX": {"description": "Received."}},
+            }
+        }
+    return webhooks
+
+
+def manifest_version(root=None):
+    root = Path(root or Path(__file__).resolve().parent.parent)
+    manifest = ast.literal_eval((root / "__manifest__.py").read_text(encoding="utf-8"))
+    return manifest["version"]
+
+
+def document(version=None):
+    """The OpenAPI 3.1 document of the API, as a dict."""
+    paths = {}
+    for operation in OPERATIONS:
+        paths.setdefault(operation.full_path, {})[operation.method.lower()] = (
+            _operation(operation)
+        )
+    parameters = copy.deepcopy(PARAMETERS)
+    parameters["Idempotency-Key"]["schema"] = _ref("schemas", "IdempotencyKey")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Partner Order API",
+            "version": version or manifest_version(),
+            "summary": "Partner-scoped ordering and order tracking for B2B partners.",
+            "description": INFO_DESCRIPTION,
+            "license": {
+                "name": "LGPL-3.0-or-later",
+                "identifier": "LGPL-3.0-or-later",
+            },
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}],
+        "tags": [
+            {"name": "Products", "description": "What the partner may order."},
+            {"name": "Orders", "description": "The partner's sales orders."},
+            {
+                "name": "Webhook",
+                "description": "Where the partner's order updates are POSTed.",
+            },
+            {"name": "Meta", "description": "This document."},
+        ],
+        "paths": paths,
+        "webhooks": _webhooks(),
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API key that the partner's portal user "
+                    "generated on *My Account → Connection & Security*, sent as "
+                    "`Authorization: Bearer <key>`. Keys scoped "
+                    "`partner_order_api.readonly` open the GET routes only (the "
+                    "others answer 403 `insufficient_scope`); keys scoped "
+                    "`partner_order_api`, or without scope, open every route.",
+                }
+            },
+            "parameters": parameters,
+            "headers": copy.deepcopy(HEADERS),
+            "schemas": _schemas(),
+            "responses": _error_responses(),
+            "examples": copy.deepcopy(EXAMPLES),
+        },
+    }
+
+
+def dumps(doc):
+    """The document as ``static/openapi.json`` holds it."""
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,298 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The examples of the OpenAPI document (``components/examples``).
+
+``tests_standalone/test_openapi_document.py`` checks each against the models
+it illustrates: request examples parse, answers match their schemas.
+"""
+
+IDEMPOTENCY_KEY = "8e0f4bb2-3c5d-4e1a-9f27-6b1d0c9a7e54"
+NOTE = (
+    "Please deliver to the lab entrance (building B).\nCall +49 30 1234567 on arrival."
+)
+ADDRESS_IN = {
+    "name": "John Doe",
+    "street": "Main Street 1",
+    "street2": "",
+    "zip": "10115",
+    "city": "Berlin",
+    "country_code": "DE",
+}
+ADDRESS = dict(ADDRESS_IN, street2=None)
+PRODUCTS = {  # ean: (name, unit price)
+    "4260582941016": ("[KIT-1] Test Kit", 29.75),
+    "4260582941023": ("[KIT-2] Test Kit Plus", 39.5),
+    "4260582941030": ("[SWAB-10] Swab Set (10)", 4.2),
+}
+TRACKING = {
+    "delivery_order_name": "WH/OUT/00012",
+    "carrier": "Parcel Express",
+    "tracking_ref": "PX123456789DE",
+    "date_done": "2026-11-24T08:15:00Z",
+}
+
+
+def _line(ean, quantity, delivered=0.0):
+    name, price = PRODUCTS[ean]
+    return {
+        "ean": ean,
+        "product_name": name,
+        "quantity": float(quantity),
+        "delivered_quantity": float(delivered),
+        "unit_price": price,
+        "subtotal": round(price * quantity, 2),
+    }
+
+
+DELIVERIES = {"S00042": "WH/OUT/00012", "S00043": "WH/OUT/00013"}
+THREE_LINES = [("4260582941016", 2), ("4260582941023", 1), ("4260582941030", 5)]
+
+
+def _order(name, external_id, status, lines, created, updated, **extra):
+    lines = [_line(*line) for line in lines]
+    return {
+        "biomes_order_id": name,
+        "external_order_id": external_id,
+        "status": status,
+        "delivery_order_name": DELIVERIES[name],
+        "total_cost": round(sum(line["subtotal"] for line in lines), 2),
+        "currency": "EUR",
+        "sent_lots": extra.pop("sent_lots", []),
+        "created_at": created,
+        "updated_at": updated,
+        "note": extra.pop("note", None),
+        "delivery_address": ADDRESS,
+        "lines": lines,
+        "tracking": extra.pop("tracking", []),
+    }
+
+
+SHIPPING = _order(
+    "S00042",
+    "EXT-1001",
+    "partially_shipped",
+    [("4260582941016", 2, 1)],
+    "2026-11-23T10:00:00Z",
+    "2026-11-24T08:15:00.482913Z",
+    sent_lots=["LOT-1", "KIT-ABC"],
+    tracking=[TRACKING],
+)
+CANCELLED = _order(
+    "S00043",
+    "EXT-1002",
+    "cancelled",
+    THREE_LINES,
+    "2026-11-23T11:30:00Z",
+    "2026-11-23T12:05:41.002817Z",
+    note=NOTE,
+)
+PAGINATION = {
+    "page": 1,
+    "page_size": 20,
+    "total_count": 1,
+    "total_pages": 1,
+    "has_next": False,
+    "has_previous": False,
+}
+WEBHOOK_URL = "https://partner.example/hooks/orders"
+WEBHOOK_INFO = {
+    "success": True,
+    "url": WEBHOOK_URL,
+    "signing_secret_set": True,
+    "event_types": ["order.updated", "order.cancelled", "ping"],
+}
+
+
+def _error(code, message):
+    return {"value": {"success": False, "error": {"code": code, "message": message}}}
+
+
+EXAMPLES = {
+    # requests
+    "OrderCreateRequest": {
+        "summary": "Order one test kit (the original document's body)",
+        "value": {
+            "ean": "4260582941016",
+            "amount": 1,
+            "external_order_id": "EXT-1001",
+            "delivery_address": ADDRESS_IN,
+        },
+    },
+    "OrderCreateRequestLines": {
+        "summary": "Three products with a note",
+        "description": f"Sent with the header `Idempotency-Key: {IDEMPOTENCY_KEY}`: if "
+        "the answer is lost, send the same request with the same key again; it "
+        "will not create a second order.",
+        "value": {
+            "lines": [{"ean": ean, "amount": amount} for ean, amount in THREE_LINES],
+            "external_order_id": "EXT-1002",
+            "note": NOTE,
+            "delivery_address": ADDRESS_IN,
+        },
+    },
+    "OrderCancelRequest": {
+        "summary": "Cancel by the partner's own order id",
+        "value": {"identifiedBy": "external", "order_id": "EXT-1002"},
+    },
+    "WebhookPutRequest": {"value": {"url": WEBHOOK_URL}},
+    # answers
+    "ProductList": {
+        "value": {
+            "success": True,
+            "products": [
+                {
+                    "ean": "4260582941016",
+                    "name": "[KIT-1] Test Kit",
+                    "default_code": "KIT-1",
+                    "price": 29.75,
+                    "currency": "EUR",
+                }
+            ],
+        }
+    },
+    "OrderList": {
+        "summary": "Newest first (the default)",
+        "value": {"success": True, "orders": [SHIPPING], "pagination": PAGINATION},
+    },
+    "OrderListSync": {
+        "summary": "Sync: sort=updated_asc&updated_since=2026-11-24T08:00:00Z",
+        "description": "The orders changed since 2026-11-24T08:00:00Z, least "
+        "recently changed first. The next request asks for "
+        "`sort=updated_asc&updated_since=2026-11-24T09:02:17.318204Z`.",
+        "value": {
+            "success": True,
+            "orders": [
+                SHIPPING,
+                dict(CANCELLED, updated_at="2026-11-24T09:02:17.318204Z"),
+            ],
+            "pagination": dict(
+                PAGINATION,
+                total_count=2,
+                next_updated_since="2026-11-24T09:02:17.318204Z",
+            ),
+        },
+    },
+    "OrderStatus": {"value": dict({"success": True}, **SHIPPING)},
+    "OrderCreated": {
+        "value": dict(
+            {"success": True},
+            **_order(
+                "S00042",
+                "EXT-1001",
+                "confirmed",
+                [("4260582941016", 1)],
+                "2026-11-23T10:00:00Z",
+                "2026-11-23T10:00:00.123456Z",
+            ),
+        )
+    },
+    "OrderCreatedLines": {
+        "summary": "Three products with a note",
+        "description": "A repeat with the same `Idempotency-Key` and body gets "
+        "this same answer with `Idempotent-Replayed: true`.",
+        "value": dict(
+            {"success": True},
+            **dict(
+                CANCELLED,
+                status="confirmed",
+                updated_at="2026-11-23T11:30:00.654321Z",
+            ),
+        ),
+    },
+    "OrderCancelled": {
+        "summary": "The cancelled order",
+        "value": dict({"success": True}, **CANCELLED),
+    },
+    "WebhookInfo": {"value": WEBHOOK_INFO},
+    "WebhookInfoWithSecret": {
+        "summary": "The first time: the signing secret, shown once",
+        "value": dict(
+            WEBHOOK_INFO, signing_secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        ),
+    },
+    "WebhookInfoDeleted": {"value": dict(WEBHOOK_INFO, url=None)},
+    "WebhookTestResult": {
+        "value": {
+            "success": True,
+            "delivered": True,
+            "webhook_id": "msg_6f1c2a9e0b8d4c7f9a3e5b1d2c4f6a8e",
+            "url": WEBHOOK_URL,
+            "status_code": 200,
+            "error": None,
+            "response_time_ms": 84,
+        }
+    },
+    # errors
+    "ValidationError": {
+        "value": {
+            "success": False,
+            "error": {
+                "code": "validation_error",
+                "message": "Amount must be greater than zero",
+                "details": [
+                    {"field": "amount", "message": "Amount must be greater than zero"}
+                ],
+            },
+        }
+    },
+    "Unauthorized": _error(
+        "unauthorized", "The API key is unknown, revoked or expired."
+    ),
+    "Forbidden": _error(
+        "forbidden", "This partner is not enabled for the Partner Order API."
+    ),
+    "ProductNotAllowed": _error(
+        "product_not_allowed",
+        "EAN 4260582941016 is unknown or not allowed for this partner.",
+    ),
+    "InsufficientScope": _error(
+        "insufficient_scope",
+        "This API key is read-only: it cannot be used on a route that writes.",
+    ),
+    "NotFound": _error("not_found", "No order with biomes id 'S00042'."),
+    "MethodNotAllowed": _error("method_not_allowed", "Method not allowed; use GET."),
+    "DuplicateExternalOrderId": _error(
+        "duplicate_external_order_id",
+        "external_order_id 'EXT-1001' is already used by this partner.",
+    ),
+    "IdempotencyKeyReused": _error(
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used with a different request.",
+    ),
+    "IdempotencyInProgress": _error(
+        "idempotency_in_progress",
+        "The first request with this Idempotency-Key is still running; retry in "
+        "a moment.",
+    ),
+    "NotCancellable": dict(
+        _error(
+            "not_cancellable",
+            "Order S00042 can no longer be cancelled: transfer WH/PICK/00012 is done.",
+        ),
+        summary="A step of the delivery is done",
+    ),
+    "NotCancellableInvoiced": dict(
+        _error(
+            "not_cancellable",
+            "Order S00043 can no longer be cancelled: it is locked; invoice "
+            "INV/2026/00007 is posted.",
+        ),
+        summary="Locked and invoiced",
+    ),
+    "NotCancellableNotPlacedThroughApi": dict(
+        _error(
+            "not_cancellable",
+            "Order S00044 was not placed through the Partner Order API by this "
+            "partner: only orders placed through the API can be cancelled through "
+            "it; ask your sales contact to cancel it.",
+        ),
+        summary="Entered by a salesperson",
+    ),
+    "InternalError": _error(
+        "internal_error",
+        "An unexpected error occurred (request id 0f8e4b2a9c1d4e6f8a7b3c5d9e1f2a4b).",
+    ),
+    "RateLimited": _error(
+        "rate_limited",
+        "Too many requests: slow down and retry after the time in Retry-After.",
+    ),
+}

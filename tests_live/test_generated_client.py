@@ -1,0 +1,189 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The Python client generated from the served OpenAPI document (by
+openapi-python-client, in scripts/test.sh's client stage) drives the real
+server: list products, create a three-line order with an Idempotency-Key
+(and replay it), read its status, cancel it. Typed models in, typed models
+out: a document that generators cannot use breaks this test.
+
+Needs POA_PY_CLIENT: the generated package's directory (scripts/test.sh sets
+it; ``poa_check_clients`` in scripts/lib.sh makes one by hand).
+"""
+
+import datetime
+import importlib
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def client_package():
+    path = os.environ.get("POA_PY_CLIENT")
+    if not path or not (Path(path) / "__init__.py").is_file():
+        pytest.fail(
+            "POA_PY_CLIENT must name the Python client generated from "
+            "static/openapi.json (scripts/test.sh generates it)",
+            pytrace=False,
+        )
+    package = Path(path)
+    sys.path.insert(0, str(package.parent))
+    return package.name
+
+
+def _import(package, name):
+    return importlib.import_module(f"{package}.{name}")
+
+
+@pytest.fixture(scope="module")
+def shop(world):
+    """A partner of its own, with a key and three allowed products in stock."""
+    stamp = time.time_ns() // 1000
+    with world.registry.cursor() as cr:
+        env = world.env(cr)
+        stock = (
+            env["stock.warehouse"]
+            .search([("company_id", "=", env.company.id)], limit=1)
+            .lot_stock_id
+        )
+        products = env["product.product"]
+        for index in range(3):
+            product = products.create(
+                {
+                    "name": f"Generated Client Product {index}",
+                    "barcode": f"77{(stamp + index) % 10**11:011d}",
+                    "list_price": 10.0 + index,
+                    "type": "consu",
+                    "is_storable": True,
+                }
+            )
+            env["stock.quant"]._update_available_quantity(product, stock, 100)
+            products |= product
+        company = env["res.partner"].create(
+            {
+                "name": f"Generated Client Partner {stamp}",
+                "is_company": True,
+                "order_api_enabled": True,
+                "order_api_product_ids": [(6, 0, products.ids)],
+            }
+        )
+        contact = env["res.partner"].create(
+            {"name": "Generated Client Buyer", "parent_id": company.id}
+        )
+        user = (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": contact.name,
+                    "login": f"generated-client-{stamp}",
+                    "partner_id": contact.id,
+                    "groups_id": [(6, 0, env.ref("base.group_portal").ids)],
+                }
+            )
+        )
+        key = (
+            env["res.users.apikeys"]
+            .with_user(user)
+            .sudo()
+            ._generate(
+                "partner_order_api",
+                "generated client",
+                datetime.datetime.now() + datetime.timedelta(days=1),
+            )
+        )
+        cr.commit()
+        return key, products.mapped("barcode")
+
+
+def test_generated_client_orders_reads_and_cancels(server, world, shop, client_package):
+    key, eans = shop
+    client_module = _import(client_package, "client")
+    models = _import(client_package, "models")
+    products_api = _import(client_package, "api.products.list_available_products")
+    create_order = _import(client_package, "api.orders.create_order")
+    get_order_status = _import(client_package, "api.orders.get_order_status")
+    cancel_order = _import(client_package, "api.orders.cancel_order")
+    client = client_module.AuthenticatedClient(
+        base_url=server.url, token=key, timeout=60.0
+    )
+
+    listed = products_api.sync(client=client)
+    assert isinstance(listed, models.ProductList), listed
+    assert sorted(product.ean for product in listed.products) == sorted(eans)
+
+    body = models.OrderLinesRequest(
+        lines=[
+            models.OrderLineInput(ean=ean, amount=amount)
+            for ean, amount in zip(eans, (2, 1, 5), strict=True)
+        ],
+        delivery_address=models.DeliveryAddressInput(
+            name="Generated Client",
+            street="Typed Street 3",
+            zip_="10115",
+            city="Berlin",
+            country_code=models.DeliveryAddressInputCountryCode.DE,
+        ),
+        external_order_id=f"GEN-{uuid.uuid4().hex[:12]}",
+        note="Three lines, sent by the generated client.",
+    )
+    idempotency_key = str(uuid.uuid4())
+    created = create_order.sync_detailed(
+        client=client, body=body, idempotency_key=idempotency_key
+    )
+    assert created.status_code == 201, created.content
+    order = created.parsed
+    assert isinstance(order, models.OrderResponse)
+    assert order.status == models.OrderStatus.CONFIRMED
+    assert [(line.ean, line.quantity) for line in order.lines] == [
+        (eans[0], 2.0),
+        (eans[1], 1.0),
+        (eans[2], 5.0),
+    ]
+    assert order.external_order_id == body.external_order_id
+
+    replayed = create_order.sync_detailed(
+        client=client, body=body, idempotency_key=idempotency_key
+    )
+    assert replayed.status_code == 201
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.parsed.biomes_order_id == order.biomes_order_id
+
+    status = get_order_status.sync(
+        client=client,
+        identified_by=models.GetOrderStatusIdentifiedBy.EXTERNAL,
+        order_id=body.external_order_id,
+    )
+    assert isinstance(status, models.OrderResponse)
+    assert status.biomes_order_id == order.biomes_order_id
+    assert status.note == body.note
+
+    missing = get_order_status.sync(
+        client=client,
+        identified_by=models.GetOrderStatusIdentifiedBy.BIOMES,
+        order_id="no-such-order",
+    )
+    assert isinstance(missing, models.Error)
+    assert missing.error.code == models.ErrorCode.NOT_FOUND
+
+    cancelled = cancel_order.sync(
+        client=client,
+        body=models.OrderCancelRequest(
+            identified_by=models.OrderCancelRequestIdentifiedBy.BIOMES,
+            order_id=order.biomes_order_id,
+        ),
+        idempotency_key=str(uuid.uuid4()),
+    )
+    assert isinstance(cancelled, models.OrderResponse), cancelled
+    assert cancelled.status == models.OrderStatus.CANCELLED
+
+    with world.registry.cursor() as cr:
+        record = world.env(cr)["sale.order"].search(
+            [("name", "=", order.biomes_order_id)]
+        )
+        assert record.state == "cancel"
+        assert len(record.order_line) == 3
+        assert record.order_api_external_id == body.external_order_id
