@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Routes of the Partner Order API: parse, call one service method, answer.
 
-Rules live in ``models/partner_order_api_service.py``; errors become JSON in
-``controllers/errors.py``.
+Rules live in ``models/partner_order_api_service.py``; the key is checked by
+the auth method ``ir.http._auth_method_partner_order_api``; errors become
+JSON in ``error_handlers.py``.
 """
 
 import json
@@ -11,8 +12,9 @@ from odoo import http
 from odoo.http import request
 from odoo.tools.misc import file_path
 
+from ..error_handlers import PREFIX, json_response
 from ..lib import validation
-from .errors import PREFIX, api_endpoint, fallback, json_response
+from .routing import api_endpoint, fallback
 
 
 def _service():

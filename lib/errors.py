@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The contract's errors: one exception class per error code.
 
-The service raises them; ``controllers/errors.py`` turns them into the JSON
+The service raises them; ``error_handlers.py`` turns them into the JSON
 envelope ``{"success": false, "error": {"code", "message", "details"?}}``
 with the class' HTTP status. Nothing else decides a status code.
 """

@@ -2,11 +2,72 @@
 from odoo import models
 from odoo.http import request
 
-from ..controllers.errors import PREFIX, final_error_response
+from ..error_handlers import (
+    PREFIX,
+    api_error_exception,
+    final_error_response,
+    request_id,
+)
+from ..lib import errors
+
+# methods of the routes a read-only key opens
+_READ_METHODS = ("GET", "HEAD")
 
 
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
+
+    @classmethod
+    def _auth_method_partner_order_api(cls):
+        """``auth="partner_order_api"``: the Partner Order API's bearer key.
+
+        Like Odoo's own ``_auth_method_bearer``, but answering the contract:
+        a missing, unknown, revoked or expired key is 401 ``unauthorized``
+        (JSON, never the login page), a read-only key on a route that writes
+        403 ``insufficient_scope``. Then the request runs as the key's user,
+        and a token is taken from the budget of its partner (all its users
+        and keys together): 429 ``rate_limited`` beyond it. Refused keys
+        count against the client address's failure budget
+        (``partner.order.api.service._authenticate``)."""
+        try:
+            request_id()
+            service = request.env["partner.order.api.service"]
+            # the client's address; behind a proxy, Odoo's proxy_mode puts
+            # the X-Forwarded-For address here
+            address = request.httprequest.remote_addr
+            uid, read_only = service._authenticate(
+                request.httprequest.headers.get("Authorization"), address
+            )
+            request.update_env(user=uid)
+            cls._order_api_rate_limit(address)
+            if read_only and request.httprequest.method not in _READ_METHODS:
+                raise errors.InsufficientScope()
+        except Exception as exc:  # pylint: disable=broad-except
+            api_exc = api_error_exception(exc)
+            if api_exc is None or api_exc is exc:
+                raise
+            raise api_exc from exc
+
+    @classmethod
+    def _order_api_rate_limit(cls, address):
+        """Take a token of the budget of the caller's partner (all its users and
+        keys together), whether the partner is enabled or not; 429 beyond it,
+        or while ``address`` is blocked for failed authentications. Sets the
+        X-RateLimit-* headers of the answer, whatever it is (not on the 429 of
+        a blocked address: the key was not looked at)."""
+        service = request.env["partner.order.api.service"]
+        partner_sudo = request.env["res.partner"].sudo().browse(service._caller()[0])
+        Buckets = request.env["partner.order.api.rate.bucket"].sudo()
+        budget = Buckets._take_request_token(
+            partner_sudo.id, Buckets._limit_for(partner_sudo), address
+        )
+        if budget.limit:
+            request._order_api_rate_headers = {
+                "X-RateLimit-Limit": str(budget.limit),
+                "X-RateLimit-Remaining": str(budget.remaining),
+            }
+        if not budget.allowed:
+            raise errors.RateLimited(budget.retry_after)
 
     @classmethod
     def _handle_error(cls, exception):

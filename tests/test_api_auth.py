@@ -1,14 +1,39 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import datetime
+import inspect
 import xmlrpc.client
 
 from odoo.tests import tagged
 
-from .common import PartnerOrderApiCase
+from ..controllers.main import PartnerOrderApiController
+from ..controllers.portal import OrderApiDocs
+from ..lib import openapi
+from .common import API, PartnerOrderApiCase
 
 
 @tagged("post_install", "-at_install")
 class TestApiAuth(PartnerOrderApiCase):
+    def test_routes_declare_the_api_key_as_their_auth_method(self):
+        """Each route of the API says who may call it: its operations with
+        ``auth="partner_order_api"`` (the bearer key, checked by
+        ``ir.http._auth_method_partner_order_api``), the document alone
+        without."""
+        auths = {}
+        for controller in (PartnerOrderApiController, OrderApiDocs):
+            for _name, method in inspect.getmembers(controller, inspect.isfunction):
+                routing = getattr(method, "original_routing", None)
+                for path in (routing or {}).get("routes", []):
+                    auths[path] = routing["auth"]
+        self.assertEqual(auths.pop(f"{API}/openapi.json"), "none")
+        self.assertEqual(auths.pop(f"{API}/docs"), "public")
+        self.assertEqual(auths.pop(API), "none")  # the 404/405 fallback
+        self.assertEqual(auths.pop(f"{API}/<path:subpath>"), "none")
+        self.assertEqual(
+            set(auths),
+            {op.full_path for op in openapi.OPERATIONS if op.authenticate},
+        )
+        self.assertEqual(set(auths.values()), {"partner_order_api"}, auths)
+
     def test_valid_scoped_key(self):
         response = self.api("GET", "available_products", key=self.key_a)
         self.assertEqual(response.status_code, 200)

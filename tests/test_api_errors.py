@@ -49,7 +49,7 @@ class TestApiErrors(PartnerOrderApiCase):
 
         service_cls._list_orders = broken
         try:
-            with mute_logger("odoo.addons.partner_order_api.controllers.errors"):
+            with mute_logger("odoo.addons.partner_order_api.error_handlers"):
                 response = self.api(
                     "GET",
                     "orders",

@@ -17,3 +17,16 @@ def test_every_test_module_is_imported_by_the_tests_package():
     assert modules, "no test module found"
     assert modules - imported == set(), "not imported by tests/__init__.py"
     assert imported - modules == set(), "imported but missing"
+
+
+def test_models_never_import_controllers():
+    """Models hold the rules; controllers parse and answer: a model module
+    importing a controller module would turn that around."""
+    offenders = []
+    for path in sorted((REPO / "models").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and "controllers" in (
+                node.module or ""
+            ):
+                offenders.append(f"{path.name}: from {node.module}")
+    assert offenders == []

@@ -1,0 +1,147 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The one place where exceptions become the contract's JSON answers.
+
+Used by the routes (``controllers/routing.py``), by the API's Odoo auth
+method and by ``ir.http._handle_error`` (``models/ir_http.py``). A rejected
+request raises ``ApiErrorResponse`` (a werkzeug HTTP exception carrying the
+JSON answer), so Odoo rolls its transaction back (a controller that returns
+normally is committed), lets it through its authentication step, and serves
+the answer as it is.
+"""
+
+import json
+import logging
+import re
+import uuid
+
+from psycopg2 import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
+from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from .lib import errors, openapi
+
+_logger = logging.getLogger(__name__)
+
+PREFIX = openapi.PREFIX
+_REQUEST_ID_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+class ApiErrorResponse(HTTPException):
+    """Carries a ready JSON error response out of the controller or the
+    auth method.
+
+    Odoo's ``_transactioning`` rolls the request's transaction back, its
+    authentication step lets HTTP exceptions through as they are, and
+    ``ir.http._handle_error`` serves ``error_response``;
+    ``Application.__call__`` logs it at ``loglevel`` (a client error is not
+    a server error: ``api_error_exception`` logs it)."""
+
+    loglevel = logging.DEBUG
+
+    def __init__(self, response):
+        super().__init__(response=response)
+        self.code = response.status_code
+        self.error_response = response
+
+
+def request_id():
+    """The request's id: the client's ``X-Request-Id`` when it is sane."""
+    rid = getattr(request, "_order_api_request_id", None)
+    if rid is None:
+        sent = request.httprequest.headers.get("X-Request-Id", "")
+        rid = sent if _REQUEST_ID_RE.match(sent) else uuid.uuid4().hex
+        request._order_api_request_id = rid
+    return rid
+
+
+def json_response(payload, status=200, headers=None):
+    """A UTF-8 JSON answer with the right byte length and ``X-Request-Id``.
+
+    (``request.make_json_response`` counts characters, not bytes, in its
+    Content-Length, which truncates bodies holding non-ASCII text.)"""
+    try:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # lone surrogates: escape rather than fail
+        body = json.dumps(payload).encode()
+    all_headers = [
+        ("Content-Type", "application/json; charset=utf-8"),
+        ("Content-Length", str(len(body))),
+        ("Cache-Control", "no-store"),
+        ("X-Request-Id", request_id()),
+    ]
+    all_headers += list(getattr(request, "_order_api_rate_headers", {}).items())
+    all_headers += list((headers or {}).items())
+    return request.make_response(body, headers=all_headers, status=status)
+
+
+def error_response(exc):
+    return json_response(exc.to_dict(), status=exc.status, headers=exc.headers)
+
+
+def _to_api_error(exc):
+    """The contract's error for any exception (None: let Odoo handle it)."""
+    if isinstance(exc, errors.OrderApiError):
+        return exc
+    if isinstance(exc, OperationalError) and isinstance(
+        exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+    ):
+        return None  # Odoo retries the whole request
+    if isinstance(exc, AccessDenied):
+        return errors.Unauthorized()
+    if isinstance(exc, AccessError | MissingError):
+        # Never 403 for somebody else's record: ids do not leak.
+        _logger.info("Partner Order API %s: access refused: %s", request_id(), exc)
+        return errors.NotFound()
+    if isinstance(exc, UserError):
+        return errors.ValidationError(str(exc.args[0]) if exc.args else None)
+    if isinstance(exc, HTTPException) and exc.code and exc.code < 500:
+        return errors.ValidationError(exc.description)
+    _logger.exception("Partner Order API %s: unexpected error", request_id())
+    return errors.InternalError(
+        f"An unexpected error occurred (request id {request_id()})."
+    )
+
+
+def final_error_response(exc):
+    """The JSON answer for an exception Odoo could not recover from (called
+    by ``ir.http._handle_error``): a concurrency failure that outlived Odoo's
+    retries asks the client to retry; anything else is an internal error."""
+    if isinstance(exc, ApiErrorResponse):
+        return exc.error_response
+    if isinstance(exc, OperationalError) and isinstance(
+        exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+    ):
+        _logger.warning(
+            "Partner Order API %s: still conflicting after retries", request_id()
+        )
+        api_error = errors.InternalError(
+            f"The server is busy with conflicting requests; retry (request id {request_id()}).",
+            headers={"Retry-After": "2"},
+        )
+    else:
+        api_error = _to_api_error(exc) or errors.InternalError()
+    return error_response(api_error)
+
+
+def api_error_exception(exc):
+    """``exc`` as the contract's error, ready to raise (``ApiErrorResponse``),
+    logged once; None when Odoo must handle it (a concurrency failure: Odoo
+    retries the whole request)."""
+    if isinstance(exc, ApiErrorResponse):
+        return exc
+    api_error = _to_api_error(exc)
+    if api_error is None:
+        return None
+    if api_error.status < 500:
+        _logger.info(
+            "Partner Order API %s: %s %s -> %s %s",
+            request_id(),
+            request.httprequest.method,
+            request.httprequest.path,
+            api_error.status,
+            api_error.code,
+        )
+    return ApiErrorResponse(error_response(api_error))
