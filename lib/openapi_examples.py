@@ -19,9 +19,9 @@ ADDRESS_IN = {
 }
 ADDRESS = dict(ADDRESS_IN, street2=None)
 PRODUCTS = {  # ean: (name, unit price)
-    "4260582941016": ("[KIT-1] Test Kit", 29.75),
-    "4260582941023": ("[KIT-2] Test Kit Plus", 39.5),
-    "4260582941030": ("[SWAB-10] Swab Set (10)", 4.2),
+    "4260582941016": ("Test Kit", 29.75),
+    "4260582941023": ("Test Kit Plus", 39.5),
+    "4260582941030": ("Swab Set (10)", 4.2),
 }
 TRACKING = {
     "delivery_order_name": "WH/OUT/00012",
@@ -54,7 +54,9 @@ def _order(name, external_id, status, lines, created, updated, **extra):
         "external_order_id": external_id,
         "status": status,
         "delivery_order_name": DELIVERIES[name],
-        "total_cost": round(sum(line["subtotal"] for line in lines), 2),
+        # 19 % VAT on top of the lines
+        "total_cost": round(sum(line["subtotal"] for line in lines) * 1.19, 2),
+        "total_tax": round(sum(line["subtotal"] for line in lines) * 0.19, 2),
         "currency": "EUR",
         "sent_lots": extra.pop("sent_lots", []),
         "created_at": created,
@@ -141,7 +143,7 @@ EXAMPLES = {
             "products": [
                 {
                     "ean": "4260582941016",
-                    "name": "[KIT-1] Test Kit",
+                    "name": "Test Kit",
                     "default_code": "KIT-1",
                     "price": 29.75,
                     "currency": "EUR",

@@ -516,8 +516,11 @@ class _Response(BaseModel):
 
 class Product(_Response):
     ean: str = Field(description="The product's barcode: use it to order.")
-    name: str
-    default_code: str | None
+    name: str = Field(
+        description="The product's own name (with its variant's attribute "
+        "values); its internal reference is `default_code`, never in the name."
+    )
+    default_code: str | None = Field(description="Internal reference; null if none.")
     price: float = Field(description="Unit price for quantity 1, taxes excluded.")
     currency: str = Field(description="ISO 4217 code.")
 
@@ -538,11 +541,20 @@ class Address(_Response):
 
 class OrderLine(_Response):
     ean: str | None
-    product_name: str
-    quantity: float = Field(description="Ordered, in the product's unit.")
-    delivered_quantity: float = Field(description="Delivered, in the product's unit.")
-    unit_price: float
-    subtotal: float = Field(description="Taxes excluded.")
+    product_name: str = Field(
+        description="The product's own name, without its internal reference."
+    )
+    quantity: float = Field(
+        description="Ordered, a number in the product's unit of measure."
+    )
+    delivered_quantity: float = Field(
+        description="Delivered so far, a number in the product's unit of measure."
+    )
+    unit_price: float = Field(
+        description="Price of one unit, discounts applied, taxes excluded "
+        "(`subtotal / quantity`)."
+    )
+    subtotal: float = Field(description="The line's amount, taxes excluded.")
 
 
 class Tracking(_Response):
@@ -566,7 +578,11 @@ class Order(_Response):
     external_order_id: str | None
     status: OrderStatus
     delivery_order_name: str | None = Field(description="The first outgoing delivery.")
-    total_cost: float = Field(description="Total, taxes included.")
+    total_cost: float = Field(
+        description="The order's total, taxes included: the sum of the lines' "
+        "`subtotal` plus `total_tax`."
+    )
+    total_tax: float = Field(description="The taxes of the order.")
     currency: str = Field(description="ISO 4217 code.")
     sent_lots: list[str] = Field(
         description="Every lot or serial number delivered; a test kit's kit "

@@ -347,7 +347,9 @@ class PartnerOrderApiService(models.AbstractModel):
             result.append(
                 {
                     "ean": product.barcode,
-                    "name": product.display_name,
+                    "name": product.with_context(
+                        display_default_code=False
+                    ).display_name,
                     "default_code": product.default_code or None,
                     "price": currency.round(price),
                     "currency": currency.name,

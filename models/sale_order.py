@@ -238,7 +238,7 @@ class SaleOrder(models.Model):
                 SELECT so.id, so.name, so.order_api_external_id AS external_id,
                        so.order_api_status AS status, so.order_api_note AS note,
                        so.order_api_updated_at AS updated_at, so.create_date,
-                       so.amount_total, currency.name AS currency,
+                       so.amount_total, so.amount_tax, currency.name AS currency,
                        currency.rounding, ship.name AS ship_name, ship.street,
                        ship.street2, ship.zip, ship.city, country.code AS country_code
                   FROM sale_order so
@@ -255,7 +255,7 @@ class SaleOrder(models.Model):
             SQL(
                 """
                 SELECT sol.order_id, sol.name, sol.product_uom_qty,
-                       sol.qty_delivered, sol.price_unit, sol.price_subtotal,
+                       sol.qty_delivered, sol.price_reduce_taxexcl, sol.price_subtotal,
                        product.id AS product_id, product.barcode,
                        product.default_code,
                        COALESCE(tmpl.name->>%s, tmpl.name->>'en_US') AS product_name,
@@ -314,6 +314,7 @@ class SaleOrder(models.Model):
                     if order_deliveries
                     else None,
                     "total_cost": rounded(header["amount_total"]),
+                    "total_tax": rounded(header["amount_tax"]),
                     "currency": header["currency"],
                     "sent_lots": sent_lots.get(order.id, []),
                     "created_at": utc_iso(header["create_date"]),
@@ -334,7 +335,7 @@ class SaleOrder(models.Model):
                             or line["name"],
                             "quantity": line["product_uom_qty"],
                             "delivered_quantity": line["qty_delivered"],
-                            "unit_price": rounded(line["price_unit"]),
+                            "unit_price": rounded(line["price_reduce_taxexcl"]),
                             "subtotal": rounded(line["price_subtotal"]),
                         }
                         for line in lines.get(order.id, [])
@@ -354,11 +355,11 @@ class SaleOrder(models.Model):
         return result
 
     def _order_api_product_names(self, line_rows):
-        """{product id: display name} for the products of ``line_rows``.
-
-        A product without variant attributes is named as Odoo names it,
-        ``[default code] name``, from the row; the others through the ORM
-        (attribute values, their translations)."""
+        """{product id: name} for the products of ``line_rows``: the
+        product's own name, never its internal reference (that is
+        ``default_code``). A product without variant attributes is named
+        from the row; the others through the ORM (attribute values, their
+        translations), without the reference."""
         names = {}
         with_variants = set()
         for row in line_rows:
@@ -367,14 +368,12 @@ class SaleOrder(models.Model):
                 continue
             if row["has_variants"]:
                 with_variants.add(product_id)
-            elif row["default_code"]:
-                names[product_id] = f"[{row['default_code']}] {row['product_name']}"
             else:
                 names[product_id] = row["product_name"]
         if with_variants:
             products = (
                 self.env["product.product"]
-                .with_context(active_test=False)
+                .with_context(active_test=False, display_default_code=False)
                 .browse(with_variants)
             )
             names.update((product.id, product.display_name) for product in products)

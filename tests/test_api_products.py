@@ -18,7 +18,8 @@ class TestApiProducts(PartnerOrderApiCase):
         by_ean = {p["ean"]: p for p in products}
         sensor = by_ean[self.product_a.barcode]
         self.assertEqual(sensor["default_code"], "API-A")
-        self.assertIn("API Sensor", sensor["name"])
+        # the product's own name; the reference is default_code, not "[API-A] ..."
+        self.assertEqual(sensor["name"], "API Sensor")
         self.assertEqual(sensor["currency"], self.currency.name)
         # the partner's pricelist gives 10% off the list price
         self.assertAlmostEqual(sensor["price"], 90.0)
@@ -58,3 +59,53 @@ class TestApiProducts(PartnerOrderApiCase):
             "products"
         ]
         self.assertNotIn(self.product_b.barcode, [p["ean"] for p in products])
+
+    def test_tax_basis_is_the_same_for_products_lines_and_totals(self):
+        """A product with a price-included tax: the catalogue price, the
+        line's unit price and subtotal are all taxes excluded, total_tax holds
+        the taxes and total_cost is their sum, in the product's own name."""
+        tax = self.env["account.tax"].create(
+            {
+                "name": "19% incl. (basis)",
+                "amount": 19,
+                "amount_type": "percent",
+                "price_include_override": "tax_included",
+                "type_tax_use": "sale",
+            }
+        )
+        self.product_b.taxes_id = [Command.set(tax.ids)]
+        self.product_b.list_price = 119.0
+        products = self.api("GET", "available_products", key=self.key_a).json()[
+            "products"
+        ]
+        price = {p["ean"]: p["price"] for p in products}[self.product_b.barcode]
+        response = self.api(
+            "POST",
+            "order",
+            key=self.key_a,
+            body={
+                "lines": [
+                    {"ean": self.product_b.barcode, "amount": 3},
+                    {"ean": self.product_a.barcode, "amount": 2},
+                ],
+                "delivery_address": self.order_body()["delivery_address"],
+            },
+        )
+        self.assertEqual(response.status_code, 201, response.text)
+        order = response.json()
+        line_b, line_a = order["lines"]
+        self.assertEqual(line_b["product_name"], "API Refill")
+        self.assertEqual(line_a["product_name"], "API Sensor")
+        self.assertAlmostEqual(line_b["unit_price"], price)  # 90.0, not 107.1
+        self.assertAlmostEqual(line_b["subtotal"], 3 * price)
+        self.assertAlmostEqual(line_a["unit_price"], 90.0)
+        self.assertAlmostEqual(order["total_tax"], round(3 * price * 0.19, 2))
+        self.assertAlmostEqual(
+            order["total_cost"],
+            line_a["subtotal"] + line_b["subtotal"] + order["total_tax"],
+        )
+        record = self.env["sale.order"].search(
+            [("name", "=", order["biomes_order_id"])]
+        )
+        self.assertAlmostEqual(order["total_tax"], record.amount_tax)
+        self.assertAlmostEqual(order["total_cost"], record.amount_total)

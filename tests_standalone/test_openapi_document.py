@@ -662,6 +662,7 @@ def _order(**changes):
         "status": "confirmed",
         "delivery_order_name": None,
         "total_cost": 100.0,
+        "total_tax": 19.0,
         "currency": "EUR",
         "sent_lots": [],
         "created_at": "2026-01-02T03:04:05Z",
