@@ -219,15 +219,32 @@ class SaleOrder(models.Model):
         One serializer for the orders list, ``order_status``, the create
         response and the webhook. Call it on records the caller was allowed
         to read. A page of 100 orders is the API's hot path (see the README,
-        "Performance and limits"), so it reads what the order object shows,
-        and only that, in four queries whatever the number of orders: orders
-        with their address and currency, lines with their products,
-        outgoing deliveries with their carriers, lots. Translated names are
-        read in the environment's language as the ORM reads them; a product
-        with variant attributes gets its name from the ORM.
+        "Performance and limits"), so ``_order_api_fetch`` reads what the
+        order object shows, and only that, in four queries whatever the
+        number of orders; the ``_prepare_order_api_*`` helpers shape it.
         """
         if not self:
             return []
+        data = self._order_api_fetch()
+        rounders = {}
+        result = []
+        for order in self:
+            header = data["headers"][order.id]
+            rounding = header["rounding"]
+            if rounding not in rounders:
+                rounders[rounding] = _rounder(rounding)
+            result.append(order._prepare_order_api_values(data, rounders[rounding]))
+        return result
+
+    def _order_api_fetch(self):
+        """What the order objects of ``self`` show, in four queries: orders
+        with their address and currency, lines with their products, outgoing
+        deliveries with their carriers, lots (``_order_api_sent_lots``).
+        Translated names are read in the environment's language as the ORM
+        reads them; a product with variant attributes gets its name from the
+        ORM. Returns ``{"headers": {order id: row}, "lines": {order id:
+        [rows]}, "deliveries": {order id: [rows]}, "sent_lots": {order id:
+        [labels]}, "product_names": {product id: name}}``."""
         self.env.flush_all()
         cr = self.env.cr
         lang = self.env.lang or "en_US"
@@ -292,67 +309,78 @@ class SaleOrder(models.Model):
         deliveries = {}
         for row in cr.dictfetchall():
             deliveries.setdefault(row["sale_id"], []).append(row)
-        sent_lots = self._order_api_sent_lots()
-        product_names = self._order_api_product_names(
-            row for rows in lines.values() for row in rows
-        )
-        rounders = {}
-        result = []
-        for order in self:
-            header = headers[order.id]
-            rounding = header["rounding"]
-            if rounding not in rounders:
-                rounders[rounding] = _rounder(rounding)
-            rounded = rounders[rounding]
-            order_deliveries = deliveries.get(order.id, [])
-            result.append(
-                {
-                    "biomes_order_id": header["name"],
-                    "external_order_id": header["external_id"] or None,
-                    "status": header["status"] or order._order_api_compute_status(),
-                    "delivery_order_name": order_deliveries[0]["name"]
-                    if order_deliveries
-                    else None,
-                    "total_cost": rounded(header["amount_total"]),
-                    "total_tax": rounded(header["amount_tax"]),
-                    "currency": header["currency"],
-                    "sent_lots": sent_lots.get(order.id, []),
-                    "created_at": utc_iso(header["create_date"]),
-                    "updated_at": utc_iso(header["updated_at"], microseconds=True),
-                    "note": header["note"] or None,
-                    "delivery_address": {
-                        "name": header["ship_name"] or None,
-                        "street": header["street"] or None,
-                        "street2": header["street2"] or None,
-                        "zip": header["zip"] or None,
-                        "city": header["city"] or None,
-                        "country_code": header["country_code"] or None,
-                    },
-                    "lines": [
-                        {
-                            "ean": line["barcode"] or None,
-                            "product_name": product_names.get(line["product_id"])
-                            or line["name"],
-                            "quantity": line["product_uom_qty"],
-                            "delivered_quantity": line["qty_delivered"],
-                            "unit_price": rounded(line["price_reduce_taxexcl"]),
-                            "subtotal": rounded(line["price_subtotal"]),
-                        }
-                        for line in lines.get(order.id, [])
-                    ],
-                    "tracking": [
-                        {
-                            "delivery_order_name": picking["name"],
-                            "carrier": picking["carrier"] or None,
-                            "tracking_ref": picking["carrier_tracking_ref"] or None,
-                            "date_done": utc_iso(picking["date_done"]),
-                        }
-                        for picking in order_deliveries
-                        if picking["state"] == "done"
-                    ],
-                }
-            )
-        return result
+        return {
+            "headers": headers,
+            "lines": lines,
+            "deliveries": deliveries,
+            "sent_lots": self._order_api_sent_lots(),
+            "product_names": self._order_api_product_names(
+                row for rows in lines.values() for row in rows
+            ),
+        }
+
+    def _prepare_order_api_values(self, data, rounded):
+        """The order object of this order from ``_order_api_fetch``'s
+        ``data``; ``rounded`` rounds an amount in the order's currency."""
+        self.ensure_one()
+        header = data["headers"][self.id]
+        deliveries = data["deliveries"].get(self.id, [])
+        return {
+            "biomes_order_id": header["name"],
+            "external_order_id": header["external_id"] or None,
+            "status": header["status"] or self._order_api_compute_status(),
+            "delivery_order_name": deliveries[0]["name"] if deliveries else None,
+            "total_cost": rounded(header["amount_total"]),
+            "total_tax": rounded(header["amount_tax"]),
+            "currency": header["currency"],
+            "sent_lots": data["sent_lots"].get(self.id, []),
+            "created_at": utc_iso(header["create_date"]),
+            "updated_at": utc_iso(header["updated_at"], microseconds=True),
+            "note": header["note"] or None,
+            "delivery_address": self._prepare_order_api_address_values(header),
+            "lines": [
+                self._prepare_order_api_line_values(
+                    line, data["product_names"], rounded
+                )
+                for line in data["lines"].get(self.id, [])
+            ],
+            "tracking": [
+                self._prepare_order_api_tracking_values(picking)
+                for picking in deliveries
+                if picking["state"] == "done"
+            ],
+        }
+
+    @api.model
+    def _prepare_order_api_address_values(self, header):
+        return {
+            "name": header["ship_name"] or None,
+            "street": header["street"] or None,
+            "street2": header["street2"] or None,
+            "zip": header["zip"] or None,
+            "city": header["city"] or None,
+            "country_code": header["country_code"] or None,
+        }
+
+    @api.model
+    def _prepare_order_api_line_values(self, line, product_names, rounded):
+        return {
+            "ean": line["barcode"] or None,
+            "product_name": product_names.get(line["product_id"]) or line["name"],
+            "quantity": line["product_uom_qty"],
+            "delivered_quantity": line["qty_delivered"],
+            "unit_price": rounded(line["price_reduce_taxexcl"]),
+            "subtotal": rounded(line["price_subtotal"]),
+        }
+
+    @api.model
+    def _prepare_order_api_tracking_values(self, picking):
+        return {
+            "delivery_order_name": picking["name"],
+            "carrier": picking["carrier"] or None,
+            "tracking_ref": picking["carrier_tracking_ref"] or None,
+            "date_done": utc_iso(picking["date_done"]),
+        }
 
     def _order_api_product_names(self, line_rows):
         """{product id: name} for the products of ``line_rows``: the
