@@ -32,7 +32,7 @@ from odoo.tools import SQL
 from odoo.addons.base.models.res_users import INDEX_SIZE
 
 from ..lib import errors
-from .sale_order import utc_iso
+from .sale_order import ORDER_API_STATES, utc_iso
 
 _logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ KEY_CACHE_SECONDS = 60  # how long a verified key is remembered; see _verified_k
 _UNCERTAIN = object()  # see _check_key
 _FORGET_KEYS = "partner_order_api.forget_verified_keys"
 _BEARER_RE = re.compile(r"^[Bb][Ee][Aa][Rr][Ee][Rr] +([\x21-\x7e]{1,512})$")
-ORDER_STATES = ("sent", "sale", "cancel")
+ORDER_STATES = ORDER_API_STATES  # see sale.order._order_api_partner_domain
 # what _orders_where and _list_orders compare in SQL
 _ORDER_SEARCH_FIELDS = [
     "name",
@@ -370,25 +370,18 @@ class PartnerOrderApiService(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _orders_where(self):
-        """The SQL condition (on ``sale_order AS so``) of the orders the
-        partner may read through the API, searched elevated: ordered by one
-        of its contacts (the commercial partner's tree, archived contacts
-        included), in the calling user's companies, sent or confirmed (or
-        cancelled). Draft quotations are not shown.
-
-        The contacts are a list of ids (``_caller``), not a sub-select:
-        PostgreSQL then plans with the indexes on ``sale_order(partner_id,
-        ...)``.
-        """
+        """The SQL condition (on ``sale_order``) of the orders the partner
+        may read through the API, searched elevated: the partner's orders as
+        ``sale.order._order_api_partner_domain`` defines them for the API
+        and the portal alike (its contacts', sent, confirmed or cancelled),
+        in the calling user's companies, compiled by the ORM."""
         self.env["sale.order"].flush_model(_ORDER_SEARCH_FIELDS)
-        # IN lists (tuples), not = ANY(arrays): PostgreSQL matches them to
-        # the index columns (an array of text would cast the varchar state)
-        return SQL(
-            "so.partner_id IN %s AND so.state IN %s AND so.company_id IN %s",
-            tuple(self._caller()[1]),
-            ORDER_STATES,
-            tuple(self.env.companies.ids),
+        SaleOrder = self.env["sale.order"].sudo().with_context(active_test=False)
+        domain = SaleOrder._order_api_partner_domain(self._caller()[0])
+        query = SaleOrder._search(
+            [*domain, ("company_id", "in", self.env.companies.ids)]
         )
+        return query.where_clause
 
     def _list_orders(self, page, page_size, filters=None):
         """A page of the partner's orders with the pagination.
@@ -418,16 +411,20 @@ class PartnerOrderApiService(models.AbstractModel):
         conditions = [self._orders_where()]
         if filters.get("statuses"):
             conditions.append(
-                SQL("so.order_api_status IN %s", tuple(filters["statuses"]))
+                SQL("sale_order.order_api_status IN %s", tuple(filters["statuses"]))
             )
         if filters.get("created_from"):
-            conditions.append(SQL("so.create_date >= %s", filters["created_from"]))
+            conditions.append(
+                SQL("sale_order.create_date >= %s", filters["created_from"])
+            )
         if filters.get("created_to"):
-            conditions.append(SQL("so.create_date <= %s", filters["created_to"]))
+            conditions.append(
+                SQL("sale_order.create_date <= %s", filters["created_to"])
+            )
         if filters.get("updated_since"):
             # microseconds kept: a domain would round them away
             conditions.append(
-                SQL("so.order_api_updated_at >= %s", filters["updated_since"])
+                SQL("sale_order.order_api_updated_at >= %s", filters["updated_since"])
             )
         where = SQL(" AND ").join(conditions)
         if len(conditions) == 1:
@@ -436,21 +433,21 @@ class PartnerOrderApiService(models.AbstractModel):
                 self._caller()[1], ORDER_STATES, self.env.companies.ids
             )
         else:
-            count = SQL("SELECT COUNT(*) FROM sale_order so WHERE %s", where)
+            count = SQL("SELECT COUNT(*) FROM sale_order WHERE %s", where)
         sort_field, direction = ORDER_SORTS[filters["sort"]]
         cr = self.env.cr
         cr.execute(
             SQL(
                 """
-                SELECT so.id, so.order_api_updated_at, (%s)
-                  FROM sale_order so
+                SELECT sale_order.id, sale_order.order_api_updated_at, (%s)
+                  FROM sale_order
                  WHERE %s
-              ORDER BY %s %s, so.id %s
+              ORDER BY %s %s, sale_order.id %s
                  LIMIT %s OFFSET %s
                 """,
                 count,
                 where,
-                SQL.identifier("so", sort_field),
+                SQL.identifier("sale_order", sort_field),
                 SQL(direction),
                 SQL(direction),
                 page_size,
@@ -489,9 +486,9 @@ class PartnerOrderApiService(models.AbstractModel):
         field = "name" if identified_by == "biomes" else "order_api_external_id"
         self.env.cr.execute(
             SQL(
-                "SELECT so.id FROM sale_order so WHERE %s = %s AND %s "
-                "ORDER BY so.id DESC LIMIT 1",
-                SQL.identifier("so", field),
+                "SELECT sale_order.id FROM sale_order WHERE %s = %s AND %s "
+                "ORDER BY sale_order.id DESC LIMIT 1",
+                SQL.identifier("sale_order", field),
                 order_id,
                 self._orders_where(),
             )

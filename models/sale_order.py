@@ -4,6 +4,10 @@ from odoo.tools import SQL, float_compare, float_round
 
 from ..lib.schemas import STATUSES
 
+# orders a partner reads (see SaleOrder._order_api_partner_domain)
+ORDER_API_STATES = ("sent", "sale", "cancel")
+_PARTNER_PLACEHOLDER = "__order_api_partner__"
+
 # sale.order fields whose change changes the order object
 _TOUCHING_FIELDS = {
     "name",
@@ -74,6 +78,45 @@ class SaleOrder(models.Model):
             "This external order ID is already used by this partner.",
         ),
     ]
+
+    # ------------------------------------------------------------------
+    # What a partner sees: one definition for the API and the portal
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _order_api_partner_domain(self, partner_id):
+        """THE orders the commercial partner ``partner_id`` reads, through
+        the API and on the portal: ordered by any contact whose commercial
+        entity it is (archived contacts included; a subsidiary that is a
+        company of its own is a partner of its own), once sent or confirmed
+        (or cancelled): not draft quotations, wherever they came from.
+        Companies are the reader's (Odoo's multi-company rule on the portal,
+        the API adds the user's companies). The API compiles this domain to
+        SQL (``partner.order.api.service._orders_where``), the portal rules
+        are written from it (``_order_api_sync_portal_rules``)."""
+        return [
+            ("partner_id.commercial_partner_id", "=", partner_id),
+            ("state", "in", ORDER_API_STATES),
+        ]
+
+    @api.model
+    def _order_api_sync_portal_rules(self):
+        """Write the record rules of the API partners' portal users (orders
+        and their lines) from ``_order_api_partner_domain``, with the user's
+        commercial partner in it. Called by the security data file at every
+        install and upgrade."""
+        domain = self._order_api_partner_domain(_PARTNER_PLACEHOLDER)
+        partner_expr = "user.commercial_partner_id.id"
+        for xmlid, prefix in (
+            ("partner_order_api.sale_order_rule_portal_order_api", ""),
+            ("partner_order_api.sale_order_line_rule_portal_order_api", "order_id."),
+        ):
+            rule = self.env.ref(xmlid).sudo()
+            text = repr(
+                [(f"{prefix}{field}", op, value) for field, op, value in domain]
+            ).replace(repr(_PARTNER_PLACEHOLDER), partner_expr)
+            if rule.domain_force != text:
+                rule.domain_force = text
 
     def init(self):
         res = super().init()

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import PartnerOrderApiCase
 
@@ -212,6 +213,73 @@ class TestApiOrders(PartnerOrderApiCase):
                 404,
                 "not_found",
             )
+
+    def test_api_and_portal_rule_agree_on_what_a_partner_sees(self):
+        """One definition (sale.order._order_api_partner_domain): the API's
+        query and the portal rule written from it select the same orders, on
+        a partner with contacts, an archived contact, a subsidiary company
+        and back-office orders (draft, confirmed, cancelled)."""
+        Partner = self.env["res.partner"]
+        colleague = Partner.create({"name": "A Buyer", "parent_id": self.partner_a.id})
+        archived = Partner.create({"name": "A Former", "parent_id": self.partner_a.id})
+        subsidiary = Partner.create(
+            {"name": "A Sub", "is_company": True, "parent_id": self.partner_a.id}
+        )
+        sub_buyer = Partner.create({"name": "Sub Buyer", "parent_id": subsidiary.id})
+        orders = self.env["sale.order"]
+        for customer in (
+            self.partner_a,
+            colleague,
+            archived,
+            subsidiary,
+            sub_buyer,
+            self.user_b.partner_id,
+        ):
+            order = self.create_order_orm(
+                self.partner_a, self.user_a, [(self.product_b, 1)]
+            )
+            order.partner_id = customer
+            orders |= order
+        draft = self.env["sale.order"].create(
+            {
+                "partner_id": colleague.id,
+                "order_line": [(0, 0, {"product_id": self.product_b.id})],
+            }
+        )
+        cancelled = self.create_order_orm(
+            self.partner_a, self.user_a, [(self.product_b, 1)]
+        )
+        cancelled._action_cancel()
+        archived.active = False
+        api_names = set()
+        page = 1
+        while True:
+            body = self.api(
+                "GET", "orders", key=self.key_a, params={"page": page, "page_size": 100}
+            ).json()
+            api_names |= {order["biomes_order_id"] for order in body["orders"]}
+            if not body["pagination"]["has_next"]:
+                break
+            page += 1
+        rule = self.env.ref("partner_order_api.sale_order_rule_portal_order_api")
+        rule_domain = safe_eval(rule.domain_force, {"user": self.user_a})
+        rule_names = set(
+            self.env["sale.order"].sudo().search(rule_domain).mapped("name")
+        )
+        self.assertEqual(api_names, rule_names)
+        expected = {o.name for o in orders[:3]} | {cancelled.name}
+        self.assertTrue(expected <= api_names, expected - api_names)
+        for hidden in (orders[3], orders[4], orders[5], draft):
+            self.assertNotIn(hidden.name, api_names)
+        # the portal user reads them all (the rule is its, as a user of an
+        # enabled partner), and the lines with them
+        visible = self.env["sale.order"].sudo().search(rule_domain)
+        visible.with_user(self.user_a).check_access("read")
+        visible.order_line.with_user(self.user_a).check_access("read")
+        self.assertEqual(
+            self.env.ref("partner_order_api.sale_order_rule_portal_order_api").groups,
+            self.env.ref("partner_order_api.group_order_api_user"),
+        )
 
     def test_orders_in_a_company_of_which_the_user_is_not_are_hidden(self):
         other_company = self.env["res.company"].create({"name": "Other Lab Co"})
