@@ -14,7 +14,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from odoo_server import OdooServer  # noqa: E402
+from odoo_server import OdooServer, free_port  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 ODOO_SRC = Path(os.environ.get("ODOO_SRC") or Path.home() / "odoo-18.0")
@@ -64,9 +64,13 @@ def env(cr, uid=None, context=None):
 # ----------------------------------------------------------------------------
 class Server(OdooServer):
     """The benchmark's server: the werkzeug access log (INFO) carries each
-    request's SQL query count (Odoo's PerfFilter)."""
+    request's SQL query count (Odoo's PerfFilter).
 
-    def __init__(self, db, workers=2, name=None):
+    ``port``: the HTTP port (None: a free one); the evented (gevent) process
+    that ``--workers`` starts listens on ``port + 1`` then, instead of
+    Odoo's fixed default 8072, which two servers cannot share."""
+
+    def __init__(self, db, workers=2, name=None, port=None):
         super().__init__(
             ODOO_SRC,
             CONF,
@@ -81,6 +85,14 @@ class Server(OdooServer):
                 "--limit-time-cpu=600",
             ),
         )
+        if port:
+            self.port = port
+            self.url = f"http://127.0.0.1:{port}"
+            self.cmd = [
+                f"--http-port={port}" if arg.startswith("--http-port=") else arg
+                for arg in self.cmd
+            ]
+        self.cmd.append(f"--gevent-port={port + 1 if port else free_port()}")
 
     def start(self, timeout=120):
         LOGS.mkdir(parents=True, exist_ok=True)
@@ -146,7 +158,9 @@ class Server(OdooServer):
         return lines
 
     def problems(self):
-        return self.log_lines(" ERROR ", " CRITICAL ", "Traceback")
+        """Lines of the server's log that fail the run: a WARNING, ERROR or
+        CRITICAL record, or a traceback, from its start to its stop."""
+        return self.log_lines(" WARNING ", " ERROR ", " CRITICAL ", "Traceback")
 
 
 # ----------------------------------------------------------------------------
@@ -178,16 +192,24 @@ def timed(func):
     return time.perf_counter() - start, result
 
 
-def interleave(funcs, rounds, warmup):
-    """Run every ``funcs[name]()`` once per round, in turn (side by side, so
-    that load drifts hit all series alike); return {name: [seconds]} of the
-    rounds after ``warmup``."""
+def interleave(funcs, rounds, warmup, rng, after_round=None):
+    """Run every ``funcs[name]()`` once per round, side by side (so that load
+    drifts hit all series alike), in an order ``rng`` shuffles anew each
+    round (no series always runs first, on caches another one warmed);
+    return {name: [seconds]} of the rounds after ``warmup``.
+
+    ``after_round(index)`` runs after each round, untimed."""
     times = {name: [] for name in funcs}
+    names = list(funcs)
     for index in range(warmup + rounds):
-        for name, func in funcs.items():
-            seconds, _result = timed(func)
+        order = names[:]
+        rng.shuffle(order)
+        for name in order:
+            seconds, _result = timed(funcs[name])
             if index >= warmup:
                 times[name].append(seconds)
+        if after_round:
+            after_round(index)
     return times
 
 

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Benchmark of the Partner Order API against a real multi-process Odoo 18.0.
 #
-#   ./bench/run.sh [--sizes 1000,100000] [--rounds 200] [--warmup 20]
+#   ./bench/run.sh [--quick] [--sizes 1000,100000] [--rounds 200] [--warmup 20]
 #                  [--webhooks 20] [--rebuild-template] [--reuse-dbs]
+#                  [--port-base PORT]
+#
+# --quick: a trial run (N = 1,000 and 5,000, 20 requests a series); its table
+# says so. The exit status is 1 when a target is not met or a server logged a
+# WARNING, ERROR or CRITICAL during the run.
 #
 # Finds Odoo (ODOO_SRC, default $HOME/odoo-18.0), its virtualenv (ODOO_VENV,
 # default $HOME/.venvs/odoo-18.0) and PostgreSQL through scripts/lib.sh, copies
 # the addon and writes an odoo.conf under BENCH_STATE (default
 # /tmp/partner_order_api_bench), then runs bench/bench.py: databases
-# ${BENCH_DB_PREFIX:-poa_bench}_tpl, _1k and _100k, servers on 127.0.0.1 (free ports).
+# ${BENCH_DB_PREFIX:-poa_bench}_tpl, _1k and _100k, servers on 127.0.0.1 (free
+# ports, or BENCH_PORT_BASE .. +3).
 # Prints the table and writes it to bench/results/latest.md (raw figures in
 # latest.json). About 20-30 minutes on 2 cores the first time (template:
 # install + seed ~6 min, reused while the addon's files are unchanged).
