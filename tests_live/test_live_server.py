@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Concurrency, idempotency and webhook delivery against a real multi-process server."""
 
+import re
 import sys
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -187,7 +189,10 @@ def test_no_server_error_logged(server):
 def test_rate_limit_holds_across_worker_processes(server, world):
     """40 simultaneous requests on 3 workers, from two keys of one partner,
     against a budget of 20: exactly 20 pass (the bucket is the partner's,
-    in PostgreSQL, not in one process nor per key)."""
+    in PostgreSQL, not in one process nor per key). The access log names
+    the worker that answered each request: at least two workers answered
+    two or more each, so budgets kept per process would have let at least
+    22 pass."""
     partner_id, user_id, _key = world.partners[0]
     with world.registry.cursor() as cr:
         env = world.env(cr)
@@ -201,9 +206,17 @@ def test_rate_limit_holds_across_worker_processes(server, world):
             for index in range(2)
         ]
         cr.commit()
+    probe = f"rate-{uuid.uuid4().hex}"
     try:
         responses = _parallel(
-            40, lambda i: api(server, "GET", "available_products", keys[i % 2])
+            40,
+            lambda i: api(
+                server,
+                "GET",
+                "orders",
+                keys[i % 2],
+                params={"page_size": 1, "probe": f"{probe}-{i}"},
+            ),
         )
     finally:
         with world.registry.cursor() as cr:
@@ -219,6 +232,16 @@ def test_rate_limit_holds_across_worker_processes(server, world):
     assert limited.json()["error"]["code"] == "rate_limited"
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.headers["X-RateLimit-Limit"] == "20"
+    workers = _worker_of_each(server, probe, 40)
+    assert sorted(workers) == list(range(40)), "requests missing from the access log"
+    assert [workers[i][1] for i in range(40)] == [r.status_code for r in responses], (
+        "the access log disagrees with the answers"
+    )
+    answered = Counter(pid for pid, _status in workers.values())
+    print(f"\nanswers per worker pid: {dict(answered)}")
+    assert sum(1 for count in answered.values() if count >= 2) >= 2, (
+        f"the requests did not spread over two workers: {dict(answered)}"
+    )
 
 
 def _portal_user_with_key(world, name):
@@ -264,6 +287,27 @@ def _served_by(server, probe):
         for line in server.log.read_text(errors="replace").splitlines()
         if probe in line and " werkzeug: " in line
     }
+
+
+def _worker_of_each(server, probe, count, timeout=10):
+    """``{i: (pid, status)}`` for the requests sent with the query parameter
+    ``probe={probe}-{i}``, from the server's access log (werkzeug logs one
+    line per answer, in the worker that answered it, its pid in the third
+    column)."""
+    pattern = re.compile(
+        rf"^\S+ \S+ (\d+) INFO \S+ werkzeug: .*[?&]probe={re.escape(probe)}-(\d+)"
+        r'[& ][^"]*" (\d{3}) '
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        found = {}
+        for line in server.log.read_text(errors="replace").splitlines():
+            match = pattern.match(line)
+            if match:
+                found[int(match[2])] = (match[1], int(match[3]))
+        if len(found) >= count or time.monotonic() > deadline:  # log flushed
+            return found
+        time.sleep(0.2)
 
 
 def _statuses_and_workers(server, key, count=24):
