@@ -27,9 +27,7 @@ class WebhookReceiver:
     held request) and, for a held request, ``released_at`` (when the
     client closed the connection, or the receiver stopped)."""
 
-    def __init__(
-        self, statuses=(200,), hang=0, host="127.0.0.1", port=0, hold_first=0
-    ):
+    def __init__(self, statuses=(200,), hang=0, host="127.0.0.1", port=0, hold_first=0):
         self.statuses = list(statuses)
         self.hang = hang
         self.hold_first = hold_first
