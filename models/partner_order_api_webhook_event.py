@@ -10,15 +10,17 @@ One attempt is two short transactions around the network call:
 
 1. the claim: the next due event is locked with ``FOR UPDATE SKIP LOCKED``
    (concurrent cron workers never send the same attempt twice), the attempt
-   is counted and ``next_attempt_at`` pushed to its retry time, and that is
-   committed before a byte goes out. A worker that dies during the call
-   leaves an event that waits for its retry time, not one claimed first
-   again;
+   is counted, ``next_attempt_at`` pushed to its retry time and the
+   sender's wake-up at that time (a trigger) created, and that is committed
+   before a byte goes out. A server that dies during the call leaves an
+   event that is sent again at its retry time, by a restarted server too,
+   not one claimed first again;
 2. the call, with no transaction open and no row locked: ``lib/webhook.py``
    connects only to the addresses it checked (DNS rebinding), and gives up
    after ``DEADLINE_SECONDS`` in total (DNS lookup, connect, TLS, send,
    answer) and ``MAX_RESPONSE_BYTES`` read;
-3. the outcome (delivered, or the error and what comes next), committed.
+3. the outcome (delivered, or the error and what comes next), committed;
+   when no retry follows, it drops the claim's wake-up (no idle run).
 
 Partners are served in turns: each round gives every partner with a due
 event one attempt, oldest first, so one partner's backlog or slow receiver
@@ -390,6 +392,9 @@ class PartnerOrderApiWebhookEvent(models.Model):
                 "last_response_time_ms": 0,
             }
         )
+        # committed with the claim: if the outcome is never recorded (the
+        # server dies during the call), the event still has its wake-up
+        self._wake_sender(retry_at)
         if not url or not partner.order_api_enabled:
             self._finish_attempt(
                 webhook.Result(error="The partner has no webhook URL any more."),
@@ -403,6 +408,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
         """Record the outcome of the attempt that ``_start_attempt`` counted."""
         self.ensure_one()
         if result.delivered:
+            self._drop_claim_wake_up()
             self.write(
                 {
                     "state": "done",
@@ -439,10 +445,39 @@ class PartnerOrderApiWebhookEvent(models.Model):
             result.error,
             "; giving up" if failed else f"; next attempt at {self.next_attempt_at}",
         )
-        if not failed:
-            # (an attempt without an outcome is picked up by the cron's
-            # interval once its retry time has come)
-            self._wake_sender(self.next_attempt_at)
+        if failed:
+            self._drop_claim_wake_up()
+        # else the claim's wake-up at next_attempt_at stands
+
+    def _drop_claim_wake_up(self):
+        """Remove one sender trigger at the retry time this attempt's claim
+        set (``_start_attempt`` created one): the event needs no retry.
+        Every claim creates one and every outcome without a retry removes
+        one, so each event waiting for a retry keeps its own."""
+        self.ensure_one()
+        cron = self.env.ref(
+            "partner_order_api.ir_cron_webhook_send", raise_if_not_found=False
+        )
+        if not cron or not self.attempt_count or not self.last_attempt_at:
+            return
+        retry_at = (
+            self.last_attempt_at
+            + RETRY_DELAYS[min(self.attempt_count, len(RETRY_DELAYS)) - 1]
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """
+                    DELETE FROM ir_cron_trigger
+                     WHERE id = (SELECT id FROM ir_cron_trigger
+                                  WHERE cron_id = %s AND call_at = %s
+                                  LIMIT 1 FOR UPDATE SKIP LOCKED)
+                    """,
+                    [cron.id, retry_at],
+                )
+        except psycopg2.errors.SerializationFailure:
+            # removed by another transaction meanwhile: one idle run at most
+            _logger.debug("Webhook event %s: its wake-up was already gone", self.id)
 
     @api.model
     def _url_policy(self):

@@ -2,6 +2,9 @@
 """Beyond the original document: multi-line orders and notes, Idempotency-Key,
 cancel, tracking and read-only keys."""
 
+from datetime import timedelta
+
+from odoo import fields
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -202,22 +205,47 @@ class TestIdempotency(PartnerOrderApiCase):
             self._post(self.order_body(), key="idem-busy").status_code, 201
         )
 
-    def test_expired_keys_are_forgotten(self):
-        self.assertEqual(self._post(self.order_body(), key="idem-old").status_code, 201)
-        row = self.env["partner.order.api.idempotency"].search(
-            [("key", "=", "idem-old")]
-        )
-        row.created_at = row.created_at.replace(year=row.created_at.year - 1)
-        again = self._post(self.order_body(), key="idem-old")
+    def _key_row(self, key):
+        return self.env["partner.order.api.idempotency"].search([("key", "=", key)])
+
+    def _age(self, key, hours):
+        """Make the row of ``key`` look ``hours`` old (nothing else changes)."""
+        row = self._key_row(key)
+        row.created_at = fields.Datetime.now() - timedelta(hours=hours)
+        return row
+
+    def test_an_expired_key_runs_again(self):
+        """A key older than its TTL is not replayed: the request runs again."""
+        first = self._post(self.order_body(), key="idem-again")
+        self.assertEqual(first.status_code, 201)
+        self._age("idem-again", 25)
+        again = self._post(self.order_body(), key="idem-again")
         self.assertEqual(again.status_code, 201)
         self.assertNotIn("Idempotent-Replayed", again.headers)
-        self.env["partner.order.api.idempotency"]._gc_expired()
-        self.assertEqual(
-            self.env["partner.order.api.idempotency"].search_count(
-                [("key", "=", "idem-old")]
-            ),
-            1,
+        self.assertNotEqual(
+            again.json()["biomes_order_id"], first.json()["biomes_order_id"]
         )
+        self.assertEqual(len(self._key_row("idem-again")), 1)
+
+    def test_expired_keys_are_forgotten(self):
+        """The autovacuum job removes the keys older than the TTL, and only
+        those: nothing but ``_gc_expired`` touches the rows between the
+        counts (no request of either key follows)."""
+        Idempotency = self.env["partner.order.api.idempotency"]
+        for key in ("idem-old", "idem-recent"):
+            self.assertEqual(self._post(self.order_body(), key=key).status_code, 201)
+        old = self._age("idem-old", 25)
+        recent = self._age("idem-recent", 23)
+        Idempotency.invalidate_model()
+        self.assertEqual(len(self._key_row("idem-old")), 1, "still there before the GC")
+        Idempotency._gc_expired()
+        Idempotency.invalidate_model()
+        self.assertFalse(old.exists(), "the expired key is removed")
+        self.assertTrue(recent.exists(), "a key within its TTL is kept")
+        self.assertEqual(self._key_row("idem-recent").key, "idem-recent")
+        # the kept key still replays
+        replay = self._post(self.order_body(), key="idem-recent")
+        self.assertEqual(replay.headers.get("Idempotent-Replayed"), "true")
 
 
 @tagged("post_install", "-at_install")

@@ -18,12 +18,21 @@ class WebhookReceiver:
 
     ``statuses``: the status codes to answer, in turn (the last one repeats);
     ``hang``: seconds to wait before answering (a slow partner); ``host``
-    and ``port``: where to listen (port 0: a free one)."""
+    and ``port``: where to listen (port 0: a free one); ``hold_first``: the
+    first ``hold_first`` requests are read and recorded, then held open and
+    never answered until the client goes away (a sender that dies during
+    the call).
 
-    def __init__(self, statuses=(200,), hang=0, host="127.0.0.1", port=0):
+    Each of ``requests`` records ``status`` (what was answered, None for a
+    held request) and, for a held request, ``released_at`` (when the
+    client closed the connection, or the receiver stopped)."""
+
+    def __init__(self, statuses=(200,), hang=0, host="127.0.0.1", port=0, hold_first=0):
         self.statuses = list(statuses)
         self.hang = hang
+        self.hold_first = hold_first
         self.requests = []
+        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._received = threading.Condition(self._lock)
         receiver = self
@@ -34,22 +43,42 @@ class WebhookReceiver:
                 body = self.rfile.read(length)
                 with receiver._lock:
                     index = len(receiver.requests)
-                    receiver.requests.append(
-                        {
-                            "path": self.path,
-                            "headers": {k.lower(): v for k, v in self.headers.items()},
-                            "body": body,
-                            "received_at": time.monotonic(),
-                        }
-                    )
+                    held = index < receiver.hold_first
                     status = receiver.statuses[min(index, len(receiver.statuses) - 1)]
+                    record = {
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                        "received_at": time.monotonic(),
+                        "status": None if held else status,
+                        "released_at": None,
+                    }
+                    receiver.requests.append(record)
                     receiver._received.notify_all()
+                if held:
+                    self._hold(record)
+                    return
                 if receiver.hang:
                     time.sleep(receiver.hang)
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
                 self.end_headers()
                 self.wfile.write(b"ok" if status < 300 else b"nope")
+
+            def _hold(self, record):
+                self.close_connection = True
+                self.connection.settimeout(0.2)
+                while not receiver._stopping.is_set():
+                    try:
+                        if self.connection.recv(1) == b"":
+                            break  # the client went away
+                    except TimeoutError:
+                        continue
+                    except OSError:
+                        break
+                with receiver._lock:
+                    record["released_at"] = time.monotonic()
+                    receiver._received.notify_all()
 
             def log_message(self, *args):
                 pass
@@ -65,6 +94,7 @@ class WebhookReceiver:
         return self
 
     def __exit__(self, *exc):
+        self._stopping.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -77,6 +107,18 @@ class WebhookReceiver:
                     break
                 self._received.wait(left)
             return list(self.requests)
+
+    def wait_released(self, index, timeout=10):
+        """The held request ``index`` once the client let it go (or at the
+        timeout): its ``released_at`` says which."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self.requests[index]["released_at"] is None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._received.wait(left)
+            return dict(self.requests[index])
 
 
 def closed_port_url():

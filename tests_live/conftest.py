@@ -102,43 +102,59 @@ class World:
             )
             env["stock.quant"]._update_available_quantity(self.product, stock, 100000)
             self.ean = self.product.barcode
-            portal = env.ref("base.group_portal")
-            for index in range(5):
-                company = env["res.partner"].create(
+            cr.commit()
+        for index in range(5):
+            partner_id, user_id, _login, key = self.new_partner(
+                f"Live Partner {index}",
+                login=f"live-{index}-{stamp}",
+                buyer=f"Live Buyer {index}",
+            )
+            self.partners.append((partner_id, user_id, key))
+
+    def new_partner(self, name, login=None, buyer=None, password=None):
+        """A committed company enabled for the API that may order the
+        product, its portal user (with ``password``, for the portal) and an
+        API key: ``(partner id, user id, login, key)``."""
+        stamp = time.time_ns() // 1000
+        login = login or f"{name.lower().replace(' ', '-')}-{stamp}"
+        with self.registry.cursor() as cr:
+            env = self.env(cr)
+            company = env["res.partner"].create(
+                {
+                    "name": f"{name} {stamp}",
+                    "is_company": True,
+                    "order_api_enabled": True,
+                    "order_api_product_ids": [(6, 0, self.product.ids)],
+                }
+            )
+            contact = env["res.partner"].create(
+                {"name": buyer or f"{name} buyer", "parent_id": company.id}
+            )
+            user = (
+                env["res.users"]
+                .with_context(no_reset_password=True)
+                .create(
                     {
-                        "name": f"Live Partner {index} {stamp}",
-                        "is_company": True,
-                        "order_api_enabled": True,
-                        "order_api_product_ids": [(6, 0, self.product.ids)],
+                        "name": contact.name,
+                        "login": login,
+                        "partner_id": contact.id,
+                        "groups_id": [(6, 0, env.ref("base.group_portal").ids)],
+                        **({"password": password} if password else {}),
                     }
                 )
-                contact = env["res.partner"].create(
-                    {"name": f"Live Buyer {index}", "parent_id": company.id}
+            )
+            key = (
+                env["res.users.apikeys"]
+                .with_user(user)
+                .sudo()
+                ._generate(
+                    "partner_order_api",
+                    "live",
+                    datetime.datetime.now() + datetime.timedelta(days=1),
                 )
-                user = (
-                    env["res.users"]
-                    .with_context(no_reset_password=True)
-                    .create(
-                        {
-                            "name": contact.name,
-                            "login": f"live-{index}-{stamp}",
-                            "partner_id": contact.id,
-                            "groups_id": [(6, 0, portal.ids)],
-                        }
-                    )
-                )
-                key = (
-                    env["res.users.apikeys"]
-                    .with_user(user)
-                    .sudo()
-                    ._generate(
-                        "partner_order_api",
-                        "live",
-                        datetime.datetime.now() + datetime.timedelta(days=1),
-                    )
-                )
-                self.partners.append((company.id, user.id, key))
+            )
             cr.commit()
+            return company.id, user.id, login, key
 
     def env(self, cr):
         return self.odoo.api.Environment(

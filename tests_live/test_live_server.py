@@ -1,9 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Concurrency, idempotency and webhook delivery against a real multi-process server."""
 
+import datetime
+import re
+import socket
 import sys
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -109,43 +113,46 @@ def test_20_simultaneous_requests_with_one_idempotency_key(server, world):
         )
 
 
-def _wait_for_reservations(world, timeout=120):
-    """Until the server's reservation cron has reserved every API order: a
-    warehouse validates what is reserved, and a validation that raced the
-    cron over the same stock would make the cron's statement fail (logged by
-    the server as an ERROR, which fails the run)."""
+def _wait_for_reservations(world, order_names=None, timeout=240):
+    """Until the reservation cron has reserved the deliveries of
+    ``order_names`` (default: every order). Before a webhook latency is
+    measured: the server's one cron worker runs the jobs one after the
+    other, and the latency is the sender's, not that queue's."""
+    domain = [("order_api_reservation_pending", "=", True)]
+    if order_names:
+        domain.append(("sale_id.name", "in", list(order_names)))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with world.registry.cursor() as cr:
-            cr.execute(
-                "SELECT COUNT(*) FROM stock_picking WHERE order_api_reservation_pending"
-            )
-            if not cr.fetchone()[0]:
-                return
-        time.sleep(0.3)
-    raise AssertionError("the reservation cron did not reserve the API orders")
+            pending = world.env(cr)["stock.picking"].search_count(domain)
+        if not pending:
+            return
+        time.sleep(1)
+    raise AssertionError(f"{pending} deliveries still wait for their reservation")
 
 
-def _validate_delivery(world, order_name, wait_reserved=True):
-    """The warehouse validates the order's delivery (in this process) and
-    commits, once the server reserved it (``wait_reserved``; not when no
-    server runs). Like an Odoo request, it is retried on a serialization
-    failure."""
-    if wait_reserved:
-        _wait_for_reservations(world)
+def _validate_delivery(world, *order_names):
+    """The warehouse validates the deliveries of the orders, in this order
+    (in this process), and commits them in one transaction, once the
+    server's reservation cron has reserved them: validating while the cron
+    reserves the same stock makes one of them fail on a serialization
+    failure, which Odoo logs as an ERROR ("bad query") in the server's log.
+    Like an Odoo request, it is retried on a serialization failure."""
+    _wait_for_reservations(world, order_names)
     for attempt in range(5):
         try:
             with world.registry.cursor() as cr:
                 env = world.env(cr)
-                order = env["sale.order"].search([("name", "=", order_name)])
-                picking = order.picking_ids.filtered(
-                    lambda p: p.state not in ("done", "cancel")
-                )
-                for move in picking.move_ids:
-                    move.quantity = move.product_uom_qty
-                    move.picked = True
-                picking.button_validate()
-                assert picking.state == "done"
+                for name in order_names:
+                    order = env["sale.order"].search([("name", "=", name)])
+                    picking = order.picking_ids.filtered(
+                        lambda p: p.state not in ("done", "cancel")
+                    )
+                    for move in picking.move_ids:
+                        move.quantity = move.product_uom_qty
+                        move.picked = True
+                    picking.button_validate()
+                    assert picking.state == "done"
                 cr.commit()
             return time.monotonic()
         except psycopg2.errors.SerializationFailure:
@@ -155,8 +162,9 @@ def _validate_delivery(world, order_name, wait_reserved=True):
     raise AssertionError("unreachable")
 
 
-def test_webhook_reaches_the_partner_and_survives_a_server_kill(server, world):
+def test_webhook_reaches_the_partner_within_seconds(server, world):
     _partner_id, _user_id, key = world.partners[2]
+    _wait_for_reservations(world)
     with WebhookReceiver() as receiver:
         put = api(server, "PUT", "webhook", key, json={"url": receiver.url})
         assert put.status_code == 200, put.text
@@ -168,32 +176,246 @@ def test_webhook_reaches_the_partner_and_survives_a_server_kill(server, world):
             committed_at = _validate_delivery(world, created.json()["biomes_order_id"])
             requests_seen = receiver.wait_for(expected, timeout=30)
             assert len(requests_seen) == expected, "the webhook did not arrive"
+            assert requests_seen[-1]["headers"]["x-webhook-event"] == "order.updated"
             latencies.append(requests_seen[-1]["received_at"] - committed_at)
-        print(
-            f"\nwebhook latency after commit (s): {', '.join(f'{x:.2f}' for x in latencies)}"
-        )
-        assert sorted(latencies)[1] < 10
+    print(
+        f"\nwebhook latency after commit (s): {', '.join(f'{x:.2f}' for x in latencies)}"
+    )
+    assert sorted(latencies)[1] < 10
 
-        # the server dies with an event pending; after a restart it is delivered
-        created = api(server, "POST", "order", key, json=order_body(world.ean))
-        server.stop(kill=True)
-        expected = len(receiver.requests) + 1
-        _validate_delivery(
-            world, created.json()["biomes_order_id"], wait_reserved=False
-        )
+
+EVENT = "partner.order.api.webhook.event"
+SENDER_CRON = "partner_order_api.ir_cron_webhook_send"
+
+
+def _wake_cron_workers(world):
+    """What every committed ``ir.cron._trigger()`` for "now" does: wake the
+    sleeping cron workers (Odoo's NOTIFY on the ``postgres`` database), so
+    that the test need not wait for their 60-70 s poll. A wake-up runs only
+    the jobs that are due, by their ``nextcall`` or a due trigger row: it
+    gives the sender no reason to run that it did not have."""
+    from odoo.sql_db import db_connect  # noqa: PLC0415
+
+    with db_connect("postgres").cursor() as cr:
+        cr.execute("SELECT pg_notify('cron_trigger', %s)", [world.registry.db_name])
+
+
+def _wait_waking(world, condition, seconds):
+    """Wake the cron workers every second until ``condition()`` holds or
+    ``seconds`` have passed; ``condition()``'s last value."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = condition()
+        if result or time.monotonic() > deadline:
+            return result
+        _wake_cron_workers(world)
         time.sleep(1)
-        assert len(receiver.requests) == expected - 1, "nobody could send it: no server"
-        conf, db, src = _require_env()
-        restarted = Server(conf, db, src).start()
+
+
+def _events_of(world, order_names):
+    """``{order name: {field: value}}`` of the orders' webhook events."""
+    with world.registry.cursor() as cr:
+        events = world.env(cr)[EVENT].search([("order_id.name", "in", order_names)])
+        assert len(events) == len(order_names), events.mapped("order_id.name")
+        return {
+            event.order_id.name: {
+                "webhook_id": event.message_id,
+                "state": event.state,
+                "attempts": event.attempt_count,
+                "last_attempt_at": event.last_attempt_at,
+                "next_attempt_at": event.next_attempt_at,
+                "last_error": event.last_error,
+                "payload": event.payload,
+            }
+            for event in events
+        }
+
+
+def _sender_triggers_at(world, moment):
+    with world.registry.cursor() as cr:
+        cron = world.env(cr).ref(SENDER_CRON)
+        cr.execute(
+            "SELECT count(*) FROM ir_cron_trigger WHERE cron_id = %s AND call_at = %s",
+            [cron.id, moment],
+        )
+        return cr.fetchone()[0]
+
+
+def _pending_at(world, moment):
+    with world.registry.cursor() as cr:
+        return world.env(cr)[EVENT].search_count(
+            [("state", "=", "pending"), ("next_attempt_at", "=", moment)]
+        )
+
+
+def _set_sender_nextcall(world, nextcall):
+    """Set the sender cron's interval run; the previous value."""
+    with world.registry.cursor() as cr:
+        cron = world.env(cr).ref(SENDER_CRON)
+        previous = cron.nextcall
+        cron.nextcall = nextcall
+        cr.commit()
+        return previous
+
+
+def _created(response):
+    assert response.status_code == 201, response.text
+    return response.json()["biomes_order_id"]
+
+
+def _timestamp(naive_utc):
+    return naive_utc.replace(tzinfo=datetime.UTC).timestamp()
+
+
+def test_webhooks_survive_a_server_kill_in_flight_and_pending(server, world):
+    """SIGKILL of the whole server (main process and workers) while the
+    sender is inside a call (partner X's receiver holds the request open,
+    unanswered) with a second event of X waiting behind it, and an event of
+    partner Z waiting for its retry (Z's receiver was down). After a
+    restart, each event is delivered exactly once, the in-flight attempt
+    counting as one attempt: X's second event at once, X's first and Z's at
+    their retry time (a minute after their claim: the trigger of that time
+    was committed with the claim) with the webhook-id of the first attempt.
+    The sender's interval run is pushed out of the way meanwhile: only its
+    trigger rows can make it run."""
+    from odoo.addons.partner_order_api.models import (  # noqa: PLC0415
+        partner_order_api_webhook_event as outbox,
+    )
+
+    _wait_for_reservations(world)
+    _x_id, _user, _login, x_key = world.new_partner("Kill X")
+    _z_id, _user, _login, z_key = world.new_partner("Kill Z")
+    z_socket = socket.socket()
+    z_socket.bind(("127.0.0.1", 0))  # bound, not listening: connections refused
+    z_port = z_socket.getsockname()[1]
+    z_url = f"http://127.0.0.1:{z_port}/hook"
+    nextcall = None
+    with WebhookReceiver(hold_first=1) as x_receiver:
         try:
-            # a restarted multi-process server runs its cron worker after its first
-            # sleep (Odoo: up to ~70 s), then sends what is pending
-            requests_seen = receiver.wait_for(expected, timeout=150)
+            for key, url in ((x_key, x_receiver.url), (z_key, z_url)):
+                put = api(server, "PUT", "webhook", key, json={"url": url})
+                assert put.status_code == 200, put.text
+            x1, x2, z1 = (
+                _created(api(server, "POST", "order", key, json=order_body(world.ean)))
+                for key in (x_key, x_key, z_key)
+            )
+
+            # Z's receiver is down: the first attempt fails, the next is in a
+            # minute
+            _validate_delivery(world, z1)
+            z_event = _wait_waking(
+                world,
+                lambda: next(
+                    (
+                        event
+                        for event in _events_of(world, [z1]).values()
+                        if event["attempts"] == 1
+                        and event["last_error"] != outbox.IN_FLIGHT
+                    ),
+                    None,
+                ),
+                60,
+            )
+            assert z_event, "Z's first attempt did not happen"
+            assert z_event["state"] == "pending", z_event
+            assert "refused" in z_event["last_error"].lower(), z_event
+            # X's first claim comes 8 s after Z's: a sender run for Z's retry
+            # is over before X's first event is due again
+            time.sleep(8)
+
+            # X's two events are committed together: the sender takes the
+            # older and is held inside its call, the other waits
+            _validate_delivery(world, x1, x2)
+            assert len(x_receiver.wait_for(1, timeout=60)) == 1
+            server.stop(kill=True)
+            held = x_receiver.wait_released(0, timeout=10)
+            assert held["released_at"] is not None, "the kill did not end the call"
+            assert held["status"] is None
+            nextcall = _set_sender_nextcall(
+                world, datetime.datetime.utcnow() + datetime.timedelta(days=1)
+            )
+
+            at_kill = _events_of(world, [x1, x2, z1])
+            assert at_kill[x1]["state"] == "pending"
+            assert at_kill[x1]["attempts"] == 1
+            assert at_kill[x1]["last_error"] == outbox.IN_FLIGHT, (
+                "the attempt had ended before the kill",
+                at_kill[x1],
+            )
+            x1_retry_at = at_kill[x1]["next_attempt_at"]
+            assert (
+                x1_retry_at - at_kill[x1]["last_attempt_at"] == (outbox.RETRY_DELAYS[0])
+            )
+            assert held["headers"]["webhook-id"] == at_kill[x1]["webhook_id"]
+            assert (at_kill[x2]["state"], at_kill[x2]["attempts"]) == ("pending", 0)
+            assert at_kill[z1] == z_event, "Z's event changed"
+            assert _sender_triggers_at(world, x1_retry_at) >= 1, (
+                "no wake-up at the retry time was committed with the claim"
+            )
+
+            server.start()
+            # X's second event was due: it goes out on the first run
+            seen = _wait_waking(
+                world, lambda: len(x_receiver.requests) >= 2 and x_receiver.requests, 60
+            )
+            assert len(seen) == 2, "the pending event was not sent after the restart"
+            assert seen[1]["headers"]["webhook-id"] == at_kill[x2]["webhook_id"]
+            assert time.time() < _timestamp(x1_retry_at), "too slow to tell"
+
+            # Z's receiver is back; X's first event and Z's are sent at
+            # their retry time, not before
+            z_socket.close()
+            with WebhookReceiver(port=z_port) as z_receiver:
+                left = _timestamp(max(x1_retry_at, z_event["next_attempt_at"])) - (
+                    time.time()
+                )
+                _wait_waking(
+                    world,
+                    lambda: len(x_receiver.requests) >= 3 and z_receiver.requests,
+                    left + 60,
+                )
+                # more runs send nothing more
+                _wait_waking(world, lambda: False, 4)
+                x_seen = list(x_receiver.requests)
+                z_seen = list(z_receiver.requests)
         finally:
-            restarted.stop()
-        server.start()
-    assert len(requests_seen) == expected
-    assert requests_seen[-1]["headers"]["x-webhook-event"] == "order.updated"
+            z_socket.close()
+            if nextcall is not None:
+                _set_sender_nextcall(world, nextcall)
+            if server.process.poll() is not None:
+                server.start()
+
+    after = _events_of(world, [x1, x2, z1])
+    by_id = Counter(r["headers"]["webhook-id"] for r in x_seen + z_seen)
+    assert by_id == {
+        at_kill[x1]["webhook_id"]: 2,  # the held attempt and the retry
+        at_kill[x2]["webhook_id"]: 1,
+        at_kill[z1]["webhook_id"]: 1,  # the refused attempt reached nobody
+    }, (by_id, at_kill)
+    delivered = Counter(
+        r["headers"]["webhook-id"] for r in x_seen + z_seen if r["status"] == 200
+    )
+    assert set(delivered.values()) == {1} and len(delivered) == 3, delivered
+    retry = x_seen[2]
+    assert retry["headers"]["webhook-id"] == held["headers"]["webhook-id"]
+    assert retry["body"] == held["body"] == at_kill[x1]["payload"].encode()
+    assert int(retry["headers"]["webhook-timestamp"]) >= _timestamp(x1_retry_at)
+    assert int(z_seen[0]["headers"]["webhook-timestamp"]) >= _timestamp(
+        z_event["next_attempt_at"]
+    )
+    assert {name: (e["state"], e["attempts"]) for name, e in after.items()} == {
+        x1: ("done", 2),
+        x2: ("done", 1),
+        z1: ("done", 2),
+    }
+    # a delivered attempt leaves no wake-up behind (no idle sender run): at
+    # the retry time its claim set, there are only the wake-ups of the
+    # events still waiting for that time (another test's, at most)
+    for event in after.values():
+        retry_at = event["last_attempt_at"] + outbox.RETRY_DELAYS[event["attempts"] - 1]
+        assert _sender_triggers_at(world, retry_at) == _pending_at(world, retry_at), (
+            event
+        )
 
 
 def test_no_server_error_logged(server):
@@ -209,7 +431,10 @@ def test_no_server_error_logged(server):
 def test_rate_limit_holds_across_worker_processes(server, world):
     """40 simultaneous requests on 3 workers, from two keys of one partner,
     against a budget of 20: exactly 20 pass (the bucket is the partner's,
-    in PostgreSQL, not in one process nor per key)."""
+    in PostgreSQL, not in one process nor per key). The access log names
+    the worker that answered each request: at least two workers answered
+    two or more each, so budgets kept per process would have let at least
+    22 pass."""
     partner_id, user_id, _key = world.partners[0]
     with world.registry.cursor() as cr:
         env = world.env(cr)
@@ -223,9 +448,17 @@ def test_rate_limit_holds_across_worker_processes(server, world):
             for index in range(2)
         ]
         cr.commit()
+    probe = f"rate-{uuid.uuid4().hex}"
     try:
         responses = _parallel(
-            40, lambda i: api(server, "GET", "available_products", keys[i % 2])
+            40,
+            lambda i: api(
+                server,
+                "GET",
+                "orders",
+                keys[i % 2],
+                params={"page_size": 1, "probe": f"{probe}-{i}"},
+            ),
         )
     finally:
         with world.registry.cursor() as cr:
@@ -241,6 +474,16 @@ def test_rate_limit_holds_across_worker_processes(server, world):
     assert limited.json()["error"]["code"] == "rate_limited"
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.headers["X-RateLimit-Limit"] == "20"
+    workers = _worker_of_each(server, probe, 40)
+    assert sorted(workers) == list(range(40)), "requests missing from the access log"
+    assert [workers[i][1] for i in range(40)] == [r.status_code for r in responses], (
+        "the access log disagrees with the answers"
+    )
+    answered = Counter(pid for pid, _status in workers.values())
+    print(f"\nanswers per worker pid: {dict(answered)}")
+    assert sum(1 for count in answered.values() if count >= 2) >= 2, (
+        f"the requests did not spread over two workers: {dict(answered)}"
+    )
 
 
 def _portal_user_with_key(world, name):
@@ -286,6 +529,27 @@ def _served_by(server, probe):
         for line in server.log.read_text(errors="replace").splitlines()
         if probe in line and " werkzeug: " in line
     }
+
+
+def _worker_of_each(server, probe, count, timeout=10):
+    """``{i: (pid, status)}`` for the requests sent with the query parameter
+    ``probe={probe}-{i}``, from the server's access log (werkzeug logs one
+    line per answer, in the worker that answered it, its pid in the third
+    column)."""
+    pattern = re.compile(
+        rf"^\S+ \S+ (\d+) INFO \S+ werkzeug: .*[?&]probe={re.escape(probe)}-(\d+)"
+        r'[& ][^"]*" (\d{3}) '
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        found = {}
+        for line in server.log.read_text(errors="replace").splitlines():
+            match = pattern.match(line)
+            if match:
+                found[int(match[2])] = (match[1], int(match[3]))
+        if len(found) >= count or time.monotonic() > deadline:  # log flushed
+            return found
+        time.sleep(0.2)
 
 
 def _statuses_and_workers(server, key, count=24):
