@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
 import threading
+import time
 from datetime import timedelta
 
 from psycopg2 import OperationalError
@@ -9,6 +10,9 @@ from odoo import api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 _logger = logging.getLogger(__name__)
+
+# seconds of reservations per run of the reservation cron
+CRON_TIME_BUDGET = 30
 
 
 class StockPicking(models.Model):
@@ -46,13 +50,25 @@ class StockPicking(models.Model):
 
     @api.model
     def _cron_order_api_reserve(self, limit=100):
-        """Reserve the pickings of API orders, one committed transaction each.
-        A concurrency failure leaves the picking pending for the next run."""
+        """Reserve the pickings of API orders, one committed transaction each,
+        for at most CRON_TIME_BUDGET seconds: Odoo's watchdog kills a cron
+        worker whose job (plus its sleep) outlasts ``limit_time_real``, so a
+        long backlog is reserved over several runs, each triggered by the
+        previous one. A concurrency failure leaves the picking pending for a
+        run 10 seconds later."""
         auto_commit = not getattr(threading.current_thread(), "testing", False)
+        started = time.monotonic()
+        cron = self.env.ref("partner_order_api.ir_cron_reserve")
         pickings = self.search(
             [("order_api_reservation_pending", "=", True)], order="id", limit=limit
         )
+        done = 0
         for picking in pickings:
+            if done and time.monotonic() - started > CRON_TIME_BUDGET:
+                # the rest in a new run at once (other cron jobs first),
+                # rather than _notify_progress's re-runs inside this job
+                cron._trigger()
+                break
             try:
                 with self.env.cr.savepoint():
                     if picking.state in ("confirmed", "waiting", "assigned"):
@@ -60,6 +76,7 @@ class StockPicking(models.Model):
                     picking.order_api_reservation_pending = False
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit  # one picking, one transaction (cron)
+                done += 1
             except OperationalError as exc:
                 if not isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
                     raise
@@ -70,12 +87,14 @@ class StockPicking(models.Model):
                     picking.id,
                     exc.pgcode,
                 )
-                self.env.ref("partner_order_api.ir_cron_reserve")._trigger(
-                    fields.Datetime.now() + timedelta(seconds=10)
-                )
+                cron._trigger(fields.Datetime.now() + timedelta(seconds=10))
                 break
-        remaining = self.search_count([("order_api_reservation_pending", "=", True)])
-        self.env["ir.cron"]._notify_progress(done=len(pickings), remaining=remaining)
+        else:
+            if len(pickings) == limit:  # maybe more: a new run at once
+                cron._trigger()
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit  # the trigger (cron)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
 
     def _action_done(self):
         res = super()._action_done()

@@ -1,7 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from unittest.mock import patch
+
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models import stock_picking as stock_picking_module
 from .common import PartnerOrderApiCase
 
 
@@ -336,6 +339,34 @@ class TestDeferredReservation(PartnerOrderApiCase):
         self.assertEqual(picking.state, "assigned")
         self.assertFalse(picking.order_api_reservation_pending)
         self.assertEqual(picking.move_ids.quantity, 2)
+
+    def test_a_reservation_run_stops_at_its_time_budget_and_runs_again(self):
+        """Odoo's watchdog kills a cron worker whose job runs too long: a run
+        reserves at least one picking, stops once its time budget is spent,
+        and triggers the next run at once."""
+        orders = self.env["sale.order"]
+        for _index in range(3):
+            response = self.api("POST", "order", key=self.key_a, body=self.order_body())
+            orders |= self.env["sale.order"].search(
+                [("name", "=", response.json()["biomes_order_id"])]
+            )
+        pickings = orders.picking_ids
+        self.assertEqual(len(pickings), 3)
+        self.assertTrue(all(pickings.mapped("order_api_reservation_pending")))
+        cron = self.env.ref("partner_order_api.ir_cron_reserve")
+        Trigger = self.env["ir.cron.trigger"]
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        with patch.object(stock_picking_module, "CRON_TIME_BUDGET", 0):
+            self.env["stock.picking"]._cron_order_api_reserve()
+        pending = pickings.filtered("order_api_reservation_pending")
+        self.assertEqual(len(pending), 2, "one picking per run, then it stops")
+        self.assertTrue(Trigger.search_count([("cron_id", "=", cron.id)]))
+        # with its budget, a run reserves the rest and asks for no other
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        self.env["stock.picking"]._cron_order_api_reserve()
+        self.assertFalse(pickings.filtered("order_api_reservation_pending"))
+        self.assertEqual(set(pickings.mapped("state")), {"assigned"})
+        self.assertFalse(Trigger.search_count([("cron_id", "=", cron.id)]))
 
     def test_orders_entered_in_odoo_are_reserved_at_once(self):
         order = self.create_order_orm(
