@@ -229,6 +229,9 @@ fi
 
 # Summary ----------------------------------------------------------------------------------
 section "summary ($(($(date +%s) - START)) s)"
+if [ "$ALLOW_SKIPS" = 1 ]; then
+    echo "POA_ALLOW_SKIPS=1: skipped tests were allowed in this run."
+fi
 if [ "${#FAILED[@]}" -gt 0 ]; then
     printf 'FAILED: %s\n' "${FAILED[@]}"
 fi
@@ -238,7 +241,6 @@ if [ "$ODOO_RAN" = 1 ]; then
     failed=$((failed + INSTALL_FAILED))
     total="all: $passed passed, $failed failed"
     [ "$skipped" = 0 ] || total="$total, $skipped skipped"
-    [ "$ALLOW_SKIPS" = 1 ] && echo "POA_ALLOW_SKIPS=1: skipped tests were allowed in this run."
     echo "$total"
 else
     [ "${POA_REQUIRE_ODOO:-0}" = 1 ] && FAILED+=("no Odoo 18.0 (POA_REQUIRE_ODOO=1)")
