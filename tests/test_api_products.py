@@ -34,10 +34,11 @@ class TestApiProducts(PartnerOrderApiCase):
             sorted([self.product_a.barcode, self.product_b.barcode]),
         )
 
-    def test_price_follows_pricelist_and_excludes_included_tax(self):
+    def _product_b_at_119_tax_included(self, name):
+        """product_b at 119.0 with a 19 % tax included in its price."""
         tax = self.env["account.tax"].create(
             {
-                "name": "19% incl.",
+                "name": name,
                 "amount": 19,
                 "amount_type": "percent",
                 "price_include_override": "tax_included",
@@ -46,6 +47,9 @@ class TestApiProducts(PartnerOrderApiCase):
         )
         self.product_b.taxes_id = [Command.set(tax.ids)]
         self.product_b.list_price = 119.0
+
+    def test_price_follows_pricelist_and_excludes_included_tax(self):
+        self._product_b_at_119_tax_included("19% incl.")
         products = self.api("GET", "available_products", key=self.key_a).json()[
             "products"
         ]
@@ -64,17 +68,7 @@ class TestApiProducts(PartnerOrderApiCase):
         """A product with a price-included tax: the catalogue price, the
         line's unit price and subtotal are all taxes excluded, total_tax holds
         the taxes and total_cost is their sum, in the product's own name."""
-        tax = self.env["account.tax"].create(
-            {
-                "name": "19% incl. (basis)",
-                "amount": 19,
-                "amount_type": "percent",
-                "price_include_override": "tax_included",
-                "type_tax_use": "sale",
-            }
-        )
-        self.product_b.taxes_id = [Command.set(tax.ids)]
-        self.product_b.list_price = 119.0
+        self._product_b_at_119_tax_included("19% incl. (basis)")
         products = self.api("GET", "available_products", key=self.key_a).json()[
             "products"
         ]

@@ -111,10 +111,12 @@ class World:
             )
             self.partners.append((partner_id, user_id, key))
 
-    def new_partner(self, name, login=None, buyer=None, password=None):
+    def new_partner(
+        self, name, login=None, buyer=None, password=None, product_ids=None
+    ):
         """A committed company enabled for the API that may order the
-        product, its portal user (with ``password``, for the portal) and an
-        API key: ``(partner id, user id, login, key)``."""
+        product (or ``product_ids``), its portal user (with ``password``, for
+        the portal) and an API key: ``(partner id, user id, login, key)``."""
         stamp = time.time_ns() // 1000
         login = login or f"{name.lower().replace(' ', '-')}-{stamp}"
         with self.registry.cursor() as cr:
@@ -124,7 +126,7 @@ class World:
                     "name": f"{name} {stamp}",
                     "is_company": True,
                     "order_api_enabled": True,
-                    "order_api_product_ids": [(6, 0, self.product.ids)],
+                    "order_api_product_ids": [(6, 0, product_ids or self.product.ids)],
                 }
             )
             contact = env["res.partner"].create(

@@ -9,7 +9,6 @@ Needs POA_PY_CLIENT: the generated package's directory (scripts/test.sh sets
 it; ``poa_check_clients`` in scripts/lib.sh makes one by hand).
 """
 
-import datetime
 import importlib
 import os
 import sys
@@ -63,41 +62,13 @@ def shop(world):
             )
             env["stock.quant"]._update_available_quantity(product, stock, 100)
             products |= product
-        company = env["res.partner"].create(
-            {
-                "name": f"Generated Client Partner {stamp}",
-                "is_company": True,
-                "order_api_enabled": True,
-                "order_api_product_ids": [(6, 0, products.ids)],
-            }
-        )
-        contact = env["res.partner"].create(
-            {"name": "Generated Client Buyer", "parent_id": company.id}
-        )
-        user = (
-            env["res.users"]
-            .with_context(no_reset_password=True)
-            .create(
-                {
-                    "name": contact.name,
-                    "login": f"generated-client-{stamp}",
-                    "partner_id": contact.id,
-                    "groups_id": [(6, 0, env.ref("base.group_portal").ids)],
-                }
-            )
-        )
-        key = (
-            env["res.users.apikeys"]
-            .with_user(user)
-            .sudo()
-            ._generate(
-                "partner_order_api",
-                "generated client",
-                datetime.datetime.now() + datetime.timedelta(days=1),
-            )
-        )
         cr.commit()
-        return key, products.mapped("barcode")
+        barcodes = products.mapped("barcode")
+        product_ids = products.ids
+    _partner_id, _user_id, _login, key = world.new_partner(
+        "Generated Client Partner", product_ids=product_ids
+    )
+    return key, barcodes
 
 
 def test_generated_client_orders_reads_and_cancels(server, world, shop, client_package):

@@ -489,37 +489,9 @@ def test_rate_limit_holds_across_worker_processes(server, world):
 def _portal_user_with_key(world, name):
     """A committed portal user (with a password) of a new enabled partner,
     and its API key."""
-    stamp = time.time_ns()
     password = f"pw-{uuid.uuid4().hex}"
-    with world.registry.cursor() as cr:
-        env = world.env(cr)
-        company = env["res.partner"].create(
-            {"name": f"{name} {stamp}", "is_company": True, "order_api_enabled": True}
-        )
-        contact = env["res.partner"].create(
-            {"name": f"{name} integrator", "parent_id": company.id}
-        )
-        user = (
-            env["res.users"]
-            .with_context(no_reset_password=True)
-            .create(
-                {
-                    "name": contact.name,
-                    "login": f"{name.lower().replace(' ', '-')}-{stamp}",
-                    "password": password,
-                    "partner_id": contact.id,
-                    "groups_id": [(6, 0, env.ref("base.group_portal").ids)],
-                }
-            )
-        )
-        key = (
-            env["res.users.apikeys"]
-            .with_user(user)
-            .sudo()
-            ._generate("partner_order_api", "to revoke", None)
-        )
-        cr.commit()
-        return user.login, password, key
+    _partner_id, _user_id, login, key = world.new_partner(name, password=password)
+    return login, password, key
 
 
 def _served_by(server, probe):
