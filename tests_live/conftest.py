@@ -206,13 +206,8 @@ def api(server, method, route, key=None, **kwargs):
     headers = dict(kwargs.pop("headers", {}) or {})
     if key:
         headers["Authorization"] = f"Bearer {key}"
-    return requests.request(
-        method,
-        f"{server.url}/partner_order_api/{route}",
-        headers=headers,
-        timeout=120,
-        **kwargs,
-    )
+    url = f"{server.url}/partner_order_api/{route}"
+    return requests.request(method, url, headers=headers, timeout=120, **kwargs)
 
 
 def order_body(ean, external_order_id=None, name="Live Receiver"):
