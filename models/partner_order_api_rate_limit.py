@@ -14,20 +14,26 @@ address in clear):
   before any key it sends is looked at (Odoo's pbkdf2 check is what an
   attacker would make us pay).
 
-Each call runs in its own short READ COMMITTED transaction on its own cursor
-(committed without waiting for the disk): GET routes run on read-only
-cursors (or a replica), a rejected request rolls its transaction back, and
-the count must hold anyway.
+Each call is one statement of its own, committed at once (autocommit), on a
+connection of this module to the primary (``_BucketConnections``), never the
+request's: GET routes run on read-only cursors (or a replica), a rejected
+request rolls its transaction back, and the count must hold anyway. A
+request of a valid key costs one round trip to PostgreSQL for its budget.
 """
 
-import contextlib
 import hashlib
 import ipaddress
+import logging
 import math
+import os
+import threading
+import time
 from typing import NamedTuple
 
+import psycopg2
+
 from odoo import api, fields, models
-from odoo.sql_db import db_connect
+from odoo.sql_db import connection_info_for
 
 from ..lib import errors
 
@@ -60,6 +66,115 @@ SELECT LEAST(
        )
   FROM partner_order_api_rate_bucket
  WHERE bucket = %(bucket)s
+"""
+
+
+class _BucketConnections:
+    """Autocommit connections to the primary, one per database and thread
+    at a time, kept by this process for the buckets.
+
+    Odoo's pooled cursor would cost five round trips for one bucket
+    statement (``DISCARD ALL`` on borrowing, ``BEGIN``, the settings,
+    ``COMMIT``); a connection of our own, in autocommit with
+    ``synchronous_commit`` off for its session (it never serves anything
+    else), costs one. Each statement is counted in the request's query count
+    as Odoo's cursors count theirs (the access log stays truthful), and
+    logged as theirs (``odoo.sql_db`` at DEBUG, without parameters). A
+    connection that fails is dropped and the statement tried once on a new
+    one; connections inherited through a fork are never used."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._idle = {}  # dbname -> [connection]
+        self._pid = os.getpid()
+
+    def _connect(self, dbname):
+        __, info = connection_info_for(dbname)
+        cnx = psycopg2.connect(**info)
+        cnx.autocommit = True
+        with cnx.cursor() as cur:
+            # a crash may forget the last milliseconds of buckets (a few
+            # tokens given back), never corrupt them; no disk sync to wait
+            cur.execute("SET synchronous_commit TO OFF")
+        return cnx
+
+    def _borrow(self, dbname):
+        with self._lock:
+            if self._pid != os.getpid():  # forked: not ours
+                self._idle, self._pid = {}, os.getpid()
+            idle = self._idle.get(dbname)
+            if idle:
+                return idle.pop()
+        return self._connect(dbname)
+
+    def _give_back(self, dbname, cnx):
+        with self._lock:
+            if self._pid == os.getpid() and not cnx.closed:
+                self._idle.setdefault(dbname, []).append(cnx)
+                return
+        cnx.close()
+
+    def fetchone(self, dbname, query, params):
+        """The first row of ``query``, run and committed on its own."""
+        for attempt in (1, 2):
+            cnx = self._borrow(dbname)
+            try:
+                started = time.time()
+                with cnx.cursor() as cur:
+                    cur.execute(query, params)
+                    row = cur.fetchone()
+            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                cnx.close()  # lost (server restarted, idle timeout): a new one
+                if attempt == 2:
+                    raise
+                continue
+            except Exception:
+                cnx.close()
+                raise
+            delay = time.time() - started
+            thread = threading.current_thread()
+            if hasattr(thread, "query_count"):
+                thread.query_count += 1
+                thread.query_time += delay
+            if _sql_logger.isEnabledFor(logging.DEBUG):
+                _sql_logger.debug(
+                    "[%.3f ms] query (rate limit buckets): %s",
+                    1000 * delay,
+                    query.strip(),
+                )
+            self._give_back(dbname, cnx)
+            return row
+
+
+_CONNECTIONS = _BucketConnections()
+# the bucket statements are logged where Odoo logs its own (--log-sql)
+_sql_logger = logging.getLogger("odoo.sql_db")
+
+
+# the address's failure bucket looked at, and the partner's token taken only
+# when the address is not blocked (the INSERT's SELECT yields no row then)
+_PEEK_THEN_TAKE = """
+WITH failures AS (
+    SELECT LEAST(
+               %(failure_burst)s,
+               tokens + EXTRACT(EPOCH FROM clock_timestamp() - refreshed_at)
+                        * %(failure_per_second)s
+           ) AS tokens
+      FROM partner_order_api_rate_bucket
+     WHERE bucket = %(failure_bucket)s
+), taken AS (
+    INSERT INTO partner_order_api_rate_bucket AS b (bucket, tokens, refreshed_at)
+         SELECT %(bucket)s, %(burst)s - 1, clock_timestamp()
+          WHERE NOT EXISTS (SELECT 1 FROM failures WHERE tokens < 1)
+    ON CONFLICT (bucket) DO UPDATE
+            SET tokens = GREATEST(-1, LEAST(
+                    %(burst)s,
+                    b.tokens + EXTRACT(EPOCH FROM clock_timestamp() - b.refreshed_at) * %(per_second)s
+                ) - 1),
+                refreshed_at = clock_timestamp()
+      RETURNING tokens
+)
+SELECT (SELECT tokens FROM failures), (SELECT tokens FROM taken)
 """
 
 
@@ -151,18 +266,9 @@ class PartnerOrderApiRateBucket(models.Model):
     # Buckets
     # ------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _bucket_cursor(self):
-        with db_connect(self.env.cr.dbname).cursor() as cr:
-            # no wait for the WAL flush at commit: a crash may forget the
-            # last milliseconds of buckets (a few tokens given back), never
-            # corrupt them; the request does not pay a disk sync
-            cr.execute(
-                "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; "
-                "SET LOCAL synchronous_commit TO OFF"
-            )
-            yield cr
-            cr.commit()  # pylint: disable=invalid-commit  # its own cursor, not the request's
+    def _fetchone(self, query, params):
+        """Run ``query`` on the buckets' own connection, committed at once."""
+        return _CONNECTIONS.fetchone(self.env.cr.dbname, query, params)
 
     @staticmethod
     def _bucket_params(name, limit, burst):
@@ -172,33 +278,34 @@ class PartnerOrderApiRateBucket(models.Model):
             "per_second": limit / 60.0,
         }
 
-    def _take_token(self, cr, name, limit, burst):
+    def _take_token(self, name, limit, burst):
         """``(allowed, remaining, retry_after)`` after taking one token."""
         params = self._bucket_params(name, limit, burst)
-        cr.execute(_TAKE_TOKEN, params)
-        tokens = cr.fetchone()[0]
+        tokens = self._fetchone(_TAKE_TOKEN, params)[0]
+        return self._token_verdict(tokens, params)
+
+    @staticmethod
+    def _token_verdict(tokens, params):
         if tokens >= 0:
             return True, int(tokens), 0
         return False, 0, _retry_after(tokens, params["per_second"])
 
-    def _blocked_for(self, cr, name, limit, burst):
-        """Seconds until the bucket holds a token again (0: it holds one)."""
-        params = self._bucket_params(name, limit, burst)
-        cr.execute(_PEEK_TOKENS, params)
-        row = cr.fetchone()
-        if row is None or row[0] >= 1:
+    @staticmethod
+    def _blocked_verdict(peeked, params):
+        """Seconds until the bucket holds a token again (0: it holds one;
+        ``peeked``: its tokens, None when it has no row: full)."""
+        if peeked is None or peeked >= 1:
             return 0
-        return _retry_after(row[0], params["per_second"])
+        return _retry_after(peeked, params["per_second"])
 
     @api.model
     def _take(self, name, limit, burst=None):
         """Take one token from the bucket ``name`` (``limit`` tokens a
         minute, ``burst`` at most, by default ``burst_for(limit)``):
         ``(allowed, remaining, retry_after_seconds)``."""
-        with self._bucket_cursor() as cr:
-            return self._take_token(
-                cr, name, limit, burst_for(limit) if burst is None else burst
-            )
+        return self._take_token(
+            name, limit, burst_for(limit) if burst is None else burst
+        )
 
     # ------------------------------------------------------------------
     # What the API asks
@@ -209,27 +316,45 @@ class PartnerOrderApiRateBucket(models.Model):
         """One request of a valid key of ``partner_id`` from ``address``:
         429 while the address is blocked for failed authentications (no
         token taken), else one token of the partner's budget (when
-        ``limit``)."""
+        ``limit``). One statement: the address's bucket is looked at, and
+        the partner's token taken only if it is not blocked."""
         failure_limit = self._auth_failure_limit() if address else 0
         if not limit and not failure_limit:
             return RequestBudget(True, None, None, 0)
-        with self._bucket_cursor() as cr:
-            if failure_limit:
-                self._raise_if_blocked(cr, address, failure_limit)
-            if not limit:
-                return RequestBudget(True, None, None, 0)
+        failures = self._failure_params(address, failure_limit)
+        if not limit:
+            self._raise_if_blocked(address, failure_limit)
+            return RequestBudget(True, None, None, 0)
+        budget = self._bucket_params(("partner", partner_id), limit, burst_for(limit))
+        if not failure_limit:
             allowed, remaining, retry_after = self._take_token(
-                cr, ("partner", partner_id), limit, burst_for(limit)
+                ("partner", partner_id), limit, burst_for(limit)
             )
+            return RequestBudget(allowed, limit, remaining, retry_after)
+        peeked, tokens = self._fetchone(
+            _PEEK_THEN_TAKE,
+            {
+                **budget,
+                "failure_bucket": failures["bucket"],
+                "failure_burst": failures["burst"],
+                "failure_per_second": failures["per_second"],
+            },
+        )
+        blocked_for = self._blocked_verdict(peeked, failures)
+        if blocked_for:
+            raise errors.RateLimited(blocked_for, AUTH_BLOCKED_MESSAGE)
+        allowed, remaining, retry_after = self._token_verdict(tokens, budget)
         return RequestBudget(allowed, limit, remaining, retry_after)
 
-    def _raise_if_blocked(self, cr, address, failure_limit):
-        blocked_for = self._blocked_for(
-            cr,
-            ("auth_failures", client_network(address)),
-            failure_limit,
-            failure_limit,
+    def _failure_params(self, address, failure_limit):
+        return self._bucket_params(
+            ("auth_failures", client_network(address)), failure_limit, failure_limit
         )
+
+    def _raise_if_blocked(self, address, failure_limit):
+        params = self._failure_params(address, failure_limit)
+        row = self._fetchone(_PEEK_TOKENS, params)
+        blocked_for = self._blocked_verdict(row and row[0], params)
         if blocked_for:
             raise errors.RateLimited(blocked_for, AUTH_BLOCKED_MESSAGE)
 
@@ -239,8 +364,7 @@ class PartnerOrderApiRateBucket(models.Model):
         called before a key it sends is checked."""
         failure_limit = self._auth_failure_limit() if address else 0
         if failure_limit:
-            with self._bucket_cursor() as cr:
-                self._raise_if_blocked(cr, address, failure_limit)
+            self._raise_if_blocked(address, failure_limit)
 
     @api.model
     def _count_auth_failure(self, address):
@@ -248,13 +372,11 @@ class PartnerOrderApiRateBucket(models.Model):
         budget."""
         failure_limit = self._auth_failure_limit() if address else 0
         if failure_limit:
-            with self._bucket_cursor() as cr:
-                self._take_token(
-                    cr,
-                    ("auth_failures", client_network(address)),
-                    failure_limit,
-                    failure_limit,
-                )
+            self._take_token(
+                ("auth_failures", client_network(address)),
+                failure_limit,
+                failure_limit,
+            )
 
     @api.autovacuum
     def _gc_buckets(self):

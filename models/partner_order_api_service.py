@@ -253,7 +253,7 @@ class PartnerOrderApiService(models.AbstractModel):
 
         Every request asks, so it is one narrow query rather than the full
         rows of the user, its contact and its company; the partner's API
-        switches read with it go to the ORM cache. The answer is remembered
+        switches and the user's company read with it go to the ORM cache. The answer is remembered
         on the HTTP request object, for this uid only, so that the rate
         limiter and the use case share one query. It is never read from the
         context nor from anything else a client can send: the context is
@@ -261,7 +261,7 @@ class PartnerOrderApiService(models.AbstractModel):
         memo = getattr(request, "_order_api_caller", None) if request else None
         if memo and memo[0] == self.env.uid:
             return memo[1], memo[2]
-        self.env["res.users"].flush_model(["partner_id"])
+        self.env["res.users"].flush_model(["partner_id", "company_id"])
         self.env["res.partner"].flush_model(
             ["parent_id", "commercial_partner_id", *_PARTNER_SWITCHES]
         )
@@ -276,6 +276,7 @@ class PartnerOrderApiService(models.AbstractModel):
                                OR member.id = company.id
                          ORDER BY member.id
                        ),
+                       usr.company_id,
                        %s
                   FROM res_users usr
                   JOIN res_partner contact ON contact.id = usr.partner_id
@@ -292,17 +293,24 @@ class PartnerOrderApiService(models.AbstractModel):
         row = self.env.cr.fetchone()
         if not row:
             raise errors.Forbidden()
-        partner_id, contact_ids, *switches = row
+        partner_id, contact_ids, company_id, *switches = row
         partner_sudo = self.env["res.partner"].sudo().browse(partner_id)
         for name, value in zip(_PARTNER_SWITCHES, switches, strict=True):
-            field = partner_sudo._fields[name]
-            self.env.cache.insert_missing(
-                partner_sudo, field, [field.convert_to_cache(value, partner_sudo)]
-            )
+            self._order_api_cache(partner_sudo, name, value)
+        # env.company reads it: spare the request the user's whole row
+        self._order_api_cache(self.env.user, "company_id", company_id)
         caller = (partner_id, tuple(contact_ids))
         if request:
             request._order_api_caller = (self.env.uid, *caller)
         return caller
+
+    @api.model
+    def _order_api_cache(self, record, name, value):
+        """Put a value read by SQL into the ORM cache, unless it holds one."""
+        field = record._fields[name]
+        self.env.cache.insert_missing(
+            record, field, [field.convert_to_cache(value, record)]
+        )
 
     def _partner_sudo(self):
         """The commercial partner of the calling user, checked to be enabled."""

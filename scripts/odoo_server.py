@@ -38,9 +38,12 @@ class OdooServer:
             str(Path(src) / "odoo-bin"),
             "-c",
             str(conf),
+            # the database by name, without --db-filter: a request without
+            # a session (every bearer request) then needs no listing of the
+            # databases (with a filter, Odoo connects to "postgres" and lists
+            # them on each such request; see the README, "Performance")
             "-d",
             db,
-            f"--db-filter=^{db}$",
             "--http-interface=127.0.0.1",
             f"--http-port={self.port}",
             f"--workers={workers}",
