@@ -32,7 +32,12 @@ from odoo.tools import SQL
 from odoo.addons.base.models.res_users import INDEX_SIZE
 
 from ..lib import errors
-from .sale_order import ORDER_API_STATES, utc_iso
+from .sale_order import (
+    ORDER_API_HEADER_COLUMNS,
+    ORDER_API_HEADER_FROM,
+    ORDER_API_STATES,
+    utc_iso,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -444,16 +449,20 @@ class PartnerOrderApiService(models.AbstractModel):
             count = SQL("SELECT COUNT(*) FROM sale_order WHERE %s", where)
         sort_field, direction = ORDER_SORTS[filters["sort"]]
         cr = self.env.cr
+        # the page and what the order objects show of the orders themselves,
+        # in one statement
         cr.execute(
             SQL(
                 """
-                SELECT sale_order.id, sale_order.order_api_updated_at, (%s)
-                  FROM sale_order
+                SELECT (%s) AS total_count, %s
+                  FROM %s
                  WHERE %s
               ORDER BY %s %s, sale_order.id %s
                  LIMIT %s OFFSET %s
                 """,
                 count,
+                ORDER_API_HEADER_COLUMNS,
+                ORDER_API_HEADER_FROM,
                 where,
                 SQL.identifier("sale_order", sort_field),
                 SQL(direction),
@@ -462,9 +471,9 @@ class PartnerOrderApiService(models.AbstractModel):
                 (page - 1) * page_size,
             )
         )
-        rows = cr.fetchall()
+        rows = cr.dictfetchall()
         if rows:
-            total_count = int(rows[0][2])
+            total_count = int(rows[0]["total_count"])
         else:  # beyond the last page
             cr.execute(count)
             total_count = int(cr.fetchone()[0])
@@ -478,13 +487,17 @@ class PartnerOrderApiService(models.AbstractModel):
             "has_previous": page > 1 and total_count > 0,
         }
         if filters["sort"] == "updated_asc":
-            last = (rows and rows[-1][1]) or filters.get("updated_since") or safe_limit
+            last = (
+                (rows and rows[-1]["updated_at"])
+                or filters.get("updated_since")
+                or safe_limit
+            )
             pagination["next_updated_since"] = utc_iso(
                 min(last, safe_limit), microseconds=True
             )
-        orders = self.env["sale.order"].sudo().browse([row[0] for row in rows])
+        orders = self.env["sale.order"].sudo().browse([row["id"] for row in rows])
         return {
-            "orders": orders._order_api_serialize(),
+            "orders": orders._order_api_serialize({row["id"]: row for row in rows}),
             "pagination": pagination,
         }
 

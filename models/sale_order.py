@@ -256,7 +256,7 @@ class SaleOrder(models.Model):
                 result[order_id].append(label)
         return result
 
-    def _order_api_serialize(self):
+    def _order_api_serialize(self, headers=None):
         """The contract's order object for every order of ``self``, in order.
 
         One serializer for the orders list, ``order_status``, the create
@@ -265,10 +265,13 @@ class SaleOrder(models.Model):
         "Performance and limits"), so ``_order_api_fetch`` reads what the
         order object shows, and only that, in four queries whatever the
         number of orders; the ``_prepare_order_api_*`` helpers shape it.
+        ``headers``: the orders' rows of ``ORDER_API_HEADER_COLUMNS`` when
+        the caller read them already (``_list_orders`` reads them with the
+        page), by order id.
         """
         if not self:
             return []
-        data = self._order_api_fetch()
+        data = self._order_api_fetch(headers)
         rounders = {}
         result = []
         for order in self:
@@ -279,9 +282,9 @@ class SaleOrder(models.Model):
             result.append(order._prepare_order_api_values(data, rounders[rounding]))
         return result
 
-    def _order_api_fetch(self):
+    def _order_api_fetch(self, headers=None):
         """What the order objects of ``self`` show, in four queries: orders
-        with their address and currency, lines with their products, outgoing
+        with their address and currency (unless given: ``headers``), lines with their products, outgoing
         deliveries with their carriers, lots (``_order_api_sent_lots``).
         Translated names are read in the environment's language as the ORM
         reads them; a product with variant attributes gets its name from the
@@ -292,25 +295,16 @@ class SaleOrder(models.Model):
         cr = self.env.cr
         lang = self.env.lang or "en_US"
         order_ids = list(self.ids)
-        cr.execute(
-            SQL(
-                """
-                SELECT so.id, so.name, so.order_api_external_id AS external_id,
-                       so.order_api_status AS status, so.order_api_note AS note,
-                       so.order_api_updated_at AS updated_at, so.create_date,
-                       so.amount_total, so.amount_tax, currency.name AS currency,
-                       currency.rounding, ship.name AS ship_name, ship.street,
-                       ship.street2, ship.zip, ship.city, country.code AS country_code
-                  FROM sale_order so
-             LEFT JOIN res_currency currency ON currency.id = so.currency_id
-             LEFT JOIN res_partner ship ON ship.id = so.partner_shipping_id
-             LEFT JOIN res_country country ON country.id = ship.country_id
-                 WHERE so.id = ANY(%s)
-                """,
-                order_ids,
+        if headers is None:
+            cr.execute(
+                SQL(
+                    "SELECT %s FROM %s WHERE sale_order.id = ANY(%s)",
+                    ORDER_API_HEADER_COLUMNS,
+                    ORDER_API_HEADER_FROM,
+                    order_ids,
+                )
             )
-        )
-        headers = {row["id"]: row for row in cr.dictfetchall()}
+            headers = {row["id"]: row for row in cr.dictfetchall()}
         cr.execute(
             SQL(
                 """
@@ -471,6 +465,29 @@ class SaleOrderLine(models.Model):
         res = super().unlink()
         orders.exists()._order_api_touch()
         return res
+
+
+# what the order object shows of the order, its currency and delivery address:
+# the columns (``id`` first) and the tables, on ``sale_order`` by its name (a
+# WHERE clause the ORM compiled applies as it is)
+ORDER_API_HEADER_COLUMNS = SQL(
+    """
+    sale_order.id, sale_order.name, sale_order.order_api_external_id AS external_id,
+    sale_order.order_api_status AS status, sale_order.order_api_note AS note,
+    sale_order.order_api_updated_at AS updated_at, sale_order.create_date,
+    sale_order.amount_total, sale_order.amount_tax, currency.name AS currency,
+    currency.rounding, ship.name AS ship_name, ship.street,
+    ship.street2, ship.zip, ship.city, country.code AS country_code
+    """
+)
+ORDER_API_HEADER_FROM = SQL(
+    """
+    sale_order
+    LEFT JOIN res_currency currency ON currency.id = sale_order.currency_id
+    LEFT JOIN res_partner ship ON ship.id = sale_order.partner_shipping_id
+    LEFT JOIN res_country country ON country.id = ship.country_id
+    """
+)
 
 
 def _rounder(rounding):
