@@ -56,7 +56,7 @@ class IrHttp(models.AbstractModel):
         X-RateLimit-* headers of the answer, whatever it is (not on the 429 of
         a blocked address: the key was not looked at)."""
         service = request.env["partner.order.api.service"]
-        partner_sudo = request.env["res.partner"].sudo().browse(service._caller()[0])
+        partner_sudo = request.env["res.partner"].sudo().browse(service._caller())
         Buckets = request.env["partner.order.api.rate.bucket"].sudo()
         budget = Buckets._take_request_token(
             partner_sudo.id, Buckets._limit_for(partner_sudo), address

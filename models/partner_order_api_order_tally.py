@@ -91,15 +91,17 @@ class PartnerOrderApiOrderTally(models.Model):
 
     @api.model
     def _count_sql(self, partner_ids, states, company_ids):
-        """SQL answering the number of orders of ``partner_ids`` in
-        ``states`` and ``company_ids``, as ``SELECT COUNT(*) FROM
-        sale_order`` would."""
+        """SQL answering the number of orders of ``partner_ids`` (ids, or
+        an SQL query of them) in ``states`` and ``company_ids``, as ``SELECT
+        COUNT(*) FROM sale_order`` would."""
         self.env["sale.order"].flush_model(["partner_id", "company_id", "state"])
         return SQL(
             "SELECT COALESCE(SUM(delta), 0) FROM %s "
             "WHERE partner_id IN %s AND state IN %s AND company_id IN %s",
             SQL.identifier(TABLE),
-            tuple(partner_ids),
+            SQL("(%s)", partner_ids)
+            if isinstance(partner_ids, SQL)
+            else tuple(partner_ids),
             tuple(states),
             tuple(company_ids),
         )

@@ -222,8 +222,11 @@ class PartnerOrderApiService(models.AbstractModel):
     @api.model
     def _forget_verified_keys(self):
         """Every worker forgets the keys it verified, once the current
-        transaction commits: called when keys are revoked or changed and
-        when users are deactivated or deleted.
+        transaction commits, and what they remember of callers
+        (``_caller_facts``): called when keys are revoked or changed, when
+        users are deactivated, deleted or given another partner or company,
+        and when a partner's API switches change or a partner above a user's
+        contact moves.
 
         Before the commit the local cache is cleared and marked for
         signalling (so that a simulated commit, in tests, signals it too);
@@ -250,64 +253,76 @@ class PartnerOrderApiService(models.AbstractModel):
             cr.postcommit.add(forget_after_commit)
 
     def _caller(self):
-        """``(commercial partner id, ids of its contacts)`` of the calling
-        user (``env.uid``): the contacts whose commercial entity is that
-        partner, archived ones included. A subsidiary that is a company of
-        its own is a commercial entity of its own: its orders are not the
-        parent's.
+        """The id of the commercial partner of the calling user
+        (``env.uid``): its contacts' orders are the partner's (see
+        ``sale.order._order_api_partner_domain``). A subsidiary that is a
+        company of its own is a commercial entity of its own: its orders are
+        not the parent's.
 
-        Every request asks, so it is one narrow query rather than the full
-        rows of the user, its contact and its company; the partner's API
-        switches and the user's company read with it go to the ORM cache. The answer is remembered
-        on the HTTP request object, for this uid only, so that the rate
-        limiter and the use case share one query. It is never read from the
+        Every request asks, so the answer costs no query once a worker knows
+        it (``_caller_facts``); the partner's API switches and the user's
+        company go to the ORM cache with it. It is remembered on the HTTP
+        request object too, for this uid only. It is never read from the
         context nor from anything else a client can send: the context is
         client input on Odoo's RPC routes."""
         memo = getattr(request, "_order_api_caller", None) if request else None
         if memo and memo[0] == self.env.uid:
-            return memo[1], memo[2]
-        self.env["res.users"].flush_model(["partner_id", "company_id"])
-        self.env["res.partner"].flush_model(
-            ["parent_id", "commercial_partner_id", *_PARTNER_SWITCHES]
+            return memo[1]
+        window = int(time.time() // KEY_CACHE_SECONDS)
+        # read BEFORE the facts are (see _verified_key)
+        generation = self.env.registry.cache_sequences.get("default")
+        partner_id, company_id, *switches = self._caller_facts(
+            self.env.uid, window, generation
         )
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT company.id,
-                       ARRAY(
-                           SELECT member.id
-                             FROM res_partner member
-                            WHERE member.commercial_partner_id = company.id
-                               OR member.id = company.id
-                         ORDER BY member.id
-                       ),
-                       usr.company_id,
-                       %s
-                  FROM res_users usr
-                  JOIN res_partner contact ON contact.id = usr.partner_id
-                  JOIN res_partner company
-                    ON company.id = COALESCE(contact.commercial_partner_id, contact.id)
-                 WHERE usr.id = %s
-                """,
-                SQL(", ").join(
-                    SQL.identifier("company", name) for name in _PARTNER_SWITCHES
-                ),
-                self.env.uid,
-            )
-        )
-        row = self.env.cr.fetchone()
-        if not row:
-            raise errors.Forbidden()
-        partner_id, contact_ids, company_id, *switches = row
         partner_sudo = self.env["res.partner"].sudo().browse(partner_id)
         for name, value in zip(_PARTNER_SWITCHES, switches, strict=True):
             self._order_api_cache(partner_sudo, name, value)
         # env.company reads it: spare the request the user's whole row
         self._order_api_cache(self.env.user, "company_id", company_id)
-        caller = (partner_id, tuple(contact_ids))
         if request:
-            request._order_api_caller = (self.env.uid, *caller)
-        return caller
+            request._order_api_caller = (self.env.uid, partner_id)
+        return partner_id
+
+    @api.model
+    @tools.ormcache("uid", "window", "generation")
+    def _caller_facts(self, uid, window, generation):
+        """``(commercial partner id, the user's company id, *the partner's
+        _PARTNER_SWITCHES)`` of the user ``uid``, remembered by this worker
+        as verified keys are (``_verified_key``): at most KEY_CACHE_SECONDS
+        (``window``), and forgotten by every worker once a change to them
+        commits (``_forget_verified_keys``: the switches of a partner, a
+        partner moved in the tree of a user's contact, the partner or
+        company of a user; see res.partner's and res.users' ``write``). Read
+        on a cursor of its own, on the primary: a lagging replica cannot
+        bring back what a change made the workers forget."""
+        self.env["res.users"].flush_model(["partner_id", "company_id"])
+        self.env["res.partner"].flush_model(
+            ["parent_id", "commercial_partner_id", *_PARTNER_SWITCHES]
+        )
+        registry = self.env.registry
+        # (a test cursor cannot open a read/write cursor inside a read-only one)
+        readonly = registry.in_test_mode() and self.env.cr.readonly
+        with registry.cursor(readonly=readonly) as cr:
+            cr.execute(
+                SQL(
+                    """
+                    SELECT company.id, usr.company_id, %s
+                      FROM res_users usr
+                      JOIN res_partner contact ON contact.id = usr.partner_id
+                      JOIN res_partner company
+                        ON company.id = COALESCE(contact.commercial_partner_id, contact.id)
+                     WHERE usr.id = %s
+                    """,
+                    SQL(", ").join(
+                        SQL.identifier("company", name) for name in _PARTNER_SWITCHES
+                    ),
+                    uid,
+                )
+            )
+            row = cr.fetchone()
+        if not row:
+            raise errors.Forbidden()
+        return tuple(row)
 
     @api.model
     def _order_api_cache(self, record, name, value):
@@ -319,7 +334,7 @@ class PartnerOrderApiService(models.AbstractModel):
 
     def _partner_sudo(self):
         """The commercial partner of the calling user, checked to be enabled."""
-        partner_sudo = self.env["res.partner"].sudo().browse(self._caller()[0])
+        partner_sudo = self.env["res.partner"].sudo().browse(self._caller())
         if not partner_sudo.order_api_enabled:
             raise errors.Forbidden()
         return partner_sudo
@@ -390,7 +405,7 @@ class PartnerOrderApiService(models.AbstractModel):
         in the calling user's companies, compiled by the ORM."""
         self.env["sale.order"].flush_model(_ORDER_SEARCH_FIELDS)
         SaleOrder = self.env["sale.order"].sudo().with_context(active_test=False)
-        domain = SaleOrder._order_api_partner_domain(self._caller()[0])
+        domain = SaleOrder._order_api_partner_domain(self._caller())
         query = SaleOrder._search(
             [*domain, ("company_id", "in", self.env.companies.ids)]
         )
@@ -442,8 +457,14 @@ class PartnerOrderApiService(models.AbstractModel):
         where = SQL(" AND ").join(conditions)
         if len(conditions) == 1:
             # no filter: the count is kept per customer, company and state
+            partner_id = self._caller()
+            contacts = SQL(
+                "SELECT id FROM res_partner WHERE commercial_partner_id = %s OR id = %s",
+                partner_id,
+                partner_id,
+            )
             count = self.env["partner.order.api.order.tally"]._count_sql(
-                self._caller()[1], ORDER_STATES, self.env.companies.ids
+                contacts, ORDER_STATES, self.env.companies.ids
             )
         else:
             count = SQL("SELECT COUNT(*) FROM sale_order WHERE %s", where)

@@ -56,6 +56,17 @@ class ResPartner(models.Model):
         res = super().write(vals)
         if "order_api_enabled" in vals or "parent_id" in vals:
             self._order_api_sync_user_groups()
+        # what workers remember of API callers (partner.order.api.service
+        # ._caller_facts): the switches, and the commercial partner of the
+        # users below a partner moved in the tree
+        if "order_api_enabled" in vals or "order_api_rate_limit_per_minute" in vals:
+            self.env["partner.order.api.service"]._forget_verified_keys()
+        elif ("parent_id" in vals or "is_company" in vals) and self.env[
+            "res.users"
+        ].sudo().with_context(active_test=False).search_count(
+            [("partner_id", "child_of", self.ids)], limit=1
+        ):
+            self.env["partner.order.api.service"]._forget_verified_keys()
         return res
 
     def _order_api_sync_user_groups(self):

@@ -7,7 +7,7 @@ import secrets
 import time
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 from odoo.tools import config
 
@@ -245,3 +245,87 @@ class TestFailedAuthentications(PartnerOrderApiCase):
                     401,
                     "unauthorized",
                 )
+
+
+@tagged("post_install", "-at_install")
+class TestCallerFacts(PartnerOrderApiCase):
+    """What a worker remembers of a caller (its commercial partner, its API
+    switches, the user's company: ``_caller_facts``) costs no query on a
+    warm request, and every change to it is seen by the next request."""
+
+    CALLER_QUERY = "JOIN res_partner contact"
+
+    def _statements(self, method, route, key, status=200):
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logs:
+            response = self.api(method, route, key=key)
+        self.assertEqual(response.status_code, status, response.text)
+        return response, "\n".join(logs.output)
+
+    def test_a_warm_request_reads_neither_user_nor_partner(self):
+        __, first = self._statements("GET", "available_products", self.key_a)
+        self.assertIn(self.CALLER_QUERY, first, "a cold worker reads the caller")
+        response, warm = self._statements("GET", "available_products", self.key_a)
+        self.assertNotIn(self.CALLER_QUERY, warm)
+        self.assertNotIn('FROM "res_users"', warm, "env.company from the facts")
+        self.assertTrue(response.json()["products"])
+        # another user of the same worker is not answered from A's facts
+        response, other = self._statements("GET", "orders", self.key_b)
+        self.assertIn(self.CALLER_QUERY, other)
+
+    def test_disabling_the_partner_refuses_its_next_request(self):
+        self.assertEqual(self.api("GET", "orders", key=self.key_a).status_code, 200)
+        self.partner_a.order_api_enabled = False
+        self.assert_error(self.api("GET", "orders", key=self.key_a), 403, "forbidden")
+        self.partner_a.order_api_enabled = True
+        self.assertEqual(self.api("GET", "orders", key=self.key_a).status_code, 200)
+
+    def test_a_new_partner_limit_applies_to_the_next_request(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "partner_order_api.rate_limit_per_minute", "120"
+        )
+        response = self.api("GET", "orders", key=self.key_a)
+        self.assertEqual(response.headers["X-RateLimit-Limit"], "120")
+        self.partner_a.order_api_rate_limit_per_minute = 7
+        response = self.api("GET", "orders", key=self.key_a)
+        self.assertEqual(response.headers["X-RateLimit-Limit"], "7")
+
+    def test_a_contact_moved_to_another_company_calls_as_that_company(self):
+        order_b = self.create_order_orm(
+            self.partner_b, self.user_b, [(self.product_b, 1)]
+        )
+        self.assertEqual(self.api("GET", "orders", key=self.key_a).status_code, 200)
+        status = self.api(
+            "GET",
+            "order_status",
+            key=self.key_a,
+            params={"identifiedBy": "biomes", "order_id": order_b.name},
+        )
+        self.assert_error(status, 404, "not_found")
+        # the integrator's contact now works for B
+        self.user_a.partner_id.parent_id = self.partner_b
+        status = self.api(
+            "GET",
+            "order_status",
+            key=self.key_a,
+            params={"identifiedBy": "biomes", "order_id": order_b.name},
+        )
+        self.assertEqual(status.status_code, 200, status.text)
+        self.assertEqual(status.json()["biomes_order_id"], order_b.name)
+
+    def test_the_users_company_is_read_again_when_it_changes(self):
+        company_2 = self.env["res.company"].create({"name": "API Second Company"})
+        self.user_a.write({"company_ids": [Command.link(company_2.id)]})
+        service = self.env["partner.order.api.service"].with_user(self.user_a)
+        self.assertEqual(service.env.company, self.user_a.company_id)
+        self.assertEqual(self.api("GET", "orders", key=self.key_a).status_code, 200)
+        self.user_a.company_id = company_2
+        facts = self.env["partner.order.api.service"]._caller_facts
+        entries = [
+            k
+            for k in self.env.registry._Registry__caches["default"].d
+            if "_caller_facts" in str(k)
+        ]
+        self.assertFalse(entries, "forgotten when the user's company changed")
+        self.assertEqual(
+            facts(self.user_a.id, 0, -1)[1], company_2.id, "read again: the new one"
+        )
