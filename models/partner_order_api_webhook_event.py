@@ -577,8 +577,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
         timestamp = int(time.time())
         body = self.payload or "{}"
         signatures = " ".join(
-            webhook.sign(secret, self.message_id, timestamp, body)
-            for secret in secrets
+            webhook.sign(secret, self.message_id, timestamp, body) for secret in secrets
         )
         headers = {
             "Content-Type": "application/json; charset=utf-8",

@@ -113,7 +113,9 @@ class TestWebhookEventTypes(WebhookEventsCase):
         self.assertEqual(info["event_types"], ALL_TYPES)
         self.assertFalse(self.partner_a.order_api_webhook_event_types)
 
-        order, created = self._order(product=self.kit, amount=2, external_order_id="E-1")
+        order, created = self._order(
+            product=self.kit, amount=2, external_order_id="E-1"
+        )
         self.assertEqual(self.receiver.requests, [], "nothing sent inside the request")
         [(kind, body, request)] = self._send(self.receiver, 1)
         self.assertEqual(kind, "order.created")
@@ -216,7 +218,9 @@ class TestWebhookEventTypes(WebhookEventsCase):
         # the test ping is always sent, whatever the subscription
         ping = self.api("POST", "webhook/test", key=self.key_a).json()
         self.assertTrue(ping["delivered"])
-        self.assertEqual(self.receiver.requests[-1]["headers"]["x-webhook-event"], "ping")
+        self.assertEqual(
+            self.receiver.requests[-1]["headers"]["x-webhook-event"], "ping"
+        )
 
     def test_clients_that_know_only_order_updated_receive_what_they_did(self):
         """A subscription to the events that existed before event types
@@ -241,7 +245,10 @@ class TestWebhookEventTypes(WebhookEventsCase):
         )
         sent = self._send(self.receiver, 3)
         self.assertEqual(
-            [(kind, body["biomes_order_id"], body["status"]) for kind, body, _r in sent],
+            [
+                (kind, body["biomes_order_id"], body["status"])
+                for kind, body, _r in sent
+            ],
             [
                 ("order.updated", order.name, "partially_shipped"),
                 ("order.updated", order.name, "shipped"),
@@ -269,9 +276,7 @@ class TestWebhookEventTypes(WebhookEventsCase):
             .with_context(active_model="account.move", active_ids=invoice.ids)
             .create({"journal_id": invoice.journal_id.id, "reason": "test"})
         )
-        refund = self.env["account.move"].browse(
-            reversal.refund_moves()["res_id"]
-        )
+        refund = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
         refund.action_post()
         self.assertEqual(refund.state, "posted")
         events = self.Event.search([("order_id", "=", order.id)])
@@ -375,7 +380,9 @@ class TestWebhookSecretRotation(WebhookEventsCase):
         self.assertTrue(new.startswith("whsec_"))
         self.assertNotEqual(new, old)
         self.assertEqual(rotated["url"], self.receiver.url)
-        self.assertEqual(rotated["event_types"], ["order.updated", "order.created", "ping"])
+        self.assertEqual(
+            rotated["event_types"], ["order.updated", "order.created", "ping"]
+        )
         partner_sudo = self.partner_a.sudo()
         self.assertEqual(partner_sudo.order_api_webhook_secret, new)
         self.assertEqual(partner_sudo.order_api_webhook_previous_secret, old)
@@ -513,15 +520,16 @@ class TestWebhookSecretRotation(WebhookEventsCase):
                 "order_api_webhook_previous_secret",
                 "order_api_webhook_previous_secret_expiry",
             ):
-                with self.subTest(user=user.login, field=name), self.assertRaises(
-                    AccessError
+                with (
+                    self.subTest(user=user.login, field=name),
+                    self.assertRaises(AccessError),
                 ):
                     self.partner_a.with_user(user).read([name])
         # the sales manager sets the events on the partner form, which shows
         # them; the secrets stay off it
-        self.partner_a.with_user(manager).order_api_webhook_event_types = (
-            "order.shipped"
-        )
+        self.partner_a.with_user(
+            manager
+        ).order_api_webhook_event_types = "order.shipped"
         with Form(self.partner_a.with_user(manager)) as form:
             self.assertEqual(form.order_api_webhook_event_types, "order.shipped")
         views = self.env["res.partner"].with_user(manager).get_views([(False, "form")])
@@ -578,7 +586,9 @@ class TestPortalWebhookEvents(PortalSectionCase):
                 "order.shipped,order.cancelled",
             )
             html = self.security_page()
-            self.assertRegex(html, r'<input[^>]*id="o_poa_event_order_shipped"[^>]*checked')
+            self.assertRegex(
+                html, r'<input[^>]*id="o_poa_event_order_shipped"[^>]*checked'
+            )
             self.assertNotRegex(
                 html, r'<input[^>]*id="o_poa_event_order_created"[^>]*checked'
             )
