@@ -17,9 +17,11 @@ event types:
 
 Each type is one row, with its own ``webhook-id``, recorded only when the
 partner's subscription holds it (``res.partner.order_api_webhook_event_types``,
-empty: all): a subscription to ``order.updated`` alone receives exactly
-what every subscription received before event types existed, minus the
-cancellations. The HTTP POST happens later, in the sender cron, woken at
+empty: all): a subscription to ``order.updated`` and ``order.cancelled``
+receives exactly what every subscription received before event types
+existed (``order.updated`` alone: the same without the cancellations); the
+default, all, receives that too, each new type as a request of its own.
+The HTTP POST happens later, in the sender cron, woken at
 once by ``ir.cron._trigger()`` and again at each retry time.
 
 One attempt is two short transactions around the network call:
