@@ -83,7 +83,8 @@ class PartnerOrderApiController(http.Controller):
         data = _json_body()
         service = _service()
         service._partner_sudo()  # not enabled: 403 before the body is looked at
-        return service._set_webhook(validation.parse_webhook_put(data)), 200
+        url, event_types = validation.parse_webhook_settings(data)
+        return service._set_webhook(url, event_types), 200
 
     @api_endpoint("deleteWebhook")
     def webhook_delete(self, **params):
@@ -92,6 +93,10 @@ class PartnerOrderApiController(http.Controller):
     @api_endpoint("testWebhook")
     def webhook_test(self, **params):
         return _service()._test_webhook(), 200
+
+    @api_endpoint("rotateWebhookSecret")
+    def webhook_rotate_secret(self, **params):
+        return _service()._rotate_webhook_secret(), 200
 
     @api_endpoint("getOpenApiDocument")
     def openapi(self, **params):

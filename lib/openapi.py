@@ -218,7 +218,7 @@ OPERATIONS = (
         "PUT",
         "webhook",
         "Webhook",
-        "Set the partner's webhook URL",
+        "Set the partner's webhook URL and the events it receives",
         schemas.WebhookInfo,
         "The webhook settings.",
         _errors("400", write=True),
@@ -227,10 +227,14 @@ OPERATIONS = (
         "resolves the host when the URL is set: a host that does not resolve, "
         "or resolves to a private address, answers 400 `validation_error`. The "
         "first time, the answer carries the `signing_secret` (`whsec_` + "
-        "base64) that signs every webhook request; it is shown once.",
+        "base64) that signs every webhook request; it is shown once.\n\n"
+        "`event_types` chooses the events (see `webhooks`); omitted or null, "
+        "all of them. An unknown type, or an empty list, answers 400 "
+        "`validation_error` naming `event_types`. Each `PUT` sets both the URL "
+        "and the events.",
         body=schemas.WebhookPutRequest,
-        body_examples=("WebhookPutRequest",),
-        response_examples=("WebhookInfoWithSecret",),
+        body_examples=("WebhookPutRequest", "WebhookPutRequestEventTypes"),
+        response_examples=("WebhookInfoWithSecret", "WebhookInfoEventTypes"),
     ),
     Operation(
         "deleteWebhook",
@@ -257,6 +261,28 @@ OPERATIONS = (
         "webhook URL is set, or when the URL set no longer passes the check of "
         "`PUT webhook`.",
         response_examples=("WebhookTestResult",),
+    ),
+    Operation(
+        "rotateWebhookSecret",
+        "POST",
+        "webhook/rotate_secret",
+        "Webhook",
+        "Replace the signing secret, the old one valid 24 more hours",
+        schemas.WebhookInfo,
+        "The webhook settings with the new `signing_secret`, shown once.",
+        _errors(write=True),
+        description="Creates a new signing secret and answers it once, in "
+        "`signing_secret`. The previous secret is not dropped at once: for 24 "
+        "hours (until `previous_secret_expires_at`) every webhook request "
+        "carries two signatures in `webhook-signature`, space-separated "
+        "(`v1,<new> v1,<old>`), as the Standard Webhooks specification "
+        "allows, so a receiver verifying with either secret accepts it: switch "
+        "the receiver to the new secret within that time. After it, only the "
+        "new secret signs. A second rotation within the 24 hours keeps only "
+        "the secret it replaces beside the new one. The portal page (*My "
+        "Account → Connection & Security*) and administrators rotate the same "
+        "way. No body.",
+        response_examples=("WebhookInfoRotated",),
     ),
     Operation(
         "getOpenApiDocument",
@@ -286,7 +312,8 @@ INFO_DESCRIPTION = _md(
 
     **Read-only keys.** A key whose scope is `partner_order_api.readonly` opens
     the GET routes only: every route that writes (`POST order`,
-    `POST order/cancel`, `PUT webhook`, `DELETE webhook`, `POST webhook/test`)
+    `POST order/cancel`, `PUT webhook`, `DELETE webhook`, `POST webhook/test`,
+    `POST webhook/rotate_secret`)
     answers it 403 `insufficient_scope`. Keys with scope `partner_order_api`, and
     keys without scope, open every route.
 
@@ -321,12 +348,16 @@ INFO_DESCRIPTION = _md(
     changed since a point in time, and `pagination.next_updated_since` the point
     to ask from next (see `listOrders`).
 
-    **Webhook.** A partner may register a URL (`PUT webhook`). The server POSTs
-    the `order_status` body of an order there when an outgoing delivery of it is
-    validated (`order.updated`) and when it is cancelled (`order.cancelled`);
-    `POST webhook/test` sends a `ping`. Every request is signed per the Standard
-    Webhooks specification and names its event in `X-Webhook-Event` (see
-    `webhooks`).
+    **Webhook.** A partner may register a URL (`PUT webhook`) and choose its
+    events (`event_types`, default: all). The server POSTs the `order_status`
+    body of an API order there when it is created (`order.created`), when an
+    outgoing delivery of it is validated (`order.updated`, as it always did,
+    and beside it `order.partially_shipped` or `order.shipped`), when it is
+    cancelled (`order.cancelled`) and when a customer invoice of it is posted
+    (`order.invoiced`); `POST webhook/test` sends a `ping`. Every request is
+    signed per the Standard Webhooks specification and names its event in
+    `X-Webhook-Event` (see `webhooks`); after `POST webhook/rotate_secret`,
+    requests carry the signatures of the new and the old secret for 24 hours.
 
     Timestamps are ISO 8601 in UTC with `Z` (`updated_at` and
     `next_updated_since` with microseconds); money is a JSON number rounded to
@@ -542,10 +573,18 @@ PARAMETERS = {
         "required": True,
         "schema": {"type": "string"},
         "description": "`v1,` + base64 HMAC-SHA256 of "
-        "`{webhook-id}.{webhook-timestamp}.{body}`.",
+        "`{webhook-id}.{webhook-timestamp}.{body}` with the partner's secret. "
+        "During the 24 hours after a rotation (`POST webhook/rotate_secret`), "
+        "two such signatures, space-separated: the new secret's, then the old "
+        "one's; a receiver accepts the request when one of them verifies "
+        "(Standard Webhooks libraries do).",
     },
 }
 
+_DELIVERY = (
+    "Any 2xx answer acknowledges it; otherwise it is retried, with the same "
+    "`webhook-id`, for up to 3 days. Each event type has its own `webhook-id`."
+)
 WEBHOOKS = {
     "order.updated": (
         "orderUpdated",
@@ -555,8 +594,40 @@ WEBHOOKS = {
         "Standard Webhooks specification: verify `webhook-signature` with the "
         "partner's `whsec_` secret over `{webhook-id}.{webhook-timestamp}.{body}`. "
         "The body is exactly the `order_status` body of the order at that moment. "
-        "Any 2xx answer acknowledges it; otherwise it is retried, with the same "
-        "`webhook-id`, for up to 3 days.",
+        f"{_DELIVERY} This is the event that clients written before event types "
+        "existed know: it keeps coming at the same moments, with "
+        "`order.partially_shipped` or `order.shipped` beside it (a separate "
+        "request) when the subscription holds them; leave it out of "
+        "`event_types` once you handle those.",
+        schemas.OrderResponse,
+        "OrderStatus",
+    ),
+    "order.created": (
+        "orderCreated",
+        "An API order was created",
+        "POSTed when an order is created (and confirmed) through the API; "
+        "signed as `order.updated`. The body is the `order_status` body of the "
+        f"new order, as the API answered its creation. {_DELIVERY}",
+        schemas.OrderResponse,
+        "OrderCreated",
+    ),
+    "order.partially_shipped": (
+        "orderPartiallyShipped",
+        "A delivery was validated, quantities are still to come",
+        "POSTed when an outgoing delivery of an API order is validated and the "
+        "order is not fully delivered (its `status` is `partially_shipped`, "
+        "e.g. the rest follows in a backorder); sent beside `order.updated`. "
+        f"The body is the `order_status` body of the order. {_DELIVERY}",
+        schemas.OrderResponse,
+        "OrderStatus",
+    ),
+    "order.shipped": (
+        "orderShipped",
+        "A delivery was validated, everything is delivered",
+        "POSTed when an outgoing delivery of an API order is validated and "
+        "every line is delivered (its `status` is `shipped`); sent beside "
+        "`order.updated`. The body is the `order_status` body of the order. "
+        f"{_DELIVERY}",
         schemas.OrderResponse,
         "OrderStatus",
     ),
@@ -570,11 +641,21 @@ WEBHOOKS = {
         schemas.OrderResponse,
         "OrderCancelled",
     ),
+    "order.invoiced": (
+        "orderInvoiced",
+        "A customer invoice of an API order was posted",
+        "POSTed each time a customer invoice of one of the partner's API orders "
+        "is posted (credit notes are not); an invoice of several orders sends "
+        "one per order. The body is the `order_status` body of the order after "
+        f"the posting. {_DELIVERY}",
+        schemas.OrderResponse,
+        "OrderStatus",
+    ),
     "ping": (
         "ping",
         "A test event, sent by `POST webhook/test`",
         "Sent once, at once, by `POST webhook/test`, signed as the other events; "
-        "not retried.",
+        "not retried. Always sent, whatever `event_types` holds.",
         schemas.WebhookPing,
         None,
     ),
@@ -588,8 +669,12 @@ SCHEMA_DESCRIPTIONS = {
     + ".",
     "OrderStatus": "The order's status.",
     "WebhookEventType": "`order.updated`: an outgoing delivery of an API order was "
-    "validated; `order.cancelled`: an API order was cancelled; `ping`: a test "
-    "event (`POST webhook/test`).",
+    "validated (as before event types existed); `order.created`: an API order "
+    "was created; `order.partially_shipped`: a delivery was validated, more is "
+    "to come; `order.shipped`: a delivery was validated, all is delivered; "
+    "`order.cancelled`: an API order was cancelled; `order.invoiced`: a "
+    "customer invoice of an API order was posted; `ping`: a test event "
+    "(`POST webhook/test`, always sent).",
     "IdempotencyKey": "1 to 255 printable ASCII characters.",
 }
 
@@ -745,7 +830,8 @@ def _webhooks():
                 "name": EVENT_HEADER,
                 "in": "header",
                 "required": True,
-                "description": "The event type (see `WebhookEventType`).",
+                "description": "The event type (see `WebhookEventType`): "
+                "dispatch on it; the body alone is the same for every order event.",
                 "schema": {"const": event, "type": "string"},
             }
         )

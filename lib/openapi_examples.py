@@ -100,7 +100,16 @@ WEBHOOK_INFO = {
     "success": True,
     "url": WEBHOOK_URL,
     "signing_secret_set": True,
-    "event_types": ["order.updated", "order.cancelled", "ping"],
+    "event_types": [
+        "order.updated",
+        "order.created",
+        "order.partially_shipped",
+        "order.shipped",
+        "order.cancelled",
+        "order.invoiced",
+        "ping",
+    ],
+    "previous_secret_expires_at": None,
 }
 
 
@@ -135,7 +144,17 @@ EXAMPLES = {
         "summary": "Cancel by the partner's own order id",
         "value": {"identifiedBy": "external", "order_id": "EXT-1002"},
     },
-    "WebhookPutRequest": {"value": {"url": WEBHOOK_URL}},
+    "WebhookPutRequest": {
+        "summary": "Every event (event_types omitted)",
+        "value": {"url": WEBHOOK_URL},
+    },
+    "WebhookPutRequestEventTypes": {
+        "summary": "Chosen events, without the older order.updated",
+        "value": {
+            "url": WEBHOOK_URL,
+            "event_types": ["order.created", "order.shipped", "order.invoiced"],
+        },
+    },
     # answers
     "ProductList": {
         "value": {
@@ -209,6 +228,21 @@ EXAMPLES = {
         "summary": "The first time: the signing secret, shown once",
         "value": dict(
             WEBHOOK_INFO, signing_secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        ),
+    },
+    "WebhookInfoEventTypes": {
+        "summary": "Chosen events (ping is always sent)",
+        "value": dict(
+            WEBHOOK_INFO,
+            event_types=["order.created", "order.shipped", "order.invoiced", "ping"],
+        ),
+    },
+    "WebhookInfoRotated": {
+        "summary": "The new secret, shown once; the old one signs too until the expiry",
+        "value": dict(
+            WEBHOOK_INFO,
+            signing_secret="whsec_3q2+7w5kG9mY0rTzXl8VbN1cHs4DpA6eFuJiKoLq",
+            previous_secret_expires_at="2026-11-24T10:15:00Z",
         ),
     },
     "WebhookInfoDeleted": {"value": dict(WEBHOOK_INFO, url=None)},

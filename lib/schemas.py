@@ -43,7 +43,17 @@ URL_MAX = 2048
 STATUSES = ("pending", "confirmed", "partially_shipped", "shipped", "cancelled")
 SORTS = ("created_desc", "created_asc", "updated_asc")
 IDENTIFIED_BY = ("biomes", "external")
-EVENT_TYPES = ("order.updated", "order.cancelled", "ping")
+# the events a webhook subscription chooses from; ``ping`` (test events of
+# ``POST webhook/test``) is always delivered
+ORDER_EVENT_TYPES = (
+    "order.updated",
+    "order.created",
+    "order.partially_shipped",
+    "order.shipped",
+    "order.cancelled",
+    "order.invoiced",
+)
+EVENT_TYPES = (*ORDER_EVENT_TYPES, "ping")
 # ISO 3166-1 alpha-2 codes of the countries Odoo 18.0 knows (its
 # base/data/res_country_data.xml; tests/test_schemas.py checks them)
 COUNTRY_CODES = tuple(
@@ -359,6 +369,21 @@ class OrderCancelRequest(OrderLookup):
     model_config = ConfigDict(extra="forbid")
 
 
+def _event_types(value):
+    message = (
+        "{field} must be a list of one or more of "
+        f"{', '.join(EVENT_TYPES)} (omit it for all)."
+    )
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value:
+        _fail("event_types", message)
+    for item in value:
+        if not isinstance(item, str) or item not in EVENT_TYPES:
+            _fail("event_types", message)
+    return [event for event in EVENT_TYPES if event in value]
+
+
 class WebhookPutRequest(_Request):
     url: Annotated[
         str,
@@ -376,6 +401,30 @@ class WebhookPutRequest(_Request):
             "may allow plain http and private hosts); its host must resolve."
         ),
     ]
+    event_types: Annotated[
+        list[str] | None,
+        BeforeValidator(_event_types),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"$ref": "#/components/schemas/WebhookEventType"},
+                    },
+                    {"type": "null"},
+                ]
+            }
+        ),
+    ] = Field(
+        None,
+        description="The events to receive. Optional: omitted or null, all of "
+        "them (also those added later). `order.updated` is the event that "
+        "existing clients know: sent, as before, with every validated outgoing "
+        "delivery (beside `order.partially_shipped` or `order.shipped`); leave "
+        "it out once you handle those. `ping` (test events) is always sent; "
+        "listing it changes nothing. Every `PUT` sets the list anew.",
+    )
 
 
 class OrdersQuery(BaseModel):
@@ -639,12 +688,18 @@ class WebhookInfo(_Response):
     )
     signing_secret_set: bool
     event_types: list[WebhookEventType] = Field(
-        description="The events the webhook receives."
+        description="The events the webhook receives (`ping` always)."
     )
     signing_secret: str = Field(
         None,
         pattern="^whsec_",
-        description="Only when it was just created.",
+        description="Only when it was just created (the first `PUT webhook`, "
+        "`POST webhook/rotate_secret`).",
+    )
+    previous_secret_expires_at: UtcSeconds | None = Field(
+        description="After a rotation: until when webhook requests are also "
+        "signed with the previous secret (`webhook-signature` then holds two "
+        "signatures); null when only the current secret signs them.",
     )
 
 

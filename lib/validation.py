@@ -205,7 +205,14 @@ def parse_order_payload(data):
 
 def parse_webhook_put(data):
     """The URL of ``PUT webhook`` (checked further by the service)."""
-    return validate(schemas.WebhookPutRequest, data).url
+    return parse_webhook_settings(data)[0]
+
+
+def parse_webhook_settings(data):
+    """The body of ``PUT webhook``: ``(url, event_types)``, ``event_types``
+    None for all, else the chosen types in their canonical order."""
+    settings = validate(schemas.WebhookPutRequest, data)
+    return settings.url, settings.event_types
 
 
 _IDEMPOTENCY_KEY = pydantic.TypeAdapter(schemas.IdempotencyKey)

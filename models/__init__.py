@@ -2,6 +2,7 @@ from . import ir_http
 from . import res_partner
 from . import res_users
 from . import sale_order
+from . import account_move
 from . import stock_lot
 from . import partner_order_api_service
 from . import partner_order_api_webhook_event

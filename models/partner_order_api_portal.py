@@ -13,6 +13,7 @@ from odoo import _, api, models
 from odoo.addons.base.models.res_users import check_identity
 
 from ..lib import errors
+from ..lib.schemas import EVENT_TYPES, ORDER_EVENT_TYPES
 
 
 class PartnerOrderApiPortal(models.AbstractModel):
@@ -48,6 +49,11 @@ class PartnerOrderApiPortal(models.AbstractModel):
             "order_api_durations": Keys._order_api_duration_selection(),
             "order_api_webhook_url": partner_sudo.order_api_webhook_url or "",
             "order_api_webhook_secret_set": bool(partner_sudo.order_api_webhook_secret),
+            "order_api_webhook_event_types": partner_sudo._order_api_webhook_event_types(),
+            "order_api_event_type_choices": self._event_type_choices(),
+            "order_api_webhook_previous_secret_expiry": self._service()._webhook_info(
+                partner_sudo
+            )["previous_secret_expires_at"],
             "order_api_base_url": f"{base_url}/partner_order_api",
             "order_api_docs_url": "/partner_order_api/docs",
         }
@@ -68,6 +74,23 @@ class PartnerOrderApiPortal(models.AbstractModel):
         return self.env["partner.order.api.service"]
 
     @api.model
+    def _event_type_choices(self):
+        """The events a subscription chooses from, with what they mean."""
+        labels = {
+            "order.updated": _(
+                "Delivery validated (order.updated, the event older integrations know)"
+            ),
+            "order.created": _("Order created (order.created)"),
+            "order.partially_shipped": _(
+                "Partly shipped, more to come (order.partially_shipped)"
+            ),
+            "order.shipped": _("Fully shipped (order.shipped)"),
+            "order.cancelled": _("Order cancelled (order.cancelled)"),
+            "order.invoiced": _("Invoice posted (order.invoiced)"),
+        }
+        return [(event, labels[event]) for event in ORDER_EVENT_TYPES]
+
+    @api.model
     def _run(self, func):
         """``func()`` with the API's errors turned into a message for the page."""
         if not self._enabled_partner_sudo():
@@ -82,8 +105,8 @@ class PartnerOrderApiPortal(models.AbstractModel):
 
     @api.model
     @check_identity
-    def action_order_api_save_webhook(self, url):
-        return self._save_webhook(url)
+    def action_order_api_save_webhook(self, url, event_types=None):
+        return self._save_webhook(url, event_types)
 
     @api.model
     @check_identity
@@ -96,15 +119,31 @@ class PartnerOrderApiPortal(models.AbstractModel):
         return self._rotate_webhook_secret()
 
     @api.model
-    def _save_webhook(self, url):
+    def _save_webhook(self, url, event_types=None):
+        """Save the URL and the chosen events (None: all)."""
+
         def save():
+            if event_types is not None and (
+                not isinstance(event_types, list)
+                or not event_types
+                or any(event not in EVENT_TYPES for event in event_types)
+            ):
+                raise errors.ValidationError.from_details(
+                    [
+                        {
+                            "field": "event_types",
+                            "message": _("Choose at least one event to receive."),
+                        }
+                    ]
+                )
             info = self._service()._set_webhook(
-                url.strip() if isinstance(url, str) else ""
+                url.strip() if isinstance(url, str) else "", event_types
             )
             result = {
                 "message": _("Webhook URL saved."),
                 "url": info["url"],
                 "secret_set": info["signing_secret_set"],
+                "event_types": info["event_types"],
             }
             if info.get("signing_secret"):
                 result["secret"] = info["signing_secret"]
@@ -127,15 +166,26 @@ class PartnerOrderApiPortal(models.AbstractModel):
     @api.model
     def _rotate_webhook_secret(self):
         def rotate():
-            partner_sudo = self._enabled_partner_sudo()
-            partner_sudo._order_api_rotate_webhook_secret()
+            info = self._service()._rotate_webhook_secret()
+            expiry = info["previous_secret_expires_at"]
+            if expiry:
+                message = _(
+                    "New signing secret created; it is shown only this once. Until "
+                    "%(expiry)s (UTC), webhooks carry the signatures of both the "
+                    "new and the previous secret: switch your receiver to the new "
+                    "one before then.",
+                    expiry=expiry.replace("T", " ").rstrip("Z"),
+                )
+            else:
+                message = _(
+                    "New signing secret created: verify webhooks with it from now "
+                    "on. It is shown only this once."
+                )
             return {
-                "message": _(
-                    "New signing secret created: verify webhooks with it from now on. "
-                    "It is shown only this once."
-                ),
+                "message": message,
                 "secret_set": True,
-                "secret": partner_sudo.order_api_webhook_secret,
+                "secret": info["signing_secret"],
+                "previous_secret_expires_at": expiry,
             }
 
         return self._run(rotate)

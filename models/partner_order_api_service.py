@@ -795,14 +795,23 @@ class PartnerOrderApiService(models.AbstractModel):
         return contact
 
     # ------------------------------------------------------------------
-    # Webhook management: GET, PUT, DELETE webhook, POST webhook/test
+    # Webhook management: GET, PUT, DELETE webhook, POST webhook/test,
+    # POST webhook/rotate_secret
     # ------------------------------------------------------------------
 
     def _webhook_info(self, partner_sudo, new_secret=None):
+        expiry = partner_sudo.order_api_webhook_previous_secret_expiry
+        if not (
+            partner_sudo.order_api_webhook_previous_secret
+            and expiry
+            and expiry > fields.Datetime.now()
+        ):
+            expiry = None
         info = {
             "url": partner_sudo.order_api_webhook_url or None,
             "signing_secret_set": bool(partner_sudo.order_api_webhook_secret),
-            "event_types": ["order.updated", "order.cancelled", "ping"],
+            "event_types": partner_sudo._order_api_webhook_event_types(),
+            "previous_secret_expires_at": utc_iso(expiry),
         }
         if new_secret:
             # shown once, when it is created; admins can issue a new one
@@ -812,14 +821,31 @@ class PartnerOrderApiService(models.AbstractModel):
     def _get_webhook(self):
         return self._webhook_info(self._partner_sudo())
 
-    def _set_webhook(self, url):
+    def _set_webhook(self, url, event_types=None):
+        """Set the URL and the events it receives (None: all)."""
         partner_sudo = self._partner_sudo()
         url = self.env["partner.order.api.webhook.event"]._check_url(url)
         had_secret = bool(partner_sudo.order_api_webhook_secret)
-        partner_sudo.order_api_webhook_url = url
+        partner_sudo.write(
+            {
+                "order_api_webhook_url": url,
+                "order_api_webhook_event_types": partner_sudo._order_api_event_types_value(
+                    event_types
+                ),
+            }
+        )
         secret = partner_sudo._order_api_webhook_secret()
         return self._webhook_info(
             partner_sudo, new_secret=None if had_secret else secret
+        )
+
+    def _rotate_webhook_secret(self):
+        """A new signing secret, answered once; the previous one keeps
+        signing webhooks beside it for 24 hours."""
+        partner_sudo = self._partner_sudo()
+        partner_sudo._order_api_rotate_webhook_secret()
+        return self._webhook_info(
+            partner_sudo, new_secret=partner_sudo.order_api_webhook_secret
         )
 
     def _delete_webhook(self):

@@ -1,9 +1,27 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The webhook outbox.
 
-Validating a delivery of an API order writes an event row in the same
-transaction (``stock.picking._action_done``): no commit, no event; a commit,
-always its event. The HTTP POST happens later, in the sender cron, woken at
+What happens to an API order writes its event rows in the same transaction:
+no commit, no event; a commit, always its events. The moments and their
+event types:
+
+* the order is created (confirmed) through the API: ``order.created``
+  (``sale.order.action_confirm``);
+* an outgoing delivery of it is validated (``stock.picking._action_done``):
+  ``order.updated``, as before this list existed, and beside it
+  ``order.shipped`` when everything is delivered (the body's ``status`` is
+  ``shipped``), ``order.partially_shipped`` otherwise;
+* it is cancelled: ``order.cancelled`` (``sale.order._action_cancel``);
+* a customer invoice of it is posted: ``order.invoiced``
+  (``account.move._post``), once per posting.
+
+Each type is one row, with its own ``webhook-id``, recorded only when the
+partner's subscription holds it (``res.partner.order_api_webhook_event_types``,
+empty: all): a subscription to ``order.updated`` and ``order.cancelled``
+receives exactly what every subscription received before event types
+existed (``order.updated`` alone: the same without the cancellations); the
+default, all, receives that too, each new type as a request of its own.
+The HTTP POST happens later, in the sender cron, woken at
 once by ``ir.cron._trigger()`` and again at each retry time.
 
 One attempt is two short transactions around the network call:
@@ -91,7 +109,11 @@ class PartnerOrderApiWebhookEvent(models.Model):
     event_type = fields.Selection(
         [
             ("order.updated", "Order updated"),
+            ("order.created", "Order created"),
+            ("order.partially_shipped", "Order partially shipped"),
+            ("order.shipped", "Order shipped"),
             ("order.cancelled", "Order cancelled"),
+            ("order.invoiced", "Order invoiced"),
             ("ping", "Test ping"),
         ],
         required=True,
@@ -191,34 +213,76 @@ class PartnerOrderApiWebhookEvent(models.Model):
 
     @api.model
     def _record_order_events(self, order_pickings, event_type="order.updated"):
-        """Queue one event per ``(order, picking or None)`` of an API order
-        whose partner has a webhook URL, with the order object as it is now,
-        and wake the sender."""
-        pairs = [
-            (order.sudo(), picking)
-            for order, picking in order_pickings
-            if order.order_api_partner_id.sudo().order_api_enabled
-            and order.order_api_partner_id.sudo().order_api_webhook_url
-        ]
+        """Queue one ``event_type`` event per ``(order, picking or None)`` of
+        an API order whose partner has a webhook URL and receives that type,
+        with the order object as it is now, and wake the sender."""
+        return self._record_events(
+            order_pickings, {event_type}, lambda _body: [event_type]
+        )
+
+    @api.model
+    def _record_delivery_events(self, order_pickings):
+        """The events of validated outgoing deliveries: ``order.updated`` (as
+        always) and ``order.shipped`` or ``order.partially_shipped``, from
+        the ``status`` of the order object after the validation."""
+
+        def event_types(body):
+            shipped = body["status"] == "shipped"
+            return [
+                "order.updated",
+                "order.shipped" if shipped else "order.partially_shipped",
+            ]
+
+        return self._record_events(
+            order_pickings,
+            {"order.updated", "order.shipped", "order.partially_shipped"},
+            event_types,
+        )
+
+    @api.model
+    def _record_events(self, order_pickings, possible_types, event_types_of):
+        """Queue, for each ``(order, picking or None)``, one event per type
+        of ``event_types_of(body)`` that the order's API partner receives
+        (``possible_types``: every type it may answer); the body is the
+        order's ``order_status`` body now. Never sends anything."""
+        pairs = []
+        for order, picking in order_pickings:
+            partner = order.order_api_partner_id.sudo()
+            if not (partner.order_api_enabled and partner.order_api_webhook_url):
+                continue
+            wanted = possible_types.intersection(
+                partner._order_api_webhook_event_types()
+            )
+            if wanted:
+                pairs.append((order.sudo(), picking, wanted))
         if not pairs:
             return self.browse()
         orders = (
-            self.env["sale.order"].sudo().union(*(order for order, _picking in pairs))
+            self.env["sale.order"]
+            .sudo()
+            .union(*(order for order, _picking, _wanted in pairs))
         )
         payloads = dict(zip(orders.ids, orders._order_api_serialize(), strict=True))
-        events = self.sudo().create(
-            [
-                {
-                    "event_type": event_type,
-                    "partner_id": order.order_api_partner_id.id,
-                    "order_id": order.id,
-                    "company_id": order.company_id.id,
-                    "picking_id": picking.id if picking else False,
-                    "payload": _dumps(dict({"success": True}, **payloads[order.id])),
-                }
-                for order, picking in pairs
-            ]
-        )
+        vals_list = []
+        for order, picking, wanted in pairs:
+            body = dict({"success": True}, **payloads[order.id])
+            payload = _dumps(body)
+            for event_type in event_types_of(body):
+                if event_type not in wanted:
+                    continue
+                vals_list.append(
+                    {
+                        "event_type": event_type,
+                        "partner_id": order.order_api_partner_id.id,
+                        "order_id": order.id,
+                        "company_id": order.company_id.id,
+                        "picking_id": picking.id if picking else False,
+                        "payload": payload,
+                    }
+                )
+        if not vals_list:
+            return self.browse()
+        events = self.sudo().create(vals_list)
         self._wake_sender()
         return events
 
@@ -401,7 +465,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
                 final=True,
             )
             return None
-        body, headers = self._request(partner._order_api_webhook_secret())
+        body, headers = self._request(partner._order_api_webhook_signing_secrets())
         return url, body, headers, self._url_policy()
 
     def _finish_attempt(self, result, final=False):
@@ -503,17 +567,26 @@ class PartnerOrderApiWebhookEvent(models.Model):
             **self._url_policy(),
         )
 
-    def _request(self, secret):
-        """The body (bytes) and the signed headers of this event."""
+    def _request(self, secrets):
+        """The body (bytes) and the signed headers of this event: one
+        signature per secret of ``secrets`` (the current one first; during
+        a rotation's overlap also the previous one), space-separated in
+        ``webhook-signature``, as the Standard Webhooks specification
+        allows."""
         self.ensure_one()
+        if isinstance(secrets, str):
+            secrets = [secrets]
         timestamp = int(time.time())
         body = self.payload or "{}"
+        signatures = " ".join(
+            webhook.sign(secret, self.message_id, timestamp, body) for secret in secrets
+        )
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
             "webhook-id": self.message_id,
             "webhook-timestamp": str(timestamp),
-            "webhook-signature": webhook.sign(secret, self.message_id, timestamp, body),
+            "webhook-signature": signatures,
             EVENT_HEADER: self.event_type,
         }
         return body.encode(), headers
@@ -548,7 +621,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
             }
         )
         url = (partner.order_api_webhook_url or "").strip()
-        body, headers = event._request(partner._order_api_webhook_secret())
+        body, headers = event._request(partner._order_api_webhook_signing_secrets())
         result = webhook.send(url, body, headers, **self._url_policy())
         now = fields.Datetime.now()
         return self.sudo().create(

@@ -1,8 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..lib import errors, webhook
+from ..lib.schemas import EVENT_TYPES, ORDER_EVENT_TYPES
+
+# after a rotation, the previous signing secret still signs webhooks this long
+SECRET_OVERLAP = timedelta(hours=24)
 
 
 class ResPartner(models.Model):
@@ -34,6 +40,27 @@ class ResPartner(models.Model):
     order_api_webhook_secret = fields.Char(
         string="Order API Webhook Secret",
         help="Standard Webhooks signing secret (whsec_ + base64).",
+        groups="base.group_system",
+        copy=False,
+    )
+    order_api_webhook_event_types = fields.Char(
+        string="Order API Webhook Events",
+        help="The webhook events the partner receives, comma-separated, from: "
+        + ", ".join(EVENT_TYPES)
+        + ". Empty: all of them. ping (test events) is always sent.",
+        copy=False,
+    )
+    order_api_webhook_previous_secret = fields.Char(
+        string="Order API Previous Webhook Secret",
+        help="The signing secret before the last rotation: webhooks are also "
+        "signed with it until its expiry.",
+        groups="base.group_system",
+        copy=False,
+    )
+    order_api_webhook_previous_secret_expiry = fields.Datetime(
+        string="Previous Secret Valid Until",
+        help="Until then, webhooks carry a second signature, made with the "
+        "previous signing secret.",
         groups="base.group_system",
         copy=False,
     )
@@ -92,6 +119,59 @@ class ResPartner(models.Model):
             except errors.ValidationError as exc:
                 raise ValidationError(exc.message) from None
 
+    @api.constrains("order_api_webhook_event_types")
+    def _check_order_api_webhook_event_types(self):
+        for partner in self:
+            unknown = [
+                name
+                for name in (partner.order_api_webhook_event_types or "").split(",")
+                if name.strip() and name.strip() not in EVENT_TYPES
+            ]
+            if unknown:
+                raise ValidationError(
+                    _(
+                        "Unknown webhook event type %(names)s; use %(known)s "
+                        "(comma-separated), or nothing for all.",
+                        names=", ".join(unknown),
+                        known=", ".join(EVENT_TYPES),
+                    )
+                )
+
+    @api.model
+    def _order_api_event_types_value(self, event_types):
+        """The stored value for the chosen ``event_types`` (None: all):
+        False for all (also when every order event is listed), else the
+        chosen types, comma-separated, in their canonical order."""
+        if event_types is None or set(ORDER_EVENT_TYPES) <= set(event_types):
+            return False
+        return ",".join(event for event in EVENT_TYPES if event in event_types)
+
+    def _order_api_webhook_event_types(self):
+        """The event types the partner receives, in their canonical order:
+        all when none were chosen; ``ping`` always."""
+        self.ensure_one()
+        chosen = {
+            name.strip()
+            for name in (self.sudo().order_api_webhook_event_types or "").split(",")
+            if name.strip()
+        }
+        if not chosen:
+            return list(EVENT_TYPES)
+        return [event for event in EVENT_TYPES if event in chosen or event == "ping"]
+
+    def _order_api_webhook_signing_secrets(self):
+        """The secrets that sign a webhook request now: the current one
+        (created on first use), then the previous one during the 24 hours
+        after a rotation."""
+        self.ensure_one()
+        partner_sudo = self.sudo()
+        secrets = [self._order_api_webhook_secret()]
+        expiry = partner_sudo.order_api_webhook_previous_secret_expiry
+        previous = partner_sudo.order_api_webhook_previous_secret
+        if previous and expiry and expiry > fields.Datetime.now():
+            secrets.append(previous)
+        return secrets
+
     def _order_api_webhook_secret(self):
         """The partner's signing secret, created on first use."""
         self.ensure_one()
@@ -116,7 +196,8 @@ class ResPartner(models.Model):
             "params": {
                 "type": "warning",
                 "message": _(
-                    "New webhook signing secret created: give it to the partner."
+                    "New webhook signing secret created: give it to the partner. "
+                    "The previous one also signs webhooks for 24 more hours."
                 ),
                 "next": {"type": "ir.actions.act_window_close"},
             },
@@ -124,9 +205,21 @@ class ResPartner(models.Model):
 
     def _order_api_rotate_webhook_secret(self):
         """Replace the signing secret of these partners (elevated; callers
-        check who may ask)."""
+        check who may ask). The replaced secret keeps signing webhooks, beside
+        the new one, for SECRET_OVERLAP, so that the receiver can switch
+        without losing an event; a second rotation within that time drops the
+        oldest secret."""
+        expiry = fields.Datetime.now() + SECRET_OVERLAP
         for partner in self:
-            partner.sudo().order_api_webhook_secret = webhook.new_secret()
+            partner_sudo = partner.sudo()
+            current = partner_sudo.order_api_webhook_secret
+            partner_sudo.write(
+                {
+                    "order_api_webhook_secret": webhook.new_secret(),
+                    "order_api_webhook_previous_secret": current or False,
+                    "order_api_webhook_previous_secret_expiry": current and expiry,
+                }
+            )
 
     @api.constrains("order_api_rate_limit_per_minute")
     def _check_order_api_rate_limit_per_minute(self):

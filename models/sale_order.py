@@ -210,6 +210,20 @@ class SaleOrder(models.Model):
         )
         self.invalidate_recordset(["order_api_updated_at"])
 
+    def action_confirm(self):
+        res = super().action_confirm()
+        # an API order is confirmed when it is created: order.created, in the
+        # creating transaction (the outbox)
+        self.env["partner.order.api.webhook.event"]._record_order_events(
+            [
+                (order, None)
+                for order in self
+                if order.order_api_partner_id and order.state == "sale"
+            ],
+            "order.created",
+        )
+        return res
+
     def _action_cancel(self):
         res = super()._action_cancel()
         self.env["partner.order.api.webhook.event"]._record_order_events(

@@ -111,7 +111,7 @@ class StockPicking(models.Model):
         done.sale_id._order_api_touch()
         # In the validation's own transaction: the outbox rows commit or roll
         # back with it. Sending happens later, in the webhook cron.
-        self.env["partner.order.api.webhook.event"]._record_order_events(
+        self.env["partner.order.api.webhook.event"]._record_delivery_events(
             [
                 (picking.sale_id, picking)
                 for picking in done

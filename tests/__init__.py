@@ -6,6 +6,7 @@ from . import test_api_create_order
 from . import test_api_errors
 from . import test_sent_lots
 from . import test_webhook
+from . import test_webhook_events
 from . import test_api_orders_beyond
 from . import test_api_cancel
 from . import test_portal

@@ -44,6 +44,7 @@ class TestAdminFields(TransactionCase):
             ("res.partner", "order_api_product_ids"): ("many2many", "product.product"),
             ("res.partner", "order_api_webhook_url"): ("char", None),
             ("res.partner", "order_api_webhook_secret"): ("char", None),
+            ("res.partner", "order_api_webhook_event_types"): ("char", None),
             ("sale.order", "order_api_external_id"): ("char", None),
             ("stock.lot", "kit_barcode"): ("char", None),
         }

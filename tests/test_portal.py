@@ -147,8 +147,14 @@ class TestPortalTour(PortalSectionCase):
             abs(key_row.expiration_date - expected), datetime.timedelta(minutes=5)
         )
 
-        # the webhook URL is saved on the company and the test event arrived, signed
+        # the webhook URL is saved on the company, with the events chosen on
+        # the page (all but order.updated), and the test event arrived, signed
         self.assertEqual(self.partner_a.order_api_webhook_url, receiver.url)
+        self.assertEqual(
+            self.partner_a.order_api_webhook_event_types,
+            "order.created,order.partially_shipped,order.shipped,"
+            "order.cancelled,order.invoiced",
+        )
         self.assertEqual(len(requests), 1)
         secret = self.partner_a.sudo().order_api_webhook_secret
         payload = Webhook(secret).verify(requests[0]["body"], requests[0]["headers"])

@@ -52,6 +52,10 @@ class TestRpcSurface(PortalSectionCase):
             {"order_api_webhook_url": "http://127.0.0.1:9/b-hook"}
         )
         cls.secret_b = cls.partner_b._order_api_webhook_secret()
+        # a rotation: B's previous secret still signs, beside a new one
+        cls.partner_b._order_api_rotate_webhook_secret()
+        cls.partner_b.order_api_webhook_event_types = "order.shipped,order.invoiced"
+        cls.new_secret_b = cls.partner_b.sudo().order_api_webhook_secret
         cls.partner_b.order_api_rate_limit_per_minute = 7
         # B's own data: an API order with a validated delivery (an event), an
         # idempotency entry, an API key
@@ -106,6 +110,7 @@ class TestRpcSurface(PortalSectionCase):
         )
         cls.b_secrets = [
             cls.secret_b,
+            cls.new_secret_b,
             "B Secret Site",
             "Hidden Road 9",
             "B-SECRET-EXT",
@@ -123,6 +128,9 @@ class TestRpcSurface(PortalSectionCase):
         cr.execute(
             """
             SELECT order_api_enabled, order_api_webhook_url, order_api_webhook_secret,
+                   order_api_webhook_previous_secret,
+                   order_api_webhook_previous_secret_expiry,
+                   order_api_webhook_event_types,
                    order_api_rate_limit_per_minute,
                    ARRAY(SELECT product_id FROM res_partner_order_api_product_rel
                           WHERE partner_id = p.id ORDER BY product_id)
@@ -203,6 +211,9 @@ class TestRpcSurface(PortalSectionCase):
             "order_api_enabled": True,
             "order_api_webhook_url": ATTACKER_URL,
             "order_api_webhook_secret": "whsec_AAAA",
+            "order_api_webhook_previous_secret": "whsec_BBBB",
+            "order_api_webhook_previous_secret_expiry": "2099-01-01 00:00:00",
+            "order_api_webhook_event_types": "ping",
             "order_api_rate_limit_per_minute": 1000000,
             "order_api_product_ids": [(4, self.product_forbidden.id)],  # plain: XML-RPC
             "order_api_partner_ids": [(4, self.partner_a.id)],
@@ -231,6 +242,7 @@ class TestRpcSurface(PortalSectionCase):
             "name": "attacker",
             "duration": 30,
             "read_only": False,
+            "event_types": ["ping"],
         }
         args = [
             by_name.get(param.name)

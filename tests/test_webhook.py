@@ -26,6 +26,11 @@ class TestWebhook(PartnerOrderApiCase):
         params.set_param("partner_order_api.webhook_allowed_hosts", "127.0.0.1")
         cls.Event = cls.env["partner.order.api.webhook.event"]
         cls.cron = cls.env.ref("partner_order_api.ir_cron_webhook_send")
+        # these tests are the delivery guarantees of order.updated, run as a
+        # client that knows only it: subscribed to it alone, such a client
+        # receives exactly what every client received before event types
+        # existed (test_webhook_events.py covers the other events)
+        cls.partner_a.order_api_webhook_event_types = "order.updated"
 
     def _order(self, product=None, amount=1, external_order_id=None):
         body = self.order_body(

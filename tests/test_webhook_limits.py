@@ -72,6 +72,9 @@ class TestWebhookLimits(PartnerOrderApiCase):
         cls.params.set_param("partner_order_api.webhook_allowed_hosts", "127.0.0.1")
         cls.Event = cls.env["partner.order.api.webhook.event"]
         cls.cron = cls.env.ref("partner_order_api.ir_cron_webhook_send")
+        # one event per delivered order: the subscription of a client that
+        # knows only order.updated (the other events: test_webhook_events.py)
+        (cls.partner_a | cls.partner_b).order_api_webhook_event_types = "order.updated"
 
     def _queue(self, key, count):
         """``count`` API orders of ``key``'s partner, delivered: their events."""

@@ -33,6 +33,7 @@ EXPECTED_STATUSES = {
     ("PUT", f"{API}/webhook"): {"200", "400"} | COMMON,
     ("DELETE", f"{API}/webhook"): {"200"} | COMMON,
     ("POST", f"{API}/webhook/test"): {"200", "400"} | COMMON,
+    ("POST", f"{API}/webhook/rotate_secret"): {"200"} | COMMON,
     ("GET", f"{API}/openapi.json"): {"200", "405", "500"},
 }
 # The error codes each route may answer, status by status (the contract's
@@ -57,6 +58,7 @@ SEVERAL_CODES = {
     ("PUT", f"{API}/webhook", "403"): WRITE_FORBIDDEN,
     ("DELETE", f"{API}/webhook", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/webhook/test", "403"): WRITE_FORBIDDEN,
+    ("POST", f"{API}/webhook/rotate_secret", "403"): WRITE_FORBIDDEN,
 }
 
 
@@ -475,6 +477,13 @@ def test_cancel_schema_agrees_with_the_parser(document, validation, body):
         {"url": 1},
         {},
         {"url": "https://partner.example/", "x": 1},
+        {"url": "https://partner.example/", "event_types": None},
+        {"url": "https://partner.example/", "event_types": ["order.shipped"]},
+        {"url": "https://partner.example/", "event_types": ["ping", "order.updated"]},
+        {"url": "https://partner.example/", "event_types": []},
+        {"url": "https://partner.example/", "event_types": ["order.refunded"]},
+        {"url": "https://partner.example/", "event_types": "order.shipped"},
+        {"url": "https://partner.example/", "event_types": [1]},
     ],
 )
 def test_webhook_schema_agrees_with_the_parser(document, validation, body):
@@ -610,7 +619,7 @@ def test_every_request_example_is_accepted(document, validation):
             assert _validator(document, pointer).is_valid(value), (method, path)
             getattr(validation, PARSERS[(method, path)])(value)
             checked += 1
-    assert checked == 4
+    assert checked == 5
 
 
 def test_request_example_is_the_original_documents():

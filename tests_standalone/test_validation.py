@@ -561,6 +561,38 @@ def test_webhook_put(validation, body, valid):
         _rejects(validation, validation.parse_webhook_put, body)
 
 
+@pytest.mark.parametrize(
+    ("event_types", "parsed"),
+    [
+        (None, None),
+        (["order.shipped"], ["order.shipped"]),
+        # canonical order, once each
+        (
+            ["order.invoiced", "order.created", "order.invoiced"],
+            ["order.created", "order.invoiced"],
+        ),
+        (["ping", "order.updated"], ["order.updated", "ping"]),
+    ],
+)
+def test_webhook_put_event_types(validation, event_types, parsed):
+    body = {"url": "https://partner.example/hook", "event_types": event_types}
+    assert validation.parse_webhook_settings(body) == (body["url"], parsed)
+    assert validation.parse_webhook_settings({"url": body["url"]})[1] is None
+
+
+@pytest.mark.parametrize(
+    "event_types", [[], ["order.refunded"], "order.shipped", [1], ["Order.Shipped"]]
+)
+def test_webhook_put_unknown_event_types_name_the_parameter(validation, event_types):
+    body = {"url": "https://partner.example/hook", "event_types": event_types}
+    with pytest.raises(validation.ValidationError) as info:
+        validation.parse_webhook_settings(body)
+    assert info.value.message.startswith("event_types must be a list of")
+    assert info.value.details == [
+        {"field": "event_types", "message": info.value.message}
+    ]
+
+
 # ----------------------------------------------------------------------
 # GET orders
 # ----------------------------------------------------------------------

@@ -145,6 +145,21 @@ publicWidget.registry.PartnerOrderApiPortal = publicWidget.Widget.extend({
                 .querySelector(".o_poa_secret_unset")
                 .classList.toggle("d-none", result.secret_set);
         }
+        if (result.event_types) {
+            for (const box of this.el.querySelectorAll(
+                ".o_poa_webhook_form input[name=event_types]"
+            )) {
+                box.checked = result.event_types.includes(box.value);
+            }
+        }
+        if ("previous_secret_expires_at" in result) {
+            const expiry = result.previous_secret_expires_at;
+            this.el.querySelector(".o_poa_previous_secret_expiry").textContent =
+                expiry || "";
+            this.el
+                .querySelector(".o_poa_previous_secret")
+                .classList.toggle("d-none", !expiry);
+        }
         const box = this.el.querySelector(".o_poa_secret_result");
         if (result.secret) {
             box.querySelector(".o_poa_secret").value = result.secret;
@@ -167,8 +182,11 @@ publicWidget.registry.PartnerOrderApiPortal = publicWidget.Widget.extend({
 
     async _onSaveWebhook(ev) {
         ev.preventDefault();
-        const url = new FormData(ev.currentTarget).get("url");
-        const result = await this._portalAction("action_order_api_save_webhook", [url]);
+        const data = new FormData(ev.currentTarget);
+        const result = await this._portalAction("action_order_api_save_webhook", [
+            data.get("url"),
+            data.getAll("event_types"),
+        ]);
         this._showMessage(".o_poa_webhook_message", result);
         this._updateWebhook(result);
     },
@@ -185,7 +203,7 @@ publicWidget.registry.PartnerOrderApiPortal = publicWidget.Widget.extend({
         this.dialog.add(ConfirmationDialog, {
             title: _t("New signing secret"),
             body: _t(
-                "Webhooks will be signed with the new secret at once: your receiver must verify them with it. Continue?"
+                "Webhooks will be signed with the new secret at once; for 24 hours they also carry a signature made with the current secret, so that your receiver can switch to the new one without missing an event. Continue?"
             ),
             confirmLabel: _t("Create a new secret"),
             confirm: async () => {

@@ -72,6 +72,11 @@ registry.category("web_tour.tours").add("partner_order_api_portal_tour", {
             trigger: ".o_poa_keys tbody tr:first-child td:contains(Tour ERP)",
         },
         {
+            content: "Every event is chosen by default; leave out order.updated",
+            trigger: "#o_poa_event_order_updated:checked",
+            run: "click",
+        },
+        {
             content: "Save the webhook URL",
             trigger: ".o_poa_webhook_save",
             run: "click",
