@@ -351,10 +351,11 @@ INFO_DESCRIPTION = _md(
     **Webhook.** A partner may register a URL (`PUT webhook`) and choose its
     events (`event_types`, default: all). The server POSTs the `order_status`
     body of an API order there when it is created (`order.created`), when an
-    outgoing delivery of it is validated (`order.updated`, as it always did,
-    and beside it `order.partially_shipped` or `order.shipped`), when it is
-    cancelled (`order.cancelled`) and when a customer invoice of it is posted
-    (`order.invoiced`); `POST webhook/test` sends a `ping`. Every request is
+    outgoing delivery of it is validated (`order.partially_shipped` or
+    `order.shipped`), when it is cancelled (`order.cancelled`) and when a
+    customer invoice of it is posted (`order.invoiced`), and beside each of
+    them an `order.updated` (the event clients written before event types
+    know); `POST webhook/test` sends a `ping`. Every request is
     signed per the Standard Webhooks specification and names its event in
     `X-Webhook-Event` (see `webhooks`); after `POST webhook/rotate_secret`,
     requests carry the signatures of the new and the old secret for 24 hours.
@@ -588,16 +589,17 @@ _DELIVERY = (
 WEBHOOKS = {
     "order.updated": (
         "orderUpdated",
-        "An outgoing delivery of an API order was validated",
-        "POSTed to the partner's webhook URL when an outgoing delivery of one of "
-        "its API orders (or a backorder of it) is validated, following the "
+        "An API order changed (sent beside every other order event)",
+        "POSTed to the partner's webhook URL whenever one of its API orders "
+        "changes: created, an outgoing delivery (or a backorder of it) "
+        "validated, cancelled, invoiced; following the "
         "Standard Webhooks specification: verify `webhook-signature` with the "
         "partner's `whsec_` secret over `{webhook-id}.{webhook-timestamp}.{body}`. "
         "The body is exactly the `order_status` body of the order at that moment. "
         f"{_DELIVERY} This is the event that clients written before event types "
-        "existed know: it keeps coming at the same moments, with "
-        "`order.partially_shipped` or `order.shipped` beside it (a separate "
-        "request) when the subscription holds them; leave it out of "
+        "existed know: it comes at every validated delivery as it always did, "
+        "and with every other order event (each a separate request with its own "
+        "`webhook-id`) when the subscription holds them; leave it out of "
         "`event_types` once you handle those.",
         schemas.OrderResponse,
         "OrderStatus",
@@ -606,7 +608,7 @@ WEBHOOKS = {
         "orderCreated",
         "An API order was created",
         "POSTed when an order is created (and confirmed) through the API; "
-        "signed as `order.updated`. The body is the `order_status` body of the "
+        "signed as `order.updated`, and sent beside it. The body is the `order_status` body of the "
         f"new order, as the API answered its creation. {_DELIVERY}",
         schemas.OrderResponse,
         "OrderCreated",
@@ -636,7 +638,7 @@ WEBHOOKS = {
         "An API order was cancelled",
         "POSTed when one of the partner's API orders is cancelled, through "
         "`POST order/cancel` or in Odoo; signed, acknowledged and retried as "
-        "`order.updated`. The body is the `order_status` body of the cancelled "
+        "`order.updated`, and sent beside it. The body is the `order_status` body of the cancelled "
         "order.",
         schemas.OrderResponse,
         "OrderCancelled",
@@ -646,8 +648,8 @@ WEBHOOKS = {
         "A customer invoice of an API order was posted",
         "POSTed each time a customer invoice of one of the partner's API orders "
         "is posted (credit notes are not); an invoice of several orders sends "
-        "one per order. The body is the `order_status` body of the order after "
-        f"the posting. {_DELIVERY}",
+        "one per order; sent beside `order.updated`. The body is the "
+        f"`order_status` body of the order after the posting. {_DELIVERY}",
         schemas.OrderResponse,
         "OrderStatus",
     ),
@@ -668,8 +670,9 @@ SCHEMA_DESCRIPTIONS = {
     )
     + ".",
     "OrderStatus": "The order's status.",
-    "WebhookEventType": "`order.updated`: an outgoing delivery of an API order was "
-    "validated (as before event types existed); `order.created`: an API order "
+    "WebhookEventType": "`order.updated`: an API order changed (sent beside each "
+    "of the following; at a validated delivery as before event types "
+    "existed); `order.created`: an API order "
     "was created; `order.partially_shipped`: a delivery was validated, more is "
     "to come; `order.shipped`: a delivery was validated, all is delivered; "
     "`order.cancelled`: an API order was cancelled; `order.invoiced`: a "

@@ -420,9 +420,9 @@ class WebhookPutRequest(_Request):
         None,
         description="The events to receive. Optional: omitted or null, all of "
         "them (also those added later). `order.updated` is the event that "
-        "existing clients know: sent, as before, with every validated outgoing "
-        "delivery (beside `order.partially_shipped` or `order.shipped`); leave "
-        "it out once you handle those. `ping` (test events) is always sent; "
+        "existing clients know: sent beside every other order event (at a "
+        "validated outgoing delivery as before); leave it out once you handle "
+        "those. `ping` (test events) is always sent; "
         "listing it changes nothing. Every `PUT` sets the list anew.",
     )
 

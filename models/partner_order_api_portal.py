@@ -78,7 +78,8 @@ class PartnerOrderApiPortal(models.AbstractModel):
         """The events a subscription chooses from, with what they mean."""
         labels = {
             "order.updated": _(
-                "Delivery validated (order.updated, the event older integrations know)"
+                "Any change, beside each event below (order.updated, the event "
+                "older integrations know)"
             ),
             "order.created": _("Order created (order.created)"),
             "order.partially_shipped": _(

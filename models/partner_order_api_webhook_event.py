@@ -8,19 +8,18 @@ event types:
 * the order is created (confirmed) through the API: ``order.created``
   (``sale.order.action_confirm``);
 * an outgoing delivery of it is validated (``stock.picking._action_done``):
-  ``order.updated``, as before this list existed, and beside it
   ``order.shipped`` when everything is delivered (the body's ``status`` is
   ``shipped``), ``order.partially_shipped`` otherwise;
 * it is cancelled: ``order.cancelled`` (``sale.order._action_cancel``);
 * a customer invoice of it is posted: ``order.invoiced``
   (``account.move._post``), once per posting.
 
-Each type is one row, with its own ``webhook-id``, recorded only when the
-partner's subscription holds it (``res.partner.order_api_webhook_event_types``,
-empty: all): a subscription to ``order.updated`` and ``order.cancelled``
-receives exactly what every subscription received before event types
-existed (``order.updated`` alone: the same without the cancellations); the
-default, all, receives that too, each new type as a request of its own.
+Beside each of them goes an ``order.updated``, the event type that existed
+before this list: a client that knows only it hears of every change (at a
+validated delivery exactly as before). Each type is one row, with its own
+``webhook-id``, recorded only when the partner's subscription holds it
+(``res.partner.order_api_webhook_event_types``, empty: all); a subscription
+that leaves ``order.updated`` out receives the specific types alone.
 The HTTP POST happens later, in the sender cron, woken at
 once by ``ir.cron._trigger()`` and again at each retry time.
 
@@ -213,12 +212,13 @@ class PartnerOrderApiWebhookEvent(models.Model):
 
     @api.model
     def _record_order_events(self, order_pickings, event_type="order.updated"):
-        """Queue one ``event_type`` event per ``(order, picking or None)`` of
-        an API order whose partner has a webhook URL and receives that type,
+        """Queue, per ``(order, picking or None)`` of an API order whose
+        partner has a webhook URL, one ``event_type`` event and, beside it,
+        one ``order.updated`` (the event clients that know no other type
+        receive for every change), each if the partner receives that type,
         with the order object as it is now, and wake the sender."""
-        return self._record_events(
-            order_pickings, {event_type}, lambda _body: [event_type]
-        )
+        types = ["order.updated", event_type]
+        return self._record_events(order_pickings, set(types), lambda _body: types)
 
     @api.model
     def _record_delivery_events(self, order_pickings):

@@ -117,17 +117,22 @@ class TestWebhookEventTypes(WebhookEventsCase):
             product=self.kit, amount=2, external_order_id="E-1"
         )
         self.assertEqual(self.receiver.requests, [], "nothing sent inside the request")
-        [(kind, body, request)] = self._send(self.receiver, 1)
-        self.assertEqual(kind, "order.created")
-        self.assertEqual(body, created, "the body is the create answer")
-        self.assertEqual(body, self._status(order), "... and the order_status body")
-        self.assertEqual(body["status"], "confirmed")
-        first_id = request["headers"]["webhook-id"]
+        sent = self._send(self.receiver, 2)
+        self.assertEqual(
+            [kind for kind, _body, _request in sent],
+            ["order.updated", "order.created"],
+            "order.updated goes with every event",
+        )
+        for _kind, body, _request in sent:
+            self.assertEqual(body, created, "the body is the create answer")
+            self.assertEqual(body, self._status(order), "... the order_status body")
+            self.assertEqual(body["status"], "confirmed")
+        first_ids = {request["headers"]["webhook-id"] for _k, _b, request in sent}
 
         # a partial delivery, the rest in a backorder: order.updated as
         # before, and order.partially_shipped beside it
         self.deliver(order, lots={self.lot_kit_1: 1})
-        self.assertEqual(self.receiver.requests[1:], [])
+        self.assertEqual(self.receiver.requests[2:], [])
         sent = self._send(self.receiver, 2)
         self.assertEqual(
             [kind for kind, _body, _request in sent],
@@ -138,7 +143,7 @@ class TestWebhookEventTypes(WebhookEventsCase):
         for _kind, body, _request in sent:
             self.assertEqual(body, status)
         ids = {request["headers"]["webhook-id"] for _k, _b, request in sent}
-        self.assertEqual(len(ids | {first_id}), 3, "each event its own webhook-id")
+        self.assertEqual(len(ids | first_ids), 4, "each event its own webhook-id")
 
         # the backorder: everything delivered
         self.deliver(order, lots={self.lot_kit_3: 1})
@@ -155,19 +160,25 @@ class TestWebhookEventTypes(WebhookEventsCase):
 
         # accounting posts the invoice
         self._invoice(order)
-        self.assertEqual(len(self.receiver.requests), 5, "nothing sent by posting")
-        [(kind, body, _request)] = self._send(self.receiver, 1)
-        self.assertEqual(kind, "order.invoiced")
-        self.assertEqual(body, self._status(order))
+        self.assertEqual(len(self.receiver.requests), 6, "nothing sent by posting")
+        sent = self._send(self.receiver, 2)
+        self.assertEqual(
+            [kind for kind, _body, _request in sent],
+            ["order.updated", "order.invoiced"],
+        )
+        for _kind, body, _request in sent:
+            self.assertEqual(body, self._status(order))
         logged = self.Event.search([("order_id", "=", order.id)], order="id")
         self.assertEqual(
             logged.mapped("event_type"),
             [
+                "order.updated",
                 "order.created",
                 "order.updated",
                 "order.partially_shipped",
                 "order.updated",
                 "order.shipped",
+                "order.updated",
                 "order.invoiced",
             ],
         )
@@ -180,10 +191,10 @@ class TestWebhookEventTypes(WebhookEventsCase):
         [(kind, body, _request)] = self._send(self.receiver, 1)
         self.assertEqual((kind, body["status"]), ("order.shipped", "shipped"))
 
-    def test_cancellation_sends_order_cancelled_alone(self):
+    def test_cancellation_sends_order_cancelled_with_order_updated(self):
         self._subscribe()
         order, _created = self._order(external_order_id="E-C")
-        self._send(self.receiver, 1)  # order.created
+        self._send(self.receiver, 2)  # order.updated, order.created
         response = self.api(
             "POST",
             "order/cancel",
@@ -191,10 +202,14 @@ class TestWebhookEventTypes(WebhookEventsCase):
             body={"identifiedBy": "external", "order_id": "E-C"},
         )
         self.assertEqual(response.status_code, 200, response.text)
-        [(kind, body, _request)] = self._send(self.receiver, 1)
-        self.assertEqual(kind, "order.cancelled")
-        self.assertEqual(body, self._status(order))
-        self.assertEqual(body["status"], "cancelled")
+        sent = self._send(self.receiver, 2)
+        self.assertEqual(
+            [kind for kind, _body, _request in sent],
+            ["order.updated", "order.cancelled"],
+        )
+        for _kind, body, _request in sent:
+            self.assertEqual(body, self._status(order))
+            self.assertEqual(body["status"], "cancelled")
 
     def test_subscription_filters_the_events(self):
         info = self._subscribe(["order.invoiced", "order.shipped"])
@@ -222,16 +237,14 @@ class TestWebhookEventTypes(WebhookEventsCase):
             self.receiver.requests[-1]["headers"]["x-webhook-event"], "ping"
         )
 
-    def test_clients_that_know_only_order_updated_receive_what_they_did(self):
-        """A subscription to the events that existed before event types
-        (order.updated, order.cancelled) receives exactly what every
-        subscription received then: one order.updated per validated delivery,
-        one order.cancelled per cancellation, nothing on creation or
-        invoicing, with the same headers and the order_status body."""
-        info = self._subscribe(["order.updated", "order.cancelled"])
-        self.assertEqual(
-            info["event_types"], ["order.updated", "order.cancelled", "ping"]
-        )
+    def test_clients_that_know_only_order_updated_hear_of_every_change(self):
+        """A subscription to order.updated alone (what a client written
+        before event types knows) receives one order.updated per change:
+        creation, each validated delivery (as before), invoicing and
+        cancellation, with the same headers and the order_status body of
+        that moment."""
+        info = self._subscribe(["order.updated"])
+        self.assertEqual(info["event_types"], ["order.updated", "ping"])
         order, _created = self._order(product=self.kit, amount=2)
         self.deliver(order, lots={self.lot_kit_1: 1})
         self.deliver(order, lots={self.lot_kit_3: 1})
@@ -243,16 +256,19 @@ class TestWebhookEventTypes(WebhookEventsCase):
             key=self.key_a,
             body={"identifiedBy": "external", "order_id": "E-OLD"},
         )
-        sent = self._send(self.receiver, 3)
+        sent = self._send(self.receiver, 6)
         self.assertEqual(
             [
                 (kind, body["biomes_order_id"], body["status"])
                 for kind, body, _r in sent
             ],
             [
+                ("order.updated", order.name, "confirmed"),
                 ("order.updated", order.name, "partially_shipped"),
                 ("order.updated", order.name, "shipped"),
-                ("order.cancelled", other.name, "cancelled"),
+                ("order.updated", order.name, "shipped"),
+                ("order.updated", other.name, "confirmed"),
+                ("order.updated", other.name, "cancelled"),
             ],
         )
         for _kind, _body, request in sent:
@@ -372,7 +388,7 @@ class TestWebhookSecretRotation(WebhookEventsCase):
                 webhook.verify(request["body"], request["headers"])
 
     def test_rotate_endpoint_dual_signatures_during_the_overlap_then_one(self):
-        old = self._subscribe(["order.created", "order.updated"])["signing_secret"]
+        old = self._subscribe(["order.created", "order.shipped"])["signing_secret"]
         response = self.api("POST", "webhook/rotate_secret", key=self.key_a)
         self.assertEqual(response.status_code, 200, response.text)
         rotated = response.json()
@@ -381,7 +397,7 @@ class TestWebhookSecretRotation(WebhookEventsCase):
         self.assertNotEqual(new, old)
         self.assertEqual(rotated["url"], self.receiver.url)
         self.assertEqual(
-            rotated["event_types"], ["order.updated", "order.created", "ping"]
+            rotated["event_types"], ["order.created", "order.shipped", "ping"]
         )
         partner_sudo = self.partner_a.sudo()
         self.assertEqual(partner_sudo.order_api_webhook_secret, new)
