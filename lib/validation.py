@@ -169,6 +169,25 @@ def parse_order_lookup(params):
     return lookup.identifiedBy, lookup.order_id
 
 
+def parse_order_document_query(params):
+    """The query of ``GET order/document``: ``(identified_by, order_id,
+    type, selector)``, ``selector`` the ``invoice_number`` or
+    ``delivery_order_name`` (None: the latest), each only with its type."""
+    query = validate(schemas.OrderDocumentQuery, dict(params.items()))
+    details = [
+        _detail(name, f"{name} is only valid with type={kind}.")
+        for name, kind in (
+            ("invoice_number", "invoice"),
+            ("delivery_order_name", "delivery_slip"),
+        )
+        if getattr(query, name) is not None and query.type != kind
+    ]
+    if details:
+        raise ValidationError.from_details(details)
+    selector = query.invoice_number or query.delivery_order_name
+    return query.identifiedBy, query.order_id, query.type, selector
+
+
 def parse_cancel_request(data):
     """The body of ``POST order/cancel``: ``(identified_by, order_id)``."""
     lookup = validate(schemas.OrderCancelRequest, data)

@@ -453,7 +453,9 @@ PY
     echo "-- openapi-python-client $POA_OPC_VERSION"
     local pkg="$out/partner_order_api_client"
     rm -rf "$pkg"
-    printf 'post_hooks: []\n' >"$out/opc.yaml"
+    # openapi-python-client knows JSON, text and octet-stream bodies only: the
+    # PDF of order/document (a binary string schema) is read as bytes (File).
+    printf 'post_hooks: []\ncontent_type_overrides:\n  application/pdf: application/octet-stream\n' >"$out/opc.yaml"
     if "$POA_OPC_VENV/bin/openapi-python-client" generate --path "$doc" --meta none \
         --config "$out/opc.yaml" --output-path "$pkg" >"$out/opc.log" 2>&1 &&
         ! grep -qi "warning" "$out/opc.log"; then
