@@ -4,6 +4,7 @@ and ``GET order/document`` (real PDFs rendered by wkhtmltopdf)."""
 
 import base64
 import http.server
+import mimetypes
 import threading
 from unittest.mock import patch
 
@@ -16,8 +17,9 @@ from .common import PartnerOrderApiCase
 
 
 class AssetStub:
-    """A real HTTP server on the loopback that answers 404 to every GET and
-    records the paths asked for.
+    """A real HTTP server on the loopback that answers every GET with an
+    empty 200 (a 404 would make wkhtmltopdf exit with a network error, which
+    Odoo logs as a warning) and records the paths asked for.
 
     wkhtmltopdf fetches a report's assets (CSS, fonts) from ``report.url``.
     In production that is the Odoo server itself, on another worker or
@@ -25,7 +27,7 @@ class AssetStub:
     cursor, so Odoo would wait for itself (Odoo's own PDF tests render from
     the test thread, not inside a request). The tests point ``report.url``
     here: the PDF is real, just unstyled, and ``paths`` proves that
-    wkhtmltopdf ran and looked for the assets."""
+    wkhtmltopdf ran and fetched the assets from ``report.url``."""
 
     def __init__(self):
         self.paths = []
@@ -34,7 +36,12 @@ class AssetStub:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 stub.paths.append(self.path)
-                self.send_response(404)
+                self.send_response(200)
+                self.send_header(
+                    "Content-Type",
+                    mimetypes.guess_type(self.path.split("?")[0])[0]
+                    or "application/octet-stream",
+                )
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
