@@ -263,7 +263,7 @@ class SaleOrder(models.Model):
         response and the webhook. Call it on records the caller was allowed
         to read. A page of 100 orders is the API's hot path (see the README,
         "Performance and limits"), so ``_order_api_fetch`` reads what the
-        order object shows, and only that, in four queries whatever the
+        order object shows, and only that, in a fixed number of queries whatever the
         number of orders; the ``_prepare_order_api_*`` helpers shape it.
         """
         if not self:

@@ -1007,3 +1007,64 @@ def test_documented_error_codes(openapi_check, document):
     assert codes("POST", f"{API}/order", 201) is None
     with pytest.raises(AssertionError, match="status 409 is not documented"):
         codes("GET", f"{API}/orders", 409)
+
+
+# ----------------------------------------------------------------------
+# GET order/document: a PDF, not JSON
+# ----------------------------------------------------------------------
+
+
+def test_order_document_is_a_pdf_download(document):
+    operation = document["paths"][f"{API}/order/document"]["get"]
+    assert operation["operationId"] == "getOrderDocument"
+    ok = operation["responses"]["200"]
+    assert ok["content"] == {
+        "application/pdf": {"schema": {"$ref": "#/components/schemas/PdfDocument"}}
+    }
+    assert document["components"]["schemas"]["PdfDocument"]["format"] == "binary"
+    disposition = resolve(document, ok["headers"]["Content-Disposition"])
+    assert disposition["required"]
+    assert re.fullmatch(disposition["schema"]["pattern"], disposition["example"])
+    # errors stay JSON, with the shared responses
+    assert operation["responses"]["404"] == {"$ref": "#/components/responses/NotFound"}
+    unavailable = resolve(document, operation["responses"]["503"])
+    assert unavailable["x-error-codes"] == ["document_unavailable"]
+    names = {p["name"]: p for p in operation["parameters"]}
+    assert set(names) == {
+        "identifiedBy",
+        "order_id",
+        "type",
+        "invoice_number",
+        "delivery_order_name",
+    }
+    assert names["type"]["required"] and names["type"]["schema"]["enum"] == [
+        "invoice",
+        "delivery_slip",
+        "order",
+    ]
+    assert not names["invoice_number"]["required"]
+    assert not names["delivery_order_name"]["required"]
+
+
+def test_check_accepts_a_pdf_with_its_headers_only(openapi_check, document):
+    path = f"{API}/order/document"
+    headers = dict(
+        HEADERS, **{"content-disposition": 'attachment; filename="S00042.pdf"'}
+    )
+    openapi_check.validate_response("GET", path, 200, None, headers, document)
+    for bad in ({}, {"content-disposition": "inline"}):
+        with pytest.raises(AssertionError, match="Content-Disposition"):
+            openapi_check.validate_response(
+                "GET", path, 200, None, dict(HEADERS, **bad), document
+            )
+    openapi_check.validate_response(
+        "GET",
+        path,
+        503,
+        {
+            "success": False,
+            "error": {"code": "document_unavailable", "message": "No wkhtmltopdf."},
+        },
+        HEADERS,
+        document,
+    )
