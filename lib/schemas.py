@@ -709,8 +709,10 @@ class Order(_Response):
     )
     deliveries: list[Delivery] = Field(
         description="Every outgoing delivery of the order (open, done or "
-        "cancelled), in the order they were created: which product and which "
-        "kit left in which parcel, and what is still to come."
+        "cancelled; backorders included; in a multi-step delivery its last, "
+        "outgoing step; returns are not listed), in the order they were "
+        "created: which product and which kit left in which parcel, and what "
+        "is still to come."
     )
     invoices: list[Invoice] = Field(
         description="The posted customer invoices and credit notes of the "
