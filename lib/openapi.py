@@ -649,6 +649,10 @@ SCHEMA_DESCRIPTIONS = {
     )
     + ".",
     "OrderStatus": "The order's status.",
+    "DeliveryState": "Odoo's state of the delivery: `draft`; `waiting` (for "
+    "another operation, e.g. picking); `confirmed` (waiting for stock); "
+    "`assigned` (ready to ship); `done` (shipped); `cancel` (cancelled).",
+    "InvoiceType": "`out_invoice`: a customer invoice; `out_refund`: a credit note.",
     "WebhookEventType": "`order.updated`: an outgoing delivery of an API order was "
     "validated; `order.cancelled`: an API order was cancelled; `ping`: a test "
     "event (`POST webhook/test`).",

@@ -717,6 +717,12 @@ class PartnerOrderApiService(models.AbstractModel):
                 "seller."
             ) from exc
         if report_type != "pdf" or not content.startswith(b"%PDF-"):
+            _logger.error(
+                "Partner Order API: %s of %s was not rendered as a PDF (%s)",
+                report_ref,
+                record_sudo,
+                report_type,
+            )
             raise errors.InternalError("The document was not rendered as a PDF.")
         return content
 

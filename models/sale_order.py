@@ -263,8 +263,9 @@ class SaleOrder(models.Model):
         response and the webhook. Call it on records the caller was allowed
         to read. A page of 100 orders is the API's hot path (see the README,
         "Performance and limits"), so ``_order_api_fetch`` reads what the
-        order object shows, and only that, in a fixed number of queries whatever the
-        number of orders; the ``_prepare_order_api_*`` helpers shape it.
+        order object shows, and only that, in a fixed number of queries
+        whatever the number of orders; the ``_prepare_order_api_*`` helpers
+        shape it.
         """
         if not self:
             return []
@@ -280,8 +281,8 @@ class SaleOrder(models.Model):
         return result
 
     def _order_api_fetch(self):
-        """What the order objects of ``self`` show, in seven queries whatever
-        the number of orders: orders with their address and currency, lines
+        """What the order objects of ``self`` show, in at most seven queries
+        whatever the number of orders: orders with their address and currency, lines
         with their products, outgoing deliveries with their carriers, the
         deliveries' products and lots (``_order_api_delivery_details``), lots
         (``_order_api_sent_lots``), posted invoices and credit notes
@@ -403,25 +404,23 @@ class SaleOrder(models.Model):
         cr.execute(
             SQL(
                 """
-                SELECT move.picking_id, product.barcode,
-                       SUM(CASE WHEN picking.state = 'done'
-                                THEN CASE WHEN move.state = 'done'
-                                          THEN move.quantity ELSE 0 END
-                                WHEN picking.state = 'cancel' OR move.state <> 'cancel'
-                                THEN move.product_uom_qty
-                                ELSE 0 END) AS quantity
-                  FROM stock_move move
-                  JOIN stock_picking picking ON picking.id = move.picking_id
-                  JOIN product_product product ON product.id = move.product_id
-                 WHERE move.picking_id = ANY(%s)
-              GROUP BY move.picking_id, product.id, product.barcode
-                HAVING SUM(CASE WHEN picking.state = 'done'
-                                THEN CASE WHEN move.state = 'done'
-                                          THEN move.quantity ELSE 0 END
-                                WHEN picking.state = 'cancel' OR move.state <> 'cancel'
-                                THEN move.product_uom_qty
-                                ELSE 0 END) > 0
-              ORDER BY move.picking_id, MIN(move.id)
+                SELECT moves.picking_id, moves.barcode, SUM(moves.quantity)
+                  FROM (SELECT move.id, move.picking_id, move.product_id,
+                               product.barcode,
+                               CASE WHEN picking.state = 'done'
+                                    THEN CASE WHEN move.state = 'done'
+                                              THEN move.quantity ELSE 0 END
+                                    WHEN picking.state = 'cancel'
+                                      OR move.state <> 'cancel'
+                                    THEN move.product_uom_qty
+                                    ELSE 0 END AS quantity
+                          FROM stock_move move
+                          JOIN stock_picking picking ON picking.id = move.picking_id
+                          JOIN product_product product ON product.id = move.product_id
+                         WHERE move.picking_id = ANY(%s)) moves
+              GROUP BY moves.picking_id, moves.product_id, moves.barcode
+                HAVING SUM(moves.quantity) > 0
+              ORDER BY moves.picking_id, MIN(moves.id)
                 """,
                 picking_ids,
             )
