@@ -129,11 +129,10 @@ ORDER_DOCUMENT_DESCRIPTION = _md(
     filename="..."` (e.g. `INV_2026_00042.pdf`, `WH_OUT_00012.pdf`,
     `S00042.pdf`). An order that does not exist or belongs to another partner,
     and a document the order does not have (no posted invoice, no such
-    invoice number, no done delivery...), answer 404 `not_found` in JSON;
-    `invoice_number` with another type than `invoice`, or
-    `delivery_order_name` with another type than `delivery_slip`, answers 400.
-    When the server cannot render PDFs (no wkhtmltopdf), 503
-    `document_unavailable`.
+    invoice number, no done delivery...), answer 404 `not_found` in JSON.
+    `invoice_number` is used with `type=invoice` only, `delivery_order_name`
+    with `type=delivery_slip` only (ignored with the other types). When the
+    server cannot render PDFs (no wkhtmltopdf), 503 `document_unavailable`.
 
     Example: `GET order/document?identifiedBy=biomes&order_id=S00042&type=invoice&invoice_number=INV/2026/00042`
     answers the invoice as `INV_2026_00042.pdf`.

@@ -378,14 +378,16 @@ class OrderDocumentQuery(OrderLookup):
     ]
     invoice_number: _text(ORDER_ID_MAX) = Field(
         None,
-        description="Only with `type=invoice`: which invoice or credit note "
-        "(its `number` in `invoices`); without it, the latest posted one.",
+        description="With `type=invoice`: which invoice or credit note (its "
+        "`number` in `invoices`); without it, the latest posted one. Ignored "
+        "with the other types.",
         examples=["INV/2026/00042"],
     )
     delivery_order_name: _text(ORDER_ID_MAX) = Field(
         None,
-        description="Only with `type=delivery_slip`: which done delivery (its "
-        "`name` in `deliveries`); without it, the latest done one.",
+        description="With `type=delivery_slip`: which done delivery (its "
+        "`name` in `deliveries`); without it, the latest done one. Ignored "
+        "with the other types.",
         examples=["WH/OUT/00012"],
     )
 

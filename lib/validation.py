@@ -171,20 +171,15 @@ def parse_order_lookup(params):
 
 def parse_order_document_query(params):
     """The query of ``GET order/document``: ``(identified_by, order_id,
-    type, selector)``, ``selector`` the ``invoice_number`` or
-    ``delivery_order_name`` (None: the latest), each only with its type."""
+    type, selector)``, ``selector`` the ``invoice_number`` (type
+    ``invoice``) or ``delivery_order_name`` (type ``delivery_slip``), None
+    for the latest; a selector of another type is ignored (query
+    parameters are independent in the document, which allows it)."""
     query = validate(schemas.OrderDocumentQuery, dict(params.items()))
-    details = [
-        _detail(name, f"{name} is only valid with type={kind}.")
-        for name, kind in (
-            ("invoice_number", "invoice"),
-            ("delivery_order_name", "delivery_slip"),
-        )
-        if getattr(query, name) is not None and query.type != kind
-    ]
-    if details:
-        raise ValidationError.from_details(details)
-    selector = query.invoice_number or query.delivery_order_name
+    selector = {
+        "invoice": query.invoice_number,
+        "delivery_slip": query.delivery_order_name,
+    }.get(query.type)
     return query.identifiedBy, query.order_id, query.type, selector
 
 

@@ -296,6 +296,13 @@ class TestApiDocuments(PartnerOrderApiCase):
     # GET order/document
     # ------------------------------------------------------------------
 
+    def test_a_selector_of_another_type_is_ignored(self):
+        response = self._document("order", invoice_number="INV/1999/00001")
+        self.assert_pdf(response, f"{self.order.name}.pdf")
+        self._ship_partially()
+        response = self._document("delivery_slip", invoice_number="INV/1999/00001")
+        self.assert_pdf(response, self.first.name.replace("/", "_") + ".pdf")
+
     def test_order_confirmation_pdf(self):
         attachments = self.env["ir.attachment"].search_count([])
         response = self._document("order")
@@ -409,11 +416,6 @@ class TestApiDocuments(PartnerOrderApiCase):
             (dict(base, type="receipt"), "type"),
             (dict(base, type="order", identifiedBy="name"), "identifiedBy"),
             ({"type": "order", "identifiedBy": "biomes"}, "order_id"),
-            (dict(base, type="order", invoice_number="INV/1"), "invoice_number"),
-            (
-                dict(base, type="invoice", delivery_order_name="WH/OUT/1"),
-                "delivery_order_name",
-            ),
             (dict(base, type="invoice", invoice_number=""), "invoice_number"),
         ):
             response = self.api("GET", "order/document", key=self.key_a, params=params)
