@@ -77,6 +77,22 @@ def json_response(payload, status=200, headers=None):
     return request.make_response(body, headers=all_headers, status=status)
 
 
+def file_response(content, content_type, filename):
+    """A file download (``order/document``): its bytes, ``Content-Disposition:
+    attachment`` with ``filename`` (ASCII, see the service's ``_file_name``)
+    and the API's headers, as ``json_response`` sends them."""
+    all_headers = [
+        ("Content-Type", content_type),
+        ("Content-Length", str(len(content))),
+        ("Content-Disposition", f'attachment; filename="{filename}"'),
+        ("Cache-Control", "no-store"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Request-Id", request_id()),
+    ]
+    all_headers += list(getattr(request, "_order_api_rate_headers", {}).items())
+    return request.make_response(content, headers=all_headers, status=200)
+
+
 def error_response(exc):
     return json_response(exc.to_dict(), status=exc.status, headers=exc.headers)
 

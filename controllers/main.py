@@ -12,7 +12,7 @@ from odoo import http
 from odoo.http import request
 from odoo.tools.misc import file_path
 
-from ..error_handlers import PREFIX, json_response
+from ..error_handlers import PREFIX, file_response, json_response
 from ..lib import validation
 from .routing import api_endpoint, fallback
 
@@ -55,6 +55,16 @@ class PartnerOrderApiController(http.Controller):
             request.httprequest.args
         )
         return _service()._get_order_status(identified_by, order_id), 200
+
+    @api_endpoint("getOrderDocument")
+    def order_document(self, **params):
+        identified_by, order_id, doc_type, selector = (
+            validation.parse_order_document_query(request.httprequest.args)
+        )
+        content, filename = _service()._get_order_document(
+            identified_by, order_id, doc_type, selector
+        )
+        return file_response(content, "application/pdf", filename)
 
     @api_endpoint("createOrder")
     def order(self, **params):

@@ -132,5 +132,17 @@ class RateLimited(OrderApiError):
         super().__init__(message, headers={"Retry-After": str(retry_after)})
 
 
+class DocumentUnavailable(OrderApiError):
+    """A PDF cannot be rendered here now (no working wkhtmltopdf): the
+    server's condition, not the client's; it may be retried later."""
+
+    status = 503
+    code = "document_unavailable"
+    default_message = (
+        "PDF documents cannot be rendered on this server right now; retry later "
+        "or ask the seller."
+    )
+
+
 class InternalError(OrderApiError):
     pass

@@ -36,7 +36,7 @@ class Operation:
     path: str  # under PREFIX
     tag: str
     summary: str
-    response: type  # the model of the success answer
+    response: type | str  # the model of the success answer, or a FILE_SCHEMAS name
     response_description: str
     errors: dict  # status -> name in components/responses
     status: int = 200
@@ -47,6 +47,7 @@ class Operation:
     response_examples: tuple = ()
     idempotent: bool = False  # takes Idempotency-Key
     authenticate: bool = True
+    media_type: str = "application/json"  # of the success answer
     extra: dict = field(default_factory=dict)
 
     @property
@@ -109,6 +110,35 @@ LIST_ORDERS_DESCRIPTION = _md(
     """
 )
 
+ORDER_DOCUMENT_DESCRIPTION = _md(
+    """
+    The PDF of one of the partner's orders (identified as in `order_status`),
+    rendered by Odoo's own reports, in the customer's language:
+
+    - `type=invoice`: a posted invoice or credit note of the order (see the
+      order's `invoices`): the one whose number is `invoice_number`, or without
+      it the latest (by invoice date). When accounting already sent the
+      invoice, this is the very PDF it sent; otherwise Odoo renders it now.
+    - `type=delivery_slip`: the delivery slip of a done outgoing delivery (see
+      `deliveries`): the one named `delivery_order_name`, or without it the
+      latest done one.
+    - `type=order`: the order confirmation (a quotation while the order is
+      `pending`).
+
+    The answer is `application/pdf` with `Content-Disposition: attachment;
+    filename="..."` (e.g. `INV_2026_00042.pdf`, `WH_OUT_00012.pdf`,
+    `S00042.pdf`). An order that does not exist or belongs to another partner,
+    and a document the order does not have (no posted invoice, no such
+    invoice number, no done delivery...), answer 404 `not_found` in JSON.
+    `invoice_number` is used with `type=invoice` only, `delivery_order_name`
+    with `type=delivery_slip` only (ignored with the other types). When the
+    server cannot render PDFs (no wkhtmltopdf), 503 `document_unavailable`.
+
+    Example: `GET order/document?identifiedBy=biomes&order_id=S00042&type=invoice&invoice_number=INV/2026/00042`
+    answers the invoice as `INV_2026_00042.pdf`.
+    """
+)
+
 OPERATIONS = (
     Operation(
         "listAvailableProducts",
@@ -151,6 +181,19 @@ OPERATIONS = (
         "`not_found`.",
         query=schemas.OrderLookup,
         response_examples=("OrderStatus",),
+    ),
+    Operation(
+        "getOrderDocument",
+        "GET",
+        "order/document",
+        "Orders",
+        "A PDF document of an order: invoice, delivery slip or order confirmation",
+        "PdfDocument",
+        "The PDF, as a file download (`Content-Disposition: attachment`).",
+        _errors("400", "404", _503="DocumentUnavailable"),
+        description=ORDER_DOCUMENT_DESCRIPTION,
+        query=schemas.OrderDocumentQuery,
+        media_type="application/pdf",
     ),
     Operation(
         "createOrder",
@@ -317,8 +360,9 @@ INFO_DESCRIPTION = _md(
     answers it 403 `insufficient_scope`. Keys with scope `partner_order_api`, and
     keys without scope, open every route.
 
-    **Envelope.** Every answer is JSON (`application/json; charset=utf-8`) and
-    carries an `X-Request-Id` header (the client's own when it sends a sane one).
+    **Envelope.** Every answer is JSON (`application/json; charset=utf-8`),
+    except the PDF that `order/document` answers on success, and carries an
+    `X-Request-Id` header (the client's own when it sends a sane one).
     Success: `{"success": true, ...}` with 200, or 201 for a created order.
     Error: `{"success": false, "error": {"code", "message", "details"?}}` with the
     HTTP status of its code; `details` lists every invalid field as
@@ -462,6 +506,13 @@ ERROR_RESPONSES = {
         ["not_cancellable", "idempotency_key_reused", "idempotency_in_progress"],
         ("Retry-After",),
     ),
+    "DocumentUnavailable": (
+        "`document_unavailable`: the server cannot render PDF documents right "
+        "now (wkhtmltopdf is missing or failed); retry later. The same request "
+        "may succeed on a server that has it.",
+        ["document_unavailable"],
+        (),
+    ),
     "InternalError": (
         "Something unexpected; logged on the server with the request id. With "
         "`Retry-After`, the request may be retried after that many seconds.",
@@ -487,6 +538,16 @@ ERROR_EXAMPLES = {
 }
 
 HEADERS = {
+    "Content-Disposition": {
+        "description": '`attachment` with the file\'s name: `filename="..."` '
+        "(ASCII letters, digits, `.`, `_` and `-`; other characters become `_`).",
+        "required": True,
+        "schema": {
+            "type": "string",
+            "pattern": '^attachment; filename="[A-Za-z0-9._-]+"$',
+        },
+        "example": 'attachment; filename="INV_2026_00042.pdf"',
+    },
     "X-Request-Id": {
         "description": "The request's id, also in the server log: the client's own "
         "`X-Request-Id` when it sent one of 1 to 128 printable ASCII characters, a "
@@ -670,6 +731,10 @@ SCHEMA_DESCRIPTIONS = {
     )
     + ".",
     "OrderStatus": "The order's status.",
+    "DeliveryState": "Odoo's state of the delivery: `draft`; `waiting` (for "
+    "another operation, e.g. picking); `confirmed` (waiting for stock); "
+    "`assigned` (ready to ship); `done` (shipped); `cancel` (cancelled).",
+    "InvoiceType": "`out_invoice`: a customer invoice; `out_refund`: a credit note.",
     "WebhookEventType": "`order.updated`: an API order changed (sent beside each "
     "of the following; at a validated delivery as before event types "
     "existed); `order.created`: an API order "
@@ -679,6 +744,17 @@ SCHEMA_DESCRIPTIONS = {
     "customer invoice of an API order was posted; `ping`: a test event "
     "(`POST webhook/test`, always sent).",
     "IdempotencyKey": "1 to 255 printable ASCII characters.",
+}
+
+
+# components/schemas that are files, not JSON (named, as every body is)
+FILE_SCHEMAS = {
+    "PdfDocument": {
+        "type": "string",
+        "format": "binary",
+        "contentMediaType": "application/pdf",
+        "description": "A PDF file (it starts with `%PDF-`).",
+    },
 }
 
 
@@ -716,6 +792,7 @@ def _schemas():
     result["IdempotencyKey"] = dict(adapter)
     for name, description in SCHEMA_DESCRIPTIONS.items():
         result[name]["description"] = description
+    result.update(copy.deepcopy(FILE_SCHEMAS))
     return dict(sorted(result.items()))
 
 
@@ -753,11 +830,11 @@ def _headers(*names):
     return {name: _ref("headers", name) for name in names}
 
 
-def _content(schema_name, examples):
+def _content(schema_name, examples, media_type="application/json"):
     media = {"schema": _ref("schemas", schema_name)}
     if examples:
         media["examples"] = {name: _ref("examples", name) for name in examples}
-    return {"application/json": media}
+    return {media_type: media}
 
 
 def _operation(operation):
@@ -783,6 +860,8 @@ def _operation(operation):
             "content": _content(operation.body.__name__, operation.body_examples),
         }
     success_headers = ["X-Request-Id"]
+    if operation.media_type != "application/json":
+        success_headers.append("Content-Disposition")
     if operation.idempotent:
         success_headers.append("Idempotent-Replayed")
     if operation.authenticate:
@@ -792,7 +871,11 @@ def _operation(operation):
             "description": operation.response_description,
             "headers": _headers(*success_headers),
             "content": _content(
-                operation.response.__name__, operation.response_examples
+                operation.response
+                if isinstance(operation.response, str)
+                else operation.response.__name__,
+                operation.response_examples,
+                operation.media_type,
             ),
         }
     }

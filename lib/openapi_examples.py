@@ -31,13 +31,49 @@ TRACKING = {
 }
 
 
-def _line(ean, quantity, delivered=0.0):
+INVOICE = {
+    "number": "INV/2026/00042",
+    "move_type": "out_invoice",
+    "state": "posted",
+    "payment_state": "not_paid",
+    "invoice_date": "2026-11-24",
+    "due_date": "2026-12-24",
+    "amount_total": 35.4,
+    "amount_residual": 35.4,
+    "currency": "EUR",
+}
+DELIVERY_DONE = {
+    "name": "WH/OUT/00012",
+    "state": "done",
+    "scheduled_date": "2026-11-23T10:00:00Z",
+    "date_done": "2026-11-24T08:15:00Z",
+    "carrier": "Parcel Express",
+    "tracking_ref": "PX123456789DE",
+    "tracking_url": "https://track.parcel-express.example/PX123456789DE",
+    "lines": [{"ean": "4260582941016", "quantity": 1.0}],
+    "lots": ["LOT-1", "KIT-ABC"],
+}
+DELIVERY_BACKORDER = {
+    "name": "WH/OUT/00014",
+    "state": "assigned",
+    "scheduled_date": "2026-11-23T10:00:00Z",
+    "date_done": None,
+    "carrier": "Parcel Express",
+    "tracking_ref": None,
+    "tracking_url": None,
+    "lines": [{"ean": "4260582941016", "quantity": 1.0}],
+    "lots": [],
+}
+
+
+def _line(ean, quantity, delivered=0.0, cancelled=False):
     name, price = PRODUCTS[ean]
     return {
         "ean": ean,
         "product_name": name,
         "quantity": float(quantity),
         "delivered_quantity": float(delivered),
+        "open_quantity": 0.0 if cancelled else float(quantity - delivered),
         "unit_price": price,
         "subtotal": round(price * quantity, 2),
     }
@@ -48,7 +84,7 @@ THREE_LINES = [("4260582941016", 2), ("4260582941023", 1), ("4260582941030", 5)]
 
 
 def _order(name, external_id, status, lines, created, updated, **extra):
-    lines = [_line(*line) for line in lines]
+    lines = [_line(*line, cancelled=status == "cancelled") for line in lines]
     return {
         "biomes_order_id": name,
         "external_order_id": external_id,
@@ -65,6 +101,8 @@ def _order(name, external_id, status, lines, created, updated, **extra):
         "delivery_address": ADDRESS,
         "lines": lines,
         "tracking": extra.pop("tracking", []),
+        "deliveries": extra.pop("deliveries", []),
+        "invoices": extra.pop("invoices", []),
     }
 
 
@@ -77,6 +115,8 @@ SHIPPING = _order(
     "2026-11-24T08:15:00.482913Z",
     sent_lots=["LOT-1", "KIT-ABC"],
     tracking=[TRACKING],
+    deliveries=[DELIVERY_DONE, DELIVERY_BACKORDER],
+    invoices=[INVOICE],
 )
 CANCELLED = _order(
     "S00043",
@@ -322,6 +362,11 @@ EXAMPLES = {
             "it; ask your sales contact to cancel it.",
         ),
         summary="Entered by a salesperson",
+    ),
+    "DocumentUnavailable": _error(
+        "document_unavailable",
+        "PDF documents cannot be rendered on this server right now (wkhtmltopdf "
+        "is not installed); retry later or ask the seller.",
     ),
     "InternalError": _error(
         "internal_error",

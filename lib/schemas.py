@@ -54,6 +54,10 @@ ORDER_EVENT_TYPES = (
     "order.invoiced",
 )
 EVENT_TYPES = (*ORDER_EVENT_TYPES, "ping")
+DOCUMENT_TYPES = ("invoice", "delivery_slip", "order")
+# stock.picking states, invoice types (account.move move_type) shown
+DELIVERY_STATES = ("draft", "waiting", "confirmed", "assigned", "done", "cancel")
+INVOICE_TYPES = ("out_invoice", "out_refund")
 # ISO 3166-1 alpha-2 codes of the countries Odoo 18.0 knows (its
 # base/data/res_country_data.xml; tests/test_schemas.py checks them)
 COUNTRY_CODES = tuple(
@@ -363,6 +367,41 @@ class OrderLookup(BaseModel):
     order_id: OrderId
 
 
+class OrderDocumentQuery(OrderLookup):
+    """The query of ``GET order/document``: the order as ``order_status``
+    names it, and which of its documents."""
+
+    type: Annotated[
+        str,
+        BeforeValidator(
+            _choice(
+                DOCUMENT_TYPES,
+                f"{{field}} must be one of {', '.join(DOCUMENT_TYPES)}.",
+            )
+        ),
+        WithJsonSchema({"type": "string", "enum": list(DOCUMENT_TYPES)}),
+        Field(
+            description="`invoice`: a posted invoice or credit note of the "
+            "order; `delivery_slip`: the delivery slip of a done outgoing "
+            "delivery; `order`: the order confirmation."
+        ),
+    ]
+    invoice_number: _text(ORDER_ID_MAX) = Field(
+        None,
+        description="With `type=invoice`: which invoice or credit note (its "
+        "`number` in `invoices`); without it, the latest posted one. Ignored "
+        "with the other types.",
+        examples=["INV/2026/00042"],
+    )
+    delivery_order_name: _text(ORDER_ID_MAX) = Field(
+        None,
+        description="With `type=delivery_slip`: which done delivery (its "
+        "`name` in `deliveries`); without it, the latest done one. Ignored "
+        "with the other types.",
+        examples=["WH/OUT/00012"],
+    )
+
+
 class OrderCancelRequest(OrderLookup):
     """The order to cancel, identified as in `order_status`."""
 
@@ -554,6 +593,10 @@ UtcMicroseconds = Annotated[
     ),
 ]
 OrderStatus = enum.StrEnum("OrderStatus", {s.upper(): s for s in STATUSES})
+DeliveryState = enum.StrEnum(
+    "DeliveryState", {state.upper(): state for state in DELIVERY_STATES}
+)
+InvoiceType = enum.StrEnum("InvoiceType", {t.upper(): t for t in INVOICE_TYPES})
 WebhookEventType = enum.StrEnum(
     "WebhookEventType", {e.replace(".", "_").upper(): e for e in EVENT_TYPES}
 )
@@ -599,6 +642,10 @@ class OrderLine(_Response):
     delivered_quantity: float = Field(
         description="Delivered so far, a number in the product's unit of measure."
     )
+    open_quantity: float = Field(
+        description="Still to deliver: `quantity` minus `delivered_quantity`, "
+        "never below 0; 0 on a cancelled order."
+    )
     unit_price: float = Field(
         description="Price of one unit, discounts applied, taxes excluded "
         "(`subtotal / quantity`)."
@@ -617,6 +664,64 @@ class Tracking(_Response):
     date_done: UtcSeconds | None = Field(
         description="When the delivery was validated (UTC)."
     )
+
+
+class DeliveryLine(_Response):
+    ean: str | None = Field(description="The product's EAN; null if it has none.")
+    quantity: float = Field(
+        description="Shipped (done delivery), to ship (open delivery) or that "
+        "was to ship (cancelled delivery), in the order line's unit."
+    )
+
+
+class Delivery(_Response):
+    """An outgoing delivery of the order, whatever its state."""
+
+    name: str = Field(description="The delivery order, e.g. `WH/OUT/00012`.")
+    state: DeliveryState
+    scheduled_date: UtcSeconds | None = Field(
+        description="When it is planned to leave (UTC)."
+    )
+    date_done: UtcSeconds | None = Field(
+        description="When it was validated (UTC); null until it is done."
+    )
+    carrier: str | None = Field(description="The carrier's name; null if none.")
+    tracking_ref: str | None = Field(
+        description="The carrier's tracking reference; null until it is known."
+    )
+    tracking_url: str | None = Field(
+        description="Where to follow the parcel, from the carrier's tracking "
+        "link and `tracking_ref`; null when either is missing."
+    )
+    lines: list[DeliveryLine] = Field(description="One entry per product.")
+    lots: list[str] = Field(
+        description="The lots and serial numbers that left in this delivery "
+        "(done deliveries only; empty otherwise), a test kit's kit barcode in "
+        "place of its lot name where it has one, as in `sent_lots`."
+    )
+
+
+class Invoice(_Response):
+    """A posted customer invoice or credit note of the order."""
+
+    number: str = Field(description="The invoice number, e.g. `INV/2026/00042`.")
+    move_type: InvoiceType
+    state: Literal["posted"] = Field(
+        description="Always `posted`: draft and cancelled invoices are not listed."
+    )
+    payment_state: str | None = Field(
+        description="Odoo's payment status: `not_paid`, `in_payment`, `paid`, "
+        "`partial`, `reversed` (a credit note cancels it), `blocked` or "
+        "`invoicing_legacy`."
+    )
+    invoice_date: datetime.date | None = Field(description="The invoice date.")
+    due_date: datetime.date | None = Field(description="When payment is due.")
+    amount_total: float = Field(
+        description="Total, taxes included, in `currency` (positive for credit "
+        "notes too)."
+    )
+    amount_residual: float = Field(description="Still to pay (or to refund).")
+    currency: str = Field(description="ISO 4217 code.")
 
 
 class Order(_Response):
@@ -652,6 +757,18 @@ class Order(_Response):
     tracking: list[Tracking] = Field(
         description="One entry per done outgoing delivery, in the order they "
         "were created; empty until one is done."
+    )
+    deliveries: list[Delivery] = Field(
+        description="Every outgoing delivery of the order (open, done or "
+        "cancelled; backorders included; in a multi-step delivery its last, "
+        "outgoing step; returns are not listed), in the order they were "
+        "created: which product and which kit left in which parcel, and what "
+        "is still to come."
+    )
+    invoices: list[Invoice] = Field(
+        description="The posted customer invoices and credit notes of the "
+        "order, oldest first (drafts are not listed); their PDF: "
+        "`order/document?type=invoice`."
     )
 
 
@@ -750,6 +867,7 @@ ERROR_STATUSES = {
     "not_cancellable": 409,
     "rate_limited": 429,
     "internal_error": 500,
+    "document_unavailable": 503,
 }
 ErrorCode = enum.StrEnum("ErrorCode", {c.upper(): c for c in ERROR_STATUSES})
 

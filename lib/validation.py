@@ -169,6 +169,20 @@ def parse_order_lookup(params):
     return lookup.identifiedBy, lookup.order_id
 
 
+def parse_order_document_query(params):
+    """The query of ``GET order/document``: ``(identified_by, order_id,
+    type, selector)``, ``selector`` the ``invoice_number`` (type
+    ``invoice``) or ``delivery_order_name`` (type ``delivery_slip``), None
+    for the latest; a selector of another type is ignored (query
+    parameters are independent in the document, which allows it)."""
+    query = validate(schemas.OrderDocumentQuery, dict(params.items()))
+    selector = {
+        "invoice": query.invoice_number,
+        "delivery_slip": query.delivery_order_name,
+    }.get(query.type)
+    return query.identifiedBy, query.order_id, query.type, selector
+
+
 def parse_cancel_request(data):
     """The body of ``POST order/cancel``: ``(identified_by, order_id)``."""
     lookup = validate(schemas.OrderCancelRequest, data)

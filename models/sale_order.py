@@ -277,11 +277,11 @@ class SaleOrder(models.Model):
         response and the webhook. Call it on records the caller was allowed
         to read. A page of 100 orders is the API's hot path (see the README,
         "Performance and limits"), so ``_order_api_fetch`` reads what the
-        order object shows, and only that, in four queries whatever the
-        number of orders; the ``_prepare_order_api_*`` helpers shape it.
-        ``headers``: the orders' rows of ``ORDER_API_HEADER_COLUMNS`` when
-        the caller read them already (``_list_orders`` reads them with the
-        page), by order id.
+        order object shows, and only that, in a fixed number of queries
+        whatever the number of orders; the ``_prepare_order_api_*`` helpers
+        shape it. ``headers``: the orders' rows of ``ORDER_API_HEADER_COLUMNS``
+        when the caller read them already (``_list_orders`` reads them with
+        the page), by order id.
         """
         if not self:
             return []
@@ -297,14 +297,22 @@ class SaleOrder(models.Model):
         return result
 
     def _order_api_fetch(self, headers=None):
-        """What the order objects of ``self`` show, in four queries: orders
-        with their address and currency (unless given: ``headers``), lines with their products, outgoing
-        deliveries with their carriers, lots (``_order_api_sent_lots``).
-        Translated names are read in the environment's language as the ORM
-        reads them; a product with variant attributes gets its name from the
-        ORM. Returns ``{"headers": {order id: row}, "lines": {order id:
-        [rows]}, "deliveries": {order id: [rows]}, "sent_lots": {order id:
-        [labels]}, "product_names": {product id: name}}``."""
+        """What the order objects of ``self`` show, in at most seven queries
+        whatever the number of orders: orders with their address and currency
+        (unless given: ``headers``), lines
+        with their products, outgoing deliveries with their carriers, the
+        deliveries' products and lots (``_order_api_delivery_details``), lots
+        (``_order_api_sent_lots``), posted invoices and credit notes
+        (``_order_api_invoices``). Translated names are read in the
+        environment's language as the ORM reads them; a product with variant
+        attributes gets its name from the ORM, and so does the tracking link
+        of a carrier integration (not a fixed or rule-based carrier). Returns
+        ``{"headers": {order id: row}, "lines": {order id: [rows]},
+        "deliveries": {order id: [rows]}, "delivery_lines": {picking id:
+        [rows]}, "delivery_lots": {picking id: [labels]}, "sent_lots":
+        {order id: [labels]}, "invoices": {order id: [rows]},
+        "product_names": {product id: name}, "tracking_urls": {picking id:
+        url}}``."""
         self.env.flush_all()
         cr = self.env.cr
         lang = self.env.lang or "en_US"
@@ -344,8 +352,14 @@ class SaleOrder(models.Model):
         cr.execute(
             SQL(
                 """
-                SELECT picking.sale_id, picking.name, picking.state,
+                SELECT picking.sale_id, picking.id, picking.name, picking.state,
                        picking.carrier_tracking_ref, picking.date_done,
+                       picking.scheduled_date, carrier.delivery_type,
+                       CASE WHEN NULLIF(picking.carrier_tracking_ref, '') IS NULL
+                            THEN NULL
+                            ELSE REPLACE(carrier.tracking_url, '<shipmenttrackingnumber>',
+                                         picking.carrier_tracking_ref)
+                        END AS tracking_url,
                        COALESCE(carrier.name->>%s, carrier.name->>'en_US') AS carrier
                   FROM stock_picking picking
                   JOIN stock_picking_type type ON type.id = picking.picking_type_id
@@ -360,15 +374,146 @@ class SaleOrder(models.Model):
         deliveries = {}
         for row in cr.dictfetchall():
             deliveries.setdefault(row["sale_id"], []).append(row)
+        pickings = [row for rows in deliveries.values() for row in rows]
+        delivery_lines, delivery_lots = self._order_api_delivery_details(
+            [row["id"] for row in pickings]
+        )
         return {
             "headers": headers,
             "lines": lines,
             "deliveries": deliveries,
+            "delivery_lines": delivery_lines,
+            "delivery_lots": delivery_lots,
             "sent_lots": self._order_api_sent_lots(),
+            "invoices": self._order_api_invoices(),
             "product_names": self._order_api_product_names(
                 row for rows in lines.values() for row in rows
             ),
+            "tracking_urls": self._order_api_tracking_urls(pickings),
+            "qty_digits": self.env["decimal.precision"].precision_get(
+                "Product Unit of Measure"
+            ),
         }
+
+    def _order_api_delivery_details(self, picking_ids):
+        """``({picking id: [{"ean", "quantity"}]}, {picking id: [lot
+        labels]})`` for the outgoing deliveries ``picking_ids``, in two
+        queries. A line per product, in the order of the moves: for a done
+        delivery what it shipped (its done moves' quantities), for a
+        cancelled one what it was to ship, for an open one what it is to ship
+        (its moves that are not cancelled), in the unit of the order line.
+        The lots are those that left in a done delivery (none for the
+        others: reservations change until then), each once, a kit's barcode
+        in place of its lot name as in ``sent_lots``."""
+        if not picking_ids:
+            return {}, {}
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT moves.picking_id, moves.barcode, SUM(moves.quantity)
+                  FROM (SELECT move.id, move.picking_id, move.product_id,
+                               product.barcode,
+                               CASE WHEN picking.state = 'done'
+                                    THEN CASE WHEN move.state = 'done'
+                                              THEN move.quantity ELSE 0 END
+                                    WHEN picking.state = 'cancel'
+                                      OR move.state <> 'cancel'
+                                    THEN move.product_uom_qty
+                                    ELSE 0 END AS quantity
+                          FROM stock_move move
+                          JOIN stock_picking picking ON picking.id = move.picking_id
+                          JOIN product_product product ON product.id = move.product_id
+                         WHERE move.picking_id = ANY(%s)) moves
+              GROUP BY moves.picking_id, moves.product_id, moves.barcode
+                HAVING SUM(moves.quantity) > 0
+              ORDER BY moves.picking_id, MIN(moves.id)
+                """,
+                picking_ids,
+            )
+        )
+        lines = {}
+        for picking_id, barcode, quantity in cr.fetchall():
+            lines.setdefault(picking_id, []).append(
+                {"ean": barcode or None, "quantity": quantity}
+            )
+        cr.execute(
+            SQL(
+                """
+                SELECT sml.picking_id,
+                       COALESCE(NULLIF(lot.kit_barcode, ''), lot.name) AS label
+                  FROM stock_move_line sml
+                  JOIN stock_lot lot ON lot.id = sml.lot_id
+                 WHERE sml.picking_id = ANY(%s) AND sml.state = 'done'
+              GROUP BY sml.picking_id, lot.id, lot.kit_barcode, lot.name
+              ORDER BY sml.picking_id, MIN(sml.id), lot.id
+                """,
+                picking_ids,
+            )
+        )
+        lots = {}
+        for picking_id, label in cr.fetchall():
+            labels = lots.setdefault(picking_id, [])
+            if label not in labels:
+                labels.append(label)
+        return lines, lots
+
+    def _order_api_invoices(self):
+        """{order id: [rows]}: the posted customer invoices and credit notes
+        of the orders of ``self`` (their ``invoice_ids``: the moves of their
+        lines' invoice lines), oldest first, in one query."""
+        if not self:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT sol.order_id, move.id, move.name, move.move_type,
+                       move.state, move.payment_state, move.invoice_date,
+                       move.invoice_date_due, move.amount_total,
+                       move.amount_residual, currency.name AS currency,
+                       currency.rounding
+                  FROM sale_order_line sol
+                  JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                  JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                  JOIN account_move move ON move.id = aml.move_id
+             LEFT JOIN res_currency currency ON currency.id = move.currency_id
+                 WHERE sol.order_id = ANY(%s)
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND move.state = 'posted'
+              ORDER BY sol.order_id, move.invoice_date, move.id
+                """,
+                list(self.ids),
+            )
+        )
+        invoices = {}
+        for row in self.env.cr.dictfetchall():
+            invoices.setdefault(row["order_id"], []).append(row)
+        return invoices
+
+    def _order_api_tracking_urls(self, pickings):
+        """{picking id: tracking URL} for the deliveries (rows of
+        ``_order_api_fetch``) whose carrier is an integration (not a fixed or
+        rule-based price: the query builds their link from the carrier's
+        ``tracking_url``) and that have a tracking reference: the carrier
+        computes the link (Odoo's ``carrier_tracking_url``)."""
+        picking_ids = [
+            row["id"]
+            for row in pickings
+            if row["delivery_type"]
+            and row["delivery_type"] not in ("fixed", "base_on_rule")
+            and row["carrier_tracking_ref"]
+        ]
+        if not picking_ids:
+            return {}
+        urls = {}
+        for picking in self.env["stock.picking"].sudo().browse(picking_ids):
+            url = picking.carrier_tracking_url
+            # several parcels: a JSON list of [reference, link] pairs
+            links = picking.get_multiple_carrier_tracking()
+            if isinstance(links, list):
+                url = links[0][1] if links and len(links[0]) > 1 else None
+            urls[picking.id] = url or None
+        return urls
 
     def _prepare_order_api_values(self, data, rounded):
         """The order object of this order from ``_order_api_fetch``'s
@@ -391,7 +536,11 @@ class SaleOrder(models.Model):
             "delivery_address": self._prepare_order_api_address_values(header),
             "lines": [
                 self._prepare_order_api_line_values(
-                    line, data["product_names"], rounded
+                    line,
+                    data["product_names"],
+                    rounded,
+                    cancelled=header["state"] == "cancel",
+                    digits=data["qty_digits"],
                 )
                 for line in data["lines"].get(self.id, [])
             ],
@@ -399,6 +548,14 @@ class SaleOrder(models.Model):
                 self._prepare_order_api_tracking_values(picking)
                 for picking in deliveries
                 if picking["state"] == "done"
+            ],
+            "deliveries": [
+                self._prepare_order_api_delivery_values(picking, data)
+                for picking in deliveries
+            ],
+            "invoices": [
+                self._prepare_order_api_invoice_values(invoice)
+                for invoice in data["invoices"].get(self.id, [])
             ],
         }
 
@@ -414,12 +571,15 @@ class SaleOrder(models.Model):
         }
 
     @api.model
-    def _prepare_order_api_line_values(self, line, product_names, rounded):
+    def _prepare_order_api_line_values(
+        self, line, product_names, rounded, cancelled=False, digits=None
+    ):
         return {
             "ean": line["barcode"] or None,
             "product_name": product_names.get(line["product_id"]) or line["name"],
             "quantity": line["product_uom_qty"],
             "delivered_quantity": line["qty_delivered"],
+            "open_quantity": _open_quantity(line, cancelled, digits),
             "unit_price": rounded(line["price_reduce_taxexcl"]),
             "subtotal": rounded(line["price_subtotal"]),
         }
@@ -431,6 +591,40 @@ class SaleOrder(models.Model):
             "carrier": picking["carrier"] or None,
             "tracking_ref": picking["carrier_tracking_ref"] or None,
             "date_done": utc_iso(picking["date_done"]),
+        }
+
+    @api.model
+    def _prepare_order_api_delivery_values(self, picking, data):
+        """One outgoing delivery (a row of ``_order_api_fetch``)."""
+        return {
+            "name": picking["name"],
+            "state": picking["state"],
+            "scheduled_date": utc_iso(picking["scheduled_date"]),
+            "date_done": utc_iso(picking["date_done"]),
+            "carrier": picking["carrier"] or None,
+            "tracking_ref": picking["carrier_tracking_ref"] or None,
+            "tracking_url": data["tracking_urls"].get(picking["id"])
+            or picking["tracking_url"]
+            or None,
+            "lines": data["delivery_lines"].get(picking["id"], []),
+            "lots": data["delivery_lots"].get(picking["id"], []),
+        }
+
+    @api.model
+    def _prepare_order_api_invoice_values(self, invoice):
+        """One posted invoice or credit note (a row of
+        ``_order_api_invoices``), its amounts in its own currency."""
+        rounded = _rounder(invoice["rounding"])
+        return {
+            "number": invoice["name"],
+            "move_type": invoice["move_type"],
+            "state": invoice["state"],
+            "payment_state": invoice["payment_state"] or None,
+            "invoice_date": _iso_date(invoice["invoice_date"]),
+            "due_date": _iso_date(invoice["invoice_date_due"]),
+            "amount_total": rounded(invoice["amount_total"]),
+            "amount_residual": rounded(invoice["amount_residual"]),
+            "currency": invoice["currency"],
         }
 
     def _order_api_product_names(self, line_rows):
@@ -488,7 +682,7 @@ ORDER_API_HEADER_COLUMNS = SQL(
     """
     sale_order.id, sale_order.name, sale_order.order_api_external_id AS external_id,
     sale_order.order_api_status AS status, sale_order.order_api_note AS note,
-    sale_order.order_api_updated_at AS updated_at, sale_order.create_date,
+    sale_order.state, sale_order.order_api_updated_at AS updated_at, sale_order.create_date,
     sale_order.amount_total, sale_order.amount_tax, currency.name AS currency,
     currency.rounding, ship.name AS ship_name, ship.street,
     ship.street2, ship.zip, ship.city, country.code AS country_code
@@ -519,6 +713,21 @@ def _rounder(rounding):
         return memo[amount]
 
     return rounded
+
+
+def _open_quantity(line, cancelled, digits):
+    """What is still to deliver of an order line: ordered minus delivered,
+    never below zero; zero on a cancelled order (nothing more will come)."""
+    if cancelled:
+        return 0.0
+    remaining = (line["product_uom_qty"] or 0.0) - (line["qty_delivered"] or 0.0)
+    if digits is not None:
+        remaining = float_round(remaining, precision_digits=digits)
+    return max(remaining, 0.0)
+
+
+def _iso_date(value):
+    return value.isoformat() if value else None
 
 
 def utc_iso(value, microseconds=False):

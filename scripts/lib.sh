@@ -356,6 +356,16 @@ poa_ensure_chrome() {
         warn "No Chrome/Chromium (apt-get install chromium): the browser tests (browser_js) will be skipped."
 }
 
+# GET order/document renders PDFs with wkhtmltopdf (Odoo looks for it on PATH
+# when it starts): as root, install Debian's wkhtmltopdf; otherwise say so.
+# Debian's build (unpatched Qt) leaves out the reports' repeated header and
+# footer; wkhtmltox 0.12.6.1 with patched Qt (wkhtmltopdf.org) renders them.
+poa_ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null && return 0
+    poa_apt_install wkhtmltopdf ||
+        warn "No wkhtmltopdf (apt-get install wkhtmltopdf, as root): GET order/document answers 503 document_unavailable, and its tests fail."
+}
+
 poa_odoo() { "$ODOO_VENV/bin/python" "$ODOO_SRC/odoo-bin" "$@"; }
 
 # Hash of the addon's installable files, for "-u only when something changed".
@@ -453,7 +463,9 @@ PY
     echo "-- openapi-python-client $POA_OPC_VERSION"
     local pkg="$out/partner_order_api_client"
     rm -rf "$pkg"
-    printf 'post_hooks: []\n' >"$out/opc.yaml"
+    # openapi-python-client knows JSON, text and octet-stream bodies only: the
+    # PDF of order/document (a binary string schema) is read as bytes (File).
+    printf 'post_hooks: []\ncontent_type_overrides:\n  application/pdf: application/octet-stream\n' >"$out/opc.yaml"
     if "$POA_OPC_VENV/bin/openapi-python-client" generate --path "$doc" --meta none \
         --config "$out/opc.yaml" --output-path "$pkg" >"$out/opc.log" 2>&1 &&
         ! grep -qi "warning" "$out/opc.log"; then

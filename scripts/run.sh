@@ -7,7 +7,9 @@
 #    18.0 branch there when none is found and the machine is online);
 # 2. creates or reuses the virtualenv ODOO_VENV (default $HOME/.venvs/odoo-18.0);
 # 3. makes PostgreSQL usable for the current user (starts the cluster, creates
-#    the role, installs Debian's postgresql when root and none is installed);
+#    the role, installs Debian's postgresql when root and none is installed),
+#    and installs Debian's wkhtmltopdf (the PDFs of order/document) when root
+#    and missing (otherwise it says so);
 # 4. creates or reuses the database POA_DB (default partner_order_api_demo) with
 #    the addon and its demo data, updating the addon when its files changed;
 # 5. prints a curl command with a fresh demo API key, then runs Odoo on
@@ -24,6 +26,7 @@ poa_find_or_get_odoo
 say "Odoo 18.0: $ODOO_SRC"
 poa_ensure_odoo_venv
 poa_ensure_postgres
+poa_ensure_wkhtmltopdf
 
 ADDONS="$POA_STATE/addons"
 CONF="$POA_STATE/odoo.conf"

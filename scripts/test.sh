@@ -13,7 +13,8 @@
 #     PyPI; POA_ALLOW_NO_CLIENTS=1 lets the run pass without them, and the
 #     summary says so);
 # (d) with Odoo 18.0 (found as scripts/run.sh finds it): installs the addon with
-#     demo data into a fresh database, runs tests/ with pytest-odoo, then
+#     demo data into a fresh database (installing Debian's chromium and
+#     wkhtmltopdf first when run as root and missing), runs tests/ with pytest-odoo, then
 #     tests_live/ (real odoo-bin --workers servers) on it, drops the database;
 #     a WARNING, ERROR or CRITICAL line logged by Odoo (install, tests, every
 #     server tests_live/ started) fails the run.
@@ -167,6 +168,7 @@ if poa_find_odoo || poa_get_odoo; then
     poa_ensure_odoo_venv
     poa_ensure_postgres
     poa_ensure_chrome
+    poa_ensure_wkhtmltopdf
     TEST_DB="poa_test_$(date +%Y%m%d_%H%M%S)_$$"
     CONF="$RUN_DIR/odoo.conf"
     # Kept after the run (overwritten by the next one).

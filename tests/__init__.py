@@ -1,6 +1,7 @@
 from . import test_admin_fields
 from . import test_api_auth
 from . import test_api_products
+from . import test_api_documents
 from . import test_api_orders
 from . import test_api_create_order
 from . import test_api_errors

@@ -230,7 +230,26 @@ class PartnerOrderApiCase(HttpCase):
 
     def assert_contract_response(self, method, path, response):
         """Every answer is the contract's JSON, with a request id, and matches
-        the OpenAPI document."""
+        the OpenAPI document; a PDF (``order/document``) only where the
+        document promises one, with its headers."""
+        if (
+            response.headers.get("Content-Type") == "application/pdf"
+            and response.status_code == 200
+        ):
+            self.assertTrue(response.headers.get("X-Request-Id"))
+            self.assertTrue(
+                response.content.startswith(b"%PDF-"), response.content[:20]
+            )
+            self.assertEqual(
+                int(response.headers["Content-Length"]), len(response.content)
+            )
+            document = openapi_check.load_document()
+            template = document["paths"][path.split("?")[0]][method.lower()]
+            self.assertIn("application/pdf", template["responses"]["200"]["content"])
+            openapi_check.validate_response(
+                method, path.split("?")[0], 200, None, response.headers
+            )
+            return
         self.assertEqual(
             response.headers.get("Content-Type"),
             "application/json; charset=utf-8",

@@ -379,11 +379,32 @@ class TestApiOrders(PartnerOrderApiCase):
                 [(product, 1), (self.product_a, 2)],
                 client_order_ref=str(index),
             )
-        # some delivered, so that sent lots and deliveries are read too
+        # some delivered in two parcels (a done delivery with its lot and a
+        # backorder) and invoiced (an invoice and a credit note), the newest
+        # among them: a page of 1 reads sent lots, deliveries, their lines
+        # and lots, and invoices too
         kit_orders = self.env["sale.order"]
+        carrier = self.env["delivery.carrier"].create(
+            {
+                "name": "Count Express",
+                "delivery_type": "fixed",
+                "tracking_url": "https://track.example/<shipmenttrackingnumber>",
+                "product_id": self.env["product.product"]
+                .create({"name": "Count Shipping", "type": "service"})
+                .id,
+            }
+        )
         for lot in (self.lot_kit_1, self.lot_kit_2):
-            order = self.create_order_orm(self.partner_a, self.user_a, [(self.kit, 1)])
-            self.deliver(order, lots={lot: 1})
+            order = self.create_order_orm(
+                self.partner_a, self.user_a, [(self.kit, 2), (self.product_a, 2)]
+            )
+            self._outgoing(order).write(
+                {"carrier_id": carrier.id, "carrier_tracking_ref": f"T-{lot.name}"}
+            )
+            self.deliver(order, lots={lot: 1}, quantities={self.product_a: 1})
+            invoice = order._create_invoices()
+            invoice.action_post()
+            invoice._reverse_moves().action_post()
             kit_orders |= order
         self.env.flush_all()
         counts = {}
@@ -394,6 +415,20 @@ class TestApiOrders(PartnerOrderApiCase):
                 "GET", "orders", key=self.key_a, params={"page_size": page_size}
             )
             counts[page_size] = self.cr.sql_log_count - before
-            self.assertEqual(len(response.json()["orders"]), page_size)
-        self.assertLessEqual(counts[100], counts[1], counts)
-        self.assertTrue(kit_orders)
+            orders = response.json()["orders"]
+            self.assertEqual(len(orders), page_size)
+            newest = orders[0]
+            self.assertEqual(newest["biomes_order_id"], kit_orders[-1].name)
+            self.assertEqual(len(newest["deliveries"]), 2)
+            self.assertEqual(newest["deliveries"][0]["lots"], ["KL-2"])
+            self.assertEqual(
+                newest["deliveries"][0]["tracking_url"], "https://track.example/T-KL-2"
+            )
+            self.assertEqual(
+                [i["move_type"] for i in newest["invoices"]],
+                ["out_invoice", "out_refund"],
+            )
+        with_invoices = [o for o in orders if o["invoices"]]
+        self.assertEqual(len(with_invoices), 2)
+        # the same queries for 1 order as for 100: nothing is read per order
+        self.assertEqual(counts[100], counts[1], counts)

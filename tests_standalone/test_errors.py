@@ -23,6 +23,8 @@ CONTRACT = {
     "not_cancellable": 409,
     "rate_limited": 429,
     "internal_error": 500,
+    # issue 15 (order/document: no wkhtmltopdf); to be added to API-CONTRACT.md
+    "document_unavailable": 503,
 }
 
 CLASSES = {
@@ -39,6 +41,7 @@ CLASSES = {
     "IdempotencyInProgress": "idempotency_in_progress",
     "NotCancellable": "not_cancellable",
     "InternalError": "internal_error",
+    "DocumentUnavailable": "document_unavailable",
 }
 
 

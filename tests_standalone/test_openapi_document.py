@@ -27,6 +27,7 @@ EXPECTED_STATUSES = {
     ("GET", f"{API}/available_products"): {"200"} | COMMON,
     ("GET", f"{API}/orders"): {"200", "400"} | COMMON,
     ("GET", f"{API}/order_status"): {"200", "400", "404"} | COMMON,
+    ("GET", f"{API}/order/document"): {"200", "400", "404", "503"} | COMMON,
     ("POST", f"{API}/order"): {"201", "400", "409"} | COMMON,
     ("POST", f"{API}/order/cancel"): {"200", "400", "404", "409"} | COMMON,
     ("GET", f"{API}/webhook"): {"200"} | COMMON,
@@ -46,6 +47,7 @@ ONE_CODE = {
     "405": "method_not_allowed",
     "429": "rate_limited",
     "500": "internal_error",
+    "503": "document_unavailable",
 }
 IDEMPOTENCY_CODES = {"idempotency_key_reused", "idempotency_in_progress"}
 WRITE_FORBIDDEN = {"forbidden", "insufficient_scope"}
@@ -590,7 +592,11 @@ def test_every_response_example_matches_its_schema(document, openapi_check):
     checked = 0
     for method, path, operation in _operations(document):
         for status, response in operation["responses"].items():
-            media = resolve(document, response)["content"]["application/json"]
+            content = resolve(document, response)["content"]
+            if "application/json" not in content:  # the PDF of order/document
+                assert set(content) == {"application/pdf"}, (method, path)
+                continue
+            media = content["application/json"]
             for example in media.get("examples", {}).values():
                 value = resolve(document, example)["value"]
                 openapi_check.validate_response(
@@ -691,11 +697,14 @@ def _order(**changes):
                 "product_name": "Sensor",
                 "quantity": 1.0,
                 "delivered_quantity": 0.0,
+                "open_quantity": 1.0,
                 "unit_price": 100.0,
                 "subtotal": 100.0,
             }
         ],
         "tracking": [],
+        "deliveries": [],
+        "invoices": [],
         "added_later": "allowed",
     }
     for key, value in changes.items():
@@ -1007,3 +1016,100 @@ def test_documented_error_codes(openapi_check, document):
     assert codes("POST", f"{API}/order", 201) is None
     with pytest.raises(AssertionError, match="status 409 is not documented"):
         codes("GET", f"{API}/orders", 409)
+
+
+# ----------------------------------------------------------------------
+# GET order/document: a PDF, not JSON
+# ----------------------------------------------------------------------
+
+
+def test_order_document_is_a_pdf_download(document):
+    operation = document["paths"][f"{API}/order/document"]["get"]
+    assert operation["operationId"] == "getOrderDocument"
+    ok = operation["responses"]["200"]
+    assert ok["content"] == {
+        "application/pdf": {"schema": {"$ref": "#/components/schemas/PdfDocument"}}
+    }
+    assert document["components"]["schemas"]["PdfDocument"]["format"] == "binary"
+    disposition = resolve(document, ok["headers"]["Content-Disposition"])
+    assert disposition["required"]
+    assert re.fullmatch(disposition["schema"]["pattern"], disposition["example"])
+    # errors stay JSON, with the shared responses
+    assert operation["responses"]["404"] == {"$ref": "#/components/responses/NotFound"}
+    unavailable = resolve(document, operation["responses"]["503"])
+    assert unavailable["x-error-codes"] == ["document_unavailable"]
+    names = {p["name"]: p for p in operation["parameters"]}
+    assert set(names) == {
+        "identifiedBy",
+        "order_id",
+        "type",
+        "invoice_number",
+        "delivery_order_name",
+    }
+    assert names["type"]["required"] and names["type"]["schema"]["enum"] == [
+        "invoice",
+        "delivery_slip",
+        "order",
+    ]
+    assert not names["invoice_number"]["required"]
+    assert not names["delivery_order_name"]["required"]
+
+
+def test_check_accepts_a_pdf_with_its_headers_only(openapi_check, document):
+    path = f"{API}/order/document"
+    headers = dict(
+        HEADERS, **{"content-disposition": 'attachment; filename="S00042.pdf"'}
+    )
+    openapi_check.validate_response("GET", path, 200, None, headers, document)
+    for bad in ({}, {"content-disposition": "inline"}):
+        with pytest.raises(AssertionError, match="Content-Disposition"):
+            openapi_check.validate_response(
+                "GET", path, 200, None, dict(HEADERS, **bad), document
+            )
+    openapi_check.validate_response(
+        "GET",
+        path,
+        503,
+        {
+            "success": False,
+            "error": {"code": "document_unavailable", "message": "No wkhtmltopdf."},
+        },
+        HEADERS,
+        document,
+    )
+
+
+DOCUMENT_QUERY = {"identifiedBy": "biomes", "order_id": "S00042", "type": "invoice"}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        DOCUMENT_QUERY,
+        dict(DOCUMENT_QUERY, type="order", invoice_number="INV/1"),
+        dict(DOCUMENT_QUERY, type="delivery_slip", delivery_order_name="WH/OUT/1"),
+        dict(DOCUMENT_QUERY, invoice_number=""),
+        dict(DOCUMENT_QUERY, invoice_number="\x07"),
+        dict(DOCUMENT_QUERY, delivery_order_name="x" * 256),
+        dict(DOCUMENT_QUERY, type="receipt"),
+        dict(DOCUMENT_QUERY, identifiedBy="name"),
+        {"identifiedBy": "biomes", "order_id": "S00042"},
+        {"order_id": "S00042", "type": "order"},
+    ],
+)
+def test_order_document_query_agrees_with_the_parser(document, validation, params):
+    """The parameters of order/document are independent: what the document
+    allows, the parser takes (schemathesis checks that on the live server)."""
+    operation = document["paths"][f"{API}/order/document"]["get"]
+    schema_ok = True
+    for parameter in operation["parameters"]:
+        if parameter["name"] not in params:
+            schema_ok &= not parameter["required"]
+            continue
+        schema_ok &= Draft202012Validator(parameter["schema"]).is_valid(
+            params[parameter["name"]]
+        )
+    parser_ok = _accepts(
+        validation, lambda: validation.parse_order_document_query(params)
+    )
+    assert schema_ok == parser_ok

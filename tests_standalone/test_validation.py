@@ -768,3 +768,71 @@ def test_sort_rejected(validation, sort):
     assert _fields(
         _rejects(validation, validation.parse_orders_query, {"sort": sort})
     ) == ["sort"]
+
+
+# ----------------------------------------------------------------------
+# GET order/document
+# ----------------------------------------------------------------------
+
+DOC = {"identifiedBy": "biomes", "order_id": "S00042"}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (dict(DOC, type="order"), ("biomes", "S00042", "order", None)),
+        (dict(DOC, type="invoice"), ("biomes", "S00042", "invoice", None)),
+        (
+            dict(DOC, type="invoice", invoice_number=" INV/2026/00042 "),
+            ("biomes", "S00042", "invoice", "INV/2026/00042"),
+        ),
+        (
+            dict(DOC, type="delivery_slip", delivery_order_name="WH/OUT/00012"),
+            ("biomes", "S00042", "delivery_slip", "WH/OUT/00012"),
+        ),
+        (
+            dict(DOC, identifiedBy="external", type="order", other="ignored"),
+            ("external", "S00042", "order", None),
+        ),
+        # a selector of another type is ignored (the document allows it)
+        (
+            dict(DOC, type="order", invoice_number="INV/1"),
+            ("biomes", "S00042", "order", None),
+        ),
+        (
+            dict(DOC, type="invoice", delivery_order_name="WH/OUT/1"),
+            ("biomes", "S00042", "invoice", None),
+        ),
+        (
+            dict(
+                DOC, type="delivery_slip", invoice_number="I", delivery_order_name="D"
+            ),
+            ("biomes", "S00042", "delivery_slip", "D"),
+        ),
+    ],
+)
+def test_order_document_query(validation, params, expected):
+    assert validation.parse_order_document_query(params) == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        (DOC, "type"),
+        (dict(DOC, type="pdf"), "type"),
+        (dict(DOC, type="Invoice"), "type"),
+        ({"identifiedBy": "biomes", "type": "order"}, "order_id"),
+        (dict(DOC, type="order", identifiedBy="id"), "identifiedBy"),
+        (dict(DOC, type="invoice", invoice_number=""), "invoice_number"),
+        (dict(DOC, type="invoice", invoice_number="x" * 256), "invoice_number"),
+        (
+            dict(DOC, type="delivery_slip", delivery_order_name="\x00"),
+            "delivery_order_name",
+        ),
+    ],
+)
+def test_order_document_query_rejects(validation, params, field):
+    with pytest.raises(validation.ValidationError) as info:
+        validation.parse_order_document_query(params)
+    assert info.value.details[0]["field"] == field
+    assert field in info.value.message
