@@ -161,19 +161,26 @@ fi
 # (d) the Odoo suite ---------------------------------------------------------------------
 ODOO_RAN=0
 INSTALL_FAILED=0
+# script stages (wheel, upgrade) count as one test each in the last line
+STAGES_PASSED=0
+STAGES_FAILED=0
 if poa_find_odoo || poa_get_odoo; then
     ODOO_RAN=1
     section "Odoo suite (Odoo 18.0 at $ODOO_SRC)"
     poa_ensure_odoo_venv
     poa_ensure_postgres
     poa_ensure_chrome
-    TEST_DB="poa_test_$(date +%Y%m%d_%H%M%S)_$$"
+    TEST_DB_BASE="poa_test_$(date +%Y%m%d_%H%M%S)_$$"
+    TEST_DB=$TEST_DB_BASE
     CONF="$RUN_DIR/odoo.conf"
     # Kept after the run (overwritten by the next one).
     INSTALL_LOG="$POA_STATE/logs/test-install.log"
     TESTS_LOG="$POA_STATE/logs/test-odoo.log"
     : >"$INSTALL_LOG"
     : >"$TESTS_LOG"
+    # pytest-odoo's HttpCase serves on the config's http_port: a free one, so
+    # that the suite runs beside a demo (scripts/run.sh) on 8069.
+    POA_PORT=$(poa_free_port)
     poa_write_conf "$CONF" "$ADDONS" "$RUN_DIR/data" "$TEST_DB" "max_cron_threads = 0"
     echo "Installing $POA_ADDON with demo data into the new database $TEST_DB (log: $INSTALL_LOG)"
     if poa_odoo -c "$CONF" -d "$TEST_DB" -i "$POA_ADDON" --stop-after-init --no-http \
@@ -205,6 +212,20 @@ if poa_find_odoo || poa_get_odoo; then
     poa_dropdb "$TEST_DB" && echo "Dropped the test database $TEST_DB."
     TEST_DB=""
 
+    # The wheel, as an Odoo admin installs it: built with whool, pip-installed
+    # into a fresh virtualenv next to Odoo 18.0 (pip install of ODOO_SRC), the
+    # addon installed from site-packages into a new database, one API call.
+    section "wheel: whool build, fresh venv with Odoo, install, API call"
+    WHEEL_DB="${TEST_DB_BASE}_wheel"
+    (poa_wheel_check "$RUN_DIR/wheel" "$WHEEL_DB") 2>&1 | grep -v "^Running as user 'root'"
+    if [ "${PIPESTATUS[0]}" = 0 ]; then
+        STAGES_PASSED=$((STAGES_PASSED + 1))
+    else
+        STAGES_FAILED=$((STAGES_FAILED + 1))
+        fail "wheel stage (scripts/lib.sh poa_wheel_check)"
+    fi
+    poa_dropdb "$WHEEL_DB"
+
     # As OCA's CI: any WARNING, ERROR or CRITICAL logged by Odoo fails the run:
     # the install, pytest-odoo's Odoo, and every server tests_live/ started
     # (restarted ones and the replica's included). One line is pytest-odoo's
@@ -214,7 +235,8 @@ if poa_find_odoo || poa_get_odoo; then
     pytest_odoo_re=' ERROR \? odoo\.tests\.common: Importing test framework, avoid importing'
     live_logs=()
     [ -d "$RUN_DIR/live-logs" ] && mapfile -t live_logs < <(find "$RUN_DIR/live-logs" -name '*.log' | sort)
-    echo "Odoo logs checked: install, pytest-odoo and ${#live_logs[@]} tests_live server log(s)."
+    [ -d "$RUN_DIR/wheel/logs" ] && mapfile -t -O "${#live_logs[@]}" live_logs < <(find "$RUN_DIR/wheel/logs" -name '*.log' ! -name 'pip.log' | sort)
+    echo "Odoo logs checked: install, pytest-odoo, and ${#live_logs[@]} log(s) of tests_live servers and the wheel stage."
     bad_log=$(
         grep -HE "$level_re" "$INSTALL_LOG"
         grep -HE "$level_re" "$TESTS_LOG" | grep -vE "$pytest_odoo_re"
@@ -238,7 +260,8 @@ fi
 [ "$CLIENTS_RAN" = 1 ] || echo "POA_ALLOW_NO_CLIENTS=1: the generated clients and Redocly lint did not run."
 if [ "$ODOO_RAN" = 1 ]; then
     read -r passed failed skipped < <(pytest_counts "$STANDALONE_OUT" "$RUN_DIR/odoo.out" "$RUN_DIR/live.out")
-    failed=$((failed + INSTALL_FAILED))
+    passed=$((passed + STAGES_PASSED))
+    failed=$((failed + INSTALL_FAILED + STAGES_FAILED))
     total="all: $passed passed, $failed failed"
     [ "$skipped" = 0 ] || total="$total, $skipped skipped"
     echo "$total"
