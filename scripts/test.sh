@@ -161,7 +161,7 @@ fi
 # (d) the Odoo suite ---------------------------------------------------------------------
 ODOO_RAN=0
 INSTALL_FAILED=0
-# script stages (wheel, upgrade) count as one test each in the last line
+# script stages (the wheel) count as one test each in the last line
 STAGES_PASSED=0
 STAGES_FAILED=0
 if poa_find_odoo || poa_get_odoo; then
@@ -226,6 +226,14 @@ if poa_find_odoo || poa_get_odoo; then
     fi
     poa_dropdb "$WHEEL_DB"
 
+    # Upgrade from the previous release (tag 18.0.1.0.0): nothing lost.
+    section "upgrade from the previous release (tests_upgrade)"
+    (cd "$ADDON_DIR/tests_upgrade" && ODOO_SRC="$ODOO_SRC" POA_UPGRADE_DB="${TEST_DB_BASE}_upgrade" \
+        POA_UPGRADE_GIT="$POA_REPO" "$ODOO_VENV/bin/python" -m pytest -rfEs -s test_upgrade.py) 2>&1 |
+        tee "$RUN_DIR/upgrade.out"
+    check_stage tests_upgrade "${PIPESTATUS[0]}" "$RUN_DIR/upgrade.out"
+    poa_dropdb "${TEST_DB_BASE}_upgrade"
+
     # As OCA's CI: any WARNING, ERROR or CRITICAL logged by Odoo fails the run:
     # the install, pytest-odoo's Odoo, and every server tests_live/ started
     # (restarted ones and the replica's included). One line is pytest-odoo's
@@ -259,7 +267,7 @@ if [ "${#FAILED[@]}" -gt 0 ]; then
 fi
 [ "$CLIENTS_RAN" = 1 ] || echo "POA_ALLOW_NO_CLIENTS=1: the generated clients and Redocly lint did not run."
 if [ "$ODOO_RAN" = 1 ]; then
-    read -r passed failed skipped < <(pytest_counts "$STANDALONE_OUT" "$RUN_DIR/odoo.out" "$RUN_DIR/live.out")
+    read -r passed failed skipped < <(pytest_counts "$STANDALONE_OUT" "$RUN_DIR/odoo.out" "$RUN_DIR/live.out" "$RUN_DIR/upgrade.out")
     passed=$((passed + STAGES_PASSED))
     failed=$((failed + INSTALL_FAILED + STAGES_FAILED))
     total="all: $passed passed, $failed failed"
