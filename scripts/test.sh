@@ -16,7 +16,14 @@
 #     demo data into a fresh database, runs tests/ with pytest-odoo, then
 #     tests_live/ (real odoo-bin --workers servers) on it, drops the database;
 #     a WARNING, ERROR or CRITICAL line logged by Odoo (install, tests, every
-#     server tests_live/ started) fails the run.
+#     server tests_live/ started) fails the run. Then, on that database,
+#     scripts/gen_examples.py --check records the integrator's examples again
+#     (docs/ must hold what the server answers); the wheel stage (build with
+#     whool, fresh venv with Odoo pip-installed from ODOO_SRC, the addon
+#     installed from site-packages, three calls; scripts/lib.sh
+#     poa_wheel_check); the upgrade test (tests_upgrade/: the release tagged
+#     18.0.1.0.0 installed and filled, then -u to this code). HttpCase and
+#     every server started take free ports: a demo on 8069 may keep running.
 # A pytest stage that collects nothing, or skips a test, fails the run
 # (POA_ALLOW_SKIPS=1 allows skips, and the summary says so).
 # Without Odoo 18.0 it runs (a)-(c) and says that the Odoo suite did not run
@@ -161,7 +168,7 @@ fi
 # (d) the Odoo suite ---------------------------------------------------------------------
 ODOO_RAN=0
 INSTALL_FAILED=0
-# script stages (the wheel) count as one test each in the last line
+# script stages (the wheel, the examples) count as one test each in the last line
 STAGES_PASSED=0
 STAGES_FAILED=0
 if poa_find_odoo || poa_get_odoo; then
@@ -201,6 +208,17 @@ if poa_find_odoo || poa_get_odoo; then
                 POA_LIVE_LOG_DIR="$RUN_DIR/live-logs" "$ODOO_VENV/bin/python" -m pytest \
                 -p no:odoo -p no:cacheprovider -rfEs tests_live) 2>&1 | tee "$RUN_DIR/live.out"
             check_stage tests_live "${PIPESTATUS[0]}" "$RUN_DIR/live.out"
+        fi
+        # The integrator's examples, recorded again against a real server on
+        # this database: they must be what docs/ holds.
+        section "docs/EXAMPLES.md, docs/examples.json: recorded again (gen_examples.py --check)"
+        mkdir -p "$RUN_DIR/live-logs"
+        if (cd "$ADDON_DIR" && "$ODOO_VENV/bin/python" scripts/gen_examples.py --conf "$CONF" \
+            --db "$TEST_DB" --odoo-src "$ODOO_SRC" --log "$RUN_DIR/live-logs/gen-examples.log" --check); then
+            STAGES_PASSED=$((STAGES_PASSED + 1))
+        else
+            STAGES_FAILED=$((STAGES_FAILED + 1))
+            fail "docs/ examples differ from the server's answers (scripts/gen_examples.py)"
         fi
         echo "(Paths under $ADDON_DIR are the repository's files, copied for this run.)"
     else
