@@ -366,7 +366,7 @@ class Recorder:
                 if k in answer.headers
             }
             request_headers = {
-                k: ("Bearer <API key>" if k == "Authorization" else v)
+                k: ("Bearer <API key>" if k == "Authorization" else self.masker.text(v))
                 for k, v in headers.items()
             }
             self.examples.setdefault(operation_id, []).append(
@@ -439,6 +439,8 @@ def set_params(odoo, registry, values):
         for name, value in values.items():
             params.set_param(name, value)
         cr.commit()
+    # running servers drop their cached parameters
+    registry.signal_changes()
     return old
 
 
@@ -468,12 +470,12 @@ def record(rec, ctx):  # noqa: C901
         body=single,
     )
     name = created.json()["biomes_order_id"]
+    rec.masker.add(f"key-{stamp}", "8e0f4bb2-3c5d-4e1a-9f27-6b1d0c9a7e54")
     rec.call("createOrder", "Several products, a note and an Idempotency-Key", "POST", "order",
              body={"lines": [{"ean": eans[0], "amount": 1}, {"ean": eans[1], "amount": 3}],
                    "external_order_id": f"{ext}-2", "note": "Deliver to the lab entrance.",
                    "delivery_address": ADDRESS},
              headers={"Idempotency-Key": f"key-{stamp}"})  # fmt: skip
-    rec.masker.add(f"key-{stamp}", "8e0f4bb2-3c5d-4e1a-9f27-6b1d0c9a7e54")
     rec.call(
         "createOrder",
         "409: external_order_id already used",
@@ -518,15 +520,15 @@ def record(rec, ctx):  # noqa: C901
         rec.masker.add(url, RECEIVER_URL)
         answer = rec.call("setWebhook", "Set the URL (the first time: the signing secret, shown once)",
                           "PUT", "webhook", body={"url": url})  # fmt: skip
-        rec.masker.add(
-            answer.json().get("signing_secret"), "whsec_<shown once: keep it secret>"
-        )
+        secret = "whsec_<shown once: keep it secret>"
+        rec.masker.add(answer.json().get("signing_secret"), secret)
+        rec.examples["setWebhook"][-1]["response"]["body"]["signing_secret"] = secret
         rec.call("setWebhook", "400: not https", "PUT", "webhook",
                  body={"url": "http://partner.example/hook"})  # fmt: skip
         answer = rec.call("testWebhook", "Ping", "POST", "webhook/test")
-        rec.masker.add(
-            answer.json().get("webhook_id"), "msg_2p5Jm8yD1pQ0a7c3V9xLk4TzNf"
-        )
+        webhook_id = "msg_2p5Jm8yD1pQ0a7c3V9xLk4TzNf"
+        rec.masker.add(answer.json().get("webhook_id"), webhook_id)
+        rec.examples["testWebhook"][-1]["response"]["body"]["webhook_id"] = webhook_id
         rec.examples["testWebhook"][-1]["response"]["body"]["response_time_ms"] = 12
     rec.call("deleteWebhook", "Remove the URL", "DELETE", "webhook")
     rec.call(
@@ -543,22 +545,19 @@ def record(rec, ctx):  # noqa: C901
         "paths": "...",
     }
     rec.call("listOrders", "405: wrong method", "DELETE", "orders")
-    # 429: a budget of 2 requests per minute for the example's last calls
-    set_params(
-        ctx["odoo"], ctx["registry"], {"partner_order_api.rate_limit_per_minute": "2"}
-    )
-    for _i in range(10):  # 3 calls, unless a new minute starts meanwhile
-        if (
-            rec.call(
-                "listOrders", "", "GET", "orders?page_size=1", keep=False
-            ).status_code
-            == 429
-        ):
+    # 429: this partner's own budget (its Requests per Minute) down to 2
+    with ctx["registry"].cursor() as cr:
+        env = ctx["odoo"].api.Environment(cr, ctx["odoo"].SUPERUSER_ID, {})
+        env["res.partner"].browse(ctx["partner"]).order_api_rate_limit_per_minute = 2
+        cr.commit()
+    for _i in range(10):  # the bucket empties after a few calls
+        answer = rec.call("listOrders", "", "GET", "orders?page_size=1", keep=False)
+        if answer.status_code == 429:
             break
     rec.call(
         "listOrders", "429: over the partner's budget", "GET", "orders?page_size=1"
     )
-    # seconds to the end of the minute: masked
+    # seconds until a token is back: masked
     rec.examples["listOrders"][-1]["response"]["headers"]["Retry-After"] = "<seconds>"
 
 
@@ -636,7 +635,7 @@ def main():
     odoo.tools.config.parse_config(["-c", args.conf, "-d", args.db])
     registry = Registry(args.db)
     stamp = time.time_ns() // 1000
-    _partner, key, readonly, eans, not_allowed = make_partner(odoo, registry, stamp)
+    partner, key, readonly, eans, not_allowed = make_partner(odoo, registry, stamp)
     old = set_params(
         odoo,
         registry,
@@ -653,7 +652,7 @@ def main():
     server.start(timeout=120)
     try:
         rec = Recorder(server, key, masker)
-        record(rec, {"eans": eans, "stamp": stamp, "readonly": readonly, "not_allowed": not_allowed,
+        record(rec, {"eans": eans, "stamp": stamp, "readonly": readonly, "not_allowed": not_allowed, "partner": partner,
                      "odoo": odoo, "registry": registry})  # fmt: skip
     finally:
         server.stop()
