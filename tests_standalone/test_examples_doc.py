@@ -37,10 +37,15 @@ def test_every_error_code_is_in_the_table(errors):
     assert set(codes) == set(gen.ERROR_GUIDE)
     for code, (status, _cls) in codes.items():
         assert f"| {status} | `{code}` |" in table
-    assert table in (DOCS / "EXAMPLES.md").read_text(), (
-        "docs/EXAMPLES.md's error table is not the one lib/errors.py gives: "
-        "run scripts/gen_examples.py"
-    )
+    for path, text in (
+        (DOCS / "EXAMPLES.md", table),
+        (REPO / "readme" / "USAGE.md", table),
+        (REPO / "README.rst", gen.error_table_rst(errors)),
+    ):
+        assert text in path.read_text(), (
+            f"{path.name}'s error table is not the one lib/errors.py gives: "
+            "run scripts/gen_examples.py"
+        )
 
 
 def test_the_error_examples_cover_the_client_statuses():
