@@ -196,6 +196,16 @@ poa_ensure_odoo_venv() {
         poa_apt_install $missing || warn "Debian packages missing and not installable here: $missing"
     fi
 
+    poa_pip_odoo_requirements "$ODOO_VENV" "$log" "$req" \
+        -r "$POA_REPO/requirements.txt" -r "$POA_REPO/requirements-test.txt"
+    echo "$stamp" >"$stamp_file"
+    say "Virtualenv ready: $ODOO_VENV"
+}
+
+# Odoo's requirements.txt into VENV, plus extra pip arguments.
+poa_pip_odoo_requirements() { # poa_pip_odoo_requirements VENV LOG REQ_COPY [pip args]
+    local venv=$1 log=$2 req=$3
+    shift 3
     # python-ldap only serves the auth_ldap addon: without its headers, drop it.
     grep -v '^[[:space:]]*cbor2' "$ODOO_SRC/requirements.txt" >"$req"
     if [ -n "$(poa_dpkg_missing libldap2-dev libsasl2-dev)" ]; then
@@ -206,14 +216,12 @@ poa_ensure_odoo_venv() {
     # cbor2==5.4.2 is an old sdist whose setup.py needs pkg_resources, which
     # pip's isolated build environment no longer has: build it against an old
     # setuptools installed in the venv itself.
-    poa_pip "$ODOO_VENV" "$log" "setuptools<70" "setuptools_scm<8" wheel
+    poa_pip "$venv" "$log" "setuptools<70" "setuptools_scm<8" wheel
     grep '^[[:space:]]*cbor2' "$ODOO_SRC/requirements.txt" >"$req.cbor2" || true
     if [ -s "$req.cbor2" ]; then
-        poa_pip "$ODOO_VENV" "$log" --no-build-isolation -r "$req.cbor2"
+        poa_pip "$venv" "$log" --no-build-isolation -r "$req.cbor2"
     fi
-    poa_pip "$ODOO_VENV" "$log" -r "$req" -r "$POA_REPO/requirements.txt" -r "$POA_REPO/requirements-test.txt"
-    echo "$stamp" >"$stamp_file"
-    say "Virtualenv ready: $ODOO_VENV"
+    poa_pip "$venv" "$log" -r "$req" "$@"
 }
 
 # The small venv for everything that needs no Odoo: ruff, pylint-odoo, OCA's
@@ -485,5 +493,170 @@ PY
         cat "$out/opc.log"
         rc=1
     fi
+    return $rc
+}
+
+# ---------------------------------------------------------------------------
+# 6. Free ports, and the wheel installed as an Odoo admin would (test.sh)
+# ---------------------------------------------------------------------------
+poa_free_port() { # a TCP port free on 127.0.0.1 right now
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# poa_wait_http URL SECONDS PID: 0 once URL answers 200; 1 on timeout or when
+# process PID has exited.
+poa_wait_http() {
+    local url=$1 deadline=$(($(date +%s) + $2)) pid=$3
+    while [ "$(date +%s)" -lt "$deadline" ]; do
+        kill -0 "$pid" 2>/dev/null || return 1
+        [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url")" = 200 ] && return 0
+        sleep 0.5
+    done
+    return 1
+}
+
+# poa_wheel_check WORKDIR DB: the packaging test. Builds the wheel
+# (scripts/build_wheel.py, whool), makes a fresh virtualenv WORKDIR/venv with
+# Odoo 18.0 installed from ODOO_SRC by pip (its requirements.txt, then its
+# setup.py: `pip install` of a copy of the source made of hard links, so
+# that the build writes nothing into ODOO_SRC), pip-installs the wheel there,
+# installs the addon with demo data into the new database DB with an addons
+# path that holds only Odoo's addons (the addon comes from site-packages),
+# starts that venv's `odoo` on a free port and calls the API with a demo key:
+# available_products, the OpenAPI document (the same as static/openapi.json)
+# and the docs page. A file missing from the wheel fails the install or a
+# call. Drops DB. Odoo's logs go to WORKDIR/logs (test.sh checks them for
+# warnings). Prints each step's duration. Run it in a subshell: it dies.
+poa_wheel_check() {
+    local work=$1 db=$2 t0 t rc=0
+    local venv="$work/venv" logs="$work/logs" log="$work/logs/pip.log"
+    rm -rf "$logs"
+    mkdir -p "$logs" "$work/dist"
+    : >"$log"
+    t0=$(date +%s)
+    t=$t0
+    step() { # step NAME: prints the time since the previous step
+        local now
+        now=$(date +%s)
+        echo "  $1: $((now - t)) s"
+        t=$now
+    }
+    local wheel
+    wheel=$("$POA_TOOLS_VENV/bin/python" "$POA_REPO/scripts/build_wheel.py" --out "$work/dist" |
+        tee "$work/build.out" | tail -n 1)
+    [ -f "$wheel" ] || die "scripts/build_wheel.py did not build a wheel (see above)."
+    head -n 1 "$work/build.out"
+    step "wheel built ($(basename "$wheel"))"
+
+    local py
+    py=$(poa_pick_python) || die "No Python 3.10-3.12 for the wheel's virtualenv."
+    rm -rf "$venv"
+    "$py" -m venv "$venv" || die "Could not create the virtualenv $venv."
+    poa_pip_odoo_requirements "$venv" "$log" "$work/odoo-requirements.txt"
+    step "fresh virtualenv with Odoo's requirements.txt"
+    # Odoo's setup.py from a copy of the source (hard links where possible):
+    # its build writes build/ and odoo.egg-info/ next to setup.py.
+    local osrc="$work/odoo-src"
+    rm -rf "$osrc"
+    mkdir -p "$osrc"
+    cp -al "$ODOO_SRC/odoo" "$osrc/odoo" 2>/dev/null || cp -a "$ODOO_SRC/odoo" "$osrc/odoo"
+    find "$osrc/odoo" -name __pycache__ -prune -exec rm -rf {} +
+    cp "$ODOO_SRC/setup.py" "$ODOO_SRC/setup.cfg" "$ODOO_SRC/requirements.txt" "$osrc/"
+    for f in MANIFEST.in README.md LICENSE; do
+        [ ! -f "$ODOO_SRC/$f" ] || cp "$ODOO_SRC/$f" "$osrc/"
+    done
+    # Odoo's git tree has a MANIFEST.in that puts every data file of odoo/
+    # into the package (base.sql, XML, CSV...); a source tree copied without
+    # it gets its effect.
+    [ -f "$osrc/MANIFEST.in" ] || printf '%s\n' 'include requirements.txt' \
+        'recursive-include odoo *' 'global-exclude *.py[co] __pycache__' >"$osrc/MANIFEST.in"
+    mkdir -p "$osrc/setup"
+    # setup.py installs setup/odoo as the `odoo` command; a source tree copied
+    # without it (only odoo-bin) gets odoo-bin, the same script.
+    cp "$ODOO_SRC/setup/odoo" "$osrc/setup/odoo" 2>/dev/null || cp "$ODOO_SRC/odoo-bin" "$osrc/setup/odoo"
+    poa_pip "$venv" "$log" "$osrc"
+    step "pip install of Odoo 18.0 (setup.py)"
+    poa_pip "$venv" "$log" "$wheel"
+    step "pip install of the wheel"
+    local addon_path
+    addon_path=$(cd "$work" && "$venv/bin/python" -c "import importlib.util as u, os
+print(os.path.dirname(u.find_spec('odoo.addons.$POA_ADDON').origin))" 2>/dev/null)
+    case $addon_path in
+    "$venv"/*/site-packages/odoo/addons/"$POA_ADDON") echo "  the addon is at $addon_path" ;;
+    *) die "The wheel did not put $POA_ADDON under the venv's site-packages/odoo/addons (found: ${addon_path:-nothing})." ;;
+    esac
+
+    # Odoo's own addons only: the repository is on no path.
+    local conf="$work/odoo.conf" port
+    port=$(poa_free_port)
+    mkdir -p "$work/data"
+    cat >"$conf" <<CONF
+[options]
+addons_path = $ODOO_SRC/addons
+data_dir = $work/data
+db_name = $db
+list_db = False
+http_interface = 127.0.0.1
+http_port = $port
+max_cron_threads = 0
+CONF
+    poa_dropdb "$db"
+    if ! "$venv/bin/odoo" -c "$conf" -d "$db" -i "$POA_ADDON" --stop-after-init --no-http \
+        --log-level=info --logfile="$logs/install.log" ||
+        [ "$(poa_module_state "$db")" != installed ]; then
+        grep -E ' (ERROR|CRITICAL) ' "$logs/install.log" | tail -n 20
+        poa_dropdb "$db"
+        die "Installing $POA_ADDON from the wheel failed (log: $logs/install.log)."
+    fi
+    step "odoo -i $POA_ADDON (with demo data) from the wheel"
+
+    local key
+    key=$("$venv/bin/odoo" shell -c "$conf" -d "$db" --no-http --log-level=warn \
+        <"$POA_REPO/scripts/demo_key.py" 2>"$logs/shell.err" | tail -n 1)
+    if ! [[ $key =~ ^[0-9a-f]{40}$ ]]; then
+        cat "$logs/shell.err"
+        poa_dropdb "$db"
+        die "No demo API key from odoo shell (see above)."
+    fi
+    "$venv/bin/odoo" -c "$conf" -d "$db" --db-filter="^$db\$" --logfile="$logs/server.log" &
+    local pid=$! base="http://127.0.0.1:$port" code
+    if poa_wait_http "$base/web/health" 120 "$pid"; then
+        code=$(curl -sS -o "$work/products.json" -w '%{http_code}' --max-time 30 \
+            -H "Authorization: Bearer $key" "$base/$POA_ADDON/available_products")
+        if [ "$code" = 200 ] && "$venv/bin/python" -c '
+import json, sys
+body = json.load(open(sys.argv[1]))
+assert body["success"] is True and body["products"], body
+print("  GET available_products: 200, %d products" % len(body["products"]))
+' "$work/products.json"; then :; else
+            echo "  GET available_products: HTTP $code: $(head -c 300 "$work/products.json")"
+            rc=1
+        fi
+        code=$(curl -sS -o "$work/openapi.json" -w '%{http_code}' --max-time 30 "$base/$POA_ADDON/openapi.json")
+        if [ "$code" = 200 ] && "$venv/bin/python" -c '
+import json, sys
+assert json.load(open(sys.argv[1])) == json.load(open(sys.argv[2]))
+' "$work/openapi.json" "$POA_REPO/static/openapi.json"; then
+            echo "  GET openapi.json: 200, the same document as static/openapi.json"
+        else
+            echo "  GET openapi.json: HTTP $code, or not static/openapi.json"
+            rc=1
+        fi
+        code=$(curl -sS -o "$work/docs.html" -w '%{http_code}' --max-time 30 "$base/$POA_ADDON/docs")
+        if [ "$code" = 200 ] && grep -q "redoc" "$work/docs.html"; then
+            echo "  GET docs: 200"
+        else
+            echo "  GET docs: HTTP $code"
+            rc=1
+        fi
+    else
+        echo "  the wheel's odoo did not answer on $base (log: $logs/server.log)"
+        rc=1
+    fi
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    step "server started, three calls"
+    poa_dropdb "$db"
+    echo "  total: $(($(date +%s) - t0)) s"
     return $rc
 }

@@ -17,7 +17,14 @@
 #     wkhtmltopdf first when run as root and missing), runs tests/ with pytest-odoo, then
 #     tests_live/ (real odoo-bin --workers servers) on it, drops the database;
 #     a WARNING, ERROR or CRITICAL line logged by Odoo (install, tests, every
-#     server tests_live/ started) fails the run.
+#     server tests_live/ started) fails the run. Then, on that database,
+#     scripts/gen_examples.py --check records the integrator's examples again
+#     (docs/ must hold what the server answers); the wheel stage (build with
+#     whool, fresh venv with Odoo pip-installed from ODOO_SRC, the addon
+#     installed from site-packages, three calls; scripts/lib.sh
+#     poa_wheel_check); the upgrade test (tests_upgrade/: the release tagged
+#     18.0.1.0.0 installed and filled, then -u to this code). HttpCase and
+#     every server started take free ports: a demo on 8069 may keep running.
 # A pytest stage that collects nothing, or skips a test, fails the run
 # (POA_ALLOW_SKIPS=1 allows skips, and the summary says so).
 # Without Odoo 18.0 it runs (a)-(c) and says that the Odoo suite did not run
@@ -162,6 +169,9 @@ fi
 # (d) the Odoo suite ---------------------------------------------------------------------
 ODOO_RAN=0
 INSTALL_FAILED=0
+# script stages (the wheel, the examples) count as one test each in the last line
+STAGES_PASSED=0
+STAGES_FAILED=0
 if poa_find_odoo || poa_get_odoo; then
     ODOO_RAN=1
     section "Odoo suite (Odoo 18.0 at $ODOO_SRC)"
@@ -169,13 +179,17 @@ if poa_find_odoo || poa_get_odoo; then
     poa_ensure_postgres
     poa_ensure_chrome
     poa_ensure_wkhtmltopdf
-    TEST_DB="poa_test_$(date +%Y%m%d_%H%M%S)_$$"
+    TEST_DB_BASE="poa_test_$(date +%Y%m%d_%H%M%S)_$$"
+    TEST_DB=$TEST_DB_BASE
     CONF="$RUN_DIR/odoo.conf"
     # Kept after the run (overwritten by the next one).
     INSTALL_LOG="$POA_STATE/logs/test-install.log"
     TESTS_LOG="$POA_STATE/logs/test-odoo.log"
     : >"$INSTALL_LOG"
     : >"$TESTS_LOG"
+    # pytest-odoo's HttpCase serves on the config's http_port: a free one, so
+    # that the suite runs beside a demo (scripts/run.sh) on 8069.
+    POA_PORT=$(poa_free_port)
     poa_write_conf "$CONF" "$ADDONS" "$RUN_DIR/data" "$TEST_DB" "max_cron_threads = 0"
     echo "Installing $POA_ADDON with demo data into the new database $TEST_DB (log: $INSTALL_LOG)"
     if poa_odoo -c "$CONF" -d "$TEST_DB" -i "$POA_ADDON" --stop-after-init --no-http \
@@ -197,6 +211,17 @@ if poa_find_odoo || poa_get_odoo; then
                 -p no:odoo -p no:cacheprovider -rfEs tests_live) 2>&1 | tee "$RUN_DIR/live.out"
             check_stage tests_live "${PIPESTATUS[0]}" "$RUN_DIR/live.out"
         fi
+        # The integrator's examples, recorded again against a real server on
+        # this database: they must be what docs/ holds.
+        section "docs/EXAMPLES.md, docs/examples.json: recorded again (gen_examples.py --check)"
+        mkdir -p "$RUN_DIR/live-logs"
+        if (cd "$ADDON_DIR" && "$ODOO_VENV/bin/python" scripts/gen_examples.py --conf "$CONF" \
+            --db "$TEST_DB" --odoo-src "$ODOO_SRC" --log "$RUN_DIR/live-logs/gen-examples.log" --check); then
+            STAGES_PASSED=$((STAGES_PASSED + 1))
+        else
+            STAGES_FAILED=$((STAGES_FAILED + 1))
+            fail "docs/ examples differ from the server's answers (scripts/gen_examples.py)"
+        fi
         echo "(Paths under $ADDON_DIR are the repository's files, copied for this run.)"
     else
         INSTALL_FAILED=1
@@ -207,6 +232,28 @@ if poa_find_odoo || poa_get_odoo; then
     poa_dropdb "$TEST_DB" && echo "Dropped the test database $TEST_DB."
     TEST_DB=""
 
+    # The wheel, as an Odoo admin installs it: built with whool, pip-installed
+    # into a fresh virtualenv next to Odoo 18.0 (pip install of ODOO_SRC), the
+    # addon installed from site-packages into a new database, one API call.
+    section "wheel: whool build, fresh venv with Odoo, install, API call"
+    WHEEL_DB="${TEST_DB_BASE}_wheel"
+    (poa_wheel_check "$RUN_DIR/wheel" "$WHEEL_DB") 2>&1 | grep -v "^Running as user 'root'"
+    if [ "${PIPESTATUS[0]}" = 0 ]; then
+        STAGES_PASSED=$((STAGES_PASSED + 1))
+    else
+        STAGES_FAILED=$((STAGES_FAILED + 1))
+        fail "wheel stage (scripts/lib.sh poa_wheel_check)"
+    fi
+    poa_dropdb "$WHEEL_DB"
+
+    # Upgrade from the previous release (tag 18.0.1.0.0): nothing lost.
+    section "upgrade from the previous release (tests_upgrade)"
+    (cd "$ADDON_DIR/tests_upgrade" && ODOO_SRC="$ODOO_SRC" POA_UPGRADE_DB="${TEST_DB_BASE}_upgrade" \
+        POA_UPGRADE_GIT="$POA_REPO" "$ODOO_VENV/bin/python" -m pytest -rfEs -s test_upgrade.py) 2>&1 |
+        tee "$RUN_DIR/upgrade.out"
+    check_stage tests_upgrade "${PIPESTATUS[0]}" "$RUN_DIR/upgrade.out"
+    poa_dropdb "${TEST_DB_BASE}_upgrade"
+
     # As OCA's CI: any WARNING, ERROR or CRITICAL logged by Odoo fails the run:
     # the install, pytest-odoo's Odoo, and every server tests_live/ started
     # (restarted ones and the replica's included). One line is pytest-odoo's
@@ -216,7 +263,8 @@ if poa_find_odoo || poa_get_odoo; then
     pytest_odoo_re=' ERROR \? odoo\.tests\.common: Importing test framework, avoid importing'
     live_logs=()
     [ -d "$RUN_DIR/live-logs" ] && mapfile -t live_logs < <(find "$RUN_DIR/live-logs" -name '*.log' | sort)
-    echo "Odoo logs checked: install, pytest-odoo and ${#live_logs[@]} tests_live server log(s)."
+    [ -d "$RUN_DIR/wheel/logs" ] && mapfile -t -O "${#live_logs[@]}" live_logs < <(find "$RUN_DIR/wheel/logs" -name '*.log' ! -name 'pip.log' | sort)
+    echo "Odoo logs checked: install, pytest-odoo, and ${#live_logs[@]} log(s) of tests_live servers and the wheel stage."
     bad_log=$(
         grep -HE "$level_re" "$INSTALL_LOG"
         grep -HE "$level_re" "$TESTS_LOG" | grep -vE "$pytest_odoo_re"
@@ -239,8 +287,9 @@ if [ "${#FAILED[@]}" -gt 0 ]; then
 fi
 [ "$CLIENTS_RAN" = 1 ] || echo "POA_ALLOW_NO_CLIENTS=1: the generated clients and Redocly lint did not run."
 if [ "$ODOO_RAN" = 1 ]; then
-    read -r passed failed skipped < <(pytest_counts "$STANDALONE_OUT" "$RUN_DIR/odoo.out" "$RUN_DIR/live.out")
-    failed=$((failed + INSTALL_FAILED))
+    read -r passed failed skipped < <(pytest_counts "$STANDALONE_OUT" "$RUN_DIR/odoo.out" "$RUN_DIR/live.out" "$RUN_DIR/upgrade.out")
+    passed=$((passed + STAGES_PASSED))
+    failed=$((failed + INSTALL_FAILED + STAGES_FAILED))
     total="all: $passed passed, $failed failed"
     [ "$skipped" = 0 ] || total="$total, $skipped skipped"
     echo "$total"

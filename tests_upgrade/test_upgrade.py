@@ -1,0 +1,472 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Upgrading from the previous release loses nothing.
+
+The addon as tagged ``18.0.1.0.0`` (``git archive`` of the tag, or of its
+commit when a fresh clone has no tags) is installed with demo data into a new
+database; a server running that old code is filled through the API: orders
+(one with an ``Idempotency-Key``), the webhook URL, webhook events delivered
+to a real local receiver and one left pending after a failed attempt, rate
+buckets; keys and settings through ``odoo-bin shell``. Then the current code
+runs ``-u partner_order_api`` (which must log no warning) and:
+
+- every row of the addon's tables and of its columns on Odoo's tables is
+  still there with the same values (the columns that existed before: new
+  columns may be added), the system parameters too;
+- a server on the current code answers GET orders, order_status (by both
+  identifiers), GET webhook and available_products with the same JSON for
+  the fields the old version answered (new fields may be added), the old
+  keys still open the API, and a replay of the old ``Idempotency-Key``
+  answers the old order.
+
+A future schema change (a renamed column, a moved value) ships with its
+``migrations/<version>/`` script and adds its case here: the column in
+``CHANGED_COLUMNS`` (left out of the "same values" check) and a check of its
+migrated value in ``test_upgrade_keeps_everything``, after the ``-u``.
+
+Run by scripts/test.sh with ODOO_SRC, POA_UPGRADE_DB (a database name that
+does not exist yet; dropped at the end) and POA_UPGRADE_GIT (the checkout
+holding the tag, when this copy has no .git), in the Odoo venv. Takes 5-8
+minutes (two installs' worth of Odoo on a 2-core machine).
+"""
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+# where git finds the tag (scripts/test.sh runs a copy without .git)
+GIT_REPO = Path(os.environ.get("POA_UPGRADE_GIT") or REPO)
+sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "tests"))
+from odoo_server import OdooServer  # noqa: E402
+from webhook_receiver import WebhookReceiver, closed_port_url  # noqa: E402
+
+ADDON = "partner_order_api"
+FROM_TAG = "18.0.1.0.0"
+FROM_COMMIT = "257c039"  # the tag's commit, for clones without tags
+
+# The addon's own tables, and its columns on Odoo's tables (every column of
+# these tables that exists before the upgrade is compared, row by row).
+OWN_TABLES = (
+    "partner_order_api_webhook_event",
+    "partner_order_api_idempotency",
+    "partner_order_api_rate_bucket",
+    "partner_order_api_order_tally",
+)
+ODOO_TABLES = {
+    "sale_order": "order_api_%",
+    "res_partner": "order_api_%",
+    "res_users_apikeys": "%",
+    "stock_lot": "kit_barcode",
+    "res_partner_order_api_product_rel": "%",
+}
+# {table: {column, ...}} that a migration script changes on purpose.
+CHANGED_COLUMNS = {}
+# Columns that an upgrade rewrites without any change of data.
+VOLATILE = {"write_date", "write_uid"}
+
+
+def _env():
+    src = os.environ.get("ODOO_SRC")
+    db = os.environ.get("POA_UPGRADE_DB")
+    if not src or not db:
+        pytest.fail("needs ODOO_SRC and POA_UPGRADE_DB (scripts/test.sh sets them)")
+    return src, db
+
+
+def _psql(db, sql):
+    out = subprocess.run(
+        ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return out.strip()
+
+
+def _old_tree(dest):
+    """The addon at FROM_TAG (or FROM_COMMIT) under dest/partner_order_api."""
+    ref = None
+    for candidate in (f"refs/tags/{FROM_TAG}^{{commit}}", f"{FROM_COMMIT}^{{commit}}"):
+        probe = subprocess.run(
+            ["git", "rev-parse", "-q", "--verify", candidate],
+            cwd=GIT_REPO,
+            capture_output=True,
+            text=True,
+        )
+        if probe.returncode == 0:
+            ref = probe.stdout.strip()
+            break
+    if not ref:
+        pytest.fail(
+            f"neither the tag {FROM_TAG} nor the commit {FROM_COMMIT} is in this "
+            "clone: fetch them (git fetch --tags; a shallow clone needs --unshallow)"
+        )
+    target = dest / ADDON
+    target.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref],
+        cwd=GIT_REPO,
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(["tar", "-xf", "-", "-C", str(target)], input=archive, check=True)
+    return ref
+
+
+def _conf(path, src, addons, data):
+    path.write_text(
+        "[options]\n"
+        f"addons_path = {src}/addons,{src}/odoo/addons,{addons}\n"
+        f"data_dir = {data}\n"
+        "list_db = False\n"
+        "http_interface = 127.0.0.1\n"
+        "max_cron_threads = 0\n"
+    )
+    return path
+
+
+def _odoo(src, conf, db, *args, stdin=None, log=None):
+    cmd = [sys.executable, f"{src}/odoo-bin", *args, "-c", str(conf), "-d", db]
+    if log:
+        cmd += ["--log-level=info", f"--logfile={log}"]
+    return subprocess.run(
+        cmd, input=stdin, capture_output=True, text=True, check=True, timeout=1800
+    ).stdout
+
+
+def _problems(log):
+    return [
+        line
+        for line in Path(log).read_text(errors="replace").splitlines()
+        if any(level in line for level in (" WARNING ", " ERROR ", " CRITICAL "))
+    ]
+
+
+# odoo-bin shell (old code): settings, a read-only key and a full key for
+# the demo portal user; prints the two keys as JSON on the last line.
+FILL_SHELL = """
+import datetime, json
+env = globals()["env"]
+params = env["ir.config_parameter"].sudo()
+params.set_param("partner_order_api.webhook_allow_http", "True")
+params.set_param("partner_order_api.webhook_allowed_hosts", "127.0.0.1")
+params.set_param("partner_order_api.rate_limit_per_minute", "500")
+user = env.ref("partner_order_api.demo_portal_user")
+later = datetime.datetime.now() + datetime.timedelta(days=30)
+keys = env["res.users.apikeys"].with_user(user).sudo()
+full = keys._generate("partner_order_api", "upgrade full", later)
+readonly = keys._generate("partner_order_api.readonly", "upgrade read-only", later)
+env.cr.commit()
+print(json.dumps({"full": full, "readonly": readonly}))
+"""
+
+
+def _api(server, method, route, key, **kwargs):
+    headers = {"Authorization": f"Bearer {key}", **kwargs.pop("headers", {})}
+    return requests.request(
+        method,
+        f"{server.url}/{ADDON}/{route}",
+        headers=headers,
+        timeout=120,
+        **kwargs,
+    )
+
+
+def _order_body(ean, **extra):
+    return {
+        "ean": ean,
+        "amount": 2,
+        "delivery_address": {
+            "name": "Upgrade Test",
+            "street": "Release Street 1",
+            "zip": "10115",
+            "city": "Berlin",
+            "country_code": "DE",
+        },
+        **extra,
+    }
+
+
+def _columns(db, table, like):
+    rows = _psql(
+        db,
+        "SELECT column_name FROM information_schema.columns "
+        f"WHERE table_name = '{table}' AND column_name LIKE '{like}' "
+        "ORDER BY column_name",
+    )
+    return [c for c in rows.splitlines() if c and c not in VOLATILE]
+
+
+def _rows(db, table, columns):
+    """The rows of ``table`` (``columns`` and ``id`` when it has one), in a
+    stable order."""
+    has_id = _psql(
+        db,
+        "SELECT count(*) FROM information_schema.columns WHERE column_name = 'id' "
+        f"AND table_name = '{table.split()[0]}'",
+    )
+    names = (["id"] if has_id == "1" else []) + [c for c in columns if c != "id"]
+    cols = ", ".join(f'"{c}"' for c in names)
+    text = _psql(
+        db,
+        "SELECT COALESCE(json_agg(t ORDER BY to_jsonb(t)::text), '[]') "
+        f"FROM (SELECT {cols} FROM {table}) t",
+    )
+    return json.loads(text)
+
+
+def _snapshot(db, layout=None):
+    """{table: rows} for the addon's data; ``layout`` ({table: columns}) of
+    the earlier snapshot selects the same columns."""
+    if layout is None:
+        layout = {}
+        for table in OWN_TABLES:
+            layout[table] = _columns(db, table, "%")
+        for table, like in ODOO_TABLES.items():
+            layout[table] = _columns(db, table, like)
+    snapshot = {
+        table: _rows(
+            db,
+            table,
+            [c for c in columns if c not in CHANGED_COLUMNS.get(table, ())],
+        )
+        for table, columns in layout.items()
+    }
+    snapshot["ir_config_parameter"] = _rows(
+        db, "ir_config_parameter WHERE key LIKE 'partner_order_api.%'", ["key", "value"]
+    )
+    return snapshot, layout
+
+
+def _api_view(server, key, names, externals):
+    """What the API answers for the data: {call: JSON body}."""
+    view = {}
+    for route in ("orders?page_size=100", "webhook", "available_products"):
+        answer = _api(server, "GET", route, key)
+        assert answer.status_code == 200, (route, answer.text)
+        view[route] = answer.json()
+    for name in names:
+        route = f"order_status?identifiedBy=biomes&order_id={name}"
+        view[route] = _api(server, "GET", route, key).json()
+    for external in externals:
+        route = f"order_status?identifiedBy=external&order_id={external}"
+        view[route] = _api(server, "GET", route, key).json()
+    return view
+
+
+def _same_for_old_keys(old, new, path="$"):
+    """Differences between ``old`` and ``new`` for what ``old`` holds: dicts
+    may have gained keys, lists are compared item by item."""
+    if isinstance(old, dict):
+        if not isinstance(new, dict):
+            return [f"{path}: {old!r} became {new!r}"]
+        diffs = []
+        for key, value in old.items():
+            if key not in new:
+                diffs.append(f"{path}.{key}: gone")
+            else:
+                diffs += _same_for_old_keys(value, new[key], f"{path}.{key}")
+        return diffs
+    if isinstance(old, list):
+        if not isinstance(new, list) or len(old) != len(new):
+            return [f"{path}: {old!r} became {new!r}"]
+        return [
+            diff
+            for index, (a, b) in enumerate(zip(old, new, strict=True))
+            for diff in _same_for_old_keys(a, b, f"{path}[{index}]")
+        ]
+    return [] if old == new else [f"{path}: {old!r} became {new!r}"]
+
+
+def _wait(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+@pytest.fixture
+def workdir():
+    path = Path(tempfile.mkdtemp(prefix="poa-upgrade-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_upgrade_keeps_everything(workdir):
+    src, db = _env()
+    started = time.monotonic()
+    old_addons, new_addons = workdir / "old", workdir / "new"
+    ref = _old_tree(old_addons)
+    new_addons.mkdir()
+    (new_addons / ADDON).symlink_to(REPO)
+    conf_old = _conf(workdir / "old.conf", src, old_addons, workdir / "data")
+    conf_new = _conf(workdir / "new.conf", src, new_addons, workdir / "data")
+    old_version = ast.literal_eval(
+        (old_addons / ADDON / "__manifest__.py").read_text()
+    )["version"]
+    new_version = ast.literal_eval((REPO / "__manifest__.py").read_text())["version"]
+    assert old_version == FROM_TAG and new_version != FROM_TAG, (
+        old_version,
+        new_version,
+    )
+
+    subprocess.run(["dropdb", "--if-exists", db], check=True)
+    try:
+        _odoo(src, conf_old, db, "-i", ADDON, "--stop-after-init", "--no-http",
+              log=workdir / "install-old.log")  # fmt: skip
+        keys = json.loads(
+            _odoo(
+                src,
+                conf_old,
+                db,
+                "shell",
+                "--no-http",
+                "--log-level=warn",
+                stdin=FILL_SHELL,
+            )
+            .strip()
+            .splitlines()[-1]  # fmt: skip
+        )
+        key = keys["full"]
+
+        # --- fill through the API, old code --------------------------------
+        old_server = OdooServer(
+            src, conf_old, db, workdir / "server-old.log", workers=2,
+            args=("--log-level=info",),
+        )  # fmt: skip
+        old_server.start(timeout=120)
+        try:
+            products = _api(old_server, "GET", "available_products", key).json()
+            ean = products["products"][0]["ean"]
+            lines_body = _order_body(ean, external_order_id="UPG-3")
+            del lines_body["ean"], lines_body["amount"]
+            lines_body["lines"] = [{"ean": ean, "amount": 1}, {"ean": ean, "amount": 3}]
+            created = [
+                _api(old_server, "POST", "order", key,
+                     json=_order_body(ean, external_order_id="UPG-1")),
+                _api(old_server, "POST", "order", key,
+                     json=_order_body(ean, note="before the upgrade"),
+                     headers={"Idempotency-Key": "upgrade-key-1"}),
+                _api(old_server, "POST", "order", key, json=lines_body),
+                _api(old_server, "POST", "order", key, json=_order_body(ean)),
+            ]  # fmt: skip
+            assert [a.status_code for a in created] == [201] * 4, [
+                a.text for a in created
+            ]
+            names = [answer.json()["biomes_order_id"] for answer in created]
+            events = "SELECT state FROM partner_order_api_webhook_event WHERE event_type = 'order.cancelled'"
+
+            def cancel(name):
+                answer = _api(old_server, "POST", "order/cancel", key,
+                              json={"identifiedBy": "biomes", "order_id": name})  # fmt: skip
+                assert answer.status_code == 200, answer.text
+
+            with WebhookReceiver() as receiver:
+                put = _api(old_server, "PUT", "webhook", key,
+                           json={"url": f"{receiver.url}/hook"})  # fmt: skip
+                assert put.status_code == 200, put.text
+                # a ping (sent at once) and an order event (the sender cron)
+                ping = _api(old_server, "POST", "webhook/test", key)
+                assert ping.status_code == 200 and ping.json()["delivered"], ping.text
+                cancel(names[2])
+                assert _wait(lambda: _psql(db, events) == "done"), "not delivered"
+                assert len(receiver.wait_for(2, timeout=30)) == 2
+            # the receiver is gone: an order event fails once and stays pending
+            put = _api(
+                old_server, "PUT", "webhook", key, json={"url": closed_port_url()}
+            )
+            assert put.status_code == 200, put.text
+            cancel(names[3])
+            failed_once = (
+                "SELECT count(*) FROM partner_order_api_webhook_event "
+                "WHERE state = 'pending' AND attempt_count >= 1"
+            )
+            assert _wait(lambda: _psql(db, failed_once) == "1"), "no pending event"
+            old_view = _api_view(old_server, key, names, ["UPG-1", "UPG-3"])
+        finally:
+            old_server.stop()
+
+        before, layout = _snapshot(db)
+        counts = {table: len(rows) for table, rows in before.items()}
+        for table in ("partner_order_api_webhook_event", "partner_order_api_idempotency",
+                      "partner_order_api_rate_bucket", "res_users_apikeys"):  # fmt: skip
+            assert counts[table] >= 1, f"the fill left {table} empty: {counts}"
+        assert (
+            _psql(
+                db,
+                "SELECT count(*) FROM sale_order WHERE order_api_partner_id IS NOT NULL",
+            )
+            == "4"
+        )
+        states = _psql(
+            db,
+            "SELECT string_agg(DISTINCT state, ',' ORDER BY state) FROM partner_order_api_webhook_event",
+        )
+        assert states == "done,pending", states
+
+        # --- upgrade to the current code -----------------------------------
+        upgrade_started = time.monotonic()
+        _odoo(src, conf_new, db, "-u", ADDON, "--stop-after-init", "--no-http",
+              log=workdir / "upgrade.log")  # fmt: skip
+        upgrade_seconds = time.monotonic() - upgrade_started
+        assert _problems(workdir / "upgrade.log") == []
+        assert (
+            _psql(
+                db,
+                f"SELECT latest_version FROM ir_module_module WHERE name = '{ADDON}'",
+            )
+            == new_version
+        )
+
+        after, _layout = _snapshot(db, layout)
+        for table, rows in before.items():
+            assert after[table] == rows, f"{table} changed in the upgrade"
+
+        # --- the current code answers the same -----------------------------
+        new_server = OdooServer(
+            src, conf_new, db, workdir / "server-new.log", workers=2,
+            args=("--log-level=info",),
+        )  # fmt: skip
+        new_server.start(timeout=120)
+        try:
+            new_view = _api_view(new_server, key, names, ["UPG-1", "UPG-3"])
+            diffs = [
+                diff
+                for call, body in old_view.items()
+                for diff in _same_for_old_keys(body, new_view[call], call)
+            ]
+            assert diffs == []
+            readonly = _api(new_server, "GET", "orders", keys["readonly"])
+            assert readonly.status_code == 200, readonly.text
+            assert _api(new_server, "POST", "order", keys["readonly"],
+                        json=_order_body(ean)).status_code == 403  # fmt: skip
+            replay = _api(new_server, "POST", "order", key,
+                          json=_order_body(ean, note="before the upgrade"),
+                          headers={"Idempotency-Key": "upgrade-key-1"})  # fmt: skip
+            assert replay.status_code == 201, replay.text
+            assert replay.headers.get("Idempotent-Replayed") == "true"
+            assert replay.json()["biomes_order_id"] == names[1]
+            fresh = _api(new_server, "POST", "order", key, json=_order_body(ean))
+            assert fresh.status_code == 201, fresh.text
+        finally:
+            new_server.stop()
+        assert _problems(workdir / "server-new.log") == []
+        print(
+            f"\nupgrade from {FROM_TAG} ({ref[:7]}) to {new_version}: "
+            f"-u took {upgrade_seconds:.0f} s, the whole test {time.monotonic() - started:.0f} s; "
+            f"rows compared: {counts}"
+        )
+    finally:
+        subprocess.run(["dropdb", "--if-exists", "--force", db], check=False)
