@@ -15,6 +15,7 @@ import re
 import uuid
 
 from psycopg2 import OperationalError
+from psycopg2.errors import ReadOnlySqlTransaction
 from werkzeug.exceptions import HTTPException
 
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
@@ -89,6 +90,8 @@ def _to_api_error(exc):
         exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
     ):
         return None  # Odoo retries the whole request
+    if isinstance(exc, ReadOnlySqlTransaction):
+        return None  # a read-only route wrote: Odoo reruns it on a read/write cursor
     if isinstance(exc, AccessDenied):
         return errors.Unauthorized()
     if isinstance(exc, AccessError | MissingError):
