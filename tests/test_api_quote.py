@@ -106,6 +106,40 @@ class TestApiQuote(PartnerOrderApiCase):
         for table in ("sale_order", "res_partner", "stock_move", "stock_picking"):
             self.assertGreater(after[table], before[table], table)
 
+    def test_fiscal_position_of_the_delivery_country(self):
+        """Taxes follow the fiscal position Odoo picks for the delivery
+        address, as on the order: 19 % becomes 7 % for France."""
+        self._taxed_products()
+        tax_7 = self.env["account.tax"].create(
+            {"name": "7% quote", "amount": 7, "type_tax_use": "sale"}
+        )
+        self.env["account.fiscal.position"].create(
+            {
+                "name": "API France",
+                "auto_apply": True,
+                "country_id": self.env.ref("base.fr").id,
+                "sequence": 1,
+                "tax_ids": [
+                    Command.create(
+                        {
+                            "tax_src_id": self.product_a.taxes_id.id,
+                            "tax_dest_id": tax_7.id,
+                        }
+                    )
+                ],
+            }
+        )
+        body = self.order_body(amount=10, country_code="FR", city="Paris")
+        before = self._row_counts()
+        quote = self._quote(body).json()
+        self.assertEqual(self._row_counts(), before)
+        self.assertAlmostEqual(quote["total_tax"], 63.0)  # 7 % of 900
+        order = self.api("POST", "order", key=self.key_a, body=body).json()
+        self.assertEqual(
+            (quote["total_tax"], quote["total_cost"]),
+            (order["total_tax"], order["total_cost"]),
+        )
+
     def test_availability_is_the_free_quantity_now(self):
         # the kit: 3 lots of 10 in stock; 5 of them reserved by another order
         other = self.create_order_orm(self.partner_b, self.user_b, [(self.kit, 5)])
