@@ -123,7 +123,9 @@ OPERATIONS = (
         _errors(),
         description="The products allowed for the authenticated partner that "
         "have an EAN, with their price for quantity 1 from the partner's "
-        "pricelist, taxes excluded.",
+        "pricelist, taxes excluded, the quantity free in stock now "
+        "(`available_quantity`) and the customer lead time in days "
+        "(`sale_delay`).",
         response_examples=("ProductList",),
     ),
     Operation(
