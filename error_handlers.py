@@ -15,6 +15,7 @@ import re
 import uuid
 
 from psycopg2 import OperationalError
+from psycopg2.errors import ReadOnlySqlTransaction
 from werkzeug.exceptions import HTTPException
 
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
@@ -105,6 +106,8 @@ def _to_api_error(exc):
         exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
     ):
         return None  # Odoo retries the whole request
+    if isinstance(exc, ReadOnlySqlTransaction):
+        return None  # a read-only route wrote: Odoo reruns it on a read/write cursor
     if isinstance(exc, AccessDenied):
         return errors.Unauthorized()
     if isinstance(exc, AccessError | MissingError):
@@ -148,16 +151,26 @@ def api_error_exception(exc):
     retries the whole request)."""
     if isinstance(exc, ApiErrorResponse):
         return exc
-    api_error = _to_api_error(exc)
+    api_error = logged_api_error(exc)
     if api_error is None:
         return None
-    if api_error.status < 500:
+    return ApiErrorResponse(error_response(api_error))
+
+
+def logged_api_error(exc, part=None):
+    """``exc`` as the contract's error (an ``OrderApiError``), logged once;
+    None for a concurrency failure (Odoo retries the whole request).
+    ``part`` names the part of the request it concerns (``orders[3]`` of a
+    batch, whose items answer an error each)."""
+    api_error = _to_api_error(exc)
+    if api_error is not None and api_error.status < 500:
         _logger.info(
-            "Partner Order API %s: %s %s -> %s %s",
+            "Partner Order API %s: %s %s%s -> %s %s",
             request_id(),
             request.httprequest.method,
             request.httprequest.path,
+            f" {part}" if part else "",
             api_error.status,
             api_error.code,
         )
-    return ApiErrorResponse(error_response(api_error))
+    return api_error

@@ -698,6 +698,32 @@ def measure_post(client, db, facts, rounds, warmup, rng):
     return interleave(funcs, rounds, warmup, rng)
 
 
+BATCH_SIZE = 100
+
+
+def measure_batch(client, db, facts, rounds, warmup, rng):
+    """POST orders/batch of BATCH_SIZE two-line orders (one request) beside
+    BATCH_SIZE POST order calls of the same orders one after the other (a
+    client's loop), each series timed whole; every order is checked
+    created (201). New external ids each time: nothing is refused."""
+    key = facts["writer_key"]
+
+    def batch():
+        orders = [order_body(db) for _i in range(BATCH_SIZE)]
+        resp = client.api("POST", "orders/batch", key=key, json={"orders": orders})
+        statuses = [result["status"] for result in resp.json()["results"]]
+        assert statuses == [201] * BATCH_SIZE, statuses
+
+    def singles():
+        for _i in range(BATCH_SIZE):
+            resp = client.api("POST", "order", key=key, json=order_body(db))
+            assert resp.status_code == 201
+
+    return interleave(
+        {"api_batch_100": batch, "api_post_order_x100": singles}, rounds, warmup, rng
+    )
+
+
 def measure_webhooks(client, db, facts, count, port=0):
     reg = registry(db)
     latencies = []
@@ -782,6 +808,9 @@ ROUTES = {
         m == "GET" and t.startswith(f"{API}/order_status")
     ),
     "POST order (2 lines)": lambda m, t: m == "POST" and t == f"{API}/order",
+    f"POST orders/batch ({BATCH_SIZE} orders of 2 lines)": lambda m, t: (
+        m == "POST" and t == f"{API}/orders/batch"
+    ),
     "PUT webhook": lambda m, t: m == "PUT" and t == f"{API}/webhook",
     "JSON-RPC call_kw search_read of 100 orders, header fields (admin)": lambda m, t: (
         t == "/web/dataset/call_kw/sale.order/search_read"
@@ -970,6 +999,20 @@ def timing_rows(r):
             p50(api_p) <= allowed,
         )
     )
+    batch, singles = t["api_batch_100"], t["api_post_order_x100"]
+    rows.append(
+        (
+            f"POST orders/batch, {BATCH_SIZE} orders of 2 lines in one request (A) vs "
+            f"{BATCH_SIZE} POST order of 2 lines one after the other (B), N={s}; "
+            f"per order: A {ms(p50(batch) / BATCH_SIZE)} ms, B {ms(p50(singles) / BATCH_SIZE)} ms",
+            cell(batch),
+            cell(singles),
+            f"{p50(batch) / p50(singles):.2f} (p95 "
+            f"{percentile(batch, 95) / percentile(singles, 95):.2f})",
+            "measured",
+            None,
+        )
+    )
     rows.append(
         (
             "RTT: GET /web/health (no key, no session, no rate limiter)",
@@ -1148,7 +1191,9 @@ def build_report(r):
         "",
         f"odoo-bin --workers=2 per database on 127.0.0.1; {r['rounds']} requests per series after {r['warmup']} "
         "warm-up; the series of a comparison run side by side in the same run, in an order shuffled "
-        f"anew each round (seed {r['seed']}). Times in ms, client-side.",
+        f"anew each round (seed {r['seed']}). Times in ms, client-side. POST orders/batch "
+        f"beside {BATCH_SIZE} POST order: {r.get('batch_rounds')} rounds after 1 of warm-up, each "
+        "series timed whole.",
         "Rate limits: "
         + ", ".join(
             f"{name.split('.')[-1]} = {value:,}" for name, value in RATE_LIMITS.items()
@@ -1241,6 +1286,12 @@ def parse_args():
     parser.add_argument("--warmup", type=int, help="warm-up requests per series (20)")
     parser.add_argument("--webhooks", type=int, help="webhook deliveries timed (20)")
     parser.add_argument(
+        "--batch-rounds",
+        type=int,
+        help=f"rounds of POST orders/batch ({BATCH_SIZE} orders) beside "
+        f"{BATCH_SIZE} POST order, after 1 of warm-up (10)",
+    )
+    parser.add_argument(
         "--seed",
         type=int,
         help="seed of the shuffled order of the series in each round (default: random)",
@@ -1264,9 +1315,21 @@ def parse_args():
     )
     args = parser.parse_args()
     defaults = (
-        {"sizes": "1000,5000", "rounds": 20, "warmup": 5, "webhooks": 3}
+        {
+            "sizes": "1000,5000",
+            "rounds": 20,
+            "warmup": 5,
+            "webhooks": 3,
+            "batch_rounds": 3,
+        }
         if args.quick
-        else {"sizes": "1000,100000", "rounds": 200, "warmup": 20, "webhooks": 20}
+        else {
+            "sizes": "1000,100000",
+            "rounds": 200,
+            "warmup": 20,
+            "webhooks": 20,
+            "batch_rounds": 10,
+        }
     )
     for name, value in defaults.items():
         if getattr(args, name) is None:
@@ -1445,6 +1508,23 @@ def main():
             args.webhooks,
             args.port_base + 8 if args.port_base else 0,
         )
+        # last: its orders leave the reservation cron a backlog, which the
+        # webhook measure (and a later run's) would wait for
+        log(
+            f"measuring POST orders/batch of {BATCH_SIZE} orders vs {BATCH_SIZE} POST order"
+        )
+        mark("batch")
+        r["times"].update(
+            measure_batch(
+                clients[sizes[0]],
+                dbs[sizes[0]],
+                facts[sizes[0]],
+                args.batch_rounds,
+                1,
+                rng,
+            )
+        )
+        r["batch_rounds"] = args.batch_rounds
         mark("end")
         r["queries"] = query_counts(servers, marks)
     finally:

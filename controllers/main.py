@@ -74,6 +74,21 @@ class PartnerOrderApiController(http.Controller):
             "order", data, lambda: (_service()._create_order(payload), 201)
         )
 
+    @api_endpoint("quoteOrder")
+    def order_quote(self, **params):
+        payload = validation.parse_order_payload(_json_body())
+        return _service()._quote_order(payload), 200
+
+    @api_endpoint("createOrdersBatch")
+    def orders_batch(self, **params):
+        data = _json_body()
+        items = validation.parse_order_batch(data)
+        return _idempotent(
+            "orders/batch",
+            data,
+            lambda: (_service()._create_orders_batch(items), 200),
+        )
+
     @api_endpoint("cancelOrder")
     def order_cancel(self, **params):
         data = _json_body()

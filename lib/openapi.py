@@ -49,12 +49,14 @@ class Operation:
     authenticate: bool = True
     media_type: str = "application/json"  # of the success answer
     extra: dict = field(default_factory=dict)
+    writes: bool | None = None  # None: every method but GET writes
 
     @property
     def readonly(self):
-        """GET routes are read-only (read-only keys may call them); the
-        others write."""
-        return self.method == "GET"
+        """Routes that write nothing (GET routes, and those declared
+        ``writes=False``) are read-only: they run on a read-only cursor and
+        read-only keys may call them; the others write."""
+        return self.method == "GET" if self.writes is None else not self.writes
 
     @property
     def full_path(self):
@@ -151,7 +153,9 @@ OPERATIONS = (
         _errors(),
         description="The products allowed for the authenticated partner that "
         "have an EAN, with their price for quantity 1 from the partner's "
-        "pricelist, taxes excluded.",
+        "pricelist, taxes excluded, the quantity free in stock now "
+        "(`available_quantity`) and the customer lead time in days "
+        "(`sale_delay`).",
         response_examples=("ProductList",),
     ),
     Operation(
@@ -216,6 +220,59 @@ OPERATIONS = (
         body=schemas.OrderCreateRequest,
         body_examples=("OrderCreateRequest", "OrderCreateRequestLines"),
         response_examples=("OrderCreated", "OrderCreatedLines"),
+        idempotent=True,
+    ),
+    Operation(
+        "quoteOrder",
+        "POST",
+        "order/quote",
+        "Orders",
+        "What an order would be, without ordering",
+        schemas.OrderQuote,
+        "The order `POST order` would create for this body; nothing was created.",
+        _errors("400", _403="OrderQuoteForbidden", _409="OrderQuoteConflict"),
+        description="Takes exactly the body of `POST order`, checks it the same "
+        "way and answers the same errors (400, 403 `product_not_allowed`, 409 "
+        "`duplicate_external_order_id` when the `external_order_id` is already "
+        "used), or 200 with what the order would be: its lines priced from the "
+        "partner's pricelist as `POST order` would price them (`unit_price` and "
+        "`subtotal` taxes excluded), `total_tax`, `total_cost` and `currency`, "
+        "and for each line whether its quantity is free in stock now "
+        "(`available`, `available_quantity`). Nothing is created, reserved or "
+        "changed, so the route is read-only: read-only keys may call it, and "
+        "repeating it is safe (it takes no `Idempotency-Key`). Prices and stock "
+        "may change between the quote and the order.",
+        body=schemas.OrderCreateRequest,
+        body_examples=("OrderCreateRequestLines",),
+        response_examples=("OrderQuote",),
+        writes=False,
+    ),
+    Operation(
+        "createOrdersBatch",
+        "POST",
+        "orders/batch",
+        "Orders",
+        "Order several times at once (1 to 100 orders)",
+        schemas.OrderBatchResponse,
+        "One result per order, in the request's order.",
+        _errors("400", write=True, _409="IdempotencyConflict"),
+        description="Each order of `orders` is the body of `POST order` and is "
+        "checked and created on its own, as if it had been sent alone: one that "
+        "fails does not stop the others, and leaves nothing behind. The answer "
+        "is 200 with one result per order, in the request's order: `status` is "
+        "what `POST order` would have answered for it alone, with `order` (201) "
+        "or `error` (the `error` object of the error envelope: 400 "
+        "`validation_error`, 403 `product_not_allowed`, 409 "
+        "`duplicate_external_order_id`...). An `external_order_id` protects each "
+        "order as it does alone, also between two orders of the same batch (the "
+        "second answers 409): sending a batch again creates none of its orders "
+        "twice. With an `Idempotency-Key`, a repeat of the whole batch gets the "
+        'first answer. A body that is not `{"orders": [...]}` with 1 to 100 '
+        "JSON objects answers 400 for the whole request. The batch counts as "
+        "one request against the rate limit.",
+        body=schemas.OrderBatchRequest,
+        body_examples=("OrderBatchRequest",),
+        response_examples=("OrderBatchResults",),
         idempotent=True,
     ),
     Operation(
@@ -340,6 +397,13 @@ OPERATIONS = (
     ),
 )
 BY_ID = {operation.operation_id: operation for operation in OPERATIONS}
+# (path, method) of the authenticated routes that write nothing but are not
+# GET routes: read-only keys may call them too
+READ_ONLY_POSTS = frozenset(
+    (operation.full_path, operation.method)
+    for operation in OPERATIONS
+    if operation.readonly and operation.method != "GET"
+)
 
 INFO_DESCRIPTION = _md(
     """
@@ -354,11 +418,11 @@ INFO_DESCRIPTION = _md(
     contacts share orders and allowed products.
 
     **Read-only keys.** A key whose scope is `partner_order_api.readonly` opens
-    the GET routes only: every route that writes (`POST order`,
-    `POST order/cancel`, `PUT webhook`, `DELETE webhook`, `POST webhook/test`,
-    `POST webhook/rotate_secret`)
-    answers it 403 `insufficient_scope`. Keys with scope `partner_order_api`, and
-    keys without scope, open every route.
+    the GET routes and `POST order/quote` (which writes nothing) only: every
+    route that writes (`POST order`, `POST orders/batch`, `POST order/cancel`,
+    `PUT webhook`, `DELETE webhook`, `POST webhook/test`,
+    `POST webhook/rotate_secret`) answers it 403 `insufficient_scope`. Keys
+    with scope `partner_order_api`, and keys without scope, open every route.
 
     **Envelope.** Every answer is JSON (`application/json; charset=utf-8`),
     except the PDF that `order/document` answers on success, and carries an
@@ -378,11 +442,12 @@ INFO_DESCRIPTION = _md(
     one that is not allowed for the partner are answered alike: 403
     `product_not_allowed`.
 
-    **Idempotency.** `POST order` and `POST order/cancel` take an optional
-    `Idempotency-Key` header (1 to 255 printable ASCII characters, e.g. a UUID),
-    remembered per partner for 24 hours. A repeat with the same key, route and
-    JSON body (the order of its keys does not matter) does not run again: it gets
-    the first answer, status included, with `Idempotent-Replayed: true`. The same
+    **Idempotency.** `POST order`, `POST orders/batch` and `POST order/cancel`
+    take an optional `Idempotency-Key` header (1 to 255 printable ASCII
+    characters, e.g. a UUID), remembered per partner for 24 hours. A repeat
+    with the same key, route and JSON body (the order of its keys does not
+    matter) does not run again: it gets the first answer, status included, with
+    `Idempotent-Replayed: true`. The same
     key with another body or route answers 409 `idempotency_key_reused`; a repeat
     while the first request still runs answers 409 `idempotency_in_progress` with
     `Retry-After: 1`. Only successful answers are remembered: after an error the
@@ -482,6 +547,27 @@ ERROR_RESPONSES = {
         "The route does not accept this method; `Allow` lists those it accepts.",
         ["method_not_allowed"],
         ("Allow",),
+    ),
+    "OrderQuoteForbidden": (
+        "`forbidden`: the partner is not enabled for the API; "
+        "`product_not_allowed`: an EAN is unknown or not allowed for this "
+        "partner (the same answer for both). It counts against the partner's "
+        "request budget.",
+        ["forbidden", "product_not_allowed"],
+        RATE_HEADERS,
+    ),
+    "OrderQuoteConflict": (
+        "`duplicate_external_order_id`: `external_order_id` is already used by "
+        "this partner (`POST order` would refuse it).",
+        ["duplicate_external_order_id"],
+        (),
+    ),
+    "IdempotencyConflict": (
+        "`idempotency_key_reused`: the `Idempotency-Key` was used before with "
+        "another body or route; `idempotency_in_progress`: the first request "
+        "with this key still runs (retry after `Retry-After` seconds).",
+        ["idempotency_key_reused", "idempotency_in_progress"],
+        ("Retry-After",),
     ),
     "OrderCreateConflict": (
         "`duplicate_external_order_id`: `external_order_id` is already used by "
@@ -986,7 +1072,8 @@ def document(version=None):
                     "description": "An API key that the partner's portal user "
                     "generated on *My Account → Connection & Security*, sent as "
                     "`Authorization: Bearer <key>`. Keys scoped "
-                    "`partner_order_api.readonly` open the GET routes only (the "
+                    "`partner_order_api.readonly` open the GET routes and "
+                    "`POST order/quote` only (the "
                     "others answer 403 `insufficient_scope`); keys scoped "
                     "`partner_order_api`, or without scope, open every route.",
                 }

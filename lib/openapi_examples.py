@@ -153,6 +153,31 @@ WEBHOOK_INFO = {
 }
 
 
+def _quote():
+    lines = []
+    for (ean, quantity), free in zip(THREE_LINES, (140.0, 0.0, None), strict=True):
+        line = _line(ean, quantity)
+        del line["delivered_quantity"]
+        line["available"] = free is None or free >= quantity
+        line["available_quantity"] = free
+        lines.append(line)
+    untaxed = sum(line["subtotal"] for line in lines)
+    return {
+        "success": True,
+        "external_order_id": "EXT-1002",
+        "total_cost": round(untaxed * 1.19, 2),
+        "total_tax": round(untaxed * 0.19, 2),
+        "currency": "EUR",
+        "available": all(line["available"] for line in lines),
+        "note": NOTE,
+        "delivery_address": ADDRESS,
+        "lines": lines,
+    }
+
+
+QUOTE = _quote()
+
+
 def _error(code, message):
     return {"value": {"success": False, "error": {"code": code, "message": message}}}
 
@@ -178,6 +203,35 @@ EXAMPLES = {
             "external_order_id": "EXT-1002",
             "note": NOTE,
             "delivery_address": ADDRESS_IN,
+        },
+    },
+    "OrderBatchRequest": {
+        "summary": "Three orders",
+        "description": "The second one asks for a product the partner may not "
+        "order; the third repeats an external id already used.",
+        "value": {
+            "orders": [
+                {
+                    "lines": [
+                        {"ean": ean, "amount": amount} for ean, amount in THREE_LINES
+                    ],
+                    "external_order_id": "EXT-1002",
+                    "note": NOTE,
+                    "delivery_address": ADDRESS_IN,
+                },
+                {
+                    "ean": "4260582941047",
+                    "amount": 2,
+                    "external_order_id": "EXT-1003",
+                    "delivery_address": ADDRESS_IN,
+                },
+                {
+                    "ean": "4260582941016",
+                    "amount": 1,
+                    "external_order_id": "EXT-1001",
+                    "delivery_address": ADDRESS_IN,
+                },
+            ]
         },
     },
     "OrderCancelRequest": {
@@ -206,9 +260,59 @@ EXAMPLES = {
                     "default_code": "KIT-1",
                     "price": 29.75,
                     "currency": "EUR",
-                }
+                    "available_quantity": 140.0,
+                    "sale_delay": 2,
+                },
+                {
+                    "ean": "4260582941030",
+                    "name": "Swab Set (10)",
+                    "default_code": "SWAB-10",
+                    "price": 4.2,
+                    "currency": "EUR",
+                    "available_quantity": None,
+                    "sale_delay": 0,
+                },
             ],
         }
+    },
+    "OrderQuote": {
+        "summary": "Three products, one of them short in stock",
+        "value": QUOTE,
+    },
+    "OrderBatchResults": {
+        "summary": "Three orders: two created, one refused",
+        "value": {
+            "success": True,
+            "results": [
+                {
+                    "index": 0,
+                    "status": 201,
+                    "order": dict(
+                        CANCELLED,
+                        status="confirmed",
+                        updated_at="2026-11-23T11:30:00.654321Z",
+                    ),
+                },
+                {
+                    "index": 1,
+                    "status": 403,
+                    "error": {
+                        "code": "product_not_allowed",
+                        "message": "EAN 4260582941047 is unknown or not allowed "
+                        "for this partner.",
+                    },
+                },
+                {
+                    "index": 2,
+                    "status": 409,
+                    "error": {
+                        "code": "duplicate_external_order_id",
+                        "message": "external_order_id 'EXT-1001' is already used "
+                        "by this partner.",
+                    },
+                },
+            ],
+        },
     },
     "OrderList": {
         "summary": "Newest first (the default)",

@@ -38,6 +38,7 @@ EAN_MAX = 64
 EXTERNAL_ID_MAX = 255
 ORDER_ID_MAX = 255
 LINES_MAX = 100
+BATCH_MAX = 100
 NOTE_MAX = 2000
 URL_MAX = 2048
 STATUSES = ("pending", "confirmed", "partially_shipped", "shipped", "cancelled")
@@ -357,6 +358,23 @@ class OrderCreateRequest(RootModel[OrderLinesRequest | SingleProductOrderRequest
     as in the original document), never both."""
 
 
+class OrderBatchRequest(_Request):
+    """Up to 100 orders, each the body of `POST order`."""
+
+    orders: list[
+        Annotated[
+            dict,
+            WithJsonSchema({"$ref": "#/components/schemas/OrderCreateRequest"}),
+        ]
+    ] = Field(
+        min_length=1,
+        max_length=BATCH_MAX,
+        description="1 to 100 orders, each exactly the body of `POST order`. An "
+        "order that is not a JSON object refuses the whole request; an order "
+        "that is an object but invalid gets its own 400 result.",
+    )
+
+
 class OrderLookup(BaseModel):
     """An order of the partner, as ``order_status`` and ``order/cancel``
     name it."""
@@ -615,6 +633,15 @@ class Product(_Response):
     default_code: str | None = Field(description="Internal reference; null if none.")
     price: float = Field(description="Unit price for quantity 1, taxes excluded.")
     currency: str = Field(description="ISO 4217 code.")
+    available_quantity: float | None = Field(
+        description="Free to promise now, in the product's unit: Odoo's free "
+        "quantity (on hand less what is reserved for other orders) in the "
+        "warehouses of the seller's company; goods still to come do not count. "
+        "Null for a product that is not kept in stock (always available)."
+    )
+    sale_delay: int = Field(
+        description="The product's customer lead time, in days (0: none)."
+    )
 
 
 class ProductList(_Response):
@@ -772,6 +799,45 @@ class Order(_Response):
     )
 
 
+class QuoteLine(_Response):
+    ean: str | None
+    product_name: str = Field(
+        description="The product's own name, without its internal reference."
+    )
+    quantity: float = Field(description="In the product's unit of measure.")
+    unit_price: float = Field(
+        description="Price of one unit, discounts applied, taxes excluded, as "
+        "the order's line would have it."
+    )
+    subtotal: float = Field(description="The line's amount, taxes excluded.")
+    available: bool = Field(
+        description="The quantity is free in stock now (always true for a "
+        "product that is not kept in stock)."
+    )
+    available_quantity: float | None = Field(
+        description="Free to promise now, as in `available_products`; null for "
+        "a product that is not kept in stock."
+    )
+
+
+class OrderQuote(_Response):
+    """What `POST order` would create for the same body: nothing is created
+    nor reserved."""
+
+    success: Literal[True]
+    external_order_id: str | None
+    total_cost: float = Field(
+        description="The order's total, taxes included: the sum of the lines' "
+        "`subtotal` plus `total_tax`."
+    )
+    total_tax: float = Field(description="The taxes of the order.")
+    currency: str = Field(description="ISO 4217 code.")
+    available: bool = Field(description="Every line is `available`.")
+    note: str | None
+    delivery_address: Address
+    lines: list[QuoteLine]
+
+
 class OrderResponse(Order):
     """`{"success": true}` and the order object."""
 
@@ -898,6 +964,26 @@ class Error(_Response):
     error: ErrorBody
 
 
+class BatchResult(_Response):
+    """The outcome of one order of the batch: `order` with status 201,
+    `error` (as the error envelope holds it) otherwise."""
+
+    index: int = Field(ge=0, description="Its position in `orders`, from 0.")
+    status: int = Field(
+        description="The HTTP status `POST order` would have answered for this "
+        "order alone: 201, or that of its error (400, 403, 409, 500)."
+    )
+    order: Order = Field(None, description="The created order (status 201).")
+    error: ErrorBody = Field(None, description="Why it was not created.")
+
+
+class OrderBatchResponse(_Response):
+    success: Literal[True]
+    results: list[BatchResult] = Field(
+        description="One per order of the request, in its order."
+    )
+
+
 # The document's components/schemas, by name (named enums included)
 SCHEMAS = (
     ProductList,
@@ -911,4 +997,7 @@ SCHEMAS = (
     OrderCreateRequest,
     OrderCancelRequest,
     WebhookPutRequest,
+    OrderQuote,
+    OrderBatchRequest,
+    OrderBatchResponse,
 )

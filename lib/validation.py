@@ -29,6 +29,7 @@ _MESSAGES = {
 }
 _REQUIRED = {"identifiedBy": "identifiedBy is required (biomes or external)."}
 _LINES = f"lines must be a list of 1 to {schemas.LINES_MAX} objects."
+_ORDERS = f"orders must be a list of 1 to {schemas.BATCH_MAX} objects."
 
 
 def _detail(field, message):
@@ -54,6 +55,8 @@ def _message(error, field):
         return _REQUIRED[field]
     if field == "lines" and kind in ("list_type", "too_short", "too_long"):
         return _LINES
+    if field == "orders" and kind in ("list_type", "too_short", "too_long"):
+        return _ORDERS
     if field.startswith("lines[") and field.endswith("]"):
         return "Each line must be an object with ean and amount."
     if kind in _MESSAGES:
@@ -215,6 +218,21 @@ def parse_order_payload(data):
         "note": order.note,
         "delivery_address": order.delivery_address.model_dump(),
     }
+
+
+def parse_order_batch(data):
+    """The body of ``POST orders/batch``: for each order, in order, its
+    parsed body (as ``parse_order_payload`` returns it) or the
+    ``ValidationError`` that ``POST order`` would answer for it. A body that
+    is not ``{"orders": [1 to 100 objects]}`` is refused whole."""
+    batch = validate(schemas.OrderBatchRequest, data)
+    items = []
+    for order in batch.orders:
+        try:
+            items.append(parse_order_payload(order))
+        except ValidationError as exc:
+            items.append(exc)
+    return items
 
 
 def parse_webhook_put(data):

@@ -8,7 +8,7 @@ from ..error_handlers import (
     final_error_response,
     request_id,
 )
-from ..lib import errors
+from ..lib import errors, openapi
 
 # methods of the routes a read-only key opens
 _READ_METHODS = ("GET", "HEAD")
@@ -40,13 +40,21 @@ class IrHttp(models.AbstractModel):
             )
             request.update_env(user=uid)
             cls._order_api_rate_limit(address)
-            if read_only and request.httprequest.method not in _READ_METHODS:
+            if read_only and not cls._order_api_route_reads_only():
                 raise errors.InsufficientScope()
         except Exception as exc:  # pylint: disable=broad-except
             api_exc = api_error_exception(exc)
             if api_exc is None or api_exc is exc:
                 raise
             raise api_exc from exc
+
+    @classmethod
+    def _order_api_route_reads_only(cls):
+        """Whether the requested route writes nothing: GET routes, and the
+        read-only POST routes of ``lib.openapi`` (``POST order/quote``)."""
+        method = request.httprequest.method
+        path = request.httprequest.path.rstrip("/")
+        return method in _READ_METHODS or (path, method) in openapi.READ_ONLY_POSTS
 
     @classmethod
     def _order_api_rate_limit(cls, address):

@@ -33,6 +33,7 @@ from odoo.tools import SQL
 
 from odoo.addons.base.models.res_users import INDEX_SIZE
 
+from ..error_handlers import logged_api_error
 from ..lib import errors
 from .sale_order import (
     ORDER_API_HEADER_COLUMNS,
@@ -369,6 +370,7 @@ class PartnerOrderApiService(models.AbstractModel):
             prices = pricelist._get_products_price(products, 1.0, currency=currency)
         else:
             prices = {product.id: product.lst_price for product in products}
+        free = self._free_quantities(products)
         result = []
         for product in products:
             price = self._price_tax_excluded(
@@ -383,8 +385,27 @@ class PartnerOrderApiService(models.AbstractModel):
                     "default_code": product.default_code or None,
                     "price": currency.round(price),
                     "currency": currency.name,
+                    "available_quantity": free[product.id],
+                    "sale_delay": product.sale_delay or 0,
                 }
             )
+        return result
+
+    def _free_quantities(self, products):
+        """{product id: free quantity, or None}: Odoo's ``free_qty`` of each
+        product kept in stock (``is_storable``): on hand less reserved, in the
+        stock locations of the warehouses of the company the API user works
+        in (``self.env.company``), in the product's unit; incoming goods do
+        not count. None for a product Odoo does not keep in stock (it never
+        waits for stock). Computed for the whole recordset at once
+        (``_compute_quantities_dict``: a fixed number of queries)."""
+        result = dict.fromkeys(products.ids)
+        storable = products.filtered("is_storable").with_company(self.env.company)
+        if storable:
+            for product, free_qty in zip(
+                storable, storable.mapped("free_qty"), strict=True
+            ):
+                result[product.id] = free_qty
         return result
 
     def _price_tax_excluded(self, product, price, currency, partner):
@@ -775,6 +796,29 @@ class PartnerOrderApiService(models.AbstractModel):
     def _create_order(self, payload):
         """Create and confirm the order described by a parsed body
         (``lib.validation.parse_order_payload``) and return its order object."""
+        return self._create_order_record(payload)._order_api_serialize()[0]
+
+    def _create_order_record(self, payload, committed=None):
+        """The order of ``_create_order``, created and confirmed (in sudo).
+        ``committed``: see ``_check_external_id_free``."""
+        partner_sudo, lines, country = self._order_input(payload)
+        external_id = payload["external_order_id"]
+        if external_id:
+            self._check_external_id_free(partner_sudo, external_id, committed)
+        return self._create_order_sudo(
+            partner_sudo,
+            lines,
+            payload["delivery_address"],
+            country,
+            external_id,
+            payload.get("note"),
+        )
+
+    def _order_input(self, payload):
+        """``(partner_sudo, [(product, amount)], country)`` of a parsed order
+        body, checked as ``POST order`` checks it: 403 ``forbidden`` for a
+        partner not enabled, 403 ``product_not_allowed`` for an EAN unknown or
+        not allowed, 400 for a country Odoo does not have."""
         partner_sudo = self._partner_sudo()
         allowed = self._allowed_products_sudo(partner_sudo)
         by_ean = {}
@@ -804,52 +848,79 @@ class PartnerOrderApiService(models.AbstractModel):
                     }
                 ]
             )
-        external_id = payload["external_order_id"]
-        if external_id:
-            self._check_external_id_free(partner_sudo, external_id)
-        order_sudo = self._create_order_sudo(
-            partner_sudo, lines, address, country, external_id, payload.get("note")
-        )
-        return order_sudo._order_api_serialize()[0]
+        return partner_sudo, lines, country
 
-    def _check_external_id_free(self, partner_sudo, external_id):
+    def _check_external_id_free(self, partner_sudo, external_id, committed=None):
         """409 when the partner already used ``external_id``, decided before
         the INSERT ever meets the unique index: a failed INSERT is logged by
         PostgreSQL and by Odoo as an ERROR ("bad query"), for what is only a
         client's duplicate. Requests with the same external id queue on a
-        transaction-scoped advisory lock; the one that holds it looks for the
-        order in its own snapshot, then in a fresh one (a new transaction,
-        which sees what a request that held the lock before committed)."""
-        self.env["sale.order"].flush_model(
-            ["order_api_partner_id", "order_api_external_id"]
-        )
-        digest = hashlib.sha256(
-            f"partner_order_api:external:{partner_sudo.id}:{external_id}".encode()
-        ).digest()
-        self.env.cr.execute(
-            SQL(
-                "SELECT pg_advisory_xact_lock(%s)",
-                int.from_bytes(digest[:8], "big", signed=True),
+        transaction-scoped advisory lock (``_lock_external_ids``); the one
+        that holds it looks for the order in its own snapshot, then in a
+        fresh one (``_external_ids_used``).
+
+        ``committed``: the caller took the lock and made the fresh check
+        already (``POST orders/batch``, for all its orders at once): the
+        external ids found then; only this transaction's snapshot is looked
+        at again (it holds the orders the caller created since)."""
+        if committed is None:
+            self._lock_external_ids(partner_sudo, [external_id])
+            used = self._external_ids_used(partner_sudo, [external_id])
+        else:
+            used = committed | self._external_ids_used(
+                partner_sudo, [external_id], fresh=False
             )
-        )
-        used = SQL(
-            "SELECT 1 FROM sale_order WHERE order_api_partner_id = %s "
-            "AND order_api_external_id = %s LIMIT 1",
-            partner_sudo.id,
-            external_id,
-        )
-        self.env.cr.execute(used)
-        found = self.env.cr.fetchone()
-        registry = self.env.registry
-        if not found and not registry.in_test_mode():
-            # (a test cursor shares the test's transaction: nothing to add)
-            with registry.cursor() as fresh:
-                fresh.execute(used)
-                found = fresh.fetchone()
-        if found:
+        if external_id in used:
             raise errors.DuplicateExternalOrderId(
                 f"external_order_id {external_id!r} is already used by this partner."
             )
+
+    @api.model
+    def _external_id_lock_key(self, partner_sudo, external_id):
+        digest = hashlib.sha256(
+            f"partner_order_api:external:{partner_sudo.id}:{external_id}".encode()
+        ).digest()
+        return int.from_bytes(digest[:8], "big", signed=True)
+
+    def _lock_external_ids(self, partner_sudo, external_ids):
+        """Take the transaction-scoped advisory locks of the partner's
+        ``external_ids``, in one fixed order (two batches sharing external
+        ids wait for each other, they never deadlock)."""
+        keys = sorted(
+            {self._external_id_lock_key(partner_sudo, eid) for eid in external_ids}
+        )
+        if keys:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT pg_advisory_xact_lock(key) "
+                    "FROM unnest(%s::bigint[]) WITH ORDINALITY AS k(key, n) ORDER BY n",
+                    keys,
+                )
+            )
+            self.env.cr.fetchall()
+
+    def _external_ids_used(self, partner_sudo, external_ids, fresh=True):
+        """The set of ``external_ids`` the partner already used: in this
+        transaction's snapshot, then (``fresh``) in a new transaction, which
+        sees what a request that held the lock before committed."""
+        self.env["sale.order"].flush_model(
+            ["order_api_partner_id", "order_api_external_id"]
+        )
+        query = SQL(
+            "SELECT order_api_external_id FROM sale_order "
+            "WHERE order_api_partner_id = %s AND order_api_external_id = ANY(%s)",
+            partner_sudo.id,
+            list(external_ids),
+        )
+        self.env.cr.execute(query)
+        used = {row[0] for row in self.env.cr.fetchall()}
+        registry = self.env.registry
+        if fresh and set(external_ids) - used and not registry.in_test_mode():
+            # (a test cursor shares the test's transaction: nothing to add)
+            with registry.cursor() as cr_fresh:
+                cr_fresh.execute(query)
+                used |= {row[0] for row in cr_fresh.fetchall()}
+        return used
 
     def _create_order_sudo(
         self, partner_sudo, lines, address, country, external_id, note=None
@@ -859,21 +930,9 @@ class PartnerOrderApiService(models.AbstractModel):
         to create contacts, so this runs as superuser."""
         env_sudo = self.sudo().with_company(self.env.company).env
         shipping = self._delivery_contact_sudo(env_sudo, partner_sudo, address, country)
-        vals = {
-            "partner_id": self.env.user.partner_id.id,
-            "partner_shipping_id": shipping.id,
-            "order_api_partner_id": partner_sudo.id,
-            "order_api_external_id": external_id,
-            "client_order_ref": external_id,
-            "order_api_note": note,
-            "company_id": self.env.company.id,
-            "order_line": [
-                Command.create({"product_id": product.id, "product_uom_qty": amount})
-                for product, amount in lines
-            ],
-        }
-        if partner_sudo.property_product_pricelist:
-            vals["pricelist_id"] = partner_sudo.property_product_pricelist.id
+        vals = self._prepare_order_vals(
+            partner_sudo, lines, shipping, external_id, note
+        )
         try:
             with env_sudo.cr.savepoint():
                 order_sudo = env_sudo["sale.order"].create(vals)
@@ -904,9 +963,32 @@ class PartnerOrderApiService(models.AbstractModel):
         )
         return order_sudo
 
-    def _delivery_contact_sudo(self, env_sudo, partner_sudo, address, country):
+    def _prepare_order_vals(self, partner_sudo, lines, shipping, external_id, note):
+        """The values of the ``sale.order`` of ``POST order`` (and of the
+        in-memory order of ``POST order/quote``)."""
+        vals = {
+            "partner_id": self.env.user.partner_id.id,
+            "partner_shipping_id": shipping.id,
+            "order_api_partner_id": partner_sudo.id,
+            "order_api_external_id": external_id,
+            "client_order_ref": external_id,
+            "order_api_note": note,
+            "company_id": self.env.company.id,
+            "order_line": [
+                Command.create({"product_id": product.id, "product_uom_qty": amount})
+                for product, amount in lines
+            ],
+        }
+        if partner_sudo.property_product_pricelist:
+            vals["pricelist_id"] = partner_sudo.property_product_pricelist.id
+        return vals
+
+    def _delivery_contact_sudo(
+        self, env_sudo, partner_sudo, address, country, create=True
+    ):
         """The delivery contact of ``partner_sudo`` at ``address``: an
-        identical existing one is reused, otherwise a new one is created."""
+        identical existing one is reused, otherwise a new one is created (or,
+        without ``create``, made in memory only: ``res.partner.new``)."""
         values = {
             "name": address["name"],
             "street": address["street"],
@@ -919,10 +1001,119 @@ class PartnerOrderApiService(models.AbstractModel):
         domain += [(field, "=", value) for field, value in values.items()]
         contact = env_sudo["res.partner"].search(domain, order="id", limit=1)
         if not contact:
-            contact = env_sudo["res.partner"].create(
-                dict(values, parent_id=partner_sudo.id, type="delivery")
-            )
+            values = dict(values, parent_id=partner_sudo.id, type="delivery")
+            if create:
+                contact = env_sudo["res.partner"].create(values)
+            else:
+                contact = env_sudo["res.partner"].new(values)
         return contact
+
+    # ------------------------------------------------------------------
+    # POST order/quote
+    # ------------------------------------------------------------------
+
+    def _quote_order(self, payload):
+        """What ``POST order`` would answer for the same parsed body, with
+        the same checks and errors (a used ``external_order_id`` included),
+        and whether each line's quantity is free in stock now, without
+        writing anything: the order, its lines and, when no identical one
+        exists, its delivery contact are ``new()`` records that Odoo prices
+        (the partner's pricelist, taxes of the fiscal position) as it prices
+        the order it creates. It runs on a read-only cursor."""
+        partner_sudo, lines, country = self._order_input(payload)
+        external_id = payload["external_order_id"]
+        if external_id and self._external_ids_used(
+            partner_sudo, [external_id], fresh=False
+        ):
+            raise errors.DuplicateExternalOrderId(
+                f"external_order_id {external_id!r} is already used by this partner."
+            )
+        address = payload["delivery_address"]
+        env_sudo = self.sudo().with_company(self.env.company).env
+        shipping = self._delivery_contact_sudo(
+            env_sudo, partner_sudo, address, country, create=False
+        )
+        order = env_sudo["sale.order"].new(
+            self._prepare_order_vals(
+                partner_sudo, lines, shipping, external_id, payload.get("note")
+            )
+        )
+        return self.env["sale.order"]._prepare_order_api_quote_values(
+            order,
+            self._free_quantities(order.order_line.product_id),
+            external_id,
+            address,
+            payload.get("note"),
+        )
+
+    # ------------------------------------------------------------------
+    # POST orders/batch
+    # ------------------------------------------------------------------
+
+    def _create_orders_batch(self, items):
+        """Create the orders of ``POST orders/batch``, each on its own:
+        ``items`` holds, in the request's order, a parsed order body
+        (``lib.validation.parse_order_payload``) or the ``ValidationError``
+        of an invalid one. Returns ``{"results": [{index, status, order |
+        error}]}``, ``status`` being what ``POST order`` would have answered
+        for that order alone.
+
+        Each order runs in a savepoint of its own: one that fails is rolled
+        back (nothing of it stays, the transaction stays usable) and the
+        next one goes on. Its error becomes the contract's error object
+        through the one map of ``error_handlers``. A concurrency failure
+        (serialization, deadlock) is not caught: Odoo rolls the whole request
+        back and runs it again, so nothing is created twice.
+
+        External ids are protected as ``POST order`` protects them: the
+        advisory locks of every external id of the batch are taken first, in
+        one fixed order, then one fresh check finds those already committed;
+        each order then looks at its own transaction too, so the second
+        order of a batch with the same external id is a 409. The order
+        objects are built at the end, all at once (the serializer's fixed
+        number of queries)."""
+        partner_sudo = self._partner_sudo()  # not enabled: 403 for the request
+        external_ids = {
+            item["external_order_id"]
+            for item in items
+            if isinstance(item, dict) and item["external_order_id"]
+        }
+        committed = set()
+        if external_ids:
+            self._lock_external_ids(partner_sudo, external_ids)
+            committed = self._external_ids_used(partner_sudo, external_ids)
+        outcomes = []
+        for index, item in enumerate(items):
+            try:
+                if not isinstance(item, dict):
+                    raise item
+                with self.env.cr.savepoint():
+                    outcomes.append(self._create_order_record(item, committed))
+            except Exception as exc:  # pylint: disable=broad-except
+                api_error = logged_api_error(exc, f"orders[{index}]")
+                if api_error is None:
+                    raise  # concurrency: Odoo retries the whole request
+                outcomes.append(api_error)
+        created = self.env["sale.order"].sudo()
+        for outcome in outcomes:
+            if not isinstance(outcome, errors.OrderApiError):
+                created |= outcome
+        objects = dict(zip(created.ids, created._order_api_serialize(), strict=True))
+        results = []
+        for index, outcome in enumerate(outcomes):
+            if isinstance(outcome, errors.OrderApiError):
+                results.append(
+                    {
+                        "index": index,
+                        "status": outcome.status,
+                        "error": outcome.to_dict()["error"],
+                    }
+                )
+            else:
+                results.append(
+                    {"index": index, "status": 201, "order": objects[outcome.id]}
+                )
+        return {"results": results}
 
     # ------------------------------------------------------------------
     # Webhook management: GET, PUT, DELETE webhook, POST webhook/test,

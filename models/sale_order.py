@@ -627,6 +627,53 @@ class SaleOrder(models.Model):
             "currency": invoice["currency"],
         }
 
+    @api.model
+    def _prepare_order_api_quote_values(self, order, free, external_id, address, note):
+        """The quote of ``POST order/quote`` from ``order``, an in-memory
+        (``new()``) order that Odoo priced as the order ``POST order`` would
+        create: the amounts are read from the same fields, in the same
+        rounding, as the order object shows them. ``free``: {product id:
+        free quantity or None} (``_free_quantities``); a line is
+        ``available`` when its product is not kept in stock or its free
+        quantity covers the line."""
+        currency = order.currency_id
+        lines = []
+        for line in order.order_line.filtered(lambda line: not line.display_type):
+            product = line.product_id
+            free_qty = free.get(product.id)
+            lines.append(
+                {
+                    "ean": product.barcode or None,
+                    "product_name": product.with_context(
+                        display_default_code=False
+                    ).display_name,
+                    "quantity": line.product_uom_qty,
+                    "unit_price": currency.round(line.price_reduce_taxexcl),
+                    "subtotal": currency.round(line.price_subtotal),
+                    "available": free_qty is None
+                    or float_compare(
+                        free_qty,
+                        line.product_uom_qty,
+                        precision_rounding=line.product_uom.rounding,
+                    )
+                    >= 0,
+                    "available_quantity": free_qty,
+                }
+            )
+        return {
+            "external_order_id": external_id or None,
+            "total_cost": currency.round(order.amount_total),
+            "total_tax": currency.round(order.amount_tax),
+            "currency": currency.name,
+            "available": all(line["available"] for line in lines),
+            "note": note or None,
+            "delivery_address": {
+                key: address.get(key) or None
+                for key in ("name", "street", "street2", "zip", "city", "country_code")
+            },
+            "lines": lines,
+        }
+
     def _order_api_product_names(self, line_rows):
         """{product id: name} for the products of ``line_rows``: the
         product's own name, never its internal reference (that is

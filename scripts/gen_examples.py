@@ -511,6 +511,23 @@ def record(rec, ctx):  # noqa: C901
         key=ctx["readonly"],
     )
     rec.call("createOrder", "400: malformed JSON", "POST", "order", raw=b'{"ean": ')
+    rec.call("quoteOrder", "What an order would be (nothing created)", "POST", "order/quote",
+             body={"lines": [{"ean": eans[0], "amount": 2}, {"ean": eans[1], "amount": 1}],
+                   "delivery_address": ADDRESS})  # fmt: skip
+    rec.call("quoteOrder", "403: product not allowed (as POST order answers)", "POST",
+             "order/quote", body={**single, "ean": ctx["not_allowed"], "external_order_id": None})  # fmt: skip
+    rec.masker.add(f"{ext}-3", "EXT-1003")
+    rec.masker.add(f"batch-{stamp}", "5b8c0f7e-1d2a-4c3b-9e6f-0a1b2c3d4e5f")
+    rec.call("createOrdersBatch", "Three orders, one refused", "POST", "orders/batch",
+             body={"orders": [
+                 {"ean": eans[0], "amount": 1, "external_order_id": f"{ext}-3",
+                  "delivery_address": ADDRESS},
+                 {"ean": ctx["not_allowed"], "amount": 1, "delivery_address": ADDRESS},
+                 {**single},
+             ]},
+             headers={"Idempotency-Key": f"batch-{stamp}"})  # fmt: skip
+    rec.call("createOrdersBatch", "400: not a list of 1 to 100 orders", "POST", "orders/batch",
+             body={"orders": []})  # fmt: skip
     rec.call("listOrders", "First page", "GET", "orders?page=1&page_size=20")
     rec.call("listOrders", "400: page_size out of range", "GET", "orders?page_size=500")
     rec.call(

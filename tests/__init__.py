@@ -19,3 +19,5 @@ from . import test_key_cache
 from . import test_api_surrogates
 from . import test_webhook_limits
 from . import test_schemas
+from . import test_api_quote
+from . import test_api_batch

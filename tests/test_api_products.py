@@ -103,3 +103,72 @@ class TestApiProducts(PartnerOrderApiCase):
         )
         self.assertAlmostEqual(order["total_tax"], record.amount_tax)
         self.assertAlmostEqual(order["total_cost"], record.amount_total)
+
+    def test_available_quantity_and_sale_delay(self):
+        """Free quantity now (on hand less reserved) in the company's
+        warehouses, null for a product not kept in stock; the lead time."""
+        self.kit.sale_delay = 3
+        order = self.create_order_orm(self.partner_b, self.user_b, [(self.kit, 4)])
+        order.picking_ids.action_assign()
+        # stock in another company's warehouse does not count
+        other_company = self.env["res.company"].create({"name": "API Other Co"})
+        other_stock = (
+            self.env["stock.warehouse"]
+            .search([("company_id", "=", other_company.id)], limit=1)
+            .lot_stock_id
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            self.product_a, other_stock, 500
+        )
+        products = self.api("GET", "available_products", key=self.key_a).json()[
+            "products"
+        ]
+        by_ean = {p["ean"]: p for p in products}
+        self.assertEqual(
+            {
+                ean: (p["available_quantity"], p["sale_delay"])
+                for ean, p in by_ean.items()
+            },
+            {
+                self.product_a.barcode: (1000.0, 0),
+                self.product_b.barcode: (None, 0),  # not kept in stock
+                self.kit.barcode: (26.0, 3),  # 30 on hand, 4 reserved
+            },
+        )
+
+    def test_query_count_does_not_grow_with_the_number_of_products(self):
+        Product = self.env["product.product"]
+        many = Product.browse()
+        stock = self.warehouse.lot_stock_id
+        for index in range(10):
+            product = Product.create(
+                {
+                    "name": f"API Count {index}",
+                    "default_code": f"API-C{index}",
+                    "barcode": f"40063813{index:05d}",
+                    "list_price": 10.0 + index,
+                    "is_storable": index % 2 == 0,
+                    "sale_delay": index,
+                }
+            )
+            if product.is_storable:
+                self.env["stock.quant"]._update_available_quantity(
+                    product, stock, index + 1
+                )
+            many |= product
+        counts = {}
+        for size in (1, 10, 1, 10):
+            self.partner_b.order_api_product_ids = [Command.set(many[:size].ids)]
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            response = self.api("GET", "available_products", key=self.key_b)
+            counts[size] = self.cr.sql_log_count - before
+            self.assertEqual(len(response.json()["products"]), size)
+        self.assertLessEqual(counts[10], counts[1], counts)
+        products = response.json()["products"]
+        self.assertEqual(
+            [p["available_quantity"] for p in products],
+            [index + 1.0 if index % 2 == 0 else None for index in range(10)],
+        )
+        self.assertEqual([p["sale_delay"] for p in products], list(range(10)))

@@ -30,6 +30,8 @@ EXPECTED_STATUSES = {
     ("GET", f"{API}/order/document"): {"200", "400", "404", "503"} | COMMON,
     ("POST", f"{API}/order"): {"201", "400", "409"} | COMMON,
     ("POST", f"{API}/order/cancel"): {"200", "400", "404", "409"} | COMMON,
+    ("POST", f"{API}/order/quote"): {"200", "400", "409"} | COMMON,
+    ("POST", f"{API}/orders/batch"): {"200", "400", "409"} | COMMON,
     ("GET", f"{API}/webhook"): {"200"} | COMMON,
     ("PUT", f"{API}/webhook"): {"200", "400"} | COMMON,
     ("DELETE", f"{API}/webhook"): {"200"} | COMMON,
@@ -56,6 +58,11 @@ SEVERAL_CODES = {
     ("POST", f"{API}/order", "409"): IDEMPOTENCY_CODES
     | {"duplicate_external_order_id"},
     ("POST", f"{API}/order/cancel", "403"): WRITE_FORBIDDEN,
+    # a quote writes nothing: read-only keys may ask for one
+    ("POST", f"{API}/order/quote", "403"): {"forbidden", "product_not_allowed"},
+    ("POST", f"{API}/order/quote", "409"): {"duplicate_external_order_id"},
+    ("POST", f"{API}/orders/batch", "403"): WRITE_FORBIDDEN,
+    ("POST", f"{API}/orders/batch", "409"): IDEMPOTENCY_CODES,
     ("POST", f"{API}/order/cancel", "409"): IDEMPOTENCY_CODES | {"not_cancellable"},
     ("PUT", f"{API}/webhook", "403"): WRITE_FORBIDDEN,
     ("DELETE", f"{API}/webhook", "403"): WRITE_FORBIDDEN,
@@ -236,8 +243,9 @@ def test_headers(document):
 
 def test_security_and_read_only_keys(document, openapi_check):
     """Bearer keys everywhere but the document; keys scoped
-    ``partner_order_api.readonly`` open the GET routes only: every other
-    route documents 403 ``insufficient_scope``."""
+    ``partner_order_api.readonly`` open the GET routes and the routes that
+    write nothing (``POST order/quote``) only: every other route documents
+    403 ``insufficient_scope``."""
     scheme = document["components"]["securitySchemes"]["bearerAuth"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     for text in (document["info"]["description"], scheme["description"]):
@@ -251,8 +259,12 @@ def test_security_and_read_only_keys(document, openapi_check):
             continue
         assert "security" not in spec and document["security"] == [{"bearerAuth": []}]
         codes = openapi_check.documented_error_codes(method, path, 403, document)
-        assert ("insufficient_scope" in codes) is (method != "GET"), path
-        assert operation.readonly is (method == "GET")
+        assert ("insufficient_scope" in codes) is (not operation.readonly), path
+        reads_only = method == "GET" or path == f"{API}/order/quote"
+        assert operation.readonly is reads_only, path
+        assert ((path, method) in openapi.READ_ONLY_POSTS) is (
+            reads_only and method != "GET"
+        )
 
 
 def test_idempotency_key_on_the_idempotent_routes(document):
@@ -264,7 +276,11 @@ def test_idempotency_key_on_the_idempotent_routes(document):
             (success,) = [s for s in operation["responses"] if s.startswith("2")]
             headers = operation["responses"][success]["headers"]
             assert "Idempotent-Replayed" in headers
-    assert idempotent == {("POST", f"{API}/order"), ("POST", f"{API}/order/cancel")}
+    assert idempotent == {
+        ("POST", f"{API}/order"),
+        ("POST", f"{API}/order/cancel"),
+        ("POST", f"{API}/orders/batch"),
+    }
     replayed = document["components"]["headers"]["Idempotent-Replayed"]
     assert replayed["schema"]["enum"] == ["true"]
 
@@ -609,6 +625,8 @@ def test_every_response_example_matches_its_schema(document, openapi_check):
 PARSERS = {
     ("POST", f"{API}/order"): "parse_order_payload",
     ("POST", f"{API}/order/cancel"): "parse_cancel_request",
+    ("POST", f"{API}/order/quote"): "parse_order_payload",
+    ("POST", f"{API}/orders/batch"): "parse_order_batch",
     ("PUT", f"{API}/webhook"): "parse_webhook_put",
 }
 
@@ -625,7 +643,7 @@ def test_every_request_example_is_accepted(document, validation):
             assert _validator(document, pointer).is_valid(value), (method, path)
             getattr(validation, PARSERS[(method, path)])(value)
             checked += 1
-    assert checked == 5
+    assert checked == 7
 
 
 def test_request_example_is_the_original_documents():

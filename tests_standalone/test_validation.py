@@ -836,3 +836,51 @@ def test_order_document_query_rejects(validation, params, field):
         validation.parse_order_document_query(params)
     assert info.value.details[0]["field"] == field
     assert field in info.value.message
+
+
+# POST orders/batch
+# ----------------------------------------------------------------------
+
+
+def test_order_batch_parses_each_order_on_its_own(validation):
+    """Each order is what POST order would make of it: its parsed body, or
+    the ValidationError POST order would answer, named within the order."""
+    bad = _body(amount=0)
+    items = validation.parse_order_batch({"orders": [BODY, bad, _lines_body([])]})
+    assert items[0] == validation.parse_order_payload(BODY)
+    for item, body in zip(items[1:], (bad, _lines_body([])), strict=True):
+        assert isinstance(item, validation.ValidationError)
+        alone = _order_error(validation, body)
+        assert (item.message, item.details) == (alone.message, alone.details)
+    assert _fields(items[1]) == ["amount"]
+
+
+@pytest.mark.parametrize(
+    "body, field, message",
+    [
+        ({}, "orders", "orders is required."),
+        ({"orders": None}, "orders", "orders must be a list of 1 to 100 objects."),
+        ({"orders": {}}, "orders", "orders must be a list of 1 to 100 objects."),
+        ({"orders": []}, "orders", "orders must be a list of 1 to 100 objects."),
+        (
+            {"orders": [BODY] * 101},
+            "orders",
+            "orders must be a list of 1 to 100 objects.",
+        ),
+        ({"orders": [BODY, "x"]}, "orders[1]", "orders[1] must be an object."),
+        ({"orders": [BODY, None]}, "orders[1]", "orders[1] must be an object."),
+        (
+            {"orders": [BODY], "more": []},
+            "more",
+            "more is not a field of this request.",
+        ),
+    ],
+)
+def test_order_batch_refused_whole(validation, body, field, message):
+    exc = _rejects(validation, validation.parse_order_batch, body)
+    assert (exc.details[0]["field"], exc.details[0]["message"]) == (field, message)
+
+
+def test_order_batch_of_100(validation):
+    items = validation.parse_order_batch({"orders": [BODY] * 100})
+    assert len(items) == 100 and all(isinstance(item, dict) for item in items)
