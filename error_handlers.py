@@ -15,6 +15,7 @@ import re
 import uuid
 
 from psycopg2 import OperationalError
+from psycopg2.errors import ReadOnlySqlTransaction
 from werkzeug.exceptions import HTTPException
 
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
@@ -27,6 +28,19 @@ _logger = logging.getLogger(__name__)
 
 PREFIX = openapi.PREFIX
 _REQUEST_ID_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+class UsePrimary(ReadOnlySqlTransaction, HTTPException):
+    """Not an answer: the request runs on a read-only cursor of a streaming
+    standby that cannot answer it correctly yet (the partner's last write,
+    or its user, is not replayed there). Odoo's ``http._transactioning``
+    reruns the whole request on a read/write cursor of the primary when a
+    ``ReadOnlySqlTransaction`` escapes it; ``_to_api_error`` lets this one
+    through, and being an ``HTTPException`` it passes Odoo's
+    ``ir.http._authenticate_explicit`` (which turns anything else raised by
+    an auth method into AccessDenied). See ``partner.order.api.replica``."""
+
+    response = None
 
 
 class ApiErrorResponse(HTTPException):
@@ -85,6 +99,8 @@ def _to_api_error(exc):
     """The contract's error for any exception (None: let Odoo handle it)."""
     if isinstance(exc, errors.OrderApiError):
         return exc
+    if isinstance(exc, UsePrimary):
+        return None  # Odoo reruns the request on the primary
     if isinstance(exc, OperationalError) and isinstance(
         exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
     ):

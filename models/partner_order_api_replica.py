@@ -1,0 +1,146 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Read-your-writes on a streaming standby (``--db_replica_host``).
+
+Odoo 18 serves ``readonly=True`` routes (every GET of the API) on a cursor
+of the replica when one is configured. A streaming standby replays the
+primary's commits some time after they happen, so a partner that has just
+created an order, or a user made a moment ago, would not find it there.
+The rule, checked by the auth method on the standby's cursor before
+anything is answered:
+
+- every write request of a partner (any authenticated route that is not a
+  GET) leaves a marker on the primary once it has committed: the time
+  (``clock_timestamp()``, the primary's clock) after its commit, in a row of
+  ``partner_order_api_rate_bucket`` named after the partner (the rate
+  limiter's table: no schema of its own; its daily clean-up forgets
+  markers older than a day, long replayed);
+- a GET of that partner reads the marker (on the primary, on the rate
+  limiter's own connection) and asks the standby how far it has replayed
+  (``pg_last_xact_replay_timestamp()``: the commit time of the last
+  transaction it applied). A standby that has replayed a commit stamped at
+  or after the marker holds the write (commits enter the WAL in the order
+  of their timestamps, and the marker's own commit is one of them); one
+  that has not cannot answer: the request is rerun on the primary;
+- a GET whose user the standby does not know yet (a user created a moment
+  ago; its key is always checked on the primary, see
+  ``partner.order.api.service._verified_key``) is rerun on the primary too.
+
+Rerunning is Odoo's own: a ``ReadOnlySqlTransaction`` escaping a read-only
+request makes ``http._transactioning`` run it again on a read/write cursor
+(``UsePrimary``, logged at INFO by the filter below rather than as Odoo's
+warning, since it is the rule working, not a write on a replica).
+
+No window to tune: a partner's GETs go to the standby again as soon as it
+has replayed the partner's last write, however long that takes. Cost: on a
+server with a replica, one UPSERT on the primary per write request (after
+its commit) and, per GET, one read of the marker on the primary and, when
+the partner has a marker, one function call on the standby. Without a
+replica (or in tests) nothing of this runs.
+"""
+
+import logging
+
+from odoo import api, models
+from odoo.tools import config
+
+from ..error_handlers import UsePrimary
+from ..lib import errors
+from .partner_order_api_rate_limit import _bucket_name
+
+_logger = logging.getLogger(__name__)
+
+_MARK_WRITE = """
+INSERT INTO partner_order_api_rate_bucket AS b (bucket, tokens, refreshed_at)
+     VALUES (%(bucket)s, 0, clock_timestamp() AT TIME ZONE 'UTC')
+ON CONFLICT (bucket) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at
+"""
+
+_LAST_WRITE = """
+SELECT refreshed_at FROM partner_order_api_rate_bucket WHERE bucket = %(bucket)s
+"""
+
+# on the standby: is it one, and has it replayed a commit at or after the
+# partner's last write? (on a primary: false, nothing to wait for)
+_STANDBY_BEHIND = """
+SELECT pg_is_in_recovery()
+       AND (pg_last_xact_replay_timestamp() IS NULL
+            OR pg_last_xact_replay_timestamp() < %s AT TIME ZONE 'UTC')
+"""
+
+_STANDBY = "SELECT pg_is_in_recovery()"
+
+
+class _UsePrimaryLogFilter(logging.Filter):
+    """Odoo logs the rerun of a read-only request on the primary as a
+    WARNING with a traceback (a write on a replica is a bug); a
+    ``UsePrimary`` is this module's rule at work: INFO, one line."""
+
+    def filter(self, record):
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, UsePrimary):
+            record.levelno = logging.INFO
+            record.levelname = "INFO"
+            record.msg = "Partner Order API: %s: the request runs on the primary"
+            record.args = (exc.args[0] if exc.args else "standby behind",)
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+_FILTER = _UsePrimaryLogFilter()
+logging.getLogger("odoo.http").addFilter(_FILTER)  # once: addFilter ignores doubles
+
+
+class PartnerOrderApiReplica(models.AbstractModel):
+    _name = "partner.order.api.replica"
+    _description = "Partner Order API: read-your-writes on a standby"
+
+    @api.model
+    def _replica_in_use(self):
+        """A replica is configured (Odoo opens a read-only pool for it)."""
+        return (
+            config["db_replica_host"] is not False
+            and not self.env.registry.in_test_mode()
+        )
+
+    @api.model
+    def _route_request(self, read):
+        """Called by the auth method once the caller's key is verified:
+        a ``read`` request on the standby raises ``UsePrimary`` when the
+        standby cannot answer it yet; a write request leaves the partner's
+        marker on the primary once it commits."""
+        if not self._replica_in_use():
+            return
+        service = self.env["partner.order.api.service"]
+        cr = self.env.cr
+        if not read:
+            partner_id = service._caller()[0]
+            cr.postcommit.add(lambda: self._mark_write(partner_id))
+            return
+        if not cr.readonly:
+            return  # already on the primary
+        try:
+            partner_id = service._caller()[0]
+        except errors.Forbidden:
+            # the standby does not know the user: new, or not replayed yet
+            cr.execute(_STANDBY)
+            if cr.fetchone()[0]:
+                raise UsePrimary("user not replayed on the standby yet") from None
+            raise
+        Buckets = self.env["partner.order.api.rate.bucket"]
+        with Buckets._bucket_cursor() as pcr:
+            pcr.execute(_LAST_WRITE, {"bucket": _bucket_name(("write", partner_id))})
+            row = pcr.fetchone()
+        if row is None:
+            return
+        cr.execute(_STANDBY_BEHIND, [row[0]])
+        if cr.fetchone()[0]:
+            raise UsePrimary(
+                "the partner's last write is not replayed on the standby yet"
+            )
+
+    def _mark_write(self, partner_id):
+        """After the commit of a write request of ``partner_id``: its marker
+        on the primary (own connection, see ``_bucket_cursor``)."""
+        with self.env["partner.order.api.rate.bucket"]._bucket_cursor() as cr:
+            cr.execute(_MARK_WRITE, {"bucket": _bucket_name(("write", partner_id))})
