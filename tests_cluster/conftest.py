@@ -52,6 +52,7 @@ order_body = live.order_body
 _require_env = live._require_env
 sys.path.insert(0, str(REPO / "tests_live"))
 sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "tests"))  # webhook_receiver
 from odoo_server import free_port  # noqa: E402
 
 

@@ -2,12 +2,17 @@
 """What a partner sees through two servers whose reads go to a standby
 1 s behind the primary (see conftest.py for the topology)."""
 
+import contextlib
+import os
 import threading
 import time
 import uuid
+from collections import Counter
 
+import psutil
 import test_live_server as live_tests  # tests_live/: _parallel, _codes, _validate_delivery
 from conftest import api, order_body
+from webhook_receiver import WebhookReceiver
 
 RERUN = "the request runs on the primary"
 
@@ -197,7 +202,7 @@ def test_one_order_per_external_id_and_idempotency_key_across_servers(servers, w
         assert len(orders) == 2
 
 
-def test_rate_limit_holds_across_both_servers(servers, world):
+def test_rate_limit_holds_across_both_servers(cluster, servers, world):
     """40 simultaneous GETs over both servers against a budget of 20: 20 pass
     (the bucket is on the primary, whatever cursor the GET runs on; a
     budget per server would let 40 pass)."""
@@ -207,6 +212,9 @@ def test_rate_limit_holds_across_both_servers(servers, world):
             partner_id
         ).order_api_rate_limit_per_minute = 20
         cr.commit()
+    # the partner's limit is read with the partner, on the standby for a
+    # GET: a changed limit holds there once replayed (see the README)
+    cluster.wait_replayed()
     started = time.monotonic()
     responses = live_tests._parallel(
         40, lambda i: api(servers[i % 2], "GET", "orders", key, params={"page_size": 1})
@@ -355,6 +363,96 @@ def test_sync_polling_round_robin_sees_every_change(cluster, servers, world):
         "confirmed",
     }
     assert final <= seen, sorted(final - seen)
+
+
+def _server_calling(servers, port):
+    """The server one of whose processes holds a connection to ``port``."""
+    pids = {
+        conn.pid
+        for conn in psutil.net_connections(kind="tcp")
+        if conn.raddr and conn.raddr.port == port and conn.pid
+    }
+    for server in servers:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                if os.getpgid(pid) == server.process.pid:
+                    return server
+    return None
+
+
+def test_webhooks_with_two_crons_and_a_server_killed_mid_delivery(servers, world):
+    """Both servers run the sender cron. Partner X's receiver holds the
+    first request open; while one server is inside that call, X's second
+    event and partner Y's event are committed; that server is killed
+    (SIGKILL, workers and cron included). The other server delivers them,
+    and X's first event again at its retry time with the same webhook-id:
+    every event is posted once per attempt, never twice by two crons."""
+    from odoo.addons.partner_order_api.models import (  # noqa: PLC0415
+        partner_order_api_webhook_event as outbox,
+    )
+
+    _x_id, _user, _login, x_key = world.new_partner("Hook X")
+    _y_id, _user, _login, y_key = world.new_partner("Hook Y")
+    killed = None
+    with WebhookReceiver(hold_first=1) as x_receiver, WebhookReceiver() as y_receiver:
+        try:
+            for index, (key, receiver) in enumerate(
+                ((x_key, x_receiver), (y_key, y_receiver))
+            ):
+                put = api(
+                    servers[index], "PUT", "webhook", key, json={"url": receiver.url}
+                )
+                assert put.status_code == 200, put.text
+            x1, x2, y1 = (
+                live_tests._created(
+                    api(
+                        servers[index % 2],
+                        "POST",
+                        "order",
+                        key,
+                        json=order_body(world.ean),
+                    )
+                )
+                for index, key in enumerate((x_key, x_key, y_key))
+            )
+            live_tests._wait_for_reservations(world)
+            live_tests._validate_delivery(world, x1)
+            assert len(x_receiver.wait_for(1, timeout=90)) == 1
+            port = int(x_receiver.url.split(":")[2].split("/")[0])
+            killed = _server_calling(servers, port)
+            assert killed is not None, "no server holds the call"
+            live_tests._validate_delivery(world, x2, y1)
+            time.sleep(2)  # the other server's cron is woken, and finds the job busy
+            assert len(y_receiver.requests) == 0, "two sender runs at once"
+            killed.stop(kill=True)
+            at_kill = live_tests._events_of(world, [x1, x2, y1])
+            assert at_kill[x1]["last_error"] == outbox.IN_FLIGHT
+            # the other server: X's second and Y's event at once, X's first
+            # at its retry time (a minute after its claim)
+            left = live_tests._timestamp(at_kill[x1]["next_attempt_at"]) - time.time()
+            live_tests._wait_waking(
+                world,
+                lambda: len(x_receiver.requests) >= 3 and y_receiver.requests,
+                left + 60,
+            )
+            live_tests._wait_waking(world, lambda: False, 3)  # nothing more comes
+        finally:
+            if killed is not None:
+                killed.start()
+    by_id = Counter(
+        r["headers"]["webhook-id"] for r in x_receiver.requests + y_receiver.requests
+    )
+    assert by_id == {
+        at_kill[x1]["webhook_id"]: 2,  # the held attempt and its retry
+        at_kill[x2]["webhook_id"]: 1,
+        at_kill[y1]["webhook_id"]: 1,
+    }, by_id
+    after = live_tests._events_of(world, [x1, x2, y1])
+    assert {name: (e["state"], e["attempts"]) for name, e in after.items()} == {
+        x1: ("done", 2),
+        x2: ("done", 1),
+        y1: ("done", 1),
+    }
 
 
 def test_no_server_problem_logged(servers):
