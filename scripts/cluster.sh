@@ -43,10 +43,6 @@ DB=${POA_CLUSTER_DB:-poa_cluster}
 DELAY=${POA_STANDBY_DELAY:-0}
 WITH_ODOO=${POA_CLUSTER_ODOO:-1}
 C="$POA_STATE/cluster"
-PG="$C/pg" # owned by the PostgreSQL OS user
-PRIMARY="$PG/primary"
-STANDBY="$PG/standby"
-SOCKETS="$PG/run"
 CONF="$C/odoo.conf"
 LOGS="$C/logs"
 
@@ -73,6 +69,24 @@ as_pg() { # as_pg CMD ARGS...
         "$@"
     fi
 }
+# PostgreSQL's files: $C/pg, or (as root, when the OS user postgres cannot
+# reach $C, e.g. under /root) /tmp/partner_order_api-cluster-<primary port>;
+# written to $C/pg.path for the tests and the benchmark.
+pg_dir() {
+    if [ -n "${POA_CLUSTER_PG_DIR:-}" ]; then
+        echo "$POA_CLUSTER_PG_DIR"
+    elif poa_is_root && ! as_pg test -x "$C" 2>/dev/null; then
+        echo "/tmp/partner_order_api-cluster-$PRIMARY_PORT"
+    else
+        echo "$C/pg"
+    fi
+}
+mkdir -p "$C"
+PG=$(cat "$C/pg.path" 2>/dev/null || pg_dir) # owned by the PostgreSQL OS user
+PRIMARY="$PG/primary"
+STANDBY="$PG/standby"
+SOCKETS="$PG/run"
+
 pg_running() { [ -f "$1/postmaster.pid" ] && as_pg "$PGB/pg_ctl" -D "$1" status >/dev/null 2>&1; }
 sql() { # sql PORT SQL...
     local port=$1
@@ -112,6 +126,7 @@ start_primary() {
     owner=$(pg_owner)
     mkdir -p "$PG"
     chown "$owner" "$PG"
+    echo "$PG" >"$C/pg.path"
     as_pg mkdir -p "$SOCKETS"
     if [ ! -f "$PRIMARY/PG_VERSION" ]; then
         say "initdb the primary ($PRIMARY, port $PRIMARY_PORT)"
@@ -250,7 +265,7 @@ stop_pg() {
 
 print_status() {
     local port state lag
-    echo "state:    $C"
+    echo "state:    $C (PostgreSQL: $PG)"
     if pg_running "$PRIMARY"; then state=running; else state=stopped; fi
     echo "primary:  127.0.0.1:$PRIMARY_PORT ($state; data $PRIMARY)"
     if pg_running "$STANDBY"; then

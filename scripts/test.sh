@@ -15,8 +15,10 @@
 # (d) with Odoo 18.0 (found as scripts/run.sh finds it): installs the addon with
 #     demo data into a fresh database, runs tests/ with pytest-odoo, then
 #     tests_live/ (real odoo-bin --workers servers) on it, drops the database;
+#     then tests_cluster/ (scripts/cluster.sh: a PostgreSQL primary and a
+#     streaming standby of their own, two servers reading the standby);
 #     a WARNING, ERROR or CRITICAL line logged by Odoo (install, tests, every
-#     server tests_live/ started) fails the run.
+#     server tests_live/ and tests_cluster/ started) fails the run.
 # A pytest stage that collects nothing, or skips a test, fails the run
 # (POA_ALLOW_SKIPS=1 allows skips, and the summary says so).
 # Without Odoo 18.0 it runs (a)-(c) and says that the Odoo suite did not run
@@ -195,6 +197,16 @@ if poa_find_odoo || poa_get_odoo; then
                 -p no:odoo -p no:cacheprovider -rfEs tests_live) 2>&1 | tee "$RUN_DIR/live.out"
             check_stage tests_live "${PIPESTATUS[0]}" "$RUN_DIR/live.out"
         fi
+        if [ -d "$ADDON_DIR/tests_cluster" ]; then
+            # A PostgreSQL primary and streaming standby of their own
+            # (scripts/cluster.sh, removed at the end), two servers.
+            section "tests_cluster (primary + streaming standby 1 s behind, two odoo-bin --workers=2)"
+            mkdir -p "$RUN_DIR/cluster-logs"
+            (cd "$ADDON_DIR" && ODOO_SRC="$ODOO_SRC" ODOO_VENV="$ODOO_VENV" \
+                POA_CLUSTER_LOG_DIR="$RUN_DIR/cluster-logs" "$ODOO_VENV/bin/python" -m pytest \
+                -p no:odoo -p no:cacheprovider -rfEs tests_cluster) 2>&1 | tee "$RUN_DIR/cluster.out"
+            check_stage tests_cluster "${PIPESTATUS[0]}" "$RUN_DIR/cluster.out"
+        fi
         echo "(Paths under $ADDON_DIR are the repository's files, copied for this run.)"
     else
         INSTALL_FAILED=1
@@ -214,7 +226,10 @@ if poa_find_odoo || poa_get_odoo; then
     pytest_odoo_re=' ERROR \? odoo\.tests\.common: Importing test framework, avoid importing'
     live_logs=()
     [ -d "$RUN_DIR/live-logs" ] && mapfile -t live_logs < <(find "$RUN_DIR/live-logs" -name '*.log' | sort)
-    echo "Odoo logs checked: install, pytest-odoo and ${#live_logs[@]} tests_live server log(s)."
+    cluster_logs=()
+    [ -d "$RUN_DIR/cluster-logs" ] && mapfile -t cluster_logs < <(find "$RUN_DIR/cluster-logs" -name '*.log' | sort)
+    echo "Odoo logs checked: install, pytest-odoo, ${#live_logs[@]} tests_live and ${#cluster_logs[@]} tests_cluster log(s)."
+    live_logs+=("${cluster_logs[@]}")
     bad_log=$(
         grep -HE "$level_re" "$INSTALL_LOG"
         grep -HE "$level_re" "$TESTS_LOG" | grep -vE "$pytest_odoo_re"
@@ -237,7 +252,7 @@ if [ "${#FAILED[@]}" -gt 0 ]; then
 fi
 [ "$CLIENTS_RAN" = 1 ] || echo "POA_ALLOW_NO_CLIENTS=1: the generated clients and Redocly lint did not run."
 if [ "$ODOO_RAN" = 1 ]; then
-    read -r passed failed skipped < <(pytest_counts "$STANDALONE_OUT" "$RUN_DIR/odoo.out" "$RUN_DIR/live.out")
+    read -r passed failed skipped < <(pytest_counts "$STANDALONE_OUT" "$RUN_DIR/odoo.out" "$RUN_DIR/live.out" "$RUN_DIR/cluster.out")
     failed=$((failed + INSTALL_FAILED))
     total="all: $passed passed, $failed failed"
     [ "$skipped" = 0 ] || total="$total, $skipped skipped"

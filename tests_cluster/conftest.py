@@ -18,6 +18,7 @@ POA_CLUSTER_LOG_DIR (scripts/test.sh checks them for warnings).
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -100,6 +101,11 @@ class Cluster:
             text=True,
         )
 
+    @property
+    def pg(self):
+        """PostgreSQL's directory (data directories and logs)."""
+        return Path((self.dir / "pg.path").read_text().strip())
+
     def query(self, sql, params=None, standby=False):
         """Rows of ``sql`` on the primary, or the standby."""
         cnx = psycopg2.connect(
@@ -143,6 +149,10 @@ def cluster():
             f"scripts/cluster.sh start failed:\n{exc.stdout}{exc.stderr}", pytrace=False
         )
     yield topology
+    log_dir = os.environ.get("POA_CLUSTER_LOG_DIR")
+    if log_dir:  # the install's log, checked by scripts/test.sh with the servers'
+        for install_log in (topology.dir / "logs").glob("install-*.log"):
+            shutil.copy(install_log, Path(log_dir) / f"cluster-{install_log.name}")
     if os.environ.get("POA_CLUSTER_KEEP") != "1":
         topology.script("clean")
 

@@ -244,7 +244,7 @@ def test_get_routes_never_write_on_the_standby(cluster, servers, world):
     cluster.wait_replayed()
     time.sleep(0.5)
     cluster.wait_replayed()
-    standby_log = cluster.dir / "pg" / "standby.log"
+    standby_log = cluster.pg / "standby.log"
     log_size = standby_log.stat().st_size
     before = _reruns(servers)
     remaining = []
@@ -427,9 +427,18 @@ def test_webhooks_with_two_crons_and_a_server_killed_mid_delivery(servers, world
             killed.stop(kill=True)
             at_kill = live_tests._events_of(world, [x1, x2, y1])
             assert at_kill[x1]["last_error"] == outbox.IN_FLIGHT
-            # the other server: X's second and Y's event at once, X's first
-            # at its retry time (a minute after its claim)
-            left = live_tests._timestamp(at_kill[x1]["next_attempt_at"]) - time.time()
+            # the other server: X's second and Y's event at once (its cron
+            # takes the job the killed one held), X's first at its retry
+            # time (a minute after its claim)
+            retry_at = live_tests._timestamp(at_kill[x1]["next_attempt_at"])
+            live_tests._wait_waking(
+                world,
+                lambda: len(x_receiver.requests) >= 2 and y_receiver.requests,
+                retry_at - time.time() - 5,
+            )
+            assert len(x_receiver.requests) == 2 and len(y_receiver.requests) == 1
+            assert time.time() < retry_at, "the pending events waited for a retry"
+            left = retry_at - time.time()
             live_tests._wait_waking(
                 world,
                 lambda: len(x_receiver.requests) >= 3 and y_receiver.requests,
