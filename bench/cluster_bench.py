@@ -20,7 +20,8 @@ warm-up), spread over the configuration's servers:
 Besides requests per second and p50/p95 latency it measures the CPU time
 the Odoo servers and each PostgreSQL instance used (psutil), hence the CPU
 milliseconds a request costs and the requests per second one busy core
-serves. Prints a markdown table; a WARNING/ERROR in a server log fails it.
+serves. Prints a markdown table and writes it to bench/results/cluster.md;
+a WARNING/ERROR in a server log fails the run (and writes nothing).
 """
 
 import argparse
@@ -264,24 +265,27 @@ def main():
                 problems += server.log_lines(" WARNING ", " ERROR ", " CRITICAL ")
                 server.stop()
 
-    print(
-        f"\n`GET orders?page_size=100`, {args.clients} concurrent clients, "
-        f"{args.seconds:g} s per configuration, `--workers=2` per server, "
-        f"standby 1 s behind, {os.cpu_count()} CPU cores (shared)\n"
-    )
-    print(
-        "| configuration | req/s | p50 ms | p95 ms | CPU ms/request (Odoo / primary / standby) "
-        "| busy cores | req/s per busy core |"
-    )
-    print("|---|---:|---:|---:|---|---:|---:|")
+    lines = [
+        f"`GET orders?page_size=100` (orders of one line, confirmed), "
+        f"{args.clients} concurrent clients, {args.seconds:g} s per configuration, "
+        f"`--workers=2` per server, standby 1 s behind, {os.cpu_count()} CPU cores "
+        f"shared with other work (load average {os.getloadavg()[0]:.1f} at the end)",
+        "",
+        "| configuration | req/s | p50 ms | p95 ms "
+        "| CPU ms/request (Odoo / primary / standby) | busy cores "
+        "| req/s per busy core |",
+        "|---|---:|---:|---:|---|---:|---:|",
+    ]
     for row in rows:
         cpu = row["cpu_ms"]
-        print(
+        lines.append(
             f"| {row['name']} | {row['rps']:.1f} | {row['p50']:.0f} | {row['p95']:.0f} "
             f"| {cpu['odoo']:.1f} / {cpu['primary']:.1f} / {cpu['standby']:.1f} "
             f"| {row['busy_cores']:.2f} | {row['rps_per_core']:.1f} |"
         )
-    print(f"\nload average at the end: {os.getloadavg()}")
+    print("\n" + "\n".join(lines))
+    if not problems:
+        (BENCH_DIR / "results" / "cluster.md").write_text("\n".join(lines) + "\n")
     if problems:
         print("\nServer log problems:\n" + "\n".join(problems[:20]))
         sys.exit(1)
