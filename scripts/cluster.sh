@@ -29,6 +29,10 @@
 #   POA_STANDBY_DELAY          0           recovery_min_apply_delay (e.g. 1s)
 #   POA_CLUSTER_ODOO           1           0: PostgreSQL and the database only
 #                                          (tests_cluster/ starts its own servers)
+#   POA_CLUSTER_SEED_DUMP      (none)      a pg_dump -Fc of a database with the
+#                                          addon installed: restored instead of
+#                                          installing (scripts/test.sh)
+#   POA_CLUSTER_SEED_FILESTORE (none)      that database's filestore directory
 # The state lives in $POA_STATE/cluster (POA_STATE_DIR, see scripts/lib.sh).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -193,7 +197,21 @@ ensure_db() {
     digest=$(poa_addon_digest)
     state=$("$PGB/psql" -X -q -h 127.0.0.1 -p "$PRIMARY_PORT" -U "$POA_ME" -d "$DB" -Atc \
         "select state from ir_module_module where name = '$POA_ADDON'" 2>/dev/null || true)
-    if [ "$state" != installed ]; then
+    if [ "$state" != installed ] && [ -n "${POA_CLUSTER_SEED_DUMP:-}" ]; then
+        # scripts/test.sh: a dump of its freshly installed database (seconds,
+        # where an install takes minutes)
+        say "Restoring $POA_CLUSTER_SEED_DUMP into $DB on the primary"
+        "$PGB/createdb" -h 127.0.0.1 -p "$PRIMARY_PORT" -U "$POA_ME" "$DB" &&
+            "$PGB/pg_restore" -h 127.0.0.1 -p "$PRIMARY_PORT" -U "$POA_ME" --no-owner \
+                -d "$DB" "$POA_CLUSTER_SEED_DUMP" >"$log" 2>&1 ||
+            die "Restoring $POA_CLUSTER_SEED_DUMP failed (log: $log)."
+        if [ -n "${POA_CLUSTER_SEED_FILESTORE:-}" ] && [ -d "$POA_CLUSTER_SEED_FILESTORE" ]; then
+            mkdir -p "$C/data/filestore"
+            rm -rf "$C/data/filestore/$DB"
+            cp -a "$POA_CLUSTER_SEED_FILESTORE" "$C/data/filestore/$DB"
+        fi
+        echo "$digest" >"$stamp"
+    elif [ "$state" != installed ]; then
         say "Installing $POA_ADDON (no demo data) into $DB on the primary (log: $log)"
         poa_odoo -c "$CONF" -d "$DB" -i "$POA_ADDON" --without-demo=all --stop-after-init \
             --no-http --log-level=info --logfile="$log" ||
@@ -317,7 +335,7 @@ clean)
     say "Removed $C"
     ;;
 *)
-    sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -181,6 +181,11 @@ if poa_find_odoo || poa_get_odoo; then
     if poa_odoo -c "$CONF" -d "$TEST_DB" -i "$POA_ADDON" --stop-after-init --no-http \
         --log-level=info --logfile="$INSTALL_LOG" &&
         [ "$(poa_module_state "$TEST_DB")" = installed ]; then
+        # tests_cluster/ starts from a copy of the fresh database
+        CLUSTER_SEED="$RUN_DIR/cluster-seed.dump"
+        pg_dump -Fc --no-owner -f "$CLUSTER_SEED" "$TEST_DB" || CLUSTER_SEED=""
+        [ ! -d "$RUN_DIR/data/filestore/$TEST_DB" ] ||
+            cp -a "$RUN_DIR/data/filestore/$TEST_DB" "$RUN_DIR/cluster-seed-filestore"
         echo "Running tests/ with pytest-odoo (Odoo log: $TESTS_LOG)"
         (cd "$ADDONS" && PYTHONPATH="$ODOO_SRC" "$ODOO_VENV/bin/python" -m pytest \
             --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
@@ -203,6 +208,8 @@ if poa_find_odoo || poa_get_odoo; then
             section "tests_cluster (primary + streaming standby 1 s behind, two odoo-bin --workers=2)"
             mkdir -p "$RUN_DIR/cluster-logs"
             (cd "$ADDON_DIR" && ODOO_SRC="$ODOO_SRC" ODOO_VENV="$ODOO_VENV" \
+                POA_CLUSTER_SEED_DUMP="$CLUSTER_SEED" \
+                POA_CLUSTER_SEED_FILESTORE="$RUN_DIR/cluster-seed-filestore" \
                 POA_CLUSTER_LOG_DIR="$RUN_DIR/cluster-logs" "$ODOO_VENV/bin/python" -m pytest \
                 -p no:odoo -p no:cacheprovider -rfEs tests_cluster) 2>&1 | tee "$RUN_DIR/cluster.out"
             check_stage tests_cluster "${PIPESTATUS[0]}" "$RUN_DIR/cluster.out"
