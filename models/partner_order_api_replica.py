@@ -14,13 +14,15 @@ anything is answered:
   ``partner_order_api_rate_bucket`` named after the partner (the rate
   limiter's table: no schema of its own; its daily clean-up forgets
   markers older than a day, long replayed);
-- a GET of that partner reads the marker (on the primary, on the rate
-  limiter's own connection) and asks the standby how far it has replayed
-  (``pg_last_xact_replay_timestamp()``: the commit time of the last
-  transaction it applied). A standby that has replayed a commit stamped at
-  or after the marker holds the write (commits enter the WAL in the order
-  of their timestamps, and the marker's own commit is one of them); one
-  that has not cannot answer: the request is rerun on the primary;
+- a GET of that partner reads the marker on the primary (on the rate
+  limiter's own connection) and in its own snapshot of the standby (the
+  request's cursor, REPEATABLE READ: every later query of the request sees
+  the same snapshot). A standby replays commits in the order the primary
+  made them, and the marker was committed after the write: a snapshot that
+  holds the latest marker holds the write. One that does not cannot answer:
+  the request is rerun on the primary. (The standby's replay position,
+  ``pg_last_xact_replay_timestamp()``, would not do: it moves on after the
+  request's snapshot was taken, and the tests caught that race.);
 - a GET whose user the standby does not know yet (a user created a moment
   ago; its key is always checked on the primary, see
   ``partner.order.api.service._verified_key``) is rerun on the primary too.
@@ -33,14 +35,15 @@ warning, since it is the rule working, not a write on a replica).
 No window to tune: a partner's GETs go to the standby again as soon as it
 has replayed the partner's last write, however long that takes. Cost: on a
 server with a replica, one UPSERT on the primary per write request (after
-its commit) and, per GET, one read of the marker on the primary and, when
-the partner has a marker, one function call on the standby. Without a
+its commit) and, per GET, one indexed read of the marker on the primary
+and, when the partner has one, the same read on the standby. Without a
 replica (or in tests) nothing of this runs.
 """
 
 import logging
 
 from odoo import api, models
+from odoo.http import request
 from odoo.tools import config
 
 from ..error_handlers import UsePrimary
@@ -57,14 +60,6 @@ ON CONFLICT (bucket) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at
 
 _LAST_WRITE = """
 SELECT refreshed_at FROM partner_order_api_rate_bucket WHERE bucket = %(bucket)s
-"""
-
-# on the standby: is it one, and has it replayed a commit at or after the
-# partner's last write? (on a primary: false, nothing to wait for)
-_STANDBY_BEHIND = """
-SELECT pg_is_in_recovery()
-       AND (pg_last_xact_replay_timestamp() IS NULL
-            OR pg_last_xact_replay_timestamp() < %s AT TIME ZONE 'UTC')
 """
 
 _STANDBY = "SELECT pg_is_in_recovery()"
@@ -125,7 +120,7 @@ class PartnerOrderApiReplica(models.AbstractModel):
             # the standby does not know the user: new, or not replayed yet
             cr.execute(_STANDBY)
             if cr.fetchone()[0]:
-                raise UsePrimary("user not replayed on the standby yet") from None
+                self._use_primary("user not replayed on the standby yet")
             raise
         Buckets = self.env["partner.order.api.rate.bucket"]
         with Buckets._bucket_cursor() as pcr:
@@ -133,14 +128,34 @@ class PartnerOrderApiReplica(models.AbstractModel):
             row = pcr.fetchone()
         if row is None:
             return
-        cr.execute(_STANDBY_BEHIND, [row[0]])
-        if cr.fetchone()[0]:
-            raise UsePrimary(
+        # the marker as the request's own snapshot of the standby sees it
+        # (not the standby's replay position now: the snapshot may be older)
+        cr.execute(_LAST_WRITE, {"bucket": _bucket_name(("write", partner_id))})
+        seen = cr.fetchone()
+        if seen is None or seen[0] < row[0]:
+            self._use_primary(
                 "the partner's last write is not replayed on the standby yet"
             )
+
+    def _use_primary(self, reason):
+        """Rerun the request on the primary; what was learnt on the standby
+        (the caller's contacts, see ``service._caller``) is forgotten."""
+        if request:
+            request._order_api_caller = None
+        raise UsePrimary(reason)
 
     def _mark_write(self, partner_id):
         """After the commit of a write request of ``partner_id``: its marker
         on the primary (own connection, see ``_bucket_cursor``)."""
-        with self.env["partner.order.api.rate.bucket"]._bucket_cursor() as cr:
-            cr.execute(_MARK_WRITE, {"bucket": _bucket_name(("write", partner_id))})
+        try:
+            with self.env["partner.order.api.rate.bucket"]._bucket_cursor() as cr:
+                cr.execute(_MARK_WRITE, {"bucket": _bucket_name(("write", partner_id))})
+        except Exception:  # pylint: disable=broad-except
+            # the write is committed: answer it; the partner may read the
+            # standby's older state until it has replayed the write
+            _logger.warning(
+                "Partner Order API: the last write of partner %s could not be "
+                "marked on the primary",
+                partner_id,
+                exc_info=True,
+            )
