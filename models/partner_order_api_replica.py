@@ -25,7 +25,8 @@ anything is answered:
   request's snapshot was taken, and the tests caught that race.);
 - a GET whose user the standby does not know yet (a user created a moment
   ago; its key is always checked on the primary, see
-  ``partner.order.api.service._verified_key``) is rerun on the primary too.
+  ``partner.order.api.service._verified_key``) is rerun on the primary too
+  (the same statement on the standby tells both).
 
 Rerunning is Odoo's own: a ``ReadOnlySqlTransaction`` escaping a read-only
 request makes ``http._transactioning`` run it again on a read/write cursor
@@ -36,7 +37,7 @@ No window to tune: a partner's GETs go to the standby again as soon as it
 has replayed the partner's last write, however long that takes. Cost: on a
 server with a replica, one UPSERT on the primary per write request (after
 its commit) and, per GET, one indexed read of the marker on the primary
-and, when the partner has one, the same read on the standby. Without a
+and one statement on the standby (the user, and the marker). Without a
 replica (or in tests) nothing of this runs.
 """
 
@@ -56,13 +57,17 @@ _MARK_WRITE = """
 INSERT INTO partner_order_api_rate_bucket AS b (bucket, tokens, refreshed_at)
      VALUES (%(bucket)s, 0, clock_timestamp() AT TIME ZONE 'UTC')
 ON CONFLICT (bucket) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at
+  RETURNING refreshed_at
 """
 
-_LAST_WRITE = """
-SELECT refreshed_at FROM partner_order_api_rate_bucket WHERE bucket = %(bucket)s
-"""
+_LAST_WRITE = (
+    "SELECT refreshed_at FROM partner_order_api_rate_bucket WHERE bucket = %(bucket)s"
+)
 
-_STANDBY = "SELECT pg_is_in_recovery()"
+# in the request's snapshot of the standby: the caller's user, the marker
+_ON_STANDBY = f"""
+SELECT EXISTS(SELECT 1 FROM res_users WHERE id = %(uid)s), ({_LAST_WRITE})
+"""
 
 
 class _UsePrimaryLogFilter(logging.Filter):
@@ -106,36 +111,43 @@ class PartnerOrderApiReplica(models.AbstractModel):
         marker on the primary once it commits."""
         if not self._replica_in_use():
             return
-        service = self.env["partner.order.api.service"]
         cr = self.env.cr
         if not read:
-            partner_id = service._caller()[0]
+            partner_id = self._caller_partner_id()
             cr.postcommit.add(lambda: self._mark_write(partner_id))
             return
         if not cr.readonly:
             return  # already on the primary
         try:
-            partner_id = service._caller()[0]
+            partner_id = self._caller_partner_id()
         except errors.Forbidden:
-            # the standby does not know the user: new, or not replayed yet
-            cr.execute(_STANDBY)
-            if cr.fetchone()[0]:
-                self._use_primary("user not replayed on the standby yet")
-            raise
-        Buckets = self.env["partner.order.api.rate.bucket"]
-        with Buckets._bucket_cursor() as pcr:
-            pcr.execute(_LAST_WRITE, {"bucket": _bucket_name(("write", partner_id))})
-            row = pcr.fetchone()
-        if row is None:
-            return
-        # the marker as the request's own snapshot of the standby sees it
-        # (not the standby's replay position now: the snapshot may be older)
-        cr.execute(_LAST_WRITE, {"bucket": _bucket_name(("write", partner_id))})
-        seen = cr.fetchone()
-        if seen is None or seen[0] < row[0]:
+            partner_id = None  # the standby does not know the user
+        bucket = {"bucket": _bucket_name(("write", partner_id))}
+        # the request's own snapshot of the standby (REPEATABLE READ: every
+        # later query of the request sees the same): the caller's user, and
+        # the partner's marker (not the standby's replay position now: it
+        # moves on after the snapshot was taken)
+        cr.execute(_ON_STANDBY, dict(bucket, uid=self.env.uid))
+        user_known, seen = cr.fetchone()
+        if not user_known or partner_id is None:
+            self._use_primary("user not replayed on the standby yet")
+        row = self._primary_fetchone(_LAST_WRITE, bucket)
+        if row is not None and (seen is None or seen < row[0]):
             self._use_primary(
                 "the partner's last write is not replayed on the standby yet"
             )
+
+    def _caller_partner_id(self):
+        """The caller's commercial partner (``service._caller``)."""
+        return self.env["partner.order.api.service"]._caller()[0]
+
+    def _primary_fetchone(self, query, params):
+        """The first row of ``query`` on the primary, on the rate limiter's
+        connection (never the request's: it may be the standby's)."""
+        Buckets = self.env["partner.order.api.rate.bucket"]
+        with Buckets._bucket_cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchone()
 
     def _use_primary(self, reason):
         """Rerun the request on the primary; what was learnt on the standby
@@ -146,10 +158,11 @@ class PartnerOrderApiReplica(models.AbstractModel):
 
     def _mark_write(self, partner_id):
         """After the commit of a write request of ``partner_id``: its marker
-        on the primary (own connection, see ``_bucket_cursor``)."""
+        on the primary."""
         try:
-            with self.env["partner.order.api.rate.bucket"]._bucket_cursor() as cr:
-                cr.execute(_MARK_WRITE, {"bucket": _bucket_name(("write", partner_id))})
+            self._primary_fetchone(
+                _MARK_WRITE, {"bucket": _bucket_name(("write", partner_id))}
+            )
         except Exception:  # pylint: disable=broad-except
             # the write is committed: answer it; the partner may read the
             # standby's older state until it has replayed the write
