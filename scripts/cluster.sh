@@ -330,7 +330,7 @@ stop)
 clean)
     stop_odoo
     stop_pg
-    [ -d "$PG" ] && as_pg rm -rf "$PG"
+    rm -rf "$PG" # root, or the owner
     rm -rf "$C"
     say "Removed $C"
     ;;
