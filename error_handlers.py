@@ -30,6 +30,19 @@ PREFIX = openapi.PREFIX
 _REQUEST_ID_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
+class UsePrimary(ReadOnlySqlTransaction, HTTPException):
+    """Not an answer: the request runs on a read-only cursor of a streaming
+    standby that cannot answer it correctly yet (the partner's last write,
+    or its user, is not replayed there). Odoo's ``http._transactioning``
+    reruns the whole request on a read/write cursor of the primary when a
+    ``ReadOnlySqlTransaction`` escapes it; ``_to_api_error`` lets this one
+    through, and being an ``HTTPException`` it passes Odoo's
+    ``ir.http._authenticate_explicit`` (which turns anything else raised by
+    an auth method into AccessDenied). See ``partner.order.api.replica``."""
+
+    response = None
+
+
 class ApiErrorResponse(HTTPException):
     """Carries a ready JSON error response out of the controller or the
     auth method.
@@ -102,6 +115,8 @@ def _to_api_error(exc):
     """The contract's error for any exception (None: let Odoo handle it)."""
     if isinstance(exc, errors.OrderApiError):
         return exc
+    if isinstance(exc, UsePrimary):
+        return None  # Odoo reruns the request on the primary
     if isinstance(exc, OperationalError) and isinstance(
         exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
     ):

@@ -728,13 +728,16 @@ def measure_webhooks(client, db, facts, count, port=0):
     reg = registry(db)
     latencies = []
     with WebhookReceiver(port=port) as receiver:
-        # order.updated alone: one request per validated delivery, as the
-        # latency below counts them
+        # the delivery events alone: one request per validated delivery, as
+        # the latency below counts them
         client.api(
             "PUT",
             "webhook",
             key=facts["writer_key"],
-            json={"url": receiver.url, "event_types": ["order.updated"]},
+            json={
+                "url": receiver.url,
+                "event_types": ["order.partially_shipped", "order.shipped"],
+            },
         )
         # the reservation cron of the server reserves what POST created
         deadline = time.monotonic() + 300

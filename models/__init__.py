@@ -18,3 +18,4 @@ from . import res_users_apikeys
 from . import res_users_order_api_backend
 from . import partner_order_api_rate_limit
 from . import partner_order_api_order_tally
+from . import partner_order_api_replica

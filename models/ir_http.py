@@ -39,6 +39,7 @@ class IrHttp(models.AbstractModel):
                 request.httprequest.headers.get("Authorization"), address
             )
             request.update_env(user=uid)
+            cls._order_api_use_primary_if_behind()
             cls._order_api_rate_limit(address)
             if read_only and not cls._order_api_route_reads_only():
                 raise errors.InsufficientScope()
@@ -55,6 +56,17 @@ class IrHttp(models.AbstractModel):
         method = request.httprequest.method
         path = request.httprequest.path.rstrip("/")
         return method in _READ_METHODS or (path, method) in openapi.READ_ONLY_POSTS
+
+    @classmethod
+    def _order_api_use_primary_if_behind(cls):
+        """With a streaming standby as replica: a GET it cannot answer yet
+        (the partner's last write, or its user, not replayed there) is rerun
+        on the primary; a write leaves the partner's marker after its commit
+        (``partner.order.api.replica``). Before the rate limit: a rerun
+        takes one token, not two."""
+        request.env["partner.order.api.replica"]._route_request(
+            cls._order_api_route_reads_only()
+        )
 
     @classmethod
     def _order_api_rate_limit(cls, address):

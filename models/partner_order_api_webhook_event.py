@@ -217,7 +217,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
         one ``order.updated`` (the event clients that know no other type
         receive for every change), each if the partner receives that type,
         with the order object as it is now, and wake the sender."""
-        types = ["order.updated", event_type]
+        types = list(dict.fromkeys(["order.updated", event_type]))
         return self._record_events(order_pickings, set(types), lambda _body: types)
 
     @api.model

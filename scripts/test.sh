@@ -16,8 +16,10 @@
 #     demo data into a fresh database (installing Debian's chromium and
 #     wkhtmltopdf first when run as root and missing), runs tests/ with pytest-odoo, then
 #     tests_live/ (real odoo-bin --workers servers) on it, drops the database;
+#     then tests_cluster/ (scripts/cluster.sh: a PostgreSQL primary and a
+#     streaming standby of their own, two servers reading the standby);
 #     a WARNING, ERROR or CRITICAL line logged by Odoo (install, tests, every
-#     server tests_live/ started) fails the run. Then, on that database,
+#     server tests_live/ and tests_cluster/ started) fails the run. Then, on that database,
 #     scripts/gen_examples.py --check records the integrator's examples again
 #     (docs/ must hold what the server answers); the wheel stage (build with
 #     whool, fresh venv with Odoo pip-installed from ODOO_SRC, the addon
@@ -195,6 +197,11 @@ if poa_find_odoo || poa_get_odoo; then
     if poa_odoo -c "$CONF" -d "$TEST_DB" -i "$POA_ADDON" --stop-after-init --no-http \
         --log-level=info --logfile="$INSTALL_LOG" &&
         [ "$(poa_module_state "$TEST_DB")" = installed ]; then
+        # tests_cluster/ starts from a copy of the fresh database
+        CLUSTER_SEED="$RUN_DIR/cluster-seed.dump"
+        pg_dump -Fc --no-owner -f "$CLUSTER_SEED" "$TEST_DB" || CLUSTER_SEED=""
+        [ ! -d "$RUN_DIR/data/filestore/$TEST_DB" ] ||
+            cp -a "$RUN_DIR/data/filestore/$TEST_DB" "$RUN_DIR/cluster-seed-filestore"
         echo "Running tests/ with pytest-odoo (Odoo log: $TESTS_LOG)"
         (cd "$ADDONS" && PYTHONPATH="$ODOO_SRC" "$ODOO_VENV/bin/python" -m pytest \
             --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
@@ -221,6 +228,18 @@ if poa_find_odoo || poa_get_odoo; then
         else
             STAGES_FAILED=$((STAGES_FAILED + 1))
             fail "docs/ examples differ from the server's answers (scripts/gen_examples.py)"
+        fi
+        if [ -d "$ADDON_DIR/tests_cluster" ]; then
+            # A PostgreSQL primary and streaming standby of their own
+            # (scripts/cluster.sh, removed at the end), two servers.
+            section "tests_cluster (primary + streaming standby 1 s behind, two odoo-bin --workers=2)"
+            mkdir -p "$RUN_DIR/cluster-logs"
+            (cd "$ADDON_DIR" && ODOO_SRC="$ODOO_SRC" ODOO_VENV="$ODOO_VENV" \
+                POA_CLUSTER_SEED_DUMP="$CLUSTER_SEED" \
+                POA_CLUSTER_SEED_FILESTORE="$RUN_DIR/cluster-seed-filestore" \
+                POA_CLUSTER_LOG_DIR="$RUN_DIR/cluster-logs" "$ODOO_VENV/bin/python" -m pytest \
+                -p no:odoo -p no:cacheprovider -rfEs tests_cluster) 2>&1 | tee "$RUN_DIR/cluster.out"
+            check_stage tests_cluster "${PIPESTATUS[0]}" "$RUN_DIR/cluster.out"
         fi
         echo "(Paths under $ADDON_DIR are the repository's files, copied for this run.)"
     else
@@ -263,8 +282,12 @@ if poa_find_odoo || poa_get_odoo; then
     pytest_odoo_re=' ERROR \? odoo\.tests\.common: Importing test framework, avoid importing'
     live_logs=()
     [ -d "$RUN_DIR/live-logs" ] && mapfile -t live_logs < <(find "$RUN_DIR/live-logs" -name '*.log' | sort)
+    cluster_logs=()
+    [ -d "$RUN_DIR/cluster-logs" ] && mapfile -t cluster_logs < <(find "$RUN_DIR/cluster-logs" -name '*.log' | sort)
+    live_count=${#live_logs[@]}
+    live_logs+=("${cluster_logs[@]}")
     [ -d "$RUN_DIR/wheel/logs" ] && mapfile -t -O "${#live_logs[@]}" live_logs < <(find "$RUN_DIR/wheel/logs" -name '*.log' ! -name 'pip.log' | sort)
-    echo "Odoo logs checked: install, pytest-odoo, and ${#live_logs[@]} log(s) of tests_live servers and the wheel stage."
+    echo "Odoo logs checked: install, pytest-odoo, $live_count of tests_live servers (and gen_examples), ${#cluster_logs[@]} of tests_cluster, $((${#live_logs[@]} - live_count - ${#cluster_logs[@]})) of the wheel stage."
     bad_log=$(
         grep -HE "$level_re" "$INSTALL_LOG"
         grep -HE "$level_re" "$TESTS_LOG" | grep -vE "$pytest_odoo_re"
@@ -287,7 +310,7 @@ if [ "${#FAILED[@]}" -gt 0 ]; then
 fi
 [ "$CLIENTS_RAN" = 1 ] || echo "POA_ALLOW_NO_CLIENTS=1: the generated clients and Redocly lint did not run."
 if [ "$ODOO_RAN" = 1 ]; then
-    read -r passed failed skipped < <(pytest_counts "$STANDALONE_OUT" "$RUN_DIR/odoo.out" "$RUN_DIR/live.out" "$RUN_DIR/upgrade.out")
+    read -r passed failed skipped < <(pytest_counts "$STANDALONE_OUT" "$RUN_DIR/odoo.out" "$RUN_DIR/live.out" "$RUN_DIR/upgrade.out" "$RUN_DIR/cluster.out")
     passed=$((passed + STAGES_PASSED))
     failed=$((failed + INSTALL_FAILED + STAGES_FAILED))
     total="all: $passed passed, $failed failed"

@@ -26,11 +26,13 @@ class TestWebhook(PartnerOrderApiCase):
         params.set_param("partner_order_api.webhook_allowed_hosts", "127.0.0.1")
         cls.Event = cls.env["partner.order.api.webhook.event"]
         cls.cron = cls.env.ref("partner_order_api.ir_cron_webhook_send")
-        # these tests are the delivery guarantees of order.updated, run as a
-        # client that knows only it: subscribed to it alone, such a client
-        # receives exactly what every client received before event types
-        # existed (test_webhook_events.py covers the other events)
-        cls.partner_a.order_api_webhook_event_types = "order.updated"
+        # these tests are the delivery guarantees of the webhook, run with
+        # one event per validated delivery: a subscription to the delivery
+        # events alone (test_webhook_events.py covers the others, and the
+        # order.updated sent beside each)
+        cls.partner_a.order_api_webhook_event_types = (
+            "order.partially_shipped,order.shipped"
+        )
 
     def _order(self, product=None, amount=1, external_order_id=None):
         body = self.order_body(
@@ -93,7 +95,7 @@ class TestWebhook(PartnerOrderApiCase):
         self.assertEqual(payload["status"], "shipped")
         self.assertEqual(payload["external_order_id"], "WH-1")
         self.assertEqual(request["headers"]["webhook-id"], event.message_id)
-        self.assertEqual(request["headers"]["x-webhook-event"], "order.updated")
+        self.assertEqual(request["headers"]["x-webhook-event"], "order.shipped")
         self.assertTrue(
             request["headers"]["content-type"].startswith("application/json")
         )

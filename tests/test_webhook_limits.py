@@ -72,9 +72,11 @@ class TestWebhookLimits(PartnerOrderApiCase):
         cls.params.set_param("partner_order_api.webhook_allowed_hosts", "127.0.0.1")
         cls.Event = cls.env["partner.order.api.webhook.event"]
         cls.cron = cls.env.ref("partner_order_api.ir_cron_webhook_send")
-        # one event per delivered order: the subscription of a client that
-        # knows only order.updated (the other events: test_webhook_events.py)
-        (cls.partner_a | cls.partner_b).order_api_webhook_event_types = "order.updated"
+        # one event per validated delivery: a subscription to the delivery
+        # events alone (the other events: test_webhook_events.py)
+        (
+            cls.partner_a | cls.partner_b
+        ).order_api_webhook_event_types = "order.partially_shipped,order.shipped"
 
     def _queue(self, key, count):
         """``count`` API orders of ``key``'s partner, delivered: their events."""
@@ -401,7 +403,7 @@ class TestWebhookLimits(PartnerOrderApiCase):
                 ],
             }
         )
-        event_2 = self.Event._record_order_events([(order_2, False)])
+        event_2 = self.Event._record_order_events([(order_2, False)], "order.shipped")
         self.assertEqual(event_1.company_id, self.company)
         self.assertEqual(event_2.company_id, company_2)
         events = event_1 | event_2

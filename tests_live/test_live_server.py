@@ -166,14 +166,16 @@ def test_webhook_reaches_the_partner_within_seconds(server, world):
     _partner_id, _user_id, key = world.partners[2]
     _wait_for_reservations(world)
     with WebhookReceiver() as receiver:
-        # order.updated alone: what every subscription received before event
-        # types existed (one request per validated delivery)
+        # the delivery events alone: one request per validated delivery
         put = api(
             server,
             "PUT",
             "webhook",
             key,
-            json={"url": receiver.url, "event_types": ["order.updated"]},
+            json={
+                "url": receiver.url,
+                "event_types": ["order.partially_shipped", "order.shipped"],
+            },
         )
         assert put.status_code == 200, put.text
         latencies = []
@@ -184,7 +186,7 @@ def test_webhook_reaches_the_partner_within_seconds(server, world):
             committed_at = _validate_delivery(world, created.json()["biomes_order_id"])
             requests_seen = receiver.wait_for(expected, timeout=30)
             assert len(requests_seen) == expected, "the webhook did not arrive"
-            assert requests_seen[-1]["headers"]["x-webhook-event"] == "order.updated"
+            assert requests_seen[-1]["headers"]["x-webhook-event"] == "order.shipped"
             latencies.append(requests_seen[-1]["received_at"] - committed_at)
     print(
         f"\nwebhook latency after commit (s): {', '.join(f'{x:.2f}' for x in latencies)}"

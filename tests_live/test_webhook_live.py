@@ -41,14 +41,17 @@ def test_a_trickling_receiver_does_not_hold_back_another_partner(server, world):
         RawReceiver("trickle", interval=2, length=60) as slow,
         WebhookReceiver() as healthy,
     ):
-        # order.updated alone: one event per validated delivery
+        # the delivery events alone: one event per validated delivery
         for key, url in ((slow_key, slow.url), (ok_key, healthy.url)):
             put = api(
                 server,
                 "PUT",
                 "webhook",
                 key,
-                json={"url": url, "event_types": ["order.updated"]},
+                json={
+                    "url": url,
+                    "event_types": ["order.partially_shipped", "order.shipped"],
+                },
             )
             assert put.status_code == 200, put.text
         slow_orders = [_order(server, slow_key, world.ean) for _index in range(2)]
