@@ -318,9 +318,21 @@ class Masker:
             value = re.sub(pattern, placeholder, value)
         return value
 
+    # stock moves with every order a database has seen: free quantities are
+    # shown as this placeholder (and a line as available), so that the
+    # examples do not change with the database they are recorded on
+    STOCK_KEYS = {"available_quantity": 100.0, "available": True}
+
     def json(self, value):
         if isinstance(value, dict):
-            return {k: self.json(v) for k, v in value.items()}
+            return {
+                k: (
+                    self.STOCK_KEYS[k]
+                    if k in self.STOCK_KEYS and v is not None
+                    else self.json(v)
+                )
+                for k, v in value.items()
+            }
         if isinstance(value, list):
             return [self.json(v) for v in value]
         if isinstance(value, str):
