@@ -714,7 +714,8 @@ _VARYING = {
 
 def normalized(body):
     """An order object without what differs between an order and its copy:
-    ids, names, dates, and the copy suffix of lot labels and tracking refs."""
+    ids, names, numbers, dates, and the copy suffix of lot labels and
+    tracking refs (in ``tracking`` and ``deliveries``)."""
     body = {k: v for k, v in body.items() if k not in _VARYING and k != "request_id"}
     body["sent_lots"] = [
         _COPY_SUFFIX.sub("", label) for label in body.get("sent_lots", [])
@@ -727,6 +728,20 @@ def normalized(body):
             else None,
         }
         for t in body.get("tracking", [])
+    ]
+    body["deliveries"] = [
+        {
+            **{k: d.get(k) for k in ("state", "carrier", "tracking_url", "lines")},
+            "tracking_ref": _COPY_SUFFIX.sub("", d["tracking_ref"])
+            if d.get("tracking_ref")
+            else None,
+            "lots": [_COPY_SUFFIX.sub("", label) for label in d.get("lots", [])],
+        }
+        for d in body.get("deliveries", [])
+    ]
+    body["invoices"] = [
+        {k: v for k, v in i.items() if k not in ("number", "invoice_date", "due_date")}
+        for i in body.get("invoices", [])
     ]
     return body
 
