@@ -494,25 +494,35 @@ class PartnerOrderApiService(models.AbstractModel):
         sort_field, direction = ORDER_SORTS[filters["sort"]]
         cr = self.env.cr
         # the page and what the order objects show of the orders themselves,
-        # in one statement
+        # in one statement: the page is chosen first, on sale_order alone (its
+        # sort index and LIMIT, whatever the partner's history), then joined
+        # to the currency and the delivery address
         cr.execute(
             SQL(
                 """
-                SELECT (%s) AS total_count, %s
-                  FROM %s
-                 WHERE %s
-              ORDER BY %s %s, sale_order.id %s
-                 LIMIT %s OFFSET %s
+                SELECT page.total_count, %s
+                  FROM (SELECT sale_order.id AS page_id, %s AS page_key,
+                               (%s) AS total_count
+                          FROM sale_order
+                         WHERE %s
+                      ORDER BY %s %s, sale_order.id %s
+                         LIMIT %s OFFSET %s) page,
+                       %s
+                 WHERE sale_order.id = page.page_id
+              ORDER BY page.page_key %s, page.page_id %s
                 """,
-                count,
                 ORDER_API_HEADER_COLUMNS,
-                ORDER_API_HEADER_FROM,
+                SQL.identifier("sale_order", sort_field),
+                count,
                 where,
                 SQL.identifier("sale_order", sort_field),
                 SQL(direction),
                 SQL(direction),
                 page_size,
                 (page - 1) * page_size,
+                ORDER_API_HEADER_FROM,
+                SQL(direction),
+                SQL(direction),
             )
         )
         rows = cr.dictfetchall()
