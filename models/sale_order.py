@@ -297,12 +297,12 @@ class SaleOrder(models.Model):
         return result
 
     def _order_api_fetch(self, headers=None):
-        """What the order objects of ``self`` show, in at most seven queries
-        whatever the number of orders: orders with their address and currency
-        (unless given: ``headers``), lines
-        with their products, outgoing deliveries with their carriers, the
-        deliveries' products and lots (``_order_api_delivery_details``), lots
-        (``_order_api_sent_lots``), posted invoices and credit notes
+        """What the order objects of ``self`` show, in five queries whatever
+        the number of orders (four when the headers are given; one more for
+        products with variant attributes, one for carrier integrations): orders with their address and currency
+        (unless given: ``headers``), lines with their products, outgoing
+        deliveries with their carriers, products and lots (``_DELIVERY_LINES``,
+        ``_DELIVERY_LOTS``), lots (``_order_api_sent_lots``), posted invoices and credit notes
         (``_order_api_invoices``). Translated names are read in the
         environment's language as the ORM reads them; a product with variant
         attributes gets its name from the ORM, and so does the tracking link
@@ -360,7 +360,8 @@ class SaleOrder(models.Model):
                             ELSE REPLACE(carrier.tracking_url, '<shipmenttrackingnumber>',
                                          picking.carrier_tracking_ref)
                         END AS tracking_url,
-                       COALESCE(carrier.name->>%s, carrier.name->>'en_US') AS carrier
+                       COALESCE(carrier.name->>%s, carrier.name->>'en_US') AS carrier,
+                       (%s) AS move_lines, (%s) AS lot_labels
                   FROM stock_picking picking
                   JOIN stock_picking_type type ON type.id = picking.picking_type_id
              LEFT JOIN delivery_carrier carrier ON carrier.id = picking.carrier_id
@@ -368,16 +369,20 @@ class SaleOrder(models.Model):
               ORDER BY picking.id
                 """,
                 lang,
+                _DELIVERY_LINES,
+                _DELIVERY_LOTS,
                 order_ids,
             )
         )
         deliveries = {}
+        delivery_lines = {}
+        delivery_lots = {}
         for row in cr.dictfetchall():
             deliveries.setdefault(row["sale_id"], []).append(row)
+            delivery_lines[row["id"]] = row.pop("move_lines") or []
+            # a label once, whichever lots bear it
+            delivery_lots[row["id"]] = list(dict.fromkeys(row.pop("lot_labels") or []))
         pickings = [row for rows in deliveries.values() for row in rows]
-        delivery_lines, delivery_lots = self._order_api_delivery_details(
-            [row["id"] for row in pickings]
-        )
         return {
             "headers": headers,
             "lines": lines,
@@ -394,69 +399,6 @@ class SaleOrder(models.Model):
                 "Product Unit of Measure"
             ),
         }
-
-    def _order_api_delivery_details(self, picking_ids):
-        """``({picking id: [{"ean", "quantity"}]}, {picking id: [lot
-        labels]})`` for the outgoing deliveries ``picking_ids``, in two
-        queries. A line per product, in the order of the moves: for a done
-        delivery what it shipped (its done moves' quantities), for a
-        cancelled one what it was to ship, for an open one what it is to ship
-        (its moves that are not cancelled), in the unit of the order line.
-        The lots are those that left in a done delivery (none for the
-        others: reservations change until then), each once, a kit's barcode
-        in place of its lot name as in ``sent_lots``."""
-        if not picking_ids:
-            return {}, {}
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                """
-                SELECT moves.picking_id, moves.barcode, SUM(moves.quantity)
-                  FROM (SELECT move.id, move.picking_id, move.product_id,
-                               product.barcode,
-                               CASE WHEN picking.state = 'done'
-                                    THEN CASE WHEN move.state = 'done'
-                                              THEN move.quantity ELSE 0 END
-                                    WHEN picking.state = 'cancel'
-                                      OR move.state <> 'cancel'
-                                    THEN move.product_uom_qty
-                                    ELSE 0 END AS quantity
-                          FROM stock_move move
-                          JOIN stock_picking picking ON picking.id = move.picking_id
-                          JOIN product_product product ON product.id = move.product_id
-                         WHERE move.picking_id = ANY(%s)) moves
-              GROUP BY moves.picking_id, moves.product_id, moves.barcode
-                HAVING SUM(moves.quantity) > 0
-              ORDER BY moves.picking_id, MIN(moves.id)
-                """,
-                picking_ids,
-            )
-        )
-        lines = {}
-        for picking_id, barcode, quantity in cr.fetchall():
-            lines.setdefault(picking_id, []).append(
-                {"ean": barcode or None, "quantity": quantity}
-            )
-        cr.execute(
-            SQL(
-                """
-                SELECT sml.picking_id,
-                       COALESCE(NULLIF(lot.kit_barcode, ''), lot.name) AS label
-                  FROM stock_move_line sml
-                  JOIN stock_lot lot ON lot.id = sml.lot_id
-                 WHERE sml.picking_id = ANY(%s) AND sml.state = 'done'
-              GROUP BY sml.picking_id, lot.id, lot.kit_barcode, lot.name
-              ORDER BY sml.picking_id, MIN(sml.id), lot.id
-                """,
-                picking_ids,
-            )
-        )
-        lots = {}
-        for picking_id, label in cr.fetchall():
-            labels = lots.setdefault(picking_id, [])
-            if label not in labels:
-                labels.append(label)
-        return lines, lots
 
     def _order_api_invoices(self):
         """{order id: [rows]}: the posted customer invoices and credit notes
@@ -722,6 +664,45 @@ class SaleOrderLine(models.Model):
         return res
 
 
+# what an outgoing delivery holds, in the order object's ``deliveries``, as
+# JSON columns of the deliveries' own query (correlated to ``picking``): a
+# line per product, in the order of the moves, for a done delivery what it
+# shipped (its done moves' quantities), for a cancelled one what it was to
+# ship, for an open one what it is to ship (its moves that are not
+# cancelled), in the unit of the order line; and the lots that left in a done
+# delivery (none for the others: reservations change until then), a kit's
+# barcode in place of its lot name as in ``sent_lots``
+_DELIVERY_LINES = SQL(
+    """
+    SELECT json_agg(
+               json_build_object('ean', moves.barcode, 'quantity', moves.quantity)
+               ORDER BY moves.first_move)
+      FROM (SELECT NULLIF(product.barcode, '') AS barcode, MIN(move.id) AS first_move,
+                   SUM(CASE WHEN picking.state = 'done'
+                            THEN CASE WHEN move.state = 'done'
+                                      THEN move.quantity ELSE 0 END
+                            WHEN picking.state = 'cancel' OR move.state <> 'cancel'
+                            THEN move.product_uom_qty
+                            ELSE 0 END) AS quantity
+              FROM stock_move move
+              JOIN product_product product ON product.id = move.product_id
+             WHERE move.picking_id = picking.id
+          GROUP BY move.product_id, product.barcode) moves
+     WHERE moves.quantity > 0
+    """
+)
+_DELIVERY_LOTS = SQL(
+    """
+    SELECT json_agg(lots.label ORDER BY lots.first_line, lots.lot_id)
+      FROM (SELECT COALESCE(NULLIF(lot.kit_barcode, ''), lot.name) AS label,
+                   MIN(sml.id) AS first_line, lot.id AS lot_id
+              FROM stock_move_line sml
+              JOIN stock_lot lot ON lot.id = sml.lot_id
+             WHERE sml.picking_id = picking.id AND sml.state = 'done'
+               AND picking.state = 'done'
+          GROUP BY lot.id, lot.kit_barcode, lot.name) lots
+    """
+)
 # what the order object shows of the order, its currency and delivery address:
 # the columns (``id`` first) and the tables, on ``sale_order`` by its name (a
 # WHERE clause the ORM compiled applies as it is)
