@@ -157,7 +157,7 @@ def _quote():
     lines = []
     for (ean, quantity), free in zip(THREE_LINES, (140.0, 0.0, None), strict=True):
         line = _line(ean, quantity)
-        del line["delivered_quantity"]
+        del line["delivered_quantity"], line["open_quantity"]
         line["available"] = free is None or free >= quantity
         line["available_quantity"] = free
         lines.append(line)
