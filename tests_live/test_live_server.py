@@ -303,7 +303,14 @@ def test_webhooks_survive_a_server_kill_in_flight_and_pending(server, world):
     with WebhookReceiver(hold_first=1) as x_receiver:
         try:
             for key, url in ((x_key, x_receiver.url), (z_key, z_url)):
-                put = api(server, "PUT", "webhook", key, json={"url": url})
+                # one event per order: its shipment
+                put = api(
+                    server,
+                    "PUT",
+                    "webhook",
+                    key,
+                    json={"url": url, "event_types": ["order.shipped"]},
+                )
                 assert put.status_code == 200, put.text
             x1, x2, z1 = (
                 _created(api(server, "POST", "order", key, json=order_body(world.ean)))
