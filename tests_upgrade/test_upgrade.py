@@ -264,9 +264,21 @@ def _api_view(server, key, names, externals):
     return view
 
 
+# Lists of an answer that a version lets grow, the old items kept: path ->
+# why. A subscription made before event types existed chose nothing, which
+# 18.0.1.1.0 reads as every event type (issue 15: "default: all").
+GROWN_LISTS = {
+    "webhook.event_types": "18.0.1.1.0: new event types, and no choice means all",
+}
+
+
 def _same_for_old_keys(old, new, path="$"):
     """Differences between ``old`` and ``new`` for what ``old`` holds: dicts
-    may have gained keys, lists are compared item by item."""
+    may have gained keys, lists are compared item by item (those of
+    ``GROWN_LISTS`` may have gained items)."""
+    if path in GROWN_LISTS and isinstance(old, list) and isinstance(new, list):
+        lost = [item for item in old if item not in new]
+        return [f"{path}: lost {lost!r}"] if lost else []
     if isinstance(old, dict):
         if not isinstance(new, dict):
             return [f"{path}: {old!r} became {new!r}"]
