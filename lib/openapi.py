@@ -1030,6 +1030,43 @@ def manifest_version(root=None):
     return manifest["version"]
 
 
+# the exchanges scripts/gen_examples.py recorded on a running server (a file
+# of the repository, not of the installed addon)
+RECORDED = Path(__file__).resolve().parent.parent / "docs" / "examples.json"
+
+
+def _recorded_examples(paths):
+    """Add to each operation the successful exchanges recorded on a real
+    server (``docs/examples.json``): their request bodies and JSON answers,
+    named ``recorded`` (1, 2...), beside the hand-written examples, so that
+    the docs page shows what the server answered. Error answers stay in the
+    shared responses (their examples are the error envelope's)."""
+    if not RECORDED.is_file():
+        return
+    recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
+    for operation in OPERATIONS:
+        item = paths[operation.full_path][operation.method.lower()]
+        for index, exchange in enumerate(recorded.get(operation.operation_id, []), 1):
+            answer = exchange["response"]
+            if (
+                not 200 <= answer["status"] < 300
+                or not isinstance(answer["body"], dict)
+                or operation.operation_id == "getOpenApiDocument"  # abridged
+            ):
+                continue
+            name = f"recorded{index}"
+            example = {"summary": f"Recorded: {exchange['title']}"}
+            content = item["responses"][str(answer["status"])]["content"]
+            content["application/json"].setdefault("examples", {})[name] = dict(
+                example, value=answer["body"]
+            )
+            body = exchange["request"].get("body")
+            if body is not None and "requestBody" in item:
+                item["requestBody"]["content"]["application/json"].setdefault(
+                    "examples", {}
+                )[name] = dict(example, value=body)
+
+
 def document(version=None):
     """The OpenAPI 3.1 document of the API, as a dict."""
     paths = {}
@@ -1037,6 +1074,7 @@ def document(version=None):
         paths.setdefault(operation.full_path, {})[operation.method.lower()] = (
             _operation(operation)
         )
+    _recorded_examples(paths)
     parameters = copy.deepcopy(PARAMETERS)
     parameters["Idempotency-Key"]["schema"] = _ref("schemas", "IdempotencyKey")
     return {

@@ -283,7 +283,11 @@ class Masker:
 
     PATTERNS = [
         # ISO date-times and dates
-        (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "2026-11-24T09:00:00Z"),
+        # (with microseconds when the answer has them: updated_at's pattern)
+        (
+            r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z",
+            lambda m: "2026-11-24T09:00:00" + (".000000" if m[1] else "") + "Z",
+        ),
         (r"\b\d{4}-\d{2}-\d{2}\b", "2026-11-24"),
     ]
 

@@ -643,7 +643,8 @@ def test_every_request_example_is_accepted(document, validation):
             assert _validator(document, pointer).is_valid(value), (method, path)
             getattr(validation, PARSERS[(method, path)])(value)
             checked += 1
-    assert checked == 7
+    # 7 written for the document, 7 recorded on a server (docs/examples.json)
+    assert checked == 14
 
 
 def test_request_example_is_the_original_documents():
