@@ -114,7 +114,7 @@ class _BucketConnections:
                 return
         cnx.close()
 
-    def fetchone(self, dbname, query, params):
+    def _fetchone(self, dbname, query, params):
         """The first row of ``query``, run and committed on its own."""
         for attempt in (1, 2):
             cnx = self._borrow(dbname)
@@ -268,7 +268,7 @@ class PartnerOrderApiRateBucket(models.Model):
 
     def _fetchone(self, query, params):
         """Run ``query`` on the buckets' own connection, committed at once."""
-        return _CONNECTIONS.fetchone(self.env.cr.dbname, query, params)
+        return _CONNECTIONS._fetchone(self.env.cr.dbname, query, params)
 
     @staticmethod
     def _bucket_params(name, limit, burst):

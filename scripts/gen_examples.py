@@ -39,6 +39,7 @@ import requests
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "tests"))
+from gen_openapi import load_openapi  # noqa: E402
 from odoo_server import OdooServer  # noqa: E402
 from webhook_receiver import WebhookReceiver  # noqa: E402
 
@@ -128,21 +129,10 @@ ERROR_GUIDE = {
 
 
 def _load_lib():
-    """lib/ as the package ``poa_lib`` (without the addon, which imports Odoo
-    at its root)."""
-    if "poa_lib" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "poa_lib",
-            REPO / "lib" / "__init__.py",
-            submodule_search_locations=[str(REPO / "lib")],
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["poa_lib"] = module
-        spec.loader.exec_module(module)
-    import poa_lib.errors  # noqa: PLC0415
-    import poa_lib.openapi  # noqa: PLC0415
-
-    return poa_lib.openapi, poa_lib.errors
+    """lib/'s openapi and errors modules, loaded as scripts/gen_openapi.py
+    loads lib/ (without the addon, which imports Odoo at its root)."""
+    openapi = load_openapi()
+    return openapi, importlib.import_module("poa_lib.errors")
 
 
 def error_classes(errors):
@@ -374,13 +364,8 @@ class Recorder:
         else:
             data = raw
         headers["X-Request-Id"] = "example-request"
-        answer = requests.request(
-            method,
-            f"{self.server.url}{PREFIX}{route}",
-            data=data,
-            headers=headers,
-            timeout=60,
-        )
+        url = f"{self.server.url}{PREFIX}{route}"
+        answer = requests.request(method, url, timeout=60, data=data, headers=headers)
         if keep:
             shown = {
                 k: self.masker.text(answer.headers[k])

@@ -173,13 +173,8 @@ print(json.dumps({"full": full, "readonly": readonly}))
 
 def _api(server, method, route, key, **kwargs):
     headers = {"Authorization": f"Bearer {key}", **kwargs.pop("headers", {})}
-    return requests.request(
-        method,
-        f"{server.url}/{ADDON}/{route}",
-        headers=headers,
-        timeout=120,
-        **kwargs,
-    )
+    url = f"{server.url}/{ADDON}/{route}"
+    return requests.request(method, url, timeout=120, headers=headers, **kwargs)
 
 
 def _order_body(ean, **extra):
