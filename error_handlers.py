@@ -9,7 +9,6 @@ normally is committed), lets it through its authentication step, and serves
 the answer as it is.
 """
 
-import json
 import logging
 import re
 import uuid
@@ -22,7 +21,7 @@ from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from .lib import errors, openapi
+from .lib import errors, json_text, openapi
 
 _logger = logging.getLogger(__name__)
 
@@ -76,10 +75,7 @@ def json_response(payload, status=200, headers=None):
 
     (``request.make_json_response`` counts characters, not bytes, in its
     Content-Length, which truncates bodies holding non-ASCII text.)"""
-    try:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-    except UnicodeEncodeError:  # lone surrogates: escape rather than fail
-        body = json.dumps(payload).encode()
+    body = json_text.dumps(payload)
     all_headers = [
         ("Content-Type", "application/json; charset=utf-8"),
         ("Content-Length", str(len(body))),

@@ -1,5 +1,8 @@
 def uninstall_hook(env):
-    """Drop the order tally's trigger on sale_order before its table goes."""
+    """Drop the order tally's trigger on sale_order before its table goes,
+    and the catalog's table (not a model's: Odoo would not drop it)."""
+    from .models.partner_order_api_catalog import drop_table  # noqa: PLC0415
     from .models.partner_order_api_order_tally import drop_trigger  # noqa: PLC0415
 
     drop_trigger(env.cr)
+    drop_table(env.cr)

@@ -15,6 +15,7 @@ copies the addon and writes the configuration). Steps:
 
 import argparse
 import datetime
+import functools
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ import threading
 import time
 
 import fill
+import psycopg2
 import requests
 from common import (
     API,
@@ -191,6 +193,41 @@ def ensure_template(force):
         env(cr)["ir.config_parameter"].set_param("bench.template_digest", digest)
     close_db(TEMPLATE)
     return {"reused": False, "install_seconds": install_seconds, **seeded}
+
+
+def upgrade_if_changed(db):
+    """Upgrade the addon in the reused database ``db`` when its files changed
+    since ``db`` was made (``odoo-bin -u``, as a deployment would): the
+    seconds it took, or None when it was up to date."""
+    digest = addon_digest()
+    stamp = psql(
+        db, "SELECT value FROM ir_config_parameter WHERE key = 'bench.template_digest'"
+    )
+    if stamp == digest:
+        return None
+    log(f"{db}: upgrading partner_order_api (the addon changed since it was made)")
+    t0 = time.monotonic()
+    subprocess.run(
+        [
+            sys.executable,
+            str(ODOO_SRC / "odoo-bin"),
+            "-c",
+            str(CONF),
+            "-d",
+            db,
+            "-u",
+            "partner_order_api",
+            "--stop-after-init",
+            "--no-http",
+            f"--logfile={LOGS / f'upgrade-{db}.log'}",
+            "--log-level=info",
+        ],
+        check=True,
+    )
+    with registry(db).cursor() as cr:
+        env(cr)["ir.config_parameter"].set_param("bench.template_digest", digest)
+    close_db(db)
+    return time.monotonic() - t0
 
 
 def make_db(n):
@@ -385,17 +422,39 @@ def measure_lists(clients, rounds, warmup, rss_samples, rng):
         client.login()
         check_same_orders(client)
     funcs = {}
+    before = {}
     for n, client in clients.items():
         funcs[f"api_orders_{n}"] = client.orders_page
         funcs[f"rpc_search_read_{n}"] = client.search_read_page
         funcs[f"rpc_with_lines_{n}"] = client.search_read_with_lines
+        # the same page with every order object made anew: a change of the
+        # catalog (as a product renamed would make) before each request
+        # (sort= the default sort: a URL of its own in the access log)
+        funcs[f"api_orders_cold_{n}"] = functools.partial(
+            client.orders_page, sort="created_desc"
+        )
+        before[f"api_orders_cold_{n}"] = functools.partial(
+            catalog_changed, client.server.db
+        )
 
     def sample_rss(index):
         if index >= warmup and index % 10 == 0:
             for n, client in clients.items():
                 rss_samples.setdefault(n, []).append(client.server.rss())
 
-    return interleave(funcs, rounds, warmup, rng, after_round=sample_rss)
+    return interleave(funcs, rounds, warmup, rng, after_round=sample_rss, before=before)
+
+
+def catalog_changed(db, _connections={}):  # noqa: B006 (one connection per database)
+    """A change of the catalog in ``db`` (a row of the table
+    ``partner_order_api_catalog`` keeps): every worker makes the order
+    objects of its next answers anew."""
+    cnx = _connections.get(db)
+    if cnx is None:
+        cnx = _connections[db] = psycopg2.connect(dbname=db)
+        cnx.autocommit = True
+    with cnx.cursor() as cr:
+        cr.execute("INSERT INTO partner_order_api_catalog_change DEFAULT VALUES")
 
 
 def deep_pages(n):
@@ -794,6 +853,9 @@ def measure_webhooks(client, db, facts, count, port=0):
 
 DEEP_PAGE = re.compile(rf"^{API}/orders\?page_size=100&page=(\d+)$")
 ROUTES = {
+    "GET orders page_size=100&sort=created_desc, every object made anew": lambda m, t: (
+        m == "GET" and t == f"{API}/orders?page_size=100&sort=created_desc"
+    ),
     "GET orders page_size=100": lambda m, t: (
         m == "GET"
         and t.startswith(f"{API}/orders?page_size=100")
@@ -929,6 +991,11 @@ def timing_rows(r):
         "GET orders page_size=100 (A) vs JSON-RPC, the same 100 orders with their lines: "
         "search_read of the orders, then of their lines, 2 calls (B)"
     )
+    vs_rpc_cold = (
+        "GET orders page_size=100, every order object made anew (the catalog "
+        "changed before each request) (A) vs JSON-RPC search_read of the same "
+        "100 orders, header fields only (B)"
+    )
     for name, num, den, target in (
         (
             f"{vs_rpc}, N={s}",
@@ -937,6 +1004,18 @@ def timing_rows(r):
             1.2,
         ),
         (f"{vs_rpc}, N={b}", f"api_orders_{n_big}", f"rpc_search_read_{n_big}", 1.2),
+        (
+            f"{vs_rpc_cold}, N={s}",
+            f"api_orders_cold_{n_small}",
+            f"rpc_search_read_{n_small}",
+            None,
+        ),
+        (
+            f"{vs_rpc_cold}, N={b}",
+            f"api_orders_cold_{n_big}",
+            f"rpc_search_read_{n_big}",
+            None,
+        ),
         (
             f"{vs_lines}, N={s}",
             f"api_orders_{n_small}",
@@ -1243,9 +1322,16 @@ def build_report(r):
     for n in (n_small, n_big):
         f, v = r["fill"][n], r["verify"][n]
         if f.get("reused"):
+            upgraded = f.get("upgraded_seconds")
             out.append(
-                f"- N={label(n)}: reused from a previous run (--reuse-dbs); verified: total_count = "
-                f"{v['total_count']}, {v['copies_checked']} copies answer order_status like their originals"
+                f"- N={label(n)}: reused from a previous run (--reuse-dbs)"
+                + (
+                    f", the addon upgraded there (-u, {upgraded:.0f} s)"
+                    if upgraded is not None
+                    else ""
+                )
+                + f"; verified: total_count = {v['total_count']}, "
+                f"{v['copies_checked']} copies answer order_status like their originals"
             )
             continue
         out.append(
@@ -1352,8 +1438,10 @@ def prepare_dbs(sizes, reuse, r):
         db = f"{PREFIX}_{label(n)}"
         if reuse and db_exists(db):
             dbs[n] = db
+            upgraded = upgrade_if_changed(db)
             r["fill"][n] = {
                 "reused": True,
+                "upgraded_seconds": upgraded,
                 "fill_total_seconds": 0,
                 "createdb_seconds": 0,
                 "vacuum_seconds": 0,

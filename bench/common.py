@@ -192,19 +192,22 @@ def timed(func):
     return time.perf_counter() - start, result
 
 
-def interleave(funcs, rounds, warmup, rng, after_round=None):
+def interleave(funcs, rounds, warmup, rng, after_round=None, before=None):
     """Run every ``funcs[name]()`` once per round, side by side (so that load
     drifts hit all series alike), in an order ``rng`` shuffles anew each
     round (no series always runs first, on caches another one warmed);
     return {name: [seconds]} of the rounds after ``warmup``.
 
-    ``after_round(index)`` runs after each round, untimed."""
+    ``after_round(index)`` runs after each round, untimed; ``before[name]()``
+    before each request of the series ``name``, untimed."""
     times = {name: [] for name in funcs}
     names = list(funcs)
     for index in range(warmup + rounds):
         order = names[:]
         rng.shuffle(order)
         for name in order:
+            if before and name in before:
+                before[name]()
             seconds, _result = timed(funcs[name])
             if index >= warmup:
                 times[name].append(seconds)

@@ -771,9 +771,12 @@ class Order(_Response):
     )
     created_at: UtcSeconds = Field(description="UTC.")
     updated_at: UtcMicroseconds | None = Field(
-        description="When what the API shows of the order (status, lines, "
-        "deliveries, lots, tracking, note) last changed: UTC, with microseconds. "
-        "What `updated_since` and `sort=updated_asc` use.",
+        description="When what the API shows of the order last changed "
+        "(status, amounts, delivery address, lines, deliveries and their "
+        "lines, lots, tracking, invoices and their payment, note): UTC, with "
+        "microseconds. What `updated_since` and `sort=updated_asc` use. Data "
+        "many orders share (a product's name or barcode, a carrier's name) "
+        "does not move it.",
         examples=["2026-11-23T10:00:00.123456Z"],
     )
     note: str | None = Field(

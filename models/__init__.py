@@ -1,4 +1,5 @@
 from . import ir_http
+from . import partner_order_api_catalog
 from . import res_partner
 from . import res_users
 from . import sale_order

@@ -16,6 +16,8 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .partner_order_api_catalog import prune as prune_catalog
+
 _logger = logging.getLogger(__name__)
 
 TABLE = "partner_order_api_order_tally"
@@ -97,11 +99,13 @@ class PartnerOrderApiOrderTally(models.Model):
         self.env["sale.order"].flush_model(["partner_id", "company_id", "state"])
         return SQL(
             "SELECT COALESCE(SUM(delta), 0) FROM %s "
-            "WHERE partner_id IN %s AND state IN %s AND company_id IN %s",
+            "WHERE partner_id = ANY(%s) AND state IN %s AND company_id IN %s",
             SQL.identifier(TABLE),
-            SQL("(%s)", partner_ids)
+            # an array, not IN (subquery): the index on partner_id, not a
+            # scan of the tally joined to the partners
+            SQL("ARRAY(%s)", partner_ids)
             if isinstance(partner_ids, SQL)
-            else tuple(partner_ids),
+            else SQL("%s::int[]", list(partner_ids)),
             tuple(states),
             tuple(company_ids),
         )
@@ -115,7 +119,9 @@ class PartnerOrderApiOrderTally(models.Model):
     def _cron_compact(self):
         """Fold the rows of each (customer, company, state) into one. Rows
         inserted by transactions this one does not see are left as they are,
-        so no change is lost."""
+        so no change is lost. The catalog's past changes go too
+        (``partner_order_api_catalog.prune``)."""
+        prune_catalog(self.env.cr)
         self.env.cr.execute(
             """
             WITH folded AS (DELETE FROM partner_order_api_order_tally RETURNING partner_id, company_id, state, delta)

@@ -35,6 +35,8 @@ from odoo.addons.base.models.res_users import INDEX_SIZE
 
 from ..error_handlers import logged_api_error
 from ..lib import errors
+from ..lib.json_text import RawJSON
+from .partner_order_api_catalog import CATALOG_VERSION
 from .sale_order import (
     ORDER_API_HEADER_COLUMNS,
     ORDER_API_HEADER_FROM,
@@ -347,8 +349,27 @@ class PartnerOrderApiService(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _allowed_products_sudo(self, partner_sudo):
+        """The products ``partner_sudo`` may order: its allowed products that
+        are active, saleable, have a barcode and belong to the current
+        company (or none). Their ids are read from the relation table: the
+        ORM's read of the many2many joins the templates to sort them, which
+        a partner without products (every request of it) would pay for
+        nothing; the callers sort the products themselves."""
         company = self.env.company
-        return partner_sudo.order_api_product_ids.filtered(
+        partner_sudo.flush_recordset(["order_api_product_ids"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT product_id FROM res_partner_order_api_product_rel"
+                " WHERE partner_id = %s",
+                partner_sudo.id,
+            )
+        )
+        products = (
+            self.env["product.product"]
+            .sudo()
+            .browse([product_id for (product_id,) in self.env.cr.fetchall()])
+        )
+        return products.filtered(
             lambda p: (
                 p.active
                 and p.sale_ok
@@ -500,7 +521,7 @@ class PartnerOrderApiService(models.AbstractModel):
         cr.execute(
             SQL(
                 """
-                SELECT page.total_count, %s
+                SELECT page.total_count, %s AS catalog, %s
                   FROM (SELECT sale_order.id AS page_id, %s AS page_key,
                                (%s) AS total_count
                           FROM sale_order
@@ -511,6 +532,7 @@ class PartnerOrderApiService(models.AbstractModel):
                  WHERE sale_order.id = page.page_id
               ORDER BY page.page_key %s, page.page_id %s
                 """,
+                CATALOG_VERSION,
                 ORDER_API_HEADER_COLUMNS,
                 SQL.identifier("sale_order", sort_field),
                 count,
@@ -550,8 +572,13 @@ class PartnerOrderApiService(models.AbstractModel):
                 min(last, safe_limit), microseconds=True
             )
         orders = self.env["sale.order"].sudo().browse([row["id"] for row in rows])
+        texts = (
+            orders._order_api_json({row["id"]: row for row in rows}, rows[0]["catalog"])
+            if rows
+            else []
+        )
         return {
-            "orders": orders._order_api_serialize({row["id"]: row for row in rows}),
+            "orders": RawJSON(b"[" + b",".join(texts) + b"]"),
             "pagination": pagination,
         }
 

@@ -3,7 +3,10 @@ from odoo import api, fields, models
 
 
 class ProductProduct(models.Model):
-    _inherit = "product.product"
+    _name = "product.product"
+    _inherit = ["product.product", "partner.order.api.catalog.mixin"]
+    # what the order objects show (partner.order.api.catalog.mixin)
+    _order_api_catalog_fields = ("barcode", "product_template_attribute_value_ids")
 
     order_api_partner_ids = fields.Many2many(
         comodel_name="res.partner",

@@ -3,7 +3,10 @@ from odoo import fields, models
 
 
 class ProductTemplate(models.Model):
-    _inherit = "product.template"
+    _name = "product.template"
+    _inherit = ["product.template", "partner.order.api.catalog.mixin"]
+    # the name the order objects show (partner.order.api.catalog.mixin)
+    _order_api_catalog_fields = ("name",)
 
     order_api_partner_ids = fields.Many2many(
         comodel_name="res.partner",

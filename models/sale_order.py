@@ -1,32 +1,90 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 from odoo.tools import SQL, float_compare, float_round
+from odoo.tools.lru import LRU
+from odoo.tools.sql import column_exists, create_column
 
+from ..lib.json_text import json_text
 from ..lib.schemas import STATUSES
+from .partner_order_api_catalog import create_table as create_catalog_table
 
 # orders a partner reads (see SaleOrder._order_api_partner_domain)
 ORDER_API_STATES = ("sent", "sale", "cancel")
 _PARTNER_PLACEHOLDER = "__order_api_partner__"
 
-# sale.order fields whose change changes the order object
-_TOUCHING_FIELDS = {
+# What the order object shows of the order and of the records around it
+# (``_order_api_serialize``). Odoo recomputes ``order_api_object_changed``
+# whenever one of them changes, written or itself recomputed (a delivery's
+# state, an invoice's payment state), which marks the order object changed
+# (``_order_api_touch``): ``updated_at`` and ``updated_since`` follow every
+# change of the object, and the objects' cache is keyed by it. Shared data
+# (product names and barcodes, carriers, currencies, countries, units'
+# precision) is versioned as a whole instead, not order by order
+# (``partner.order.api.catalog.mixin``); lots touch their orders
+# (``stock.lot.write``).
+_INVOICE = "order_line.invoice_lines.move_id"
+ORDER_API_OBJECT_DEPENDS = (
     "name",
     "state",
-    "order_line",
-    "partner_shipping_id",
     "currency_id",
-    "pricelist_id",
+    "amount_total",
+    "amount_tax",
     "order_api_external_id",
     "order_api_note",
-}
-_TOUCHING_LINE_FIELDS = {
-    "product_id",
-    "product_uom_qty",
-    "price_unit",
-    "discount",
-    "tax_id",
-    "display_type",
-}
+    "order_api_status",
+    "partner_shipping_id",
+    *(
+        f"partner_shipping_id.{name}"
+        for name in ("name", "street", "street2", "zip", "city", "country_id")
+    ),
+    *(
+        f"order_line.{name}"
+        for name in (
+            "sequence",
+            "display_type",
+            "name",
+            "product_id",
+            "product_uom_qty",
+            "qty_delivered",
+            "price_reduce_taxexcl",
+            "price_subtotal",
+        )
+    ),
+    *(
+        f"{_INVOICE}.{name}"
+        for name in (
+            "name",
+            "move_type",
+            "state",
+            "payment_state",
+            "invoice_date",
+            "invoice_date_due",
+            "amount_total",
+            "amount_residual",
+            "currency_id",
+        )
+    ),
+    *(
+        f"picking_ids.{name}"
+        for name in (
+            "name",
+            "state",
+            "picking_type_id",
+            "scheduled_date",
+            "date_done",
+            "carrier_id",
+            "carrier_tracking_ref",
+            "move_ids.product_id",
+            "move_ids.state",
+            "move_ids.product_uom_qty",
+            "move_ids.quantity",
+            "move_line_ids.lot_id",
+            "move_line_ids.quantity",
+            "move_line_ids.location_id",
+            "move_line_ids.location_dest_id",
+        )
+    ),
+)
 
 
 class SaleOrder(models.Model):
@@ -69,6 +127,16 @@ class SaleOrder(models.Model):
         copy=False,
         help="When the order as the API shows it (status, deliveries, lots, "
         "tracking...) last changed; microsecond precision, for updated_since.",
+    )
+
+    order_api_object_changed = fields.Boolean(
+        string="Partner API Change Trigger",
+        compute="_compute_order_api_object_changed",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="Technical: recomputed whenever something the Partner Order API "
+        "shows of the order changes, which sets Partner API Updated At.",
     )
 
     _sql_constraints = [
@@ -121,6 +189,7 @@ class SaleOrder(models.Model):
     def init(self):
         res = super().init()
         cr = self.env.cr
+        create_catalog_table(cr)
         # GET orders: a partner's orders newest first, or by change for sync
         cr.execute(
             """
@@ -182,17 +251,23 @@ class SaleOrder(models.Model):
     # Change tracking for updated_since
     # ------------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        orders = super().create(vals_list)
-        orders._order_api_touch()
-        return orders
+    def _auto_init(self):
+        # the trigger's column exists before the field is added, so that
+        # Odoo computes it for no existing order (which would mark them all
+        # changed at install or upgrade)
+        if not column_exists(self.env.cr, self._table, "order_api_object_changed"):
+            create_column(
+                self.env.cr, self._table, "order_api_object_changed", "boolean"
+            )
+        return super()._auto_init()
 
-    def write(self, vals):
-        res = super().write(vals)
-        if _TOUCHING_FIELDS.intersection(vals):
-            self._order_api_touch()
-        return res
+    @api.depends(*ORDER_API_OBJECT_DEPENDS)
+    def _compute_order_api_object_changed(self):
+        """A trigger, not a value: Odoo runs it when something the order
+        object shows changes (``ORDER_API_OBJECT_DEPENDS``), and it marks
+        the orders changed."""
+        self._order_api_touch()
+        self.order_api_object_changed = False
 
     def _order_api_touch(self):
         """Mark the order object as changed now. A raw UPDATE with
@@ -245,30 +320,18 @@ class SaleOrder(models.Model):
         if not self:
             return {}
         self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT picking.sale_id,
-                   COALESCE(NULLIF(lot.kit_barcode, ''), lot.name) AS label
-              FROM stock_picking picking
-              JOIN stock_move_line sml ON sml.picking_id = picking.id
-              JOIN stock_location src ON src.id = sml.location_id
-              JOIN stock_location dst ON dst.id = sml.location_dest_id
-              JOIN stock_lot lot ON lot.id = sml.lot_id
-             WHERE picking.sale_id = ANY(%s)
-               AND sml.state = 'done'
-               AND (src.usage = 'customer') <> (dst.usage = 'customer')
-          GROUP BY picking.sale_id, lot.id, lot.kit_barcode, lot.name
-            HAVING SUM(CASE WHEN dst.usage = 'customer' THEN sml.quantity
-                            ELSE -sml.quantity END) > 0
-          ORDER BY picking.sale_id, MIN(sml.id), lot.id
-            """,
-            [list(self.ids)],
-        )
         result = {order_id: [] for order_id in self.ids}
+        self.env.cr.execute(SQL(_SENT_LOTS, list(self.ids)))
         for order_id, label in self.env.cr.fetchall():
             if label not in result[order_id]:
                 result[order_id].append(label)
         return result
+
+    def _order_api_query(self, query, *params):
+        """The rows of the fixed query ``query`` of the order object (text
+        with a ``%s`` per parameter) run with ``params``, as dicts."""
+        self.env.cr.execute(SQL(query, *params))
+        return self.env.cr.dictfetchall()
 
     def _order_api_serialize(self, headers=None):
         """The contract's order object for every order of ``self``, in order.
@@ -296,13 +359,53 @@ class SaleOrder(models.Model):
             result.append(order._prepare_order_api_values(data, rounders[rounding]))
         return result
 
+    def _order_api_json(self, headers, catalog):
+        """The order objects of ``self``, in order, as JSON texts (UTF-8).
+
+        ``headers``: the orders' rows of ``ORDER_API_HEADER_COLUMNS``, by
+        order id; ``catalog``: the version of the shared data
+        (``partner_order_api_catalog.CATALOG_VERSION``), read in the same
+        transaction. Each worker process keeps the last ``OBJECT_CACHE_SIZE``
+        objects it made, keyed by order, ``updated_at`` (new whenever
+        something the object shows changes: ``ORDER_API_OBJECT_DEPENDS``),
+        the catalog's version and the language: an object is made again
+        (``_order_api_serialize``, for all the missing ones at once) only
+        when one of these is new. The key is read in the reader's own
+        snapshot, with the data, so a cached object is never older than
+        what the reader's transaction sees."""
+        cache = _object_cache(self.env.registry)
+        lang = self.env.lang or "en_US"
+        catalog = tuple(catalog)
+        keys = {
+            order_id: (order_id, headers[order_id]["updated_at"], catalog, lang)
+            for order_id in self.ids
+        }
+        texts = {}
+        for order_id, key in keys.items():
+            text = cache.get(key)
+            if text is not None:
+                texts[order_id] = text
+        missing = self.browse(
+            [order_id for order_id in self.ids if order_id not in texts]
+        )
+        if missing:
+            objects = missing._order_api_serialize(
+                {order_id: headers[order_id] for order_id in missing.ids}
+            )
+            for order_id, order_object in zip(missing.ids, objects, strict=True):
+                text = json_text(order_object)
+                cache[keys[order_id]] = text
+                texts[order_id] = text
+        return [texts[order_id] for order_id in self.ids]
+
     def _order_api_fetch(self, headers=None):
         """What the order objects of ``self`` show, in five queries whatever
         the number of orders (four when the headers are given; one more for
-        products with variant attributes, one for carrier integrations): orders with their address and currency
-        (unless given: ``headers``), lines with their products, outgoing
-        deliveries with their carriers, products and lots (``_DELIVERY_LINES``,
-        ``_DELIVERY_LOTS``), lots (``_order_api_sent_lots``), posted invoices and credit notes
+        products with variant attributes, one for carrier integrations):
+        orders with their address and currency (unless given: ``headers``),
+        lines with their products (``_LINES``), outgoing deliveries with
+        their carriers, products and lots (``_DELIVERIES``), lots
+        (``_order_api_sent_lots``), posted invoices and credit notes
         (``_order_api_invoices``). Translated names are read in the
         environment's language as the ORM reads them; a product with variant
         attributes gets its name from the ORM, and so does the tracking link
@@ -327,57 +430,13 @@ class SaleOrder(models.Model):
                 )
             )
             headers = {row["id"]: row for row in cr.dictfetchall()}
-        cr.execute(
-            SQL(
-                """
-                SELECT sol.order_id, sol.name, sol.product_uom_qty,
-                       sol.qty_delivered, sol.price_reduce_taxexcl, sol.price_subtotal,
-                       product.id AS product_id, product.barcode,
-                       product.default_code,
-                       COALESCE(tmpl.name->>%s, tmpl.name->>'en_US') AS product_name,
-                       COALESCE(product.combination_indices, '') <> '' AS has_variants
-                  FROM sale_order_line sol
-             LEFT JOIN product_product product ON product.id = sol.product_id
-             LEFT JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
-                 WHERE sol.order_id = ANY(%s) AND sol.display_type IS NULL
-              ORDER BY sol.order_id, sol.sequence, sol.id
-                """,
-                lang,
-                order_ids,
-            )
-        )
         lines = {}
-        for row in cr.dictfetchall():
+        for row in self._order_api_query(_LINES, lang, order_ids):
             lines.setdefault(row["order_id"], []).append(row)
-        cr.execute(
-            SQL(
-                """
-                SELECT picking.sale_id, picking.id, picking.name, picking.state,
-                       picking.carrier_tracking_ref, picking.date_done,
-                       picking.scheduled_date, carrier.delivery_type,
-                       CASE WHEN NULLIF(picking.carrier_tracking_ref, '') IS NULL
-                            THEN NULL
-                            ELSE REPLACE(carrier.tracking_url, '<shipmenttrackingnumber>',
-                                         picking.carrier_tracking_ref)
-                        END AS tracking_url,
-                       COALESCE(carrier.name->>%s, carrier.name->>'en_US') AS carrier,
-                       (%s) AS move_lines, (%s) AS lot_labels
-                  FROM stock_picking picking
-                  JOIN stock_picking_type type ON type.id = picking.picking_type_id
-             LEFT JOIN delivery_carrier carrier ON carrier.id = picking.carrier_id
-                 WHERE picking.sale_id = ANY(%s) AND type.code = 'outgoing'
-              ORDER BY picking.id
-                """,
-                lang,
-                _DELIVERY_LINES,
-                _DELIVERY_LOTS,
-                order_ids,
-            )
-        )
         deliveries = {}
         delivery_lines = {}
         delivery_lots = {}
-        for row in cr.dictfetchall():
+        for row in self._order_api_query(_DELIVERIES, order_ids, lang):
             deliveries.setdefault(row["sale_id"], []).append(row)
             delivery_lines[row["id"]] = row.pop("move_lines") or []
             # a label once, whichever lots bear it
@@ -406,29 +465,8 @@ class SaleOrder(models.Model):
         lines' invoice lines), oldest first, in one query."""
         if not self:
             return {}
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT sol.order_id, move.id, move.name, move.move_type,
-                       move.state, move.payment_state, move.invoice_date,
-                       move.invoice_date_due, move.amount_total,
-                       move.amount_residual, currency.name AS currency,
-                       currency.rounding
-                  FROM sale_order_line sol
-                  JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-                  JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                  JOIN account_move move ON move.id = aml.move_id
-             LEFT JOIN res_currency currency ON currency.id = move.currency_id
-                 WHERE sol.order_id = ANY(%s)
-                   AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND move.state = 'posted'
-              ORDER BY sol.order_id, move.invoice_date, move.id
-                """,
-                list(self.ids),
-            )
-        )
         invoices = {}
-        for row in self.env.cr.dictfetchall():
+        for row in self._order_api_query(_INVOICES, list(self.ids)):
             invoices.setdefault(row["order_id"], []).append(row)
         return invoices
 
@@ -642,67 +680,119 @@ class SaleOrder(models.Model):
         return names
 
 
-class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        lines.order_id._order_api_touch()
-        return lines
-
-    def write(self, vals):
-        res = super().write(vals)
-        if _TOUCHING_LINE_FIELDS.intersection(vals):
-            self.order_id._order_api_touch()
-        return res
-
-    def unlink(self):
-        orders = self.order_id
-        res = super().unlink()
-        orders.exists()._order_api_touch()
-        return res
-
-
-# what an outgoing delivery holds, in the order object's ``deliveries``, as
-# JSON columns of the deliveries' own query (correlated to ``picking``): a
-# line per product, in the order of the moves, for a done delivery what it
-# shipped (its done moves' quantities), for a cancelled one what it was to
-# ship, for an open one what it is to ship (its moves that are not
-# cancelled), in the unit of the order line; and the lots that left in a done
-# delivery (none for the others: reservations change until then), a kit's
-# barcode in place of its lot name as in ``sent_lots``
-_DELIVERY_LINES = SQL(
-    """
-    SELECT json_agg(
-               json_build_object('ean', moves.barcode, 'quantity', moves.quantity)
-               ORDER BY moves.first_move)
-      FROM (SELECT NULLIF(product.barcode, '') AS barcode, MIN(move.id) AS first_move,
-                   SUM(CASE WHEN picking.state = 'done'
-                            THEN CASE WHEN move.state = 'done'
-                                      THEN move.quantity ELSE 0 END
-                            WHEN picking.state = 'cancel' OR move.state <> 'cancel'
-                            THEN move.product_uom_qty
-                            ELSE 0 END) AS quantity
-              FROM stock_move move
-              JOIN product_product product ON product.id = move.product_id
-             WHERE move.picking_id = picking.id
-          GROUP BY move.product_id, product.barcode) moves
-     WHERE moves.quantity > 0
-    """
-)
-_DELIVERY_LOTS = SQL(
-    """
-    SELECT json_agg(lots.label ORDER BY lots.first_line, lots.lot_id)
-      FROM (SELECT COALESCE(NULLIF(lot.kit_barcode, ''), lot.name) AS label,
-                   MIN(sml.id) AS first_line, lot.id AS lot_id
-              FROM stock_move_line sml
-              JOIN stock_lot lot ON lot.id = sml.lot_id
-             WHERE sml.picking_id = picking.id AND sml.state = 'done'
-               AND picking.state = 'done'
-          GROUP BY lot.id, lot.kit_barcode, lot.name) lots
-    """
-)
+# the lines of the orders (parameters: language, order ids), with their
+# products, named in that language
+_LINES = """
+    SELECT sol.order_id, sol.name, sol.product_uom_qty,
+           sol.qty_delivered, sol.price_reduce_taxexcl, sol.price_subtotal,
+           product.id AS product_id, product.barcode,
+           product.default_code,
+           COALESCE(tmpl.name->>%s, tmpl.name->>'en_US') AS product_name,
+           COALESCE(product.combination_indices, '') <> '' AS has_variants
+      FROM sale_order_line sol
+ LEFT JOIN product_product product ON product.id = sol.product_id
+ LEFT JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
+     WHERE sol.order_id = ANY(%s) AND sol.display_type IS NULL
+  ORDER BY sol.order_id, sol.sequence, sol.id
+"""
+# the outgoing deliveries of the orders (parameters: order ids, language)
+# with their carriers, named in that language, and, as JSON columns, what each holds in the order object's
+# ``deliveries``: a line per product, in the order of the moves, for a done
+# delivery what it shipped (its done moves' quantities), for a cancelled one
+# what it was to ship, for an open one what it is to ship (its moves that
+# are not cancelled), in the unit of the order line; and the lots that left
+# in a done delivery (none for the others: reservations change until then),
+# a kit's barcode in place of its lot name as in ``sent_lots``. Set-based:
+# the moves and move lines of all the deliveries in one pass each.
+_DELIVERIES = """
+    WITH picks AS (
+        SELECT picking.id, picking.sale_id, picking.name, picking.state,
+               picking.carrier_tracking_ref, picking.date_done,
+               picking.scheduled_date, picking.carrier_id
+          FROM stock_picking picking
+          JOIN stock_picking_type type ON type.id = picking.picking_type_id
+         WHERE picking.sale_id = ANY(%s) AND type.code = 'outgoing'
+    ), moves AS (
+        SELECT m.picking_id,
+               json_agg(json_build_object('ean', m.barcode, 'quantity', m.quantity)
+                        ORDER BY m.first_move) AS move_lines
+          FROM (SELECT move.picking_id, NULLIF(product.barcode, '') AS barcode,
+                       MIN(move.id) AS first_move,
+                       SUM(CASE WHEN picks.state = 'done'
+                                THEN CASE WHEN move.state = 'done'
+                                          THEN move.quantity ELSE 0 END
+                                WHEN picks.state = 'cancel' OR move.state <> 'cancel'
+                                THEN move.product_uom_qty
+                                ELSE 0 END) AS quantity
+                  FROM picks
+                  JOIN stock_move move ON move.picking_id = picks.id
+                  JOIN product_product product ON product.id = move.product_id
+              GROUP BY move.picking_id, move.product_id, product.barcode) m
+         WHERE m.quantity > 0
+      GROUP BY m.picking_id
+    ), lots AS (
+        SELECT l.picking_id,
+               json_agg(l.label ORDER BY l.first_line, l.lot_id) AS lot_labels
+          FROM (SELECT sml.picking_id,
+                       COALESCE(NULLIF(lot.kit_barcode, ''), lot.name) AS label,
+                       MIN(sml.id) AS first_line, lot.id AS lot_id
+                  FROM picks
+                  JOIN stock_move_line sml ON sml.picking_id = picks.id
+                  JOIN stock_lot lot ON lot.id = sml.lot_id
+                 WHERE sml.state = 'done' AND picks.state = 'done'
+              GROUP BY sml.picking_id, lot.id, lot.kit_barcode, lot.name) l
+      GROUP BY l.picking_id
+    )
+    SELECT picks.sale_id, picks.id, picks.name, picks.state,
+           picks.carrier_tracking_ref, picks.date_done,
+           picks.scheduled_date, carrier.delivery_type,
+           CASE WHEN NULLIF(picks.carrier_tracking_ref, '') IS NULL
+                THEN NULL
+                ELSE REPLACE(carrier.tracking_url, '<shipmenttrackingnumber>',
+                             picks.carrier_tracking_ref)
+            END AS tracking_url,
+           COALESCE(carrier.name->>%s, carrier.name->>'en_US') AS carrier,
+           moves.move_lines, lots.lot_labels
+      FROM picks
+ LEFT JOIN delivery_carrier carrier ON carrier.id = picks.carrier_id
+ LEFT JOIN moves ON moves.picking_id = picks.id
+ LEFT JOIN lots ON lots.picking_id = picks.id
+  ORDER BY picks.id
+"""
+# sale.order._order_api_sent_lots: (order id, label) of the orders (ids)
+_SENT_LOTS = """
+    SELECT picking.sale_id,
+           COALESCE(NULLIF(lot.kit_barcode, ''), lot.name) AS label
+      FROM stock_picking picking
+      JOIN stock_move_line sml ON sml.picking_id = picking.id
+      JOIN stock_location src ON src.id = sml.location_id
+      JOIN stock_location dst ON dst.id = sml.location_dest_id
+      JOIN stock_lot lot ON lot.id = sml.lot_id
+     WHERE picking.sale_id = ANY(%s)
+       AND sml.state = 'done'
+       AND (src.usage = 'customer') <> (dst.usage = 'customer')
+  GROUP BY picking.sale_id, lot.id, lot.kit_barcode, lot.name
+    HAVING SUM(CASE WHEN dst.usage = 'customer' THEN sml.quantity
+                    ELSE -sml.quantity END) > 0
+  ORDER BY picking.sale_id, MIN(sml.id), lot.id
+"""
+# sale.order._order_api_invoices: the posted invoices of the orders (ids)
+_INVOICES = """
+    SELECT DISTINCT sol.order_id, move.id, move.name, move.move_type,
+           move.state, move.payment_state, move.invoice_date,
+           move.invoice_date_due, move.amount_total,
+           move.amount_residual, currency.name AS currency,
+           currency.rounding
+      FROM sale_order_line sol
+      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+      JOIN account_move move ON move.id = aml.move_id
+ LEFT JOIN res_currency currency ON currency.id = move.currency_id
+     WHERE sol.order_id = ANY(%s)
+       AND move.move_type IN ('out_invoice', 'out_refund')
+       AND move.state = 'posted'
+  ORDER BY sol.order_id, move.invoice_date, move.id
+"""
 # what the order object shows of the order, its currency and delivery address:
 # the columns (``id`` first) and the tables, on ``sale_order`` by its name (a
 # WHERE clause the ORM compiled applies as it is)
@@ -724,6 +814,21 @@ ORDER_API_HEADER_FROM = SQL(
     LEFT JOIN res_country country ON country.id = ship.country_id
     """
 )
+
+
+# objects kept by each worker process (``_order_api_json``): ~1.5 kB each
+OBJECT_CACHE_SIZE = 10000
+
+
+def _object_cache(registry):
+    """The order objects' cache of this process for ``registry`` (a new
+    registry, after an upgrade, starts a new one)."""
+    cache = registry.__dict__.get("_partner_order_api_objects")
+    if cache is None:
+        cache = registry.__dict__.setdefault(
+            "_partner_order_api_objects", LRU(OBJECT_CACHE_SIZE)
+        )
+    return cache
 
 
 def _rounder(rounding):

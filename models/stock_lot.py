@@ -15,8 +15,8 @@ class StockLot(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if "kit_barcode" in vals:
-            # the orders that shipped these lots show the kit barcode
+        if {"kit_barcode", "name"}.intersection(vals):
+            # the orders that shipped these lots show their label
             self.env.flush_all()
             self.env.cr.execute(
                 SQL(

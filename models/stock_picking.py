@@ -107,8 +107,6 @@ class StockPicking(models.Model):
         done = self.filtered(
             lambda picking: picking.state == "done" and picking.sale_id
         )
-        # deliveries and returns change what the API shows of the order
-        done.sale_id._order_api_touch()
         # In the validation's own transaction: the outbox rows commit or roll
         # back with it. Sending happens later, in the webhook cron.
         self.env["partner.order.api.webhook.event"]._record_delivery_events(
@@ -119,13 +117,4 @@ class StockPicking(models.Model):
                 and picking.sale_id.order_api_partner_id
             ]
         )
-        return res
-
-    def write(self, vals):
-        res = super().write(vals)
-        if {"carrier_tracking_ref", "carrier_id"}.intersection(vals):
-            # the tracking of the order object
-            self.filtered(
-                lambda picking: picking.state == "done"
-            ).sale_id._order_api_touch()
         return res

@@ -21,3 +21,4 @@ from . import test_webhook_limits
 from . import test_schemas
 from . import test_api_quote
 from . import test_api_batch
+from . import test_order_object_changes

@@ -2,6 +2,7 @@
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
+from ..models.sale_order import _object_cache
 from .common import PartnerOrderApiCase
 
 
@@ -410,6 +411,8 @@ class TestApiOrders(PartnerOrderApiCase):
         counts = {}
         for page_size in (1, 100, 1, 100):
             self.env.invalidate_all()
+            # every object made anew (sale.order._order_api_json's cache)
+            _object_cache(self.registry).clear()
             before = self.cr.sql_log_count
             response = self.api(
                 "GET", "orders", key=self.key_a, params={"page_size": page_size}
@@ -432,3 +435,11 @@ class TestApiOrders(PartnerOrderApiCase):
         self.assertEqual(len(with_invoices), 2)
         # the same queries for 1 order as for 100: nothing is read per order
         self.assertEqual(counts[100], counts[1], counts)
+        # the same page again: the objects come from the cache, which only
+        # the page's query (its orders' updated_at, the catalog's version)
+        # is read for
+        before = self.cr.sql_log_count
+        again = self.api("GET", "orders", key=self.key_a, params={"page_size": 100})
+        warm = self.cr.sql_log_count - before
+        self.assertEqual(again.json()["orders"], orders)
+        self.assertLess(warm, counts[100] - 3, (warm, counts))

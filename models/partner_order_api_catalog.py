@@ -1,0 +1,126 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The shared data of the order objects: its version.
+
+An order object shows, beside the order's own records, data that many
+orders share: product names (translated) and barcodes, attribute values,
+carriers and their tracking links, currencies, country codes, the
+quantities' precision, locations' usage and operation types' codes. A
+change of these does not mark every order changed (``updated_at``); it
+records a change of the catalog, and the version the order objects' cache
+is keyed by (``sale.order._order_api_json``) is then new.
+"""
+
+from odoo import api, models
+from odoo.tools import SQL
+
+TABLE = "partner_order_api_catalog_change"
+# The catalog's version: the first change kept and the number of changes
+# kept, as a transaction sees them. A change counts when it commits (a row
+# of TABLE, inserted in the changing transaction); pruning (``prune``)
+# raises the first. Either way the version is new, and it never comes back.
+CATALOG_VERSION = SQL(
+    "(SELECT ARRAY[COALESCE(MIN(id), 0), COUNT(*)] FROM %s)", SQL.identifier(TABLE)
+)
+
+
+def create_table(cr):
+    cr.execute(
+        SQL(
+            "CREATE TABLE IF NOT EXISTS %s (id bigserial PRIMARY KEY)",
+            SQL.identifier(TABLE),
+        )
+    )
+
+
+def prune(cr):
+    """Keep only the last change (the hourly order tally cron calls it)."""
+    cr.execute(
+        SQL(
+            "DELETE FROM %(table)s WHERE id < (SELECT MAX(id) FROM %(table)s)",
+            table=SQL.identifier(TABLE),
+        )
+    )
+
+
+def drop_table(cr):
+    cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(TABLE)))
+
+
+class PartnerOrderApiCatalogMixin(models.AbstractModel):
+    """Records a change of the catalog when the fields
+    ``_order_api_catalog_fields`` (none: any field) of a record change,
+    written or translated."""
+
+    _name = "partner.order.api.catalog.mixin"
+    _description = "Partner Order API: data shared by order objects"
+
+    _order_api_catalog_fields = ()
+
+    def write(self, vals):
+        res = super().write(vals)
+        fnames = self._order_api_catalog_fields
+        if not fnames or set(fnames).intersection(vals):
+            self._order_api_catalog_changed()
+        return res
+
+    def update_field_translations(self, field_name, translations, source_lang=None):
+        res = super().update_field_translations(
+            field_name, translations, source_lang=source_lang
+        )
+        fnames = self._order_api_catalog_fields
+        if not fnames or field_name in fnames:
+            self._order_api_catalog_changed()
+        return res
+
+    @api.model
+    def _order_api_catalog_changed(self):
+        """A change of the catalog, once per transaction: it commits or
+        rolls back with the change itself."""
+        data = self.env.cr.precommit.data
+        if not data.get(TABLE):
+            data[TABLE] = True
+            self.env.cr.execute(
+                SQL("INSERT INTO %s DEFAULT VALUES", SQL.identifier(TABLE))
+            )
+
+
+class ProductAttributeValue(models.Model):
+    _name = "product.attribute.value"
+    _inherit = ["product.attribute.value", "partner.order.api.catalog.mixin"]
+    _order_api_catalog_fields = ("name",)
+
+
+class DeliveryCarrier(models.Model):
+    _name = "delivery.carrier"
+    _inherit = ["delivery.carrier", "partner.order.api.catalog.mixin"]
+    # its name, and its tracking link: integrations build it from any field
+
+
+class ResCurrency(models.Model):
+    _name = "res.currency"
+    _inherit = ["res.currency", "partner.order.api.catalog.mixin"]
+    _order_api_catalog_fields = ("name", "rounding")
+
+
+class ResCountry(models.Model):
+    _name = "res.country"
+    _inherit = ["res.country", "partner.order.api.catalog.mixin"]
+    _order_api_catalog_fields = ("code",)
+
+
+class DecimalPrecision(models.Model):
+    _name = "decimal.precision"
+    _inherit = ["decimal.precision", "partner.order.api.catalog.mixin"]
+    _order_api_catalog_fields = ("digits",)
+
+
+class StockLocation(models.Model):
+    _name = "stock.location"
+    _inherit = ["stock.location", "partner.order.api.catalog.mixin"]
+    _order_api_catalog_fields = ("usage",)
+
+
+class StockPickingType(models.Model):
+    _name = "stock.picking.type"
+    _inherit = ["stock.picking.type", "partner.order.api.catalog.mixin"]
+    _order_api_catalog_fields = ("code",)

@@ -1,0 +1,280 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""``updated_at`` follows every change of the order object, and the order
+objects' cache (``sale.order._order_api_json``) never answers an object
+older than what the reader sees.
+
+Each change is made the way Odoo makes it (a delivery validated, an invoice
+posted and paid, a carrier renamed...). Before it, the order's cached object
+is replaced by a stale one that GET orders must then answer: the cache is in
+use. After it, GET orders must answer the real object: the change made the
+cache's key new (the order's ``updated_at``, or the catalog's version for
+data many orders share)."""
+
+import json
+
+from odoo import fields
+from odoo.tests import tagged
+
+from ..models.sale_order import _object_cache
+from .common import PartnerOrderApiCase
+
+STALE_NOTE = "stale object from the cache"
+
+
+@tagged("post_install", "-at_install")
+class TestOrderObjectChanges(PartnerOrderApiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.carrier = cls.env["delivery.carrier"].create(
+            {
+                "name": "Change Express",
+                "delivery_type": "fixed",
+                "product_id": cls.env["product.product"]
+                .create({"name": "Change Shipping", "type": "service"})
+                .id,
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        # objects a previous test cached for ids its rollback freed
+        _object_cache(self.registry).clear()
+
+    # ------------------------------------------------------------------
+
+    def _objects(self, **params):
+        self.env.flush_all()
+        response = self.api(
+            "GET", "orders", key=self.key_a, params={"page_size": 100, **params}
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        return response.json()
+
+    def _object(self, order):
+        found = [
+            o for o in self._objects()["orders"] if o["biomes_order_id"] == order.name
+        ]
+        self.assertEqual(len(found), 1)
+        return found[0]
+
+    def _make_stale(self, order):
+        """Replace the cached object of ``order`` by a stale copy, and check
+        that GET orders answers it."""
+        self._object(order)  # cached now
+        cache = _object_cache(self.registry)
+        keys = [key for key in list(cache) if key[0] == order.id]
+        self.assertTrue(keys, "the order's object is in the cache")
+        for key in keys:  # (with older ones, of its earlier versions)
+            stale = json.loads(cache[key])
+            stale["note"] = STALE_NOTE
+            cache[key] = json.dumps(stale).encode()
+        self.assertEqual(self._object(order)["note"], STALE_NOTE)
+
+    def _assert_follows(self, order, change, moves_updated_at=True):
+        """Run ``change()``; return the object of ``order`` before and after.
+        The answer after is the real object; with ``moves_updated_at``, the
+        order's ``updated_at`` moved and a sync from the old one returns the
+        order."""
+        before = self._object(order)
+        self._make_stale(order)
+        change()
+        after = self._object(order)
+        self.assertNotEqual(after["note"], STALE_NOTE, "a stale object was answered")
+        if moves_updated_at:
+            self.assertGreater(after["updated_at"], before["updated_at"])
+            synced = self._objects(
+                sort="updated_asc", updated_since=before["updated_at"]
+            )
+            self.assertIn(order.name, [o["biomes_order_id"] for o in synced["orders"]])
+        else:
+            self.assertEqual(after["updated_at"], before["updated_at"])
+        return before, after
+
+    def _order(self, lines=None):
+        return self.create_order_orm(
+            self.partner_a, self.user_a, lines or [(self.product_a, 2)]
+        )
+
+    # ------------------------------------------------------------------
+    # the order's own records: updated_at moves
+    # ------------------------------------------------------------------
+
+    def test_a_validated_delivery(self):
+        order = self._order()
+        __, after = self._assert_follows(order, lambda: self.deliver(order))
+        self.assertEqual(after["status"], "shipped")
+        self.assertEqual(after["deliveries"][0]["state"], "done")
+        self.assertEqual(after["lines"][0]["delivered_quantity"], 2)
+
+    def test_an_open_delivery_rescheduled_and_tracked(self):
+        order = self._order()
+        picking = self._outgoing(order)
+        new_date = fields.Datetime.to_datetime("2030-01-02 08:30:00")
+        __, after = self._assert_follows(
+            order, lambda: picking.write({"scheduled_date": new_date})
+        )
+        self.assertEqual(
+            after["deliveries"][0]["scheduled_date"], new_date.isoformat() + "Z"
+        )
+        __, after = self._assert_follows(
+            order,
+            lambda: picking.write(
+                {"carrier_id": self.carrier.id, "carrier_tracking_ref": "OPEN-1"}
+            ),
+        )
+        self.assertEqual(after["deliveries"][0]["tracking_ref"], "OPEN-1")
+        self.assertEqual(after["deliveries"][0]["carrier"], "Change Express")
+
+    def test_an_invoice_posted_then_paid(self):
+        order = self._order()
+        self.deliver(order)
+        invoice = order._create_invoices()
+        __, after = self._assert_follows(order, invoice.action_post)
+        self.assertEqual(len(after["invoices"]), 1)
+        self.assertEqual(after["invoices"][0]["payment_state"], "not_paid")
+
+        def pay():
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({})._create_payments()
+
+        __, after = self._assert_follows(order, pay)
+        self.assertIn(after["invoices"][0]["payment_state"], ("paid", "in_payment"))
+        self.assertEqual(after["invoices"][0]["amount_residual"], 0)
+
+    def test_the_delivery_address_edited(self):
+        order = self._order()
+        address = self.env["res.partner"].create(
+            {
+                "name": "Dock 1",
+                "parent_id": self.partner_a.id,
+                "type": "delivery",
+                "street": "Old Street 1",
+            }
+        )
+        order.partner_shipping_id = address
+        __, after = self._assert_follows(
+            order, lambda: address.write({"street": "New Street 2"})
+        )
+        self.assertEqual(after["delivery_address"]["street"], "New Street 2")
+
+    def test_a_line_quantity_and_a_kit_barcode(self):
+        order = self._order([(self.kit, 1), (self.product_a, 1)])
+        __, after = self._assert_follows(
+            order,
+            lambda: order.order_line.filtered(
+                lambda line: line.product_id == self.product_a
+            ).write({"product_uom_qty": 3}),
+        )
+        self.assertEqual(
+            [line["quantity"] for line in after["lines"]], [1, 3], after["lines"]
+        )
+        self.deliver(order, lots={self.lot_kit_2: 1})
+        self.assertEqual(self._object(order)["sent_lots"], ["KL-2"])
+        __, after = self._assert_follows(
+            order, lambda: self.lot_kit_2.write({"kit_barcode": "KB-0002"})
+        )
+        self.assertEqual(after["sent_lots"], ["KB-0002"])
+
+    def test_a_cancellation(self):
+        order = self._order()
+        __, after = self._assert_follows(order, order._action_cancel)
+        self.assertEqual(after["status"], "cancelled")
+
+    def test_what_the_object_does_not_show_moves_nothing(self):
+        order = self._order()
+        before = self._object(order)
+        order.write({"client_order_ref": "internal reference"})
+        self.assertEqual(self._object(order)["updated_at"], before["updated_at"])
+
+    # ------------------------------------------------------------------
+    # data many orders share: the catalog's version is new
+    # ------------------------------------------------------------------
+
+    def test_a_product_renamed_translated_and_given_a_new_barcode(self):
+        order = self._order()
+        template = self.product_a.product_tmpl_id
+        __, after = self._assert_follows(
+            order, lambda: template.write({"name": "Sensor Mk II"}), False
+        )
+        self.assertEqual(after["lines"][0]["product_name"], "Sensor Mk II")
+        __, after = self._assert_follows(
+            order,
+            lambda: template.update_field_translations(
+                "name", {"en_US": "Sensor Mk III"}
+            ),
+            False,
+        )
+        self.assertEqual(after["lines"][0]["product_name"], "Sensor Mk III")
+        __, after = self._assert_follows(
+            order, lambda: self.product_a.write({"barcode": "4006381333900"}), False
+        )
+        self.assertEqual(after["lines"][0]["ean"], "4006381333900")
+
+    def test_a_carrier_renamed(self):
+        order = self._order()
+        self._outgoing(order).write(
+            {"carrier_id": self.carrier.id, "carrier_tracking_ref": "C-1"}
+        )
+        __, after = self._assert_follows(
+            order, lambda: self.carrier.write({"name": "Renamed Express"}), False
+        )
+        self.assertEqual(after["deliveries"][0]["carrier"], "Renamed Express")
+
+    def test_a_country_code_and_a_currency_rounding(self):
+        order = self._order()
+        country = self.env["res.country"].create({"name": "Testland", "code": "ZY"})
+        order.partner_shipping_id = self.env["res.partner"].create(
+            {
+                "name": "Testland Dock",
+                "parent_id": self.partner_a.id,
+                "type": "delivery",
+                "country_id": country.id,
+            }
+        )
+        __, after = self._assert_follows(
+            order, lambda: country.write({"code": "ZX"}), False
+        )
+        self.assertEqual(after["delivery_address"]["country_code"], "ZX")
+        # amounts are rounded to the currency's rounding when shown
+        self._assert_follows(
+            order, lambda: order.currency_id.write({"rounding": 0.001}), False
+        )
+
+    # ------------------------------------------------------------------
+
+    def test_cached_and_fresh_answers_are_the_same(self):
+        for index in range(3):
+            order = self._order([(self.kit, 1), (self.product_b, index + 1)])
+            self.deliver(order, lots={self.lot_kit_1: 1})
+        _object_cache(self.registry).clear()
+        fresh = self._objects()
+        self.assertTrue(len(_object_cache(self.registry)) >= 3)
+        self.assertEqual(self._objects(), fresh)
+
+    def test_the_catalog_version_is_never_the_same_twice(self):
+        Catalog = self.env["partner.order.api.catalog.mixin"]
+        version = self._catalog_version
+        seen = [version()]
+        Catalog._order_api_catalog_changed()
+        seen.append(version())
+        # once per transaction: a second change in it is the same version
+        Catalog._order_api_catalog_changed()
+        self.assertEqual(version(), seen[-1])
+        self.env.cr.precommit.data.clear()  # as after a commit
+        Catalog._order_api_catalog_changed()
+        seen.append(version())
+        self.env["partner.order.api.order.tally"]._cron_compact()  # prunes
+        seen.append(version())
+        self.env.cr.precommit.data.clear()
+        Catalog._order_api_catalog_changed()
+        seen.append(version())
+        self.assertEqual(len(set(seen)), len(seen), seen)
+
+    def _catalog_version(self):
+        self.env.cr.execute(
+            "SELECT ARRAY[COALESCE(MIN(id), 0), COUNT(*)]"
+            " FROM partner_order_api_catalog_change"
+        )
+        return tuple(self.env.cr.fetchone()[0])
