@@ -153,6 +153,28 @@ def addon_digest():
     return digest.hexdigest()
 
 
+def odoo_bin_step(db, option, name):
+    """``odoo-bin -c CONF -d db <option> partner_order_api --stop-after-init``,
+    logged to ``<name>-<db>.log``."""
+    subprocess.run(
+        [
+            sys.executable,
+            str(ODOO_SRC / "odoo-bin"),
+            "-c",
+            str(CONF),
+            "-d",
+            db,
+            option,
+            "partner_order_api",
+            "--stop-after-init",
+            "--no-http",
+            f"--logfile={LOGS / f'{name}-{db}.log'}",
+            "--log-level=info",
+        ],
+        check=True,
+    )
+
+
 def ensure_template(force):
     digest = addon_digest()
     if db_exists(TEMPLATE) and not force:
@@ -169,24 +191,7 @@ def ensure_template(force):
     drop_db(TEMPLATE)
     log(f"template {TEMPLATE}: installing partner_order_api with demo data (~2 min)")
     t0 = time.monotonic()
-    install_log = LOGS / f"install-{TEMPLATE}.log"
-    subprocess.run(
-        [
-            sys.executable,
-            str(ODOO_SRC / "odoo-bin"),
-            "-c",
-            str(CONF),
-            "-d",
-            TEMPLATE,
-            "-i",
-            "partner_order_api",
-            "--stop-after-init",
-            "--no-http",
-            f"--logfile={install_log}",
-            "--log-level=info",
-        ],
-        check=True,
-    )
+    odoo_bin_step(TEMPLATE, "-i", "install")
     install_seconds = time.monotonic() - t0
     seeded = fill.seed(TEMPLATE)
     with registry(TEMPLATE).cursor() as cr:
@@ -207,23 +212,7 @@ def upgrade_if_changed(db):
         return None
     log(f"{db}: upgrading partner_order_api (the addon changed since it was made)")
     t0 = time.monotonic()
-    subprocess.run(
-        [
-            sys.executable,
-            str(ODOO_SRC / "odoo-bin"),
-            "-c",
-            str(CONF),
-            "-d",
-            db,
-            "-u",
-            "partner_order_api",
-            "--stop-after-init",
-            "--no-http",
-            f"--logfile={LOGS / f'upgrade-{db}.log'}",
-            "--log-level=info",
-        ],
-        check=True,
-    )
+    odoo_bin_step(db, "-u", "upgrade")
     with registry(db).cursor() as cr:
         env(cr)["ir.config_parameter"].set_param("bench.template_digest", digest)
     close_db(db)
