@@ -230,8 +230,8 @@ class PartnerOrderApiService(models.AbstractModel):
         transaction commits, and what they remember of callers
         (``_caller_facts``): called when keys are revoked or changed, when
         users are deactivated, deleted or given another partner or company,
-        and when a partner's API switches change or a partner above a user's
-        contact moves.
+        when a partner's API switches or allowed products change, and when a
+        partner above a user's contact moves.
 
         Before the commit the local cache is cleared and marked for
         signalling (so that a simulated commit, in tests, signals it too);
@@ -273,12 +273,7 @@ class PartnerOrderApiService(models.AbstractModel):
         memo = getattr(request, "_order_api_caller", None) if request else None
         if memo and memo[0] == self.env.uid:
             return memo[1]
-        window = int(time.time() // KEY_CACHE_SECONDS)
-        # read BEFORE the facts are (see _verified_key)
-        generation = self.env.registry.cache_sequences.get("default")
-        partner_id, company_id, *switches = self._caller_facts(
-            self.env.uid, window, generation
-        )
+        partner_id, company_id, _has_products, *switches = self._caller_facts_now()
         partner_sudo = self.env["res.partner"].sudo().browse(partner_id)
         for name, value in zip(_PARTNER_SWITCHES, switches, strict=True):
             self._order_api_cache(partner_sudo, name, value)
@@ -288,16 +283,26 @@ class PartnerOrderApiService(models.AbstractModel):
             request._order_api_caller = (self.env.uid, partner_id)
         return partner_id
 
+    def _caller_facts_now(self):
+        """``_caller_facts`` of the calling user, as this worker remembers
+        them now."""
+        window = int(time.time() // KEY_CACHE_SECONDS)
+        # read BEFORE the facts are (see _verified_key)
+        generation = self.env.registry.cache_sequences.get("default")
+        return self._caller_facts(self.env.uid, window, generation)
+
     @api.model
     @tools.ormcache("uid", "window", "generation")
     def _caller_facts(self, uid, window, generation):
-        """``(commercial partner id, the user's company id, *the partner's
-        _PARTNER_SWITCHES)`` of the user ``uid``, remembered by this worker
+        """``(commercial partner id, the user's company id, whether the
+        partner has allowed products, *the partner's _PARTNER_SWITCHES)``
+        of the user ``uid``, remembered by this worker
         as verified keys are (``_verified_key``): at most KEY_CACHE_SECONDS
         (``window``), and forgotten by every worker once a change to them
         commits (``_forget_verified_keys``: the switches of a partner, a
         partner moved in the tree of a user's contact, the partner or
-        company of a user; see res.partner's and res.users' ``write``). Read
+        company of a user, products allowed to a partner; see res.partner's,
+        res.users' and product.product's ``write``). Read
         on a cursor of its own, on the primary: a lagging replica cannot
         bring back what a change made the workers forget."""
         self.env["res.users"].flush_model(["partner_id", "company_id"])
@@ -311,7 +316,10 @@ class PartnerOrderApiService(models.AbstractModel):
             cr.execute(
                 SQL(
                     """
-                    SELECT company.id, usr.company_id, %s
+                    SELECT company.id, usr.company_id,
+                           EXISTS (SELECT 1 FROM res_partner_order_api_product_rel rel
+                                    WHERE rel.partner_id = company.id),
+                           %s
                       FROM res_users usr
                       JOIN res_partner contact ON contact.id = usr.partner_id
                       JOIN res_partner company
@@ -356,6 +364,11 @@ class PartnerOrderApiService(models.AbstractModel):
         a partner without products (every request of it) would pay for
         nothing; the callers sort the products themselves."""
         company = self.env.company
+        products = self.env["product.product"].sudo()
+        if partner_sudo.id == self._caller() and not self._caller_facts_now()[2]:
+            # none allowed (what workers remember of the caller): no query,
+            # the empty request's cost
+            return products
         partner_sudo.flush_recordset(["order_api_product_ids"])
         self.env.cr.execute(
             SQL(
@@ -364,10 +377,8 @@ class PartnerOrderApiService(models.AbstractModel):
                 partner_sudo.id,
             )
         )
-        products = (
-            self.env["product.product"]
-            .sudo()
-            .browse([product_id for (product_id,) in self.env.cr.fetchall()])
+        products = products.browse(
+            [product_id for (product_id,) in self.env.cr.fetchall()]
         )
         return products.filtered(
             lambda p: (

@@ -84,9 +84,13 @@ class ResPartner(models.Model):
         if "order_api_enabled" in vals or "parent_id" in vals:
             self._order_api_sync_user_groups()
         # what workers remember of API callers (partner.order.api.service
-        # ._caller_facts): the switches, and the commercial partner of the
-        # users below a partner moved in the tree
-        if "order_api_enabled" in vals or "order_api_rate_limit_per_minute" in vals:
+        # ._caller_facts): the switches, whether products are allowed, and
+        # the commercial partner of the users below a partner moved in the tree
+        if {
+            "order_api_enabled",
+            "order_api_rate_limit_per_minute",
+            "order_api_product_ids",
+        }.intersection(vals):
             self.env["partner.order.api.service"]._forget_verified_keys()
         elif ("parent_id" in vals or "is_company" in vals) and self.env[
             "res.users"
