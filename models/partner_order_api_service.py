@@ -291,6 +291,13 @@ class PartnerOrderApiService(models.AbstractModel):
         generation = self.env.registry.cache_sequences.get("default")
         return self._caller_facts(self.env.uid, window, generation)
 
+    def _caller_has_products(self):
+        """Whether the caller's partner has allowed products (its rows of
+        the relation, whatever the products' state), as ``_caller_facts``
+        remember it."""
+        _partner_id, _company_id, has_products, *_switches = self._caller_facts_now()
+        return has_products
+
     @api.model
     @tools.ormcache("uid", "window", "generation")
     def _caller_facts(self, uid, window, generation):
@@ -365,7 +372,7 @@ class PartnerOrderApiService(models.AbstractModel):
         nothing; the callers sort the products themselves."""
         company = self.env.company
         products = self.env["product.product"].sudo()
-        if partner_sudo.id == self._caller() and not self._caller_facts_now()[2]:
+        if partner_sudo.id == self._caller() and not self._caller_has_products():
             # none allowed (what workers remember of the caller): no query,
             # the empty request's cost
             return products

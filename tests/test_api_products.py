@@ -64,47 +64,28 @@ class TestApiProducts(PartnerOrderApiCase):
         ]
         self.assertNotIn(self.product_b.barcode, [p["ean"] for p in products])
 
+    def _eans_of_b(self):
+        self.env.flush_all()
+        products = self.api("GET", "available_products", key=self.key_b).json()
+        return [p["ean"] for p in products["products"]]
+
     def test_a_partner_without_products_sees_them_once_allowed(self):
         """Whether a partner has allowed products is remembered by the
         workers with the caller (no query for a partner without any); allowing
         one, from the partner or from the product, is seen at once."""
         self.partner_b.order_api_product_ids = [Command.clear()]
-        self.env.flush_all()
         for _i in range(2):  # the second from what the worker remembers
-            self.assertEqual(
-                self.api("GET", "available_products", key=self.key_b).json()[
-                    "products"
-                ],
-                [],
-            )
+            self.assertEqual(self._eans_of_b(), [])
         self.partner_b.write(
             {"order_api_product_ids": [Command.link(self.product_b.id)]}
         )
-        self.env.flush_all()
-        eans = [
-            p["ean"]
-            for p in self.api("GET", "available_products", key=self.key_b).json()[
-                "products"
-            ]
-        ]
-        self.assertEqual(eans, [self.product_b.barcode])
+        self.assertEqual(self._eans_of_b(), [self.product_b.barcode])
         self.partner_b.order_api_product_ids = [Command.clear()]
-        self.env.flush_all()
-        self.assertEqual(
-            self.api("GET", "available_products", key=self.key_b).json()["products"],
-            [],
-        )
+        self.assertEqual(self._eans_of_b(), [])
         self.product_a.write(
             {"order_api_partner_ids": [Command.link(self.partner_b.id)]}
         )
-        self.env.flush_all()
-        eans = [
-            p["ean"]
-            for p in self.api("GET", "available_products", key=self.key_b).json()[
-                "products"
-            ]
-        ]
-        self.assertEqual(eans, [self.product_a.barcode])
+        self.assertEqual(self._eans_of_b(), [self.product_a.barcode])
 
     def test_tax_basis_is_the_same_for_products_lines_and_totals(self):
         """A product with a price-included tax: the catalogue price, the
