@@ -276,12 +276,18 @@ class SaleOrder(models.Model):
         ids = [order_id for order_id in self.ids if isinstance(order_id, int)]
         if not ids:
             return
+        # Two transactions changing one order (the reservation cron and a
+        # cancellation) meet on this row: PostgreSQL refuses one of them
+        # (could not serialize), which Odoo retries (requests) or the
+        # caller postpones (the reservation cron). The exception goes up
+        # as it is; it is not logged here as a "bad query" error.
         self.env.cr.execute(
             SQL(
                 "UPDATE sale_order SET order_api_updated_at = (clock_timestamp() AT TIME ZONE 'UTC') "
                 "WHERE id = ANY(%s)",
                 ids,
-            )
+            ),
+            log_exceptions=False,
         )
         self.invalidate_recordset(["order_api_updated_at"])
 
