@@ -132,6 +132,36 @@ class RateLimited(OrderApiError):
         super().__init__(message, headers={"Retry-After": str(retry_after)})
 
 
+class ConcurrencyLimited(OrderApiError):
+    """The partner already has its maximum of requests in flight (all its
+    users and keys together, on every worker and server)."""
+
+    status = 429
+    code = "concurrency_limited"
+    default_message = (
+        "Too many requests of this partner are running at once: wait for one "
+        "to finish and retry after the time in Retry-After."
+    )
+
+    def __init__(self, retry_after=1, message=None):
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
+class Busy(OrderApiError):
+    """Every server-wide slot for this expensive work (PDF rendering) is
+    taken: the server's condition, to be retried shortly."""
+
+    status = 503
+    code = "busy"
+    default_message = (
+        "The server is busy with other documents: retry after the time in "
+        "Retry-After."
+    )
+
+    def __init__(self, retry_after=2, message=None):
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
 class DocumentUnavailable(OrderApiError):
     """A PDF cannot be rendered here now (no working wkhtmltopdf): the
     server's condition, not the client's; it may be retried later."""

@@ -935,8 +935,10 @@ ERROR_STATUSES = {
     "idempotency_in_progress": 409,
     "not_cancellable": 409,
     "rate_limited": 429,
+    "concurrency_limited": 429,
     "internal_error": 500,
     "document_unavailable": 503,
+    "busy": 503,
 }
 ErrorCode = enum.StrEnum("ErrorCode", {c.upper(): c for c in ERROR_STATUSES})
 
