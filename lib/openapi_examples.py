@@ -480,4 +480,13 @@ EXAMPLES = {
         "rate_limited",
         "Too many requests: slow down and retry after the time in Retry-After.",
     ),
+    "ConcurrencyLimited": _error(
+        "concurrency_limited",
+        "Too many requests of this partner are running at once: wait for one "
+        "to finish and retry after the time in Retry-After.",
+    ),
+    "Busy": _error(
+        "busy",
+        "The server is busy with other documents: retry after the time in Retry-After.",
+    ),
 }
