@@ -472,6 +472,11 @@ EXAMPLES = {
         "PDF documents cannot be rendered on this server right now (wkhtmltopdf "
         "is not installed); retry later or ask the seller.",
     ),
+    "Busy": _error(
+        "busy",
+        "The server is busy with other documents: retry after the time in "
+        "Retry-After.",
+    ),
     "InternalError": _error(
         "internal_error",
         "An unexpected error occurred (request id 0f8e4b2a9c1d4e6f8a7b3c5d9e1f2a4b).",

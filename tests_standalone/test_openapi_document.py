@@ -68,6 +68,8 @@ SEVERAL_CODES = {
     ("DELETE", f"{API}/webhook", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/webhook/test", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/webhook/rotate_secret", "403"): WRITE_FORBIDDEN,
+    # no wkhtmltopdf, or every PDF render slot taken
+    ("GET", f"{API}/order/document", "503"): {"document_unavailable", "busy"},
 }
 
 
@@ -236,6 +238,7 @@ def test_headers(document):
                 assert retry["x-required-for-error-codes"] == [
                     "idempotency_in_progress",
                     "rate_limited",
+                    "busy",
                 ], where
             if status in ("200", "201", "403", "429") and path != f"{API}/openapi.json":
                 assert {"X-RateLimit-Limit", "X-RateLimit-Remaining"} <= set(headers)
@@ -1056,7 +1059,9 @@ def test_order_document_is_a_pdf_download(document):
     # errors stay JSON, with the shared responses
     assert operation["responses"]["404"] == {"$ref": "#/components/responses/NotFound"}
     unavailable = resolve(document, operation["responses"]["503"])
-    assert unavailable["x-error-codes"] == ["document_unavailable"]
+    assert unavailable["x-error-codes"] == ["document_unavailable", "busy"]
+    retry = resolve(document, unavailable["headers"]["Retry-After"])
+    assert "busy" in retry["x-required-for-error-codes"]
     names = {p["name"]: p for p in operation["parameters"]}
     assert set(names) == {
         "identifiedBy",
