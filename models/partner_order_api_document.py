@@ -167,6 +167,7 @@ class PartnerOrderApiDocument(models.AbstractModel):
         in the request's snapshot with the record: a cached PDF is never
         older than what the request sees."""
         report = self.env.ref(report_ref)
+        self.env.flush_all()  # read in SQL: nothing pending left out
         self.env.cr.execute(
             SQL(
                 _CACHE_KEY_QUERY,
