@@ -474,8 +474,7 @@ EXAMPLES = {
     ),
     "Busy": _error(
         "busy",
-        "The server is busy with other documents: retry after the time in "
-        "Retry-After.",
+        "The server is busy with other documents: retry after the time in Retry-After.",
     ),
     "InternalError": _error(
         "internal_error",
