@@ -32,10 +32,12 @@ def _forget_documents(db):
         cr.execute("DELETE FROM partner_order_api_document_cache")
 
 
-def measure_pdf(client, db, rng, rounds=PDF_ROUNDS, warmup=1):
+def measure_pdf(client, db, rng, rounds=PDF_ROUNDS, warmup=1, order=None):
     """``{"pdf_rendered": [s], "pdf_served_again": [s]}`` for the
-    confirmation of the client's first order."""
-    params = {"identifiedBy": "external", "order_id": fill.ext_id(1), "type": "order"}
+    confirmation of ``order`` (``(identifiedBy, order_id)``; default: the
+    client's first order)."""
+    identified_by, order_id = order or ("external", fill.ext_id(1))
+    params = {"identifiedBy": identified_by, "order_id": order_id, "type": "order"}
 
     def fetch():
         resp = client.api("GET", "order/document", params=params)
