@@ -24,9 +24,11 @@ from odoo.addons.partner_order_api.models.partner_order_api_pg import CONNECTION
 
 from .common import PartnerOrderApiCase
 
+# the rows the tests made (since the class started): older ones are in the
+# snapshot of the tests' transaction, which must be the only one to touch them
 _CLEAR_CACHE = (
-    "WITH gone AS (DELETE FROM partner_order_api_document_cache RETURNING 1)"
-    " SELECT count(*) FROM gone"
+    "WITH gone AS (DELETE FROM partner_order_api_document_cache"
+    " WHERE created_at >= %(since)s RETURNING 1) SELECT count(*) FROM gone"
 )
 
 
@@ -81,6 +83,9 @@ class TestApiDocuments(PartnerOrderApiCase):
         cls.assets = AssetStub()
         cls.addClassCleanup(cls.assets.stop)
         cls.env["ir.config_parameter"].sudo().set_param("report.url", cls.assets.url)
+        (cls.cache_since,) = CONNECTIONS.fetchone(
+            cls.env.cr.dbname, "SELECT now() AT TIME ZONE 'UTC'", {}
+        )
         cls.carrier = cls.env["delivery.carrier"].create(
             {
                 "name": "Parcel Express",
@@ -98,8 +103,8 @@ class TestApiDocuments(PartnerOrderApiCase):
         self.assets.paths.clear()
         # the cache is written by the API's own autocommit connection: what
         # a test left there is not rolled back with it
-        self._cache_sql(_CLEAR_CACHE)
-        self.addCleanup(self._cache_sql, _CLEAR_CACHE)
+        self._cache_sql(_CLEAR_CACHE, {"since": self.cache_since})
+        self.addCleanup(self._cache_sql, _CLEAR_CACHE, {"since": self.cache_since})
         # 3 sensors and 2 kits; _ship_partially ships 1 sensor and kit
         # KB-0001 in the first delivery, the rest waits in a backorder
         self.order = self.create_order_orm(
@@ -155,10 +160,11 @@ class TestApiDocuments(PartnerOrderApiCase):
         return CONNECTIONS.fetchone(self.env.cr.dbname, query, params or {})
 
     def _cached(self):
-        """``[(key, content)]``: the cache's rows."""
+        """``[(key, content)]``: the cache's rows made by the tests."""
         (rows,) = self._cache_sql(
             "SELECT COALESCE(array_agg(ARRAY[key, encode(content, 'escape')]), '{}')"
-            " FROM partner_order_api_document_cache"
+            " FROM partner_order_api_document_cache WHERE created_at >= %(since)s",
+            {"since": self.cache_since},
         )
         return [(key, base64.b64decode(content)) for key, content in rows]
 
@@ -626,9 +632,11 @@ class TestApiDocuments(PartnerOrderApiCase):
         old = Cache.create(
             {"key": "old", "created_at": now - datetime.timedelta(days=8)}
         )
+        # newer than any row this database kept (an hour ahead): the newest
+        newest = now + datetime.timedelta(hours=1)
         recent = Cache.create(
             [
-                {"key": f"k{i}", "created_at": now - datetime.timedelta(seconds=i)}
+                {"key": f"k{i}", "created_at": newest - datetime.timedelta(seconds=i)}
                 for i in range(cache_module.MAX_ROWS + 2)
             ]
         )
