@@ -89,8 +89,9 @@ def json_response(payload, status=200, headers=None):
 
 def file_response(content, content_type, filename):
     """A file download (``order/document``): its bytes, ``Content-Disposition:
-    attachment`` with ``filename`` (ASCII, see the service's ``_file_name``)
-    and the API's headers, as ``json_response`` sends them."""
+    attachment`` with ``filename`` (ASCII, see ``_file_name`` in
+    ``models/partner_order_api_document.py``) and the API's headers, as
+    ``json_response`` sends them."""
     all_headers = [
         ("Content-Type", content_type),
         ("Content-Length", str(len(content))),

@@ -28,6 +28,7 @@ import threading
 import time
 
 import fill
+import pdf
 import psycopg2
 import requests
 from common import (
@@ -1130,6 +1131,19 @@ def timing_rows(r):
             None,
         )
     )
+    if "pdf_rendered" in t:  # results of a run before the PDF row have none
+        rendered, again = t["pdf_rendered"], t["pdf_served_again"]
+        rows.append(
+            (
+                "GET order/document?type=order: rendered by wkhtmltopdf, the document "
+                f"cache emptied first (A) vs the same PDF served again (B), N={s}",
+                cell(rendered),
+                cell(again),
+                f"{p50(rendered) / p50(again):.1f}",
+                "measured",
+                None,
+            )
+        )
     auth, status = r["auth"]["check"], t[f"api_order_status_{n_small}"]
     rows.append(
         (
@@ -1547,6 +1561,9 @@ def main():
         log("measuring GET order_status")
         mark("status")
         r["times"].update(measure_status(clients, args.rounds, args.warmup, rng))
+        log("measuring GET order/document: rendered vs served again")
+        mark("pdf")
+        r["times"].update(pdf.measure_pdf(clients[sizes[0]], dbs[sizes[0]], rng))
         log(f"measuring deep pages at N={label(sizes[1])}")
         mark("deep")
         r["times"].update(

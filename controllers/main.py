@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Routes of the Partner Order API: parse, call one service method, answer.
 
-Rules live in ``models/partner_order_api_service.py``; the key is checked by
+Rules live in ``models/partner_order_api_service.py`` (documents:
+``models/partner_order_api_document.py``); the key is checked by
 the auth method ``ir.http._auth_method_partner_order_api``; errors become
 JSON in ``error_handlers.py``.
 """
@@ -61,9 +62,9 @@ class PartnerOrderApiController(http.Controller):
         identified_by, order_id, doc_type, selector = (
             validation.parse_order_document_query(request.httprequest.args)
         )
-        content, filename = _service()._get_order_document(
-            identified_by, order_id, doc_type, selector
-        )
+        content, filename = request.env[
+            "partner.order.api.document"
+        ]._get_order_document(identified_by, order_id, doc_type, selector)
         return file_response(content, "application/pdf", filename)
 
     @api_endpoint("createOrder")

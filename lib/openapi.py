@@ -136,6 +136,14 @@ ORDER_DOCUMENT_DESCRIPTION = _md(
     with `type=delivery_slip` only (ignored with the other types). When the
     server cannot render PDFs (no wkhtmltopdf), 503 `document_unavailable`.
 
+    **Renders are limited server-wide**: only a few PDFs are rendered at
+    once, for all partners together; when none more may start, the answer is
+    503 `busy` with `Retry-After` (seconds; retry then). A document that did
+    not change since it was last rendered (the same order, invoice or
+    delivery in the same state, in the same language) is served again
+    without rendering, and never answers `busy`; neither does an invoice
+    accounting already sent.
+
     Example: `GET order/document?identifiedBy=biomes&order_id=S00042&type=invoice&invoice_number=INV/2026/00042`
     answers the invoice as `INV_2026_00042.pdf`.
     """
@@ -194,7 +202,7 @@ OPERATIONS = (
         "A PDF document of an order: invoice, delivery slip or order confirmation",
         "PdfDocument",
         "The PDF, as a file download (`Content-Disposition: attachment`).",
-        _errors("400", "404", _503="DocumentUnavailable"),
+        _errors("400", "404", _503="DocumentNotNow"),
         description=ORDER_DOCUMENT_DESCRIPTION,
         query=schemas.OrderDocumentQuery,
         media_type="application/pdf",
@@ -620,12 +628,14 @@ ERROR_RESPONSES = {
         ["not_cancellable", "idempotency_key_reused", "idempotency_in_progress"],
         ("Retry-After",),
     ),
-    "DocumentUnavailable": (
+    "DocumentNotNow": (
         "`document_unavailable`: the server cannot render PDF documents right "
         "now (wkhtmltopdf is missing or failed); retry later. The same request "
-        "may succeed on a server that has it.",
-        ["document_unavailable"],
-        (),
+        "may succeed on a server that has it. `busy`: every render slot of the "
+        "server is taken by other documents being rendered; retry after "
+        "`Retry-After` seconds.",
+        ["document_unavailable", "busy"],
+        ("Retry-After",),
     ),
     "InternalError": (
         "Something unexpected; logged on the server with the request id. With "

@@ -6,6 +6,8 @@ from . import sale_order
 from . import account_move
 from . import stock_lot
 from . import partner_order_api_service
+from . import partner_order_api_document
+from . import partner_order_api_document_cache
 from . import partner_order_api_webhook_event
 from . import stock_picking
 from . import stock_move

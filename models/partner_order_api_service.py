@@ -14,13 +14,11 @@ done in ``_create_order_sudo`` only, after the caller and its input were
 checked.
 """
 
-import contextlib
 import datetime
 import hashlib
 import logging
 import math
 import re
-import threading
 import time
 
 import psycopg2.errors
@@ -744,134 +742,6 @@ class PartnerOrderApiService(models.AbstractModel):
         return self._find_order(identified_by, order_id)._order_api_serialize()[0]
 
     # ------------------------------------------------------------------
-    # GET order/document
-    # ------------------------------------------------------------------
-
-    def _get_order_document(self, identified_by, order_id, doc_type, selector=None):
-        """``(pdf bytes, file name)`` of a document of the partner's order
-        (found as ``order_status`` finds it): ``invoice`` (a posted invoice
-        or credit note: ``selector`` its number, else the latest), ``delivery_slip``
-        (a done outgoing delivery: ``selector`` its name, else the latest) or
-        ``order`` (the confirmation). NotFound when the order has no such
-        document. Rendered by Odoo's own reports, elevated: the order was
-        checked to be the partner's, and the documents are the customer's."""
-        self._partner_sudo()  # enabled?
-        order_sudo = self._find_order(identified_by, order_id)
-        if doc_type == "invoice":
-            invoice_sudo = self._order_invoice_sudo(order_sudo, selector)
-            legal_pdf = invoice_sudo.invoice_pdf_report_id
-            if legal_pdf:
-                # the PDF accounting sent to the customer, as the portal serves it
-                return legal_pdf.raw, _file_name(invoice_sudo.name)
-            return (
-                self._render_pdf("account.account_invoices", invoice_sudo),
-                _file_name(invoice_sudo.name),
-            )
-        if doc_type == "delivery_slip":
-            picking_sudo = self._order_delivery_sudo(order_sudo, selector)
-            return (
-                self._render_pdf("stock.action_report_delivery", picking_sudo),
-                _file_name(picking_sudo.name),
-            )
-        return (
-            self._render_pdf("sale.action_report_saleorder", order_sudo),
-            _file_name(order_sudo.name),
-        )
-
-    def _order_invoice_sudo(self, order_sudo, number=None):
-        """The order's posted invoice or credit note numbered ``number``, or
-        without a number the latest (by invoice date, then id)."""
-        invoices = order_sudo.invoice_ids.filtered(
-            lambda move: (
-                move.state == "posted"
-                and move.move_type in ("out_invoice", "out_refund")
-            )
-        )
-        if number is not None:
-            invoices = invoices.filtered(lambda move: move.name == number)
-            if not invoices:
-                raise errors.NotFound(
-                    f"Order {order_sudo.name} has no posted invoice {number!r}."
-                )
-        if not invoices:
-            raise errors.NotFound(f"Order {order_sudo.name} has no posted invoice.")
-        return invoices.sorted(
-            lambda move: (move.invoice_date or datetime.date.min, move.id)
-        )[-1]
-
-    def _order_delivery_sudo(self, order_sudo, name=None):
-        """The order's done outgoing delivery named ``name``, or without a
-        name the latest done one (the deliveries of the order object:
-        ``picking.sale_id``)."""
-        domain = [
-            ("sale_id", "=", order_sudo.id),
-            ("picking_type_code", "=", "outgoing"),
-            ("state", "=", "done"),
-        ]
-        if name is not None:
-            domain.append(("name", "=", name))
-        picking = (
-            self.env["stock.picking"]
-            .sudo()
-            .search(domain, order="date_done DESC, id DESC", limit=1)
-        )
-        if not picking:
-            raise errors.NotFound(
-                f"Order {order_sudo.name} has no done delivery"
-                + (f" {name!r}." if name is not None else ".")
-            )
-        return picking
-
-    def _render_pdf(self, report_ref, record_sudo):
-        """The PDF of ``report_ref`` for ``record_sudo``, rendered now, in
-        the record's company. Always a real PDF: Odoo's test mode would
-        answer HTML (``force_report_rendering``). These reports save no
-        attachment, so rendering writes nothing (the route is read-only).
-        DocumentUnavailable when wkhtmltopdf is missing or fails."""
-        Report = (
-            self.env["ir.actions.report"]
-            .sudo()
-            .with_company(record_sudo.company_id)
-            .with_context(force_report_rendering=True)
-        )
-        state = Report.get_wkhtmltopdf_state()
-        if state in _WKHTMLTOPDF_UNUSABLE:
-            _logger.warning(
-                "Partner Order API: cannot render %s: %s",
-                report_ref,
-                _WKHTMLTOPDF_UNUSABLE[state],
-            )
-            raise errors.DocumentUnavailable(
-                "PDF documents cannot be rendered on this server right now "
-                "(wkhtmltopdf is not available); retry later or ask the seller."
-            )
-        try:
-            with _quiet_known_wkhtmltopdf_notices():
-                content, report_type = Report._render_qweb_pdf(
-                    report_ref, record_sudo.ids
-                )
-        except UserError as exc:
-            _logger.warning(
-                "Partner Order API: rendering %s of %s failed: %s",
-                report_ref,
-                record_sudo,
-                exc,
-            )
-            raise errors.DocumentUnavailable(
-                "The PDF could not be rendered right now; retry later or ask the "
-                "seller."
-            ) from exc
-        if report_type != "pdf" or not content.startswith(b"%PDF-"):
-            _logger.error(
-                "Partner Order API: %s of %s was not rendered as a PDF (%s)",
-                report_ref,
-                record_sudo,
-                report_type,
-            )
-            raise errors.InternalError("The document was not rendered as a PDF.")
-        return content
-
-    # ------------------------------------------------------------------
     # POST order
     # ------------------------------------------------------------------
 
@@ -1271,65 +1141,3 @@ class PartnerOrderApiService(models.AbstractModel):
             "error": event.last_error or None,
             "response_time_ms": event.last_response_time_ms,
         }
-
-
-# ir.actions.report.get_wkhtmltopdf_state() values that rule out a PDF, with
-# what the administrator should do
-_WKHTMLTOPDF_UNUSABLE = {
-    "install": "wkhtmltopdf is not installed (Debian: apt-get install "
-    "wkhtmltopdf; then restart Odoo)",
-    "broken": "wkhtmltopdf does not answer (reinstall it; then restart Odoo)",
-    # a single worker would wait for itself: wkhtmltopdf fetches the report's
-    # assets from this server while the worker renders
-    "workers": "Odoo runs with a single worker: start it with --workers=2 or more",
-}
-
-
-def _file_name(name):
-    """``INV/2026/00042`` -> ``INV_2026_00042.pdf``: ASCII letters, digits,
-    ``.``, ``_`` and ``-`` only, so that it is safe in any header."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name or "document").strip("_") + ".pdf"
-
-
-# What Debian's wkhtmltopdf (built with an unpatched Qt) writes on stderr for
-# every report, and Odoo logs as a WARNING: it ignores the header and footer
-# switches (the PDF has no repeated company header/footer; wkhtmltox 0.12.6.1
-# with patched Qt renders them), and Qt's notice when XDG_RUNTIME_DIR is not
-# set. Nothing else in the message: then it is logged at INFO.
-_KNOWN_NOTICES_RE = re.compile(
-    r"The switch --[a-z-]+, is not support using unpatched qt, and will be ignored\."
-    r"|QStandardPaths: XDG_RUNTIME_DIR not set, defaulting to '[^'\n]*'"
-)
-_RENDERING = threading.local()
-
-
-class _KnownNoticesFilter(logging.Filter):
-    """Logs Odoo's ``wkhtmltopdf: ...`` warning at INFO while the API renders
-    a document (this thread), when it holds only the known notices above."""
-
-    def filter(self, record):
-        if (
-            getattr(_RENDERING, "active", False)
-            and record.levelno == logging.WARNING
-            and isinstance(record.msg, str)
-            and record.msg.startswith("wkhtmltopdf: ")
-            and not _KNOWN_NOTICES_RE.sub(
-                "", record.msg[len("wkhtmltopdf: ") :]
-            ).strip()
-        ):
-            record.levelno, record.levelname = logging.INFO, "INFO"
-        return True
-
-
-logging.getLogger("odoo.addons.base.models.ir_actions_report").addFilter(
-    _KnownNoticesFilter()
-)
-
-
-@contextlib.contextmanager
-def _quiet_known_wkhtmltopdf_notices():
-    _RENDERING.active = True
-    try:
-        yield
-    finally:
-        _RENDERING.active = False

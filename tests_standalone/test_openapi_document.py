@@ -70,6 +70,8 @@ SEVERAL_CODES = {
     ("DELETE", f"{API}/webhook", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/webhook/test", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/webhook/rotate_secret", "403"): WRITE_FORBIDDEN,
+    # no wkhtmltopdf, or every PDF render slot taken
+    ("GET", f"{API}/order/document", "503"): {"document_unavailable", "busy"},
 }
 
 
@@ -1065,7 +1067,9 @@ def test_order_document_is_a_pdf_download(document):
     # errors stay JSON, with the shared responses
     assert operation["responses"]["404"] == {"$ref": "#/components/responses/NotFound"}
     unavailable = resolve(document, operation["responses"]["503"])
-    assert unavailable["x-error-codes"] == ["document_unavailable"]
+    assert unavailable["x-error-codes"] == ["document_unavailable", "busy"]
+    retry = resolve(document, unavailable["headers"]["Retry-After"])
+    assert "busy" in retry["x-required-for-error-codes"]
     names = {p["name"]: p for p in operation["parameters"]}
     assert set(names) == {
         "identifiedBy",
