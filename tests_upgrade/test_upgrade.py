@@ -11,7 +11,8 @@ runs ``-u partner_order_api`` (which must log no warning) and:
 
 - every row of the addon's tables and of its columns on Odoo's tables is
   still there with the same values (the columns that existed before: new
-  columns may be added), the system parameters too;
+  columns may be added), the system parameters too; the order tally,
+  recounted by owner, agrees with the orders, and every order has its owner;
 - a server on the current code answers GET orders, order_status (by both
   identifiers), GET webhook and available_products with the same JSON for
   the fields the old version answered (new fields may be added), the old
