@@ -66,6 +66,11 @@ class TestOrderOwner(PartnerOrderApiCase):
         names = [o["biomes_order_id"] for o in listed.json()["orders"]]
         return status.status_code, document.status_code, order.name in names
 
+    def _total(self, key):
+        listed = self.api("GET", "orders", key=key)
+        self.assertEqual(listed.status_code, 200, listed.text[:300])
+        return listed.json()["pagination"]["total_count"]
+
     def _portal_reads(self, user, password, order):
         """(JSON-RPC search_read ids, /my/orders/<id> status) as ``user``."""
         self.authenticate(user.login, password)
@@ -86,6 +91,7 @@ class TestOrderOwner(PartnerOrderApiCase):
         self.assertEqual(order.order_api_owner_id, self.partner_a)
         self.assertEqual(self._reads(self.key_a2, order), (200, 200, True))
         self.assertEqual(self._reads(self.key_b, order), (404, 404, False))
+        totals = [self._total(key) for key in (self.key_a2, self.key_b)]
 
         # the admin moves A's integrator (the order's customer) to B
         self.user_a.partner_id.parent_id = self.partner_b
@@ -97,6 +103,10 @@ class TestOrderOwner(PartnerOrderApiCase):
         self.assertEqual(self._reads(self.key_a2, order), (200, 200, True))
         self.assertEqual(self._reads(self.key_b, order), (404, 404, False))
         self.assertEqual(self._reads(self.key_a, order), (404, 404, False))
+        # total_count (the order tally) moves no order either
+        self.assertEqual(
+            [self._total(key) for key in (self.key_a2, self.key_b)], totals
+        )
 
         # the portal and JSON-RPC: A's users see it, B's do not
         self.assertEqual(
