@@ -167,3 +167,16 @@ class TestOrderOwner(PartnerOrderApiCase):
         self.assertEqual(orm_order.order_api_owner_id, self.partner_b)
         self.assertEqual(self._reads(self.key_a2, api_order), (200, 200, True))
         self.assertEqual(self._reads(self.key_b, api_order), (404, 404, False))
+
+    def test_a_company_made_a_contact_of_another_keeps_its_orders(self):
+        """B made a contact of A (its commercial partner is A now): B's
+        orders stay B's, and A's total_count (the tally) does not count them."""
+        order_b = self.create_order_orm(
+            self.partner_b, self.user_b, [(self.product_a, 1)]
+        )
+        total_a = self._total(self.key_a2)
+        self.partner_b.write({"is_company": False, "parent_id": self.partner_a.id})
+        self.assertEqual(self.partner_b.commercial_partner_id, self.partner_a)
+        self.assertEqual(order_b.order_api_owner_id, self.partner_b)
+        self.assertEqual(self._reads(self.key_a2, order_b), (404, 404, False))
+        self.assertEqual(self._total(self.key_a2), total_a)
