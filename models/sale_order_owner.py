@@ -115,9 +115,10 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         """A contact moved to another commercial partner stops following
-        the orders it does not own: Odoo's portal rule shows an order to
-        the users of every company one of whose contacts follows it, and
-        the contact that placed an order follows it."""
+        the orders it does not own, and their invoices: Odoo's portal rules
+        show an order or an invoice to the users of every company one of
+        whose contacts follows it, and the contact that placed an order
+        follows it (and its invoices, as their customer)."""
         if "parent_id" not in vals and "is_company" not in vals:
             return super().write(vals)
         contacts = (
@@ -135,15 +136,19 @@ class ResPartner(models.Model):
 
     @api.model
     def _order_api_unfollow_foreign_orders(self, contacts):
-        """Unsubscribe ``contacts`` from the orders they follow that are not
-        their commercial partner's; a query per new commercial partner."""
+        """Unsubscribe ``contacts`` from the orders, and their invoices, that
+        are not their commercial partner's; a query per new commercial
+        partner."""
         Order = self.env["sale.order"].sudo().with_context(active_test=False)
         for owner, group in contacts.grouped("commercial_partner_id").items():
             orders = Order.search(
                 [
-                    ("message_partner_ids", "in", group.ids),
                     ("order_api_owner_id", "!=", owner.id),
+                    "|",
+                    ("message_partner_ids", "in", group.ids),
+                    ("invoice_ids.message_partner_ids", "in", group.ids),
                 ]
             )
             if orders:
                 orders.message_unsubscribe(partner_ids=group.ids)
+                orders.invoice_ids.message_unsubscribe(partner_ids=group.ids)

@@ -71,23 +71,26 @@ class TestOrderOwner(PartnerOrderApiCase):
         self.assertEqual(listed.status_code, 200, listed.text[:300])
         return listed.json()["pagination"]["total_count"]
 
-    def _portal_reads(self, user, password, order):
-        """(JSON-RPC search_read ids, /my/orders/<id> status) as ``user``."""
+    def _portal_reads(self, user, password, record, path="/my/orders"):
+        """(JSON-RPC search_read ids, ``path``/<id> status) as ``user``."""
         self.authenticate(user.login, password)
         found = self.make_jsonrpc_request(
-            "/web/dataset/call_kw/sale.order/search_read",
+            f"/web/dataset/call_kw/{record._name}/search_read",
             {
-                "model": "sale.order",
+                "model": record._name,
                 "method": "search_read",
-                "args": [[("id", "=", order.id)], ["name"]],
+                "args": [[("id", "=", record.id)], ["name"]],
                 "kwargs": {},
             },
         )
-        page = self.url_open(f"/my/orders/{order.id}", allow_redirects=False)
+        page = self.url_open(f"{path}/{record.id}", allow_redirects=False)
         return [row["id"] for row in found], page.status_code
 
     def test_moved_contact_takes_no_order_with_it(self):
         order = self._place()
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertIn(self.user_a.partner_id, invoice.message_partner_ids)
         self.assertEqual(order.order_api_owner_id, self.partner_a)
         self.assertEqual(self._reads(self.key_a2, order), (200, 200, True))
         self.assertEqual(self._reads(self.key_b, order), (404, 404, False))
@@ -101,6 +104,17 @@ class TestOrderOwner(PartnerOrderApiCase):
         # A still reads it, document included; B does not, nor does the
         # moved integrator's key, which now speaks for B
         self.assertEqual(self._reads(self.key_a2, order), (200, 200, True))
+        invoice_pdf = self.api(
+            "GET",
+            "order/document",
+            key=self.key_a2,
+            params={
+                "identifiedBy": "biomes",
+                "order_id": order.name,
+                "type": "invoice",
+            },
+        )
+        self.assertEqual(invoice_pdf.status_code, 200, invoice_pdf.text[:300])
         self.assertEqual(self._reads(self.key_b, order), (404, 404, False))
         self.assertEqual(self._reads(self.key_a, order), (404, 404, False))
         # total_count (the order tally) moves no order either
@@ -118,6 +132,10 @@ class TestOrderOwner(PartnerOrderApiCase):
             (self.user_a, "poa-a-password"),
         ):
             ids, page = self._portal_reads(user, password, order)
+            self.assertEqual(ids, [], user.login)
+            self.assertNotEqual(page, 200, user.login)
+            # nor its invoice (Odoo's portal rule follows its followers too)
+            ids, page = self._portal_reads(user, password, invoice, "/my/invoices")
             self.assertEqual(ids, [], user.login)
             self.assertNotEqual(page, 200, user.login)
 
