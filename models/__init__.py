@@ -3,6 +3,7 @@ from . import partner_order_api_catalog
 from . import res_partner
 from . import res_users
 from . import sale_order
+from . import sale_order_owner
 from . import account_move
 from . import stock_lot
 from . import partner_order_api_service

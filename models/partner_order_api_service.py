@@ -3,8 +3,8 @@
 
 Controllers parse and answer; this service holds the rules. It runs in the
 environment of the user whose API key authenticated the request. A partner
-sees exactly the orders of ``_orders_where``: those of its own contacts, in
-the user's companies, once sent or confirmed. That domain is searched
+sees exactly the orders of ``_orders_where``: those it owns (placed by its
+contacts), in the user's companies, once sent or confirmed. That domain is searched
 elevated and is the whole confinement: Odoo's follower-based portal rule
 would also open other customers' orders the partner was made to follow, and
 costs a scan of every followed order on each request (see the README,
@@ -56,7 +56,7 @@ ORDER_STATES = ORDER_API_STATES  # see sale.order._order_api_partner_domain
 # what _orders_where and _list_orders compare in SQL
 _ORDER_SEARCH_FIELDS = [
     "name",
-    "partner_id",
+    "order_api_owner_id",
     "state",
     "company_id",
     "create_date",
@@ -488,7 +488,7 @@ class PartnerOrderApiService(models.AbstractModel):
         """The SQL condition (on ``sale_order``) of the orders the partner
         may read through the API, searched elevated: the partner's orders as
         ``sale.order._order_api_partner_domain`` defines them for the API
-        and the portal alike (its contacts', sent, confirmed or cancelled),
+        and the portal alike (those it owns, sent, confirmed or cancelled),
         in the calling user's companies, compiled by the ORM."""
         self.env["sale.order"].flush_model(_ORDER_SEARCH_FIELDS)
         SaleOrder = self.env["sale.order"].sudo().with_context(active_test=False)
@@ -543,15 +543,9 @@ class PartnerOrderApiService(models.AbstractModel):
             )
         where = SQL(" AND ").join(conditions)
         if len(conditions) == 1:
-            # no filter: the count is kept per customer, company and state
-            partner_id = self._caller()
-            contacts = SQL(
-                "SELECT id FROM res_partner WHERE commercial_partner_id = %s OR id = %s",
-                partner_id,
-                partner_id,
-            )
+            # no filter: the count is kept per owner, company and state
             count = self.env["partner.order.api.order.tally"]._count_sql(
-                contacts, ORDER_STATES, self.env.companies.ids
+                [self._caller()], ORDER_STATES, self.env.companies.ids
             )
         else:
             count = SQL("SELECT COUNT(*) FROM sale_order WHERE %s", where)

@@ -154,16 +154,16 @@ class SaleOrder(models.Model):
     @api.model
     def _order_api_partner_domain(self, partner_id):
         """THE orders the commercial partner ``partner_id`` reads, through
-        the API and on the portal: ordered by any contact whose commercial
-        entity it is (archived contacts included; a subsidiary that is a
-        company of its own is a partner of its own), once sent or confirmed
-        (or cancelled): not draft quotations, wherever they came from.
-        Companies are the reader's (Odoo's multi-company rule on the portal,
-        the API adds the user's companies). The API compiles this domain to
-        SQL (``partner.order.api.service._orders_where``), the portal rules
-        are written from it (``_order_api_sync_portal_rules``)."""
+        the API and on the portal: the orders it owns (``order_api_owner_id``:
+        the commercial partner of the customer when the order was placed;
+        a contact moved to another company later takes none with it), once
+        sent or confirmed (or cancelled): not draft quotations, wherever they
+        came from. Companies are the reader's (Odoo's multi-company rule on
+        the portal, the API adds the user's companies). The API compiles this
+        domain to SQL (``partner.order.api.service._orders_where``), the
+        portal rules are written from it (``_order_api_sync_portal_rules``)."""
         return [
-            ("partner_id.commercial_partner_id", "=", partner_id),
+            ("order_api_owner_id", "=", partner_id),
             ("state", "in", ORDER_API_STATES),
         ]
 
@@ -190,16 +190,9 @@ class SaleOrder(models.Model):
         res = super().init()
         cr = self.env.cr
         create_catalog_table(cr)
-        # GET orders: a partner's orders newest first, or by change for sync
+        # (GET orders' indexes: sale_order_owner.py, by owner)
         cr.execute(
             """
-            CREATE INDEX IF NOT EXISTS sale_order_order_api_created_idx
-                ON sale_order (partner_id, create_date DESC, id DESC);
-            CREATE INDEX IF NOT EXISTS sale_order_order_api_updated_idx
-                ON sale_order (partner_id, order_api_updated_at, id);
-            -- total_count of GET orders: an index-only scan
-            CREATE INDEX IF NOT EXISTS sale_order_order_api_count_idx
-                ON sale_order (partner_id, company_id, state);
             -- distinct per order (write_date has whole seconds), so that sync
             -- pages never meet a long run of equal timestamps
             UPDATE sale_order

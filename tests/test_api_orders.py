@@ -190,16 +190,20 @@ class TestApiOrders(PartnerOrderApiCase):
         self.assertEqual(buyer.commercial_partner_id, subsidiary)
         orders = self.env["sale.order"]
         for customer in (subsidiary, buyer):
-            order = self.create_order_orm(
-                self.partner_a, self.user_a, [(self.product_b, 1)]
+            # the order's owner is its customer's commercial partner when
+            # it is placed (test_order_owner.py)
+            orders |= self.create_order_orm(
+                self.partner_a,
+                self.user_a,
+                [(self.product_b, 1)],
+                partner_id=customer.id,
             )
-            order.partner_id = customer
-            orders |= order
         colleague = self.env["res.partner"].create(
             {"name": "A Buyer", "parent_id": self.partner_a.id}
         )
-        own = self.create_order_orm(self.partner_a, self.user_a, [(self.product_b, 1)])
-        own.partner_id = colleague
+        own = self.create_order_orm(
+            self.partner_a, self.user_a, [(self.product_b, 1)], partner_id=colleague.id
+        )
         names = self._names(self.api("GET", "orders", key=self.key_a))
         self.assertIn(own.name, names)
         for order in orders:
@@ -236,11 +240,14 @@ class TestApiOrders(PartnerOrderApiCase):
             sub_buyer,
             self.user_b.partner_id,
         ):
-            order = self.create_order_orm(
-                self.partner_a, self.user_a, [(self.product_b, 1)]
+            # the order's owner is its customer's commercial partner when
+            # it is placed (test_order_owner.py)
+            orders |= self.create_order_orm(
+                self.partner_a,
+                self.user_a,
+                [(self.product_b, 1)],
+                partner_id=customer.id,
             )
-            order.partner_id = customer
-            orders |= order
         draft = self.env["sale.order"].create(
             {
                 "partner_id": colleague.id,
