@@ -1,0 +1,118 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""No partner can slow down, freeze or lock out another (issue 22): on an
+``odoo-bin --workers=2`` server, partner A storms (PDFs, webhook tests to a
+trickling receiver, batches of 100 orders, deep pages, bad keys from B's
+address) while partner B polls its orders; the storm itself is
+scripts/storm.py, which the bench's storm row runs too."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import Server, _require_env, api, order_body
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+import storm  # noqa: E402  (scripts/, on sys.path through conftest)
+from webhook_receiver import RawReceiver  # noqa: E402
+
+WORKERS = 2
+STORM_SECONDS = 25
+# a gross bound that only starvation breaks: B's requests answer in tens of
+# milliseconds; a frozen server made them wait 118-150 s
+B_BOUND = 10
+# A's own budget, far above what it sends in a storm's seconds but for the
+# batches: the budget is not what must shield B, the concurrency cap and the
+# render slots are
+A_RATE_LIMIT = 6000
+# the failed-authentication budget at Odoo's default (the session's world
+# turns it off): A's bad keys spend it for B's address
+AUTH_FAILURE_LIMIT = "30"
+ORDERS_EACH = 3
+
+
+def _set_param(world, name, value):
+    with world.registry.cursor() as cr:
+        params = world.env(cr)["ir.config_parameter"]
+        before = params.get_param(name)
+        params.set_param(name, value)
+        cr.commit()
+        return before
+
+
+def _forget_reservations(world, partner_id):
+    """A's storm leaves hundreds of deliveries for the reservation cron,
+    which the later tests' own reservations would queue behind: not theirs
+    to wait for."""
+    with world.registry.cursor() as cr:
+        pickings = world.env(cr)["stock.picking"].search(
+            [
+                ("order_api_reservation_pending", "=", True),
+                ("partner_id", "child_of", partner_id),
+            ]
+        )
+        pickings.write({"order_api_reservation_pending": False})
+        cr.commit()
+
+
+@pytest.fixture(scope="module")
+def storm_server(world):
+    """Its own ``--workers=2`` server, with the failed-authentication limit
+    on while it runs."""
+    conf, db, src = _require_env()
+    name = "partner_order_api.auth_failure_limit_per_minute"
+    before = _set_param(world, name, AUTH_FAILURE_LIMIT)
+    srv = Server(conf, db, src, workers=WORKERS).start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+        _set_param(world, name, before or "0")
+
+
+def _partner_with_orders(world, server, name, rate_limit=0):
+    partner_id, _user_id, _login, key = world.new_partner(name)
+    if rate_limit:
+        with world.registry.cursor() as cr:
+            partner = world.env(cr)["res.partner"].browse(partner_id)
+            partner.order_api_rate_limit_per_minute = rate_limit
+            cr.commit()
+    orders = []
+    for _index in range(ORDERS_EACH):
+        created = api(server, "POST", "order", key, json=order_body(world.ean))
+        assert created.status_code == 201, created.text[:300]
+        orders.append(created.json()["biomes_order_id"])
+    return partner_id, storm.Partner([server.url], key, orders, world.ean)
+
+
+def test_a_storming_partner_never_starves_another(storm_server, world):
+    """B's every request answers 200 within a gross bound while A storms;
+    A is answered the contract's JSON (a PDF, 200/201, 401 to a bad key, or
+    429/503 with Retry-After), never a 5xx, HTML or a dropped connection;
+    the server logs no worker timeout and no error. Prints B's p50/p95 quiet
+    beside under the storm."""
+    a_id, a = _partner_with_orders(
+        world, storm_server, "Storm A", rate_limit=A_RATE_LIMIT
+    )
+    _b_id, b = _partner_with_orders(world, storm_server, "Storm B")
+    # headers, then one byte a second: 30 s, three times the webhook deadline
+    with RawReceiver("trickle", interval=1, length=30) as trickle:
+        put = api(storm_server, "PUT", "webhook", a.key, json={"url": trickle.url})
+        assert put.status_code == 200, put.text[:300]
+        quiet = storm.quiet(b, count=20)
+        try:
+            b_answers, a_answers = storm.run(a, b, seconds=STORM_SECONDS)
+        finally:
+            _forget_reservations(world, a_id)
+    print(f"\nnoisy neighbour, --workers={WORKERS}, {STORM_SECONDS} s storm:")
+    print(storm.report(quiet, b_answers, a_answers))
+
+    failures = storm.b_problems(quiet)[:5] + storm.b_problems(b_answers)[:10]
+    slowest = max(storm.latencies(b_answers), default=0)
+    if slowest >= B_BOUND:
+        failures.append(f"B waited {slowest:.1f} s (bound {B_BOUND} s)")
+    failures += storm.a_problems(a_answers)[:10]
+    if not {answer.kind for answer in a_answers} >= set(storm.A_THREADS):
+        failures.append("A did not send every kind of request")
+    log = storm_server.log_lines(" WARNING ", " ERROR ", " CRITICAL ", "Traceback")
+    failures += [f"server log: {line[:300]}" for line in log[:10]]
+    assert not failures, "\n".join(failures)
