@@ -1,0 +1,50 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The noisy-neighbour storm of tests_live/test_noisy_neighbour.py on the
+two servers (issue 22): A storms through both, B reads through both; the
+slots held in PostgreSQL must bound A across servers as across workers."""
+
+import storm  # scripts/, on sys.path through conftest
+import test_noisy_neighbour as live_storm  # tests_live/
+from conftest import api
+from webhook_receiver import RawReceiver
+
+STORM_SECONDS = 15
+
+
+def test_a_storming_partner_never_starves_another_on_two_servers(
+    cluster, servers, world
+):
+    """As on one server: B's every request answers 200 within the gross
+    bound, A gets the contract's JSON, no server logs a problem."""
+    name = "partner_order_api.auth_failure_limit_per_minute"
+    before = live_storm._set_param(world, name, live_storm.AUTH_FAILURE_LIMIT)
+    try:
+        a_id, a = live_storm._partner_with_orders(
+            world, servers[0], "Cluster Storm A", rate_limit=live_storm.A_RATE_LIMIT
+        )
+        _b_id, b = live_storm._partner_with_orders(world, servers[1], "Cluster Storm B")
+        a.urls = b.urls = [server.url for server in servers]
+        # GETs read the limits on the standby: once it holds them
+        cluster.wait_replayed()
+        with RawReceiver("trickle", interval=1, length=30) as trickle:
+            put = api(servers[0], "PUT", "webhook", a.key, json={"url": trickle.url})
+            assert put.status_code == 200, put.text[:300]
+            quiet = storm.quiet(b, count=20)
+            try:
+                b_answers, a_answers = storm.run(a, b, seconds=STORM_SECONDS)
+            finally:
+                live_storm._forget_reservations(world, a_id)
+    finally:
+        live_storm._set_param(world, name, before or "0")
+    print(f"\nnoisy neighbour, 2 servers --workers=2, {STORM_SECONDS} s storm:")
+    print(storm.report(quiet, b_answers, a_answers))
+
+    failures = storm.b_problems(quiet)[:5] + storm.b_problems(b_answers)[:10]
+    slowest = max(storm.latencies(b_answers), default=0)
+    if slowest >= live_storm.B_BOUND:
+        failures.append(f"B waited {slowest:.1f} s (bound {live_storm.B_BOUND} s)")
+    failures += storm.a_problems(a_answers)[:10]
+    for server in servers:
+        log = server.log_lines(" WARNING ", " ERROR ", " CRITICAL ", "Traceback")
+        failures += [f"server {server.port} log: {line[:300]}" for line in log[:10]]
+    assert not failures, "\n".join(failures)
