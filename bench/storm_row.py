@@ -37,11 +37,12 @@ PARAMS = {
 
 def _partners(db, server):
     """Partners A and B, new in ``db``, with a few orders each through the
-    API: (A, B) as ``storm.Partner``."""
+    API: (A, B) as ``storm.Partner``. wkhtmltopdf fetches the reports'
+    assets from ``server`` (``report.url``), as in production."""
     with registry(db).cursor() as cr:
         e = env(cr)
         params = e["ir.config_parameter"]
-        for name, value in PARAMS.items():
+        for name, value in dict(PARAMS, **{"report.url": server.url}).items():
             params.set_param(name, value)
         product = e.ref("partner_order_api.demo_product_soil_sensor")
         a_company, _user, a_key = fill._make_partner(e, "Storm A", product, None)

@@ -57,16 +57,20 @@ def _forget_reservations(world, partner_id):
 @pytest.fixture(scope="module")
 def storm_server(world):
     """Its own ``--workers=2`` server, with the failed-authentication limit
-    on while it runs."""
+    on while it runs, and wkhtmltopdf fetching the reports' assets from it
+    (``report.url``), as in production: where else it fetches them is not
+    the server under test."""
     conf, db, src = _require_env()
+    srv = Server(conf, db, src, workers=WORKERS)
     name = "partner_order_api.auth_failure_limit_per_minute"
     before = _set_param(world, name, AUTH_FAILURE_LIMIT)
-    srv = Server(conf, db, src, workers=WORKERS).start()
+    report_url = _set_param(world, "report.url", srv.url)
     try:
-        yield srv
+        yield srv.start()
     finally:
         srv.stop()
         _set_param(world, name, before or "0")
+        _set_param(world, "report.url", report_url or False)
 
 
 def _partner_with_orders(world, server, name, rate_limit=0):
