@@ -14,6 +14,7 @@ them).
 """
 
 import sys
+import time
 
 import fill
 import requests
@@ -44,7 +45,17 @@ def _partners(db, server):
         params = e["ir.config_parameter"]
         for name, value in dict(PARAMS, **{"report.url": server.url}).items():
             params.set_param(name, value)
-        product = e.ref("partner_order_api.demo_product_soil_sensor")
+        # never reserved (not storable): A's batches leave the reservation
+        # cron no backlog
+        product = e["product.product"].create(
+            {
+                "name": "Storm Consumable",
+                "barcode": f"98{time.time_ns() // 1000 % 10**11:011d}",
+                "list_price": 1.0,
+                "type": "consu",
+                "is_storable": False,
+            }
+        )
         a_company, _user, a_key = fill._make_partner(e, "Storm A", product, None)
         a_company.order_api_rate_limit_per_minute = A_RATE_LIMIT
         _b_company, _user, b_key = fill._make_partner(e, "Storm B", product, None)
@@ -88,14 +99,6 @@ def measure(server, db, seconds=SECONDS, quiet_count=QUIET_REQUESTS):
         quiet = storm.quiet(b, count=quiet_count)
         log(f"storm: A storms for {seconds} s, B reads meanwhile")
         b_answers, a_answers = storm.run(a, b, seconds=seconds)
-    with registry(db).cursor() as cr:
-        # A's batches leave the reservation cron a backlog: not the next
-        # measure's (or run's) work
-        cr.execute(
-            "UPDATE stock_picking SET order_api_reservation_pending = false"
-            " WHERE order_api_reservation_pending"
-        )
-        cr.commit()
     return {
         "seconds": seconds,
         "quiet": [answer.seconds for answer in quiet],
