@@ -230,6 +230,27 @@ def a_problems(answers):
     return problems
 
 
+def failures(quiet_answers, b_answers, a_answers, bound, min_b_requests):
+    """What breaks the proof, the first ten of each: B refused or not
+    answered, B waiting ``bound`` s or more, B served fewer than
+    ``min_b_requests`` during the storm (only starvation makes it so few),
+    A answered outside the contract, a kind of A's requests never sent."""
+    found = b_problems(quiet_answers)[:10] + b_problems(b_answers)[:10]
+    slowest = max(latencies(b_answers), default=0)
+    if slowest >= bound:
+        found.append(f"B waited {slowest:.1f} s (bound {bound} s)")
+    if len(b_answers) < min_b_requests:
+        found.append(
+            f"B sent {len(b_answers)} requests during the storm "
+            f"(at least {min_b_requests} expected)"
+        )
+    found += a_problems(a_answers)[:10]
+    missing = set(A_THREADS) - {answer.kind for answer in a_answers}
+    if missing:
+        found.append(f"A never sent: {', '.join(sorted(missing))}")
+    return found
+
+
 def percentile(values, pct):
     values = sorted(values)
     if not values:

@@ -9,6 +9,7 @@ from conftest import api
 from webhook_receiver import RawReceiver
 
 STORM_SECONDS = 15
+MIN_B_REQUESTS = 6  # some 30 in 15 s when served at once
 
 
 def test_a_storming_partner_never_starves_another_on_two_servers(
@@ -41,11 +42,9 @@ def test_a_storming_partner_never_starves_another_on_two_servers(
         print(f"\nnoisy neighbour, 2 servers --workers=2, {STORM_SECONDS} s storm:")
         print(storm.report(quiet, b_answers, a_answers))
 
-    failures = storm.b_problems(quiet)[:5] + storm.b_problems(b_answers)[:10]
-    slowest = max(storm.latencies(b_answers), default=0)
-    if slowest >= live_storm.B_BOUND:
-        failures.append(f"B waited {slowest:.1f} s (bound {live_storm.B_BOUND} s)")
-    failures += storm.a_problems(a_answers)[:10]
+    failures = storm.failures(
+        quiet, b_answers, a_answers, live_storm.B_BOUND, MIN_B_REQUESTS
+    )
     for server in servers:
         log = server.log_lines(" WARNING ", " ERROR ", " CRITICAL ", "Traceback")
         failures += [f"server {server.port} log: {line[:300]}" for line in log[:10]]
