@@ -17,11 +17,9 @@ def test_a_storming_partner_never_starves_another_on_two_servers(
 ):
     """As on one server: B's every request answers 200 within the gross
     bound, A gets the contract's JSON, no server logs a problem."""
-    name = "partner_order_api.auth_failure_limit_per_minute"
-    before = live_storm._set_param(world, name, live_storm.AUTH_FAILURE_LIMIT)
     # wkhtmltopdf fetches the reports' assets from the first server (a load
     # balancer's address in production)
-    report_url = live_storm._set_param(world, "report.url", servers[0].url)
+    before = live_storm.storm_params(world, servers[0].url)
     try:
         _a_id, a = live_storm._partner_with_orders(
             world, servers[0], "Cluster Storm A", rate_limit=live_storm.A_RATE_LIMIT
@@ -36,8 +34,7 @@ def test_a_storming_partner_never_starves_another_on_two_servers(
             quiet = storm.quiet(b, count=20)
             b_answers, a_answers = storm.run(a, b, seconds=STORM_SECONDS)
     finally:
-        live_storm._set_param(world, name, before or "0")
-        live_storm._set_param(world, "report.url", report_url or False)
+        live_storm.set_params(world, before)
     with capsys.disabled():  # the figures in the run's output, passed or failed
         print(f"\nnoisy neighbour, 2 servers --workers=2, {STORM_SECONDS} s storm:")
         print(storm.report(quiet, b_answers, a_answers))

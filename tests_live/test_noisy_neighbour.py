@@ -28,19 +28,36 @@ MIN_B_REQUESTS = 10
 # batches: the budget is not what must shield B, the concurrency cap and the
 # render slots are
 A_RATE_LIMIT = 6000
-# the failed-authentication budget at Odoo's default (the session's world
-# turns it off): A's bad keys spend it for B's address
-AUTH_FAILURE_LIMIT = "30"
+# the fair-use settings at their defaults while A storms (the session's
+# world turns some off for the other tests): a partner's requests in flight
+# (half the workers), PDF renders at once, failed authentications per
+# address (A's bad keys spend them from B's address)
+DEFAULTS = (
+    "partner_order_api.max_concurrent_requests",
+    "partner_order_api.pdf_render_slots",
+    "partner_order_api.auth_failure_limit_per_minute",
+)
 ORDERS_EACH = 3
 
 
-def _set_param(world, name, value):
+def set_params(world, values):
+    """Set the system parameters ``values`` (False: removed, its default
+    applies); their values before, to set back."""
     with world.registry.cursor() as cr:
         params = world.env(cr)["ir.config_parameter"]
-        before = params.get_param(name)
-        params.set_param(name, value)
+        before = {name: params.get_param(name) or False for name in values}
+        for name, value in values.items():
+            params.set_param(name, value)
         cr.commit()
         return before
+
+
+def storm_params(world, report_url):
+    """The defaults of ``DEFAULTS``, and wkhtmltopdf fetching the reports'
+    assets from ``report_url`` (as in production: where else it fetches them
+    is not the server under test); the values before."""
+    values = dict.fromkeys(DEFAULTS, False)
+    return set_params(world, dict(values, **{"report.url": report_url}))
 
 
 def _consumable(world):
@@ -64,21 +81,16 @@ def _consumable(world):
 
 @pytest.fixture(scope="module")
 def storm_server(world):
-    """Its own ``--workers=2`` server, with the failed-authentication limit
-    on while it runs, and wkhtmltopdf fetching the reports' assets from it
-    (``report.url``), as in production: where else it fetches them is not
-    the server under test."""
+    """Its own ``--workers=2`` server, with the fair-use settings at their
+    defaults while it runs (``storm_params``)."""
     conf, db, src = _require_env()
     srv = Server(conf, db, src, workers=WORKERS)
-    name = "partner_order_api.auth_failure_limit_per_minute"
-    before = _set_param(world, name, AUTH_FAILURE_LIMIT)
-    report_url = _set_param(world, "report.url", srv.url)
+    before = storm_params(world, srv.url)
     try:
         yield srv.start()
     finally:
         srv.stop()
-        _set_param(world, name, before or "0")
-        _set_param(world, "report.url", report_url or False)
+        set_params(world, before)
 
 
 def _partner_with_orders(world, server, name, rate_limit=0):
