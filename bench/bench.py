@@ -31,6 +31,7 @@ import fill
 import pdf
 import psycopg2
 import requests
+import storm_row
 from common import (
     API,
     BENCH_DIR,
@@ -1192,6 +1193,8 @@ def timing_rows(r):
             big[0] - small[0] <= 50,
         )
     )
+    if r.get("storm"):
+        rows.append(storm_row.row(r["storm"]))
     return rows
 
 
@@ -1307,6 +1310,8 @@ def build_report(r):
         ("Measure", "A p50 / p95", "B p50 / p95", "p50 ratio A/B", "Target", "Met"),
         [(*row[:5], met_cell(row[5], r.get("problems"))) for row in rows],
     )
+    if r.get("storm"):
+        out += storm_row.notes(r["storm"])
     rows, page_sets = query_rows(r)
     out += [
         "",
@@ -1411,6 +1416,19 @@ def parse_args():
         "processes on base+1, base+3); default BENCH_PORT_BASE, else free ports",
     )
     parser.add_argument(
+        "--storm-seconds",
+        type=int,
+        default=storm_row.SECONDS,
+        help="length of partner A's storm in the noisy-neighbour row "
+        f"({storm_row.SECONDS}; 0 leaves the row out)",
+    )
+    parser.add_argument(
+        "--storm-only",
+        metavar="DB",
+        help="run the noisy-neighbour row alone on DB (the addon installed with "
+        "its demo data), print it and write $BENCH_STATE/storm.md",
+    )
+    parser.add_argument(
         "--rebuild-template",
         action="store_true",
         help="reinstall and reseed the template",
@@ -1484,6 +1502,8 @@ def prepare_dbs(sizes, reuse, r):
 
 def main():
     args = parse_args()
+    if args.storm_only:
+        return storm_row.main(args.storm_only, args.storm_seconds)
     sizes = [int(x) for x in args.sizes.split(",")]
     assert len(sizes) == 2 and sizes[0] < sizes[1]
     t_start = time.monotonic()
@@ -1650,6 +1670,11 @@ def main():
         r["batch_rounds"] = args.batch_rounds
         mark("end")
         r["queries"] = query_counts(servers, marks)
+        if args.storm_seconds:  # after the counts: its requests are not counted
+            log("measuring partner B quiet, then under partner A's storm")
+            r["storm"] = storm_row.measure(
+                servers[sizes[0]], dbs[sizes[0]], args.storm_seconds
+            )
     finally:
         for server in servers.values():
             server.stop()

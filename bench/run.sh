@@ -3,7 +3,8 @@
 #
 #   ./bench/run.sh [--quick] [--sizes 1000,100000] [--rounds 200] [--warmup 20]
 #                  [--webhooks 20] [--rebuild-template] [--reuse-dbs]
-#                  [--port-base PORT]
+#                  [--port-base PORT] [--storm-seconds 30]
+#   ./bench/run.sh --storm-only DB   # the noisy-neighbour row alone, on DB
 #
 # --quick: a trial run (N = 1,000 and 5,000, 20 requests a series); its table
 # says so. The exit status is 1 when a target is not met or a server logged a
