@@ -7,6 +7,7 @@ from . import account_move
 from . import stock_lot
 from . import partner_order_api_service
 from . import partner_order_api_webhook_event
+from . import partner_order_api_webhook_ping
 from . import stock_picking
 from . import stock_move
 from . import partner_order_api_idempotency
