@@ -355,11 +355,14 @@ OPERATIONS = (
         "Send a signed `ping` event to the webhook now",
         schemas.WebhookTestResult,
         "The outcome of the ping.",
-        _errors("400", write=True),
+        _errors("400", write=True, _429="TestInFlight"),
         description="Answers 200 whether or not the receiver accepted the ping: "
-        "`delivered` tells. 400 `validation_error` (field `url`) when no "
-        "webhook URL is set, or when the URL set no longer passes the check of "
-        "`PUT webhook`.",
+        "`delivered` tells, with the receiver's HTTP status (`status_code`); "
+        "nothing more of the exchange is told (the seller's delivery log keeps "
+        "it). 400 `validation_error` (field `url`) when no webhook URL is set, "
+        "or when the URL set no longer passes the check of `PUT webhook`. One "
+        "test at a time per partner: another one meanwhile is answered 429 "
+        "`concurrency_limited`.",
         response_examples=("WebhookTestResult",),
     ),
     Operation(
@@ -604,6 +607,13 @@ ERROR_RESPONSES = {
         "`Retry-After`, the request may be retried after that many seconds.",
         ["internal_error"],
         ("Retry-After",),
+    ),
+    "TestInFlight": (
+        "`concurrency_limited`: a test event of this partner is being sent "
+        "(one at a time per partner); `rate_limited`: as on every route. Retry "
+        "after `Retry-After` seconds.",
+        ["concurrency_limited", "rate_limited"],
+        ("Retry-After", *RATE_HEADERS),
     ),
     "RateLimited": (
         "`rate_limited`: the partner's request budget is spent (the answer "

@@ -398,7 +398,6 @@ EXAMPLES = {
             "url": WEBHOOK_URL,
             "status_code": 200,
             "error": None,
-            "response_time_ms": 84,
         }
     },
     # errors
@@ -475,6 +474,11 @@ EXAMPLES = {
     "InternalError": _error(
         "internal_error",
         "An unexpected error occurred (request id 0f8e4b2a9c1d4e6f8a7b3c5d9e1f2a4b).",
+    ),
+    "ConcurrencyLimited": _error(
+        "concurrency_limited",
+        "A test event of this partner is being sent: retry after the time in "
+        "Retry-After.",
     ),
     "RateLimited": _error(
         "rate_limited",

@@ -64,6 +64,8 @@ SEVERAL_CODES = {
     ("POST", f"{API}/orders/batch", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/orders/batch", "409"): IDEMPOTENCY_CODES,
     ("POST", f"{API}/order/cancel", "409"): IDEMPOTENCY_CODES | {"not_cancellable"},
+    # one test in flight per partner
+    ("POST", f"{API}/webhook/test", "429"): {"rate_limited", "concurrency_limited"},
     ("PUT", f"{API}/webhook", "403"): WRITE_FORBIDDEN,
     ("DELETE", f"{API}/webhook", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/webhook/test", "403"): WRITE_FORBIDDEN,
