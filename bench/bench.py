@@ -559,10 +559,8 @@ def measure_auth(db, key, rounds):
         buckets = e["partner.order.api.rate.bucket"].sudo()
         rate = []
         for index in range(rounds + 20):
-            seconds, (allowed, _remaining, _retry) = timed(
-                lambda: buckets._take(f"bench-rate-{key}", 10**9)
-            )
-            assert allowed
+            seconds, budget = timed(lambda: buckets._take(f"bench-rate-{key}", 10**9))
+            assert budget.allowed
             if index >= 20:
                 rate.append(seconds)
         cr.execute("SELECT key FROM res_users_apikeys WHERE index = %s", [key[:8]])

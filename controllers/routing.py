@@ -15,6 +15,7 @@ from odoo import http
 
 from ..error_handlers import api_error_exception, json_response, request_id
 from ..lib import errors, openapi
+from ..models.partner_order_api_rate_limit import release_request_slot
 
 # path -> allowed methods, filled by ``api_endpoint`` (answers 405 vs 404)
 ROUTES = {}
@@ -41,6 +42,10 @@ def run(handler):
         if api_exc is exc:
             raise
         raise api_exc from exc
+    finally:
+        # the partner's slot for requests in flight, held since the auth
+        # method let the request in: the answer is made
+        release_request_slot()
 
 
 def api_endpoint(operation_id):

@@ -154,8 +154,7 @@ class Busy(OrderApiError):
     status = 503
     code = "busy"
     default_message = (
-        "The server is busy with other documents: retry after the time in "
-        "Retry-After."
+        "The server is busy with other documents: retry after the time in Retry-After."
     )
 
     def __init__(self, retry_after=2, message=None):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic.json_schema import models_json_schema
 
-from . import schemas
+from . import costs, schemas
 from .openapi_examples import EXAMPLES, IDEMPOTENCY_KEY
 
 PREFIX = "/partner_order_api"
@@ -355,7 +355,7 @@ OPERATIONS = (
         "Send a signed `ping` event to the webhook now",
         schemas.WebhookTestResult,
         "The outcome of the ping.",
-        _errors("400", write=True, _429="TestInFlight"),
+        _errors("400", write=True),
         description="Answers 200 whether or not the receiver accepted the ping: "
         "`delivered` tells, with the receiver's HTTP status (`status_code`); "
         "nothing more of the exchange is told (the seller's delivery log keeps "
@@ -400,6 +400,9 @@ OPERATIONS = (
     ),
 )
 BY_ID = {operation.operation_id: operation for operation in OPERATIONS}
+BY_ROUTE = {
+    (operation.full_path, operation.method): operation for operation in OPERATIONS
+}
 # (path, method) of the authenticated routes that write nothing but are not
 # GET routes: read-only keys may call them too
 READ_ONLY_POSTS = frozenset(
@@ -479,32 +482,57 @@ INFO_DESCRIPTION = _md(
     This document is generated from the addon's models (`lib/schemas.py`,
     `lib/openapi.py`).
 
-    ## Rate limiting
+    ## Fair use
 
-    Each partner has one request budget, shared by all its users and keys: by
-    default 120 requests a minute (system parameter
+    No partner can slow the others down: its budget counts what its requests
+    cost the server, and its requests in flight are bounded.
+
+    **The budget.** Each partner has one budget, shared by all its users and
+    keys: by default 120 tokens a minute (system parameter
     `partner_order_api.rate_limit_per_minute`, 0 turns it off; an administrator
-    can set a partner's own). It is a token bucket: it holds at most a burst of a
-    quarter of the limit (at least 30, at most the limit: 30 at 120 a minute) and
-    refills continuously at the limit's rate (2 a second at 120 a minute). Every
-    answer to a valid key carries `X-RateLimit-Limit` (the rate, requests a
-    minute) and `X-RateLimit-Remaining` (requests that may be sent right now, at
-    most the burst: a fresh client sees `120` and `29` after its first request),
-    403 answers included, and each of them takes a token. Beyond the budget the
-    answer is 429 `rate_limited` with `Retry-After` in seconds. The count is kept
-    in PostgreSQL, so it holds across workers and servers.
+    can set a partner's own). It is a token bucket: it holds at most a quarter
+    of the limit (at least 30, at most the limit: 30 at 120 a minute) and
+    refills continuously at the limit's rate (2 a second at 120 a minute). Each
+    request takes what it costs the server:
 
-    Failed authentications are limited per client address (default 30 a minute,
-    system parameter `partner_order_api.auth_failure_limit_per_minute`, 0 turns
-    it off; behind a reverse proxy, Odoo's `proxy_mode` takes the address from
-    `X-Forwarded-For`, and an IPv6 client counts by its /64). Beyond it, every
-    request from that address that carries a key, valid or not, is answered 429
-    `rate_limited` with `Retry-After` and without `X-RateLimit-*`: its key is not
-    looked at until the address's budget refills.
+    COST_TABLE
+
+    A request is let in when the bucket holds its cost, or, for a cost beyond
+    the bucket's capacity (a batch of 100 orders), when the bucket is full: it
+    then goes below zero, and the partner's next request waits until it has
+    refilled (about 35 s after a batch of 100 at 120 a minute). Every answer to a
+    valid key carries `X-RateLimit-Limit` (the rate, tokens a minute),
+    `X-RateLimit-Remaining` (whole tokens left right now: a fresh client sees
+    `120` and `29` after its first read) and `X-RateLimit-Cost` (the tokens
+    this request took), 403 answers included. Beyond the budget the answer is
+    429 `rate_limited` with `Retry-After` in seconds, and takes nothing. The
+    count is kept in PostgreSQL, so it holds across workers and servers.
+
+    **Requests in flight.** A partner may have at most
+    `partner_order_api.max_concurrent_requests` requests running at once, all
+    its keys and every server together (by default half the server's HTTP
+    workers, at least 1). One more is answered at once with 429
+    `concurrency_limited` and `Retry-After: 1`, and takes nothing: send
+    requests one after the other, or retry. PDFs are rendered a few at a time
+    for the whole server (`partner_order_api.pdf_render_slots`); when all are
+    busy, `GET order/document` answers 503 `busy` with `Retry-After`. A
+    partner has one `POST webhook/test` running at a time.
+
+    **Failed authentications.** A wrong key whose first 8 characters match a
+    stored key costs the server a pbkdf2 check: such failures are counted per
+    client address and key prefix (default 30 a minute, system parameter
+    `partner_order_api.auth_failure_limit_per_minute`, 0 turns it off; behind
+    a reverse proxy, Odoo's `proxy_mode` takes the address from
+    `X-Forwarded-For`, and an IPv6 client counts by its /64). Beyond it, keys
+    with that prefix from that address are answered 429 `rate_limited` with
+    `Retry-After` and without `X-RateLimit-*`, unchecked, until the budget
+    refills. Other keys are never held back: a key that matches no stored key
+    costs no check and is counted nowhere, and a valid key is never refused for
+    the failures of other clients at its address.
     """
-)
+).replace("COST_TABLE", costs.markdown_table())
 
-RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining")
+RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Cost")
 # name -> (description, error codes, extra headers)
 ERROR_RESPONSES = {
     "ValidationError": (
@@ -608,19 +636,15 @@ ERROR_RESPONSES = {
         ["internal_error"],
         ("Retry-After",),
     ),
-    "TestInFlight": (
-        "`concurrency_limited`: a test event of this partner is being sent "
-        "(one at a time per partner); `rate_limited`: as on every route. Retry "
-        "after `Retry-After` seconds.",
-        ["concurrency_limited", "rate_limited"],
-        ("Retry-After", *RATE_HEADERS),
-    ),
     "RateLimited": (
-        "`rate_limited`: the partner's request budget is spent (the answer "
-        "carries `X-RateLimit-*`), or the client's address made too many failed "
-        "authentications (no `X-RateLimit-*`: the key was not looked at); retry "
-        "after `Retry-After` seconds.",
-        ["rate_limited"],
+        "`rate_limited`: the partner's budget does not hold this request's cost "
+        "(the answer carries `X-RateLimit-*`, `X-RateLimit-Cost: 0`), or too "
+        "many keys with this key's prefix failed from the client's address (no "
+        "`X-RateLimit-*`: the key was not checked); `concurrency_limited`: the "
+        "partner already has its maximum of requests in flight (no "
+        "`X-RateLimit-*`: nothing was taken). Nothing was done; retry after "
+        "`Retry-After` seconds.",
+        ["rate_limited", "concurrency_limited"],
         ("Retry-After", *RATE_HEADERS),
     ),
 }
@@ -673,12 +697,19 @@ HEADERS = {
     },
     "Retry-After": {
         "description": "Seconds to wait before retrying: `1` with "
-        "`idempotency_in_progress` (always sent with it); with `rate_limited` "
-        "(always sent with it), until the partner's budget, or the "
-        "failed-authentication budget of the client's address, holds a token "
-        "again; a 500 may carry it when the server was too busy to answer.",
+        "`idempotency_in_progress` and `concurrency_limited` (always sent with "
+        "them); with `rate_limited` (always sent with it), until the partner's "
+        "budget holds the request's cost, or the failed-authentication budget "
+        "of the key's prefix from the client's address holds a token again; "
+        "with `busy`, until a PDF render slot is likely free; a 500 may carry "
+        "it when the server was too busy to answer.",
         "required": False,
-        "x-required-for-error-codes": ["idempotency_in_progress", "rate_limited"],
+        "x-required-for-error-codes": [
+            "idempotency_in_progress",
+            "rate_limited",
+            "concurrency_limited",
+            "busy",
+        ],
         "schema": {"type": "integer", "minimum": 0},
         "example": 1,
     },
@@ -690,11 +721,19 @@ HEADERS = {
         "schema": {"type": "string", "pattern": "^[0-9]+$"},
     },
     "X-RateLimit-Remaining": {
-        "description": "Requests the partner may still send right now: the whole "
-        "tokens in its bucket after this request took one. The bucket holds at "
-        "most a burst of a quarter of the limit (at least 30, at most the limit) "
-        "and refills continuously at the limit's rate: at the default 120 a "
-        "minute, `29` after the first request, 2 more each second up to 30.",
+        "description": "Tokens the partner may still spend right now: the whole "
+        "tokens in its bucket after this request took its cost (0 while the "
+        "bucket is below zero after a large batch). The bucket holds at most a "
+        "quarter of the limit (at least 30, at most the limit) and refills "
+        "continuously at the limit's rate: at the default 120 a minute, `29` "
+        "after the first read, 2 more each second up to 30.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    },
+    "X-RateLimit-Cost": {
+        "description": "The tokens this request took from the partner's budget: "
+        "1 for a read, one per order for `POST orders/batch`, more for a PDF or "
+        "a webhook test (see Fair use); `0` on a 429 `rate_limited`, which "
+        "takes nothing.",
         "schema": {"type": "string", "pattern": "^[0-9]+$"},
     },
 }

@@ -475,13 +475,17 @@ EXAMPLES = {
         "internal_error",
         "An unexpected error occurred (request id 0f8e4b2a9c1d4e6f8a7b3c5d9e1f2a4b).",
     ),
-    "ConcurrencyLimited": _error(
-        "concurrency_limited",
-        "A test event of this partner is being sent: retry after the time in "
-        "Retry-After.",
-    ),
     "RateLimited": _error(
         "rate_limited",
         "Too many requests: slow down and retry after the time in Retry-After.",
+    ),
+    "ConcurrencyLimited": _error(
+        "concurrency_limited",
+        "Too many requests of this partner are running at once: wait for one "
+        "to finish and retry after the time in Retry-After.",
+    ),
+    "Busy": _error(
+        "busy",
+        "The server is busy with other documents: retry after the time in Retry-After.",
     ),
 }

@@ -8,7 +8,8 @@ from ..error_handlers import (
     final_error_response,
     request_id,
 )
-from ..lib import errors, openapi
+from ..lib import costs, errors, openapi
+from .partner_order_api_rate_limit import release_request_slot
 
 # methods of the routes a read-only key opens
 _READ_METHODS = ("GET", "HEAD")
@@ -25,12 +26,16 @@ class IrHttp(models.AbstractModel):
         a missing, unknown, revoked or expired key is 401 ``unauthorized``
         (JSON, never the login page), a read-only key on a route that writes
         403 ``insufficient_scope``. Then the request runs as the key's user,
-        and a token is taken from the budget of its partner (all its users
-        and keys together): 429 ``rate_limited`` beyond it. Refused keys
-        count against the client address's failure budget
-        (``partner.order.api.service._authenticate``)."""
+        and is let in by the partner's fair-use limits (all its users and
+        keys together, ``partner.order.api.rate.bucket._admit_request``): one
+        of its slots for requests in flight (429 ``concurrency_limited``),
+        held until the answer (``routing.run``), and what the request costs
+        (``lib.costs``) from its budget (429 ``rate_limited``). Refused keys
+        count against the failure budget of their prefix from the client's
+        address (``partner.order.api.service._authenticate``)."""
         try:
             request_id()
+            release_request_slot()  # a retry of this request takes it again
             service = request.env["partner.order.api.service"]
             # the client's address; behind a proxy, Odoo's proxy_mode puts
             # the X-Forwarded-For address here
@@ -40,10 +45,11 @@ class IrHttp(models.AbstractModel):
             )
             request.update_env(user=uid)
             cls._order_api_use_primary_if_behind()
-            cls._order_api_rate_limit(address)
+            cls._order_api_admit()
             if read_only and not cls._order_api_route_reads_only():
                 raise errors.InsufficientScope()
         except Exception as exc:  # pylint: disable=broad-except
+            release_request_slot()
             api_exc = api_error_exception(exc)
             if api_exc is None or api_exc is exc:
                 raise
@@ -69,22 +75,30 @@ class IrHttp(models.AbstractModel):
         )
 
     @classmethod
-    def _order_api_rate_limit(cls, address):
-        """Take a token of the budget of the caller's partner (all its users and
-        keys together), whether the partner is enabled or not; 429 beyond it,
-        or while ``address`` is blocked for failed authentications. Sets the
-        X-RateLimit-* headers of the answer, whatever it is (not on the 429 of
-        a blocked address: the key was not looked at)."""
+    def _order_api_admit(cls):
+        """Let the request in, or 429: one of the slots of the caller's
+        partner, and the request's cost from its budget, whether the partner
+        is enabled or not. Sets the X-RateLimit-* headers of the answer,
+        whatever it is (not on ``concurrency_limited``: nothing was taken)."""
         service = request.env["partner.order.api.service"]
-        partner_sudo = request.env["res.partner"].sudo().browse(service._caller())
-        Buckets = request.env["partner.order.api.rate.bucket"].sudo()
-        budget = Buckets._take_request_token(
-            partner_sudo.id, Buckets._limit_for(partner_sudo), address
+        httprequest = request.httprequest
+        operation = openapi.BY_ROUTE.get(
+            (httprequest.path.rstrip("/"), httprequest.method)
         )
+        cost = costs.request_cost(
+            operation and operation.operation_id,
+            httprequest.args,
+            httprequest.get_data(cache=True)
+            if operation and operation.operation_id == "createOrdersBatch"
+            else b"",
+        )
+        Buckets = request.env["partner.order.api.rate.bucket"].sudo()
+        budget = Buckets._admit_request(service._caller(), cost)
         if budget.limit:
             request._order_api_rate_headers = {
                 "X-RateLimit-Limit": str(budget.limit),
                 "X-RateLimit-Remaining": str(budget.remaining),
+                "X-RateLimit-Cost": str(budget.cost if budget.allowed else 0),
             }
         if not budget.allowed:
             raise errors.RateLimited(budget.retry_after)
@@ -95,5 +109,6 @@ class IrHttp(models.AbstractModel):
         still failing after Odoo's retries) is answered as JSON too."""
         path = request.httprequest.path if request else ""
         if path == PREFIX or path.startswith(f"{PREFIX}/"):
+            release_request_slot()
             return final_error_response(exception)
         return super()._handle_error(exception)

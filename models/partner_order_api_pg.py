@@ -73,6 +73,10 @@ class Connections:
         self._lock = threading.Lock()
         self._idle = {}  # dbname -> [connection]
         self._pid = os.getpid()
+        # the Held connections lent now: kept alive (and their slots held)
+        # until released, never closed behind the holder's back by the
+        # garbage collector
+        self.lent = set()
 
     def _connect(self, dbname):
         __, info = connection_info_for(dbname)
@@ -141,7 +145,10 @@ class Connections:
     def hold(self, dbname):
         """A ``Held`` connection: slots taken on it stay taken until its
         ``release()``."""
-        return Held(self, dbname)
+        held = Held(self, dbname)
+        with self._lock:
+            self.lent.add(held)
+        return held
 
 
 class Held:
@@ -185,6 +192,8 @@ class Held:
         return row and row[0]
 
     def release(self):
+        with self._connections._lock:
+            self._connections.lent.discard(self)
         cnx, self._cnx = self._cnx, None
         if cnx is None:
             return

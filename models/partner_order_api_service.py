@@ -37,6 +37,7 @@ from ..error_handlers import logged_api_error
 from ..lib import errors
 from ..lib.json_text import RawJSON
 from .partner_order_api_catalog import CATALOG_VERSION
+from .partner_order_api_rate_limit import AUTH_BLOCKED_MESSAGE
 from .sale_order import (
     ORDER_API_HEADER_COLUMNS,
     ORDER_API_HEADER_FROM,
@@ -86,11 +87,13 @@ def _documents(label, records, state):
 class _NotCached(Exception):
     """Raised through ``_verified_key``'s ormcache, which stores no
     exception: ``verified`` is what ``_authenticate`` answers (None: the key
-    is refused)."""
+    is refused); ``checked``: whether a stored key shares its prefix (Odoo
+    ran its pbkdf2 check, which the failure budget bounds)."""
 
-    def __init__(self, verified=None):
+    def __init__(self, verified=None, checked=True):
         super().__init__()
         self.verified = verified
+        self.checked = checked
 
 
 def _is_live(verified):
@@ -114,9 +117,10 @@ class PartnerOrderApiService(models.AbstractModel):
         Keys scoped to this API and global (unscoped) keys open everything,
         keys scoped ``partner_order_api.readonly`` the GET routes only;
         revoked, expired and inactive users' keys are refused (401). Each
-        refused key counts against the failure budget of ``address``; while
-        it is spent, keys from there are not looked at (429). The key itself
-        is never logged.
+        refused key whose prefix matches a stored key counts against the
+        failure budget of that prefix from ``address``; while it is spent,
+        such keys from there are not checked (429). The key itself is never
+        logged.
         """
         if not authorization:
             raise errors.Unauthorized(
@@ -132,16 +136,20 @@ class PartnerOrderApiService(models.AbstractModel):
         window = int(time.time() // KEY_CACHE_SECONDS)
         # read BEFORE the key is checked (see _verified_key)
         generation = self.env.registry.cache_sequences.get("default")
+        checked = True
         try:
             verified = self._verified_key(digest, window, generation, key, address)
         except _NotCached as not_cached:
-            verified = not_cached.verified
+            verified, checked = not_cached.verified, not_cached.checked
         if verified and _is_live(verified):
             return verified[:2]
         Buckets = self.env["partner.order.api.rate.bucket"].sudo()
         if verified:  # remembered, and expired since
-            Buckets._check_auth_allowed(address)
-        Buckets._count_auth_failure(address)
+            blocked_for = Buckets._auth_blocked_for(address, key)
+            if blocked_for:
+                raise errors.RateLimited(blocked_for, AUTH_BLOCKED_MESSAGE)
+        if checked:
+            Buckets._count_auth_failure(address, key)
         raise errors.Unauthorized("The API key is unknown, revoked or expired.")
 
     @api.model
@@ -166,15 +174,34 @@ class PartnerOrderApiService(models.AbstractModel):
         primary: a check whose snapshot predates a revocation is stored
         under the old generation, which no later request looks up.
 
-        Before the check, an ``address`` whose failure budget is spent is
-        answered 429: a stream of invalid keys costs no pbkdf2 check.
+        A key whose prefix (Odoo's key index) matches no stored key is
+        refused at once, uncounted: it costs no pbkdf2 check. Before the
+        check of any other, a prefix whose failure budget from ``address``
+        is spent is answered 429: a stream of invalid keys costs no pbkdf2
+        check, and other keys from the same address are not held back.
         """
-        self.env["partner.order.api.rate.bucket"].sudo()._check_auth_allowed(address)
         registry = self.env.registry
+        Buckets = self.env["partner.order.api.rate.bucket"].sudo()
+        # read on the request's cursor before the key's own one is opened (a
+        # test cursor opened inside another one may not be used first)
+        failure_limit = Buckets._auth_failure_limit()
         # (a test cursor cannot open a read/write cursor inside a read-only one)
         readonly = registry.in_test_mode() and self.env.cr.readonly
         with registry.cursor(readonly=readonly) as cr:
-            verified = self.env(cr=cr, su=True)[self._name]._check_key(key)
+            cr.execute(
+                "SELECT 1 FROM res_users_apikeys WHERE index = %s LIMIT 1",
+                [key[:INDEX_SIZE]],
+            )
+            known = bool(cr.fetchone())
+            blocked_for = known and Buckets._auth_blocked_for(
+                address, key, failure_limit
+            )
+            if known and not blocked_for:
+                verified = self.env(cr=cr, su=True)[self._name]._check_key(key)
+        if not known:
+            raise _NotCached(None, checked=False)
+        if blocked_for:
+            raise errors.RateLimited(blocked_for, AUTH_BLOCKED_MESSAGE)
         if verified is None or verified[2] is _UNCERTAIN:
             # refused, or accepted for this request only
             raise _NotCached(verified and (*verified[:2], None))

@@ -17,6 +17,7 @@ set -uo pipefail
 [ $# -ge 2 ] || die "usage: scripts/dev_test.sh DB TEST_PATH... [pytest args]"
 DB=$1
 shift
+poa_find_or_get_odoo
 poa_ensure_odoo_venv
 poa_ensure_postgres
 poa_ensure_wkhtmltopdf

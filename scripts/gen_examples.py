@@ -111,23 +111,26 @@ ERROR_GUIDE = {
         "Do not retry: contact the seller.",
     ),
     "rate_limited": (
-        "More requests than the partner's budget per minute (all its keys together).",
+        "The partner's budget (all its keys together) does not hold this "
+        "request's cost (`X-RateLimit-Cost`), or too many wrong keys with this "
+        "key's prefix came from this address.",
         "Retry after `Retry-After` seconds; a POST with the same "
         "`Idempotency-Key` is safe.",
     ),
     "concurrency_limited": (
-        "The partner already has as much running at once as it may (`POST "
-        "webhook/test`: one test at a time).",
-        "Retry after `Retry-After` seconds, once the running request is over.",
-    ),
-    "busy": (
-        "Every server-wide slot for expensive work (PDF rendering) is taken.",
-        "Retry after `Retry-After` seconds, with backoff.",
+        "The partner already has its maximum of requests in flight (all its keys "
+        "and the servers together); nothing was done.",
+        "Retry after `Retry-After` seconds; send requests one after the other.",
     ),
     "document_unavailable": (
         "`GET order/document`: the server cannot render PDFs now (no working "
         "wkhtmltopdf); the seller's condition, not the request's.",
         "Retry later with backoff; if it persists, tell the seller.",
+    ),
+    "busy": (
+        "`GET order/document`: every server-wide PDF render slot is taken by "
+        "other documents right now.",
+        "Retry after `Retry-After` seconds.",
     ),
     "internal_error": (
         "Anything unexpected; the server logged it with the `X-Request-Id`.",

@@ -205,7 +205,7 @@ class TestApiBatch(PartnerOrderApiCase):
 
     def test_access_and_rate_limit(self):
         """A read-only key may not, a partner not enabled may not; a batch
-        counts as one request against the partner's budget."""
+        takes one token of the partner's budget per order."""
         read_only = self._generate_key(
             self.user_a, scope="partner_order_api.readonly", name="read only"
         )
@@ -222,13 +222,19 @@ class TestApiBatch(PartnerOrderApiCase):
         partner, _user, key = self._create_partner(
             f"Batch {stamp}", f"batch-{stamp}", self.product_a, enabled=True
         )
-        partner.order_api_rate_limit_per_minute = 3
+        partner.order_api_rate_limit_per_minute = 4  # holds 4, 1 every 15 s
         response = self._batch([self.order_body()] * 3, key=key)
         self.assertEqual([r["status"] for r in response.json()["results"]], [201] * 3)
-        self.assertEqual(response.headers["X-RateLimit-Remaining"], "2")
-        response = self.api("GET", "orders", key=key)
+        self.assertEqual(response.headers["X-RateLimit-Cost"], "3")
         self.assertEqual(response.headers["X-RateLimit-Remaining"], "1")
+        response = self.api("GET", "orders", key=key)
+        self.assertEqual(response.headers["X-RateLimit-Remaining"], "0")
         self.assertEqual(len(response.json()["orders"]), 3)
+        # the next batch waits for its tokens, and creates nothing
+        self.assert_error(
+            self._batch([self.order_body()] * 2, key=key), 429, "rate_limited"
+        )
+        self.assertEqual(len(self._orders_of(partner)), 3)
 
     def test_an_order_failing_after_its_writes_leaves_nothing_behind(self):
         """An order Odoo refuses at confirmation, after its delivery contact,

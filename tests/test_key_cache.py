@@ -116,12 +116,18 @@ class TestKeyCache(PartnerOrderApiCase):
 
 @tagged("post_install", "-at_install")
 class TestFailedAuthentications(PartnerOrderApiCase):
-    """Refused keys are counted per client address (Odoo's proxy_mode
-    decides what the address is); beyond the limit, keys from that address
-    are answered 429 before they are looked at. The buckets live outside the
-    test transaction: each test uses addresses of its own."""
+    """Refused keys whose prefix (Odoo's key index) matches a stored key cost
+    a pbkdf2 check: they are counted per client address (Odoo's proxy_mode
+    decides what the address is) and prefix, and beyond the limit keys with
+    that prefix from that address are answered 429 before they are checked.
+    Nothing else is held back: keys of unknown prefixes cost no check and
+    are counted nowhere, and a valid key is never refused for its
+    neighbours' failures. The buckets live outside the test transaction:
+    each test uses addresses of its own."""
 
     LIMIT = 3
+    # Odoo's pbkdf2 check: the query of res.users.apikeys._check_credentials
+    KEY_CHECK = "INNER JOIN res_users u"
 
     def setUp(self):
         super().setUp()
@@ -138,53 +144,77 @@ class TestFailedAuthentications(PartnerOrderApiCase):
         """Headers a reverse proxy adds (Odoo reads them in proxy_mode)."""
         return {"X-Forwarded-For": address, "X-Forwarded-Host": "api.example.com"}
 
-    def test_beyond_the_limit_an_address_gets_429_before_any_key_check(self):
+    def _guess(self, key):
+        """A wrong key sharing ``key``'s prefix: Odoo checks it by pbkdf2."""
+        return key[:8] + secrets.token_hex(16)
+
+    def _get(self, key, address):
+        return self.api("GET", "orders", key=key, headers=self._from(address))
+
+    def test_guesses_of_a_stored_prefix_are_blocked_before_any_check(self):
         address, other = self._address(), self._address()
         with patch.dict(config.options, {"proxy_mode": True}):
             for _i in range(self.LIMIT):
-                response = self.api(
-                    "GET",
-                    "orders",
-                    key=secrets.token_hex(20),
-                    headers=self._from(address),
+                self.assert_error(
+                    self._get(self._guess(self.key_b), address), 401, "unauthorized"
                 )
-                self.assert_error(response, 401, "unauthorized")
-            limited = self.api(
-                "GET", "orders", key=secrets.token_hex(20), headers=self._from(address)
-            )
+            limited = self._get(self._guess(self.key_b), address)
             self.assert_error(limited, 429, "rate_limited")
             self.assertGreaterEqual(int(limited.headers["Retry-After"]), 1)
             self.assertIn("failed authentications", limited.json()["error"]["message"])
             self.assertNotIn("X-RateLimit-Limit", limited.headers)
-            # a valid key from there is not looked at either, even one this
-            # worker has verified already
-            for _i in range(2):
-                self.assert_error(
-                    self.api(
-                        "GET", "orders", key=self.key_a, headers=self._from(address)
-                    ),
-                    429,
-                    "rate_limited",
-                )
-            # other addresses are not concerned
-            response = self.api(
-                "GET", "orders", key=self.key_a, headers=self._from(other)
+            # the same prefix from another address is not concerned
+            self.assert_error(
+                self._get(self._guess(self.key_b), other), 401, "unauthorized"
             )
-            self.assertEqual(response.status_code, 200)
-            response = self.api(
-                "GET", "orders", key=secrets.token_hex(20), headers=self._from(other)
-            )
-            self.assert_error(response, 401, "unauthorized")
-        # no pbkdf2, not even a query for the key, while the address is
-        # blocked: only its bucket is read
+            # nor other keys from the blocked address, verified or not yet
+            self.assertEqual(self._get(self.key_a, address).status_code, 200)
+            fresh = self._generate_key(self.user_a, name=f"fresh {time.time_ns()}")
+            self.assertEqual(self._get(fresh, address).status_code, 200)
+        # no pbkdf2 check while the prefix is blocked there
         service = self.env["partner.order.api.service"]
         with (
             self.assertLogs("odoo.sql_db", "DEBUG") as queries,
             self.assertRaises(errors.RateLimited),
         ):
-            service._authenticate(f"Bearer {self.key_b[:8]}{'0' * 32}", address)
+            service._authenticate(f"Bearer {self._guess(self.key_b)}", address)
         self.assertIn("partner_order_api_rate_bucket", "\n".join(queries.output))
-        self.assertNotIn("res_users_apikeys", "\n".join(queries.output))
+        self.assertNotIn(self.KEY_CHECK, "\n".join(queries.output))
+
+    def test_a_valid_key_is_never_locked_out_by_its_neighbours(self):
+        """Issue 22's reproduction: many wrong keys from one (shared)
+        address, then valid keys from it, verified or not."""
+        address = self._address()
+        with patch.dict(config.options, {"proxy_mode": True}):
+            self.assertEqual(self._get(self.key_a, address).status_code, 200)
+            for _i in range(10 * self.LIMIT + 1):
+                self.assert_error(
+                    self._get(secrets.token_hex(20), address), 401, "unauthorized"
+                )
+            self.assertEqual(self._get(self.key_a, address).status_code, 200)
+            fresh = self._generate_key(self.user_a, name=f"fresh {time.time_ns()}")
+            self.assertEqual(self._get(fresh, address).status_code, 200)
+            # a key this worker verified passes even while guesses of its
+            # own prefix are blocked there
+            for _i in range(self.LIMIT + 1):
+                self._get(self._guess(self.key_a), address)
+            self.assert_error(
+                self._get(self._guess(self.key_a), address), 429, "rate_limited"
+            )
+            self.assertEqual(self._get(self.key_a, address).status_code, 200)
+
+    def test_unknown_prefixes_cost_no_check_and_write_nothing(self):
+        address = self._address()
+        service = self.env["partner.order.api.service"]
+        self.env.cr.execute("SELECT count(*) FROM partner_order_api_rate_bucket")
+        before = self.env.cr.fetchone()[0]
+        with self.assertLogs("odoo.sql_db", "DEBUG") as queries:
+            for _i in range(self.LIMIT + 2):
+                with self.assertRaises(errors.Unauthorized):
+                    service._authenticate(f"Bearer {secrets.token_hex(20)}", address)
+        self.assertNotIn(self.KEY_CHECK, "\n".join(queries.output))
+        self.env.cr.execute("SELECT count(*) FROM partner_order_api_rate_bucket")
+        self.assertEqual(self.env.cr.fetchone()[0], before)
 
     def test_an_ipv6_client_is_counted_by_its_64(self):
         first = self._address(6)
@@ -192,24 +222,10 @@ class TestFailedAuthentications(PartnerOrderApiCase):
         with patch.dict(config.options, {"proxy_mode": True}):
             for _i in range(self.LIMIT):
                 self.assert_error(
-                    self.api(
-                        "GET",
-                        "orders",
-                        key=secrets.token_hex(20),
-                        headers=self._from(first),
-                    ),
-                    401,
-                    "unauthorized",
+                    self._get(self._guess(self.key_b), first), 401, "unauthorized"
                 )
             self.assert_error(
-                self.api(
-                    "GET",
-                    "orders",
-                    key=secrets.token_hex(20),
-                    headers=self._from(neighbour),
-                ),
-                429,
-                "rate_limited",
+                self._get(self._guess(self.key_b), neighbour), 429, "rate_limited"
             )
 
     def test_forwarded_headers_are_ignored_without_proxy_mode(self):
@@ -217,12 +233,7 @@ class TestFailedAuthentications(PartnerOrderApiCase):
         choose a fresh address per attempt."""
         with patch.dict(config.options, {"proxy_mode": False}):
             for _i in range(self.LIMIT + 1):
-                response = self.api(
-                    "GET",
-                    "orders",
-                    key=secrets.token_hex(20),
-                    headers=self._from(self._address()),
-                )
+                response = self._get(self._guess(self.key_b), self._address())
                 if response.status_code == 429:
                     break
                 self.assert_error(response, 401, "unauthorized")
@@ -236,14 +247,7 @@ class TestFailedAuthentications(PartnerOrderApiCase):
         with patch.dict(config.options, {"proxy_mode": True}):
             for _i in range(self.LIMIT + 2):
                 self.assert_error(
-                    self.api(
-                        "GET",
-                        "orders",
-                        key=secrets.token_hex(20),
-                        headers=self._from(address),
-                    ),
-                    401,
-                    "unauthorized",
+                    self._get(self._guess(self.key_b), address), 401, "unauthorized"
                 )
 
 

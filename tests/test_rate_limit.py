@@ -4,14 +4,13 @@ import time
 from odoo import Command
 from odoo.tests import tagged
 
+from ..models.partner_order_api_pg import CONNECTIONS
 from .common import PartnerOrderApiCase
 
 
-@tagged("post_install", "-at_install")
-class TestRateLimit(PartnerOrderApiCase):
-    """The budget is the partner's: all its users and keys together. The
-    buckets live in PostgreSQL outside the test transaction, so every test
-    makes partners of its own (new ids, new buckets)."""
+class RateLimitCase(PartnerOrderApiCase):
+    """The buckets live in PostgreSQL outside the test transaction, so every
+    test makes partners of its own (new ids, new buckets)."""
 
     def _partner(self, enabled=True, limit=0):
         stamp = time.time_ns()
@@ -50,6 +49,11 @@ class TestRateLimit(PartnerOrderApiCase):
             (str(limit), str(remaining)),
             response.text[:300],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestRateLimit(RateLimitCase):
+    """The budget is the partner's: all its users and keys together."""
 
     def test_budget_per_partner_shared_by_its_users_and_keys_then_429(self):
         partner, user, key = self._partner(limit=3)
@@ -131,3 +135,144 @@ class TestRateLimit(PartnerOrderApiCase):
             self.assert_error(response, 401, "unauthorized")
             self.assertNotIn("X-RateLimit-Limit", response.headers)
             self.assertNotIn("X-RateLimit-Remaining", response.headers)
+
+
+@tagged("post_install", "-at_install")
+class TestRequestCost(RateLimitCase):
+    """Each request takes what it costs the server (``lib.costs``), and says
+    so in X-RateLimit-Cost; a cost beyond the bucket's capacity is let in on
+    a full bucket, which the partner then waits to refill."""
+
+    def assert_cost(self, response, cost, before):
+        """``cost`` taken from the ``before`` tokens of the previous answer
+        (plus what refilled since: at 30 a minute, half a token a second);
+        returns the tokens left."""
+        self.assertEqual(response.headers.get("X-RateLimit-Cost"), str(cost))
+        remaining = int(response.headers["X-RateLimit-Remaining"])
+        self.assertIn(remaining - (before - cost), (0, 1), response.text[:300])
+        return remaining
+
+    def _invalid_orders(self, count):
+        """A batch of ``count`` orders that each fail validation: each one
+        still costs its token."""
+        return {"orders": [{"ean": "0", "amount": 0}] * count}
+
+    def test_each_request_takes_its_cost(self):
+        _partner, _user, key = self._partner(limit=30)  # holds 30
+        left = self.assert_cost(self.api("GET", "available_products", key=key), 1, 30)
+        response = self.api("GET", "orders?page_size=50", key=key)
+        left = self.assert_cost(response, 1, left)
+        response = self.api("GET", "orders?page_size=100", key=key)
+        left = self.assert_cost(response, 2, left)
+        response = self.api(
+            "GET",
+            "order/document?identifiedBy=biomes&order_id=NOPE&type=order",
+            key=key,
+        )
+        self.assert_error(response, 404, "not_found")
+        left = self.assert_cost(response, 5, left)
+        response = self.api(
+            "POST", "orders/batch", key=key, body=self._invalid_orders(7)
+        )
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        left = self.assert_cost(response, 7, left)
+        # a body validation refuses as a whole costs what a read costs
+        response = self.api("POST", "orders/batch", key=key, body={"orders": "x"})
+        self.assert_error(response, 400, "validation_error")
+        self.assert_cost(response, 1, left)
+
+    def test_a_batch_of_100_makes_the_partner_wait(self):
+        """Issue 22's reproduction 4: a burst of batches is not a burst of
+        thousands of orders. At 120 a minute (a capacity of 30), a batch
+        of 100 is let in on a full bucket, and the next waits ~35 s."""
+        _partner, _user, key = self._partner(limit=120)
+        response = self.api(
+            "POST", "orders/batch", key=key, body=self._invalid_orders(100)
+        )
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        self.assertEqual(response.headers["X-RateLimit-Cost"], "100")
+        self.assertEqual(response.headers["X-RateLimit-Remaining"], "0")
+        before = self.env["sale.order"].search_count([])
+        limited = self.api(
+            "POST", "orders/batch", key=key, body={"orders": [self.order_body()]}
+        )
+        self.assert_error(limited, 429, "rate_limited")
+        self.assertGreaterEqual(int(limited.headers["Retry-After"]), 30)
+        self.assertEqual(limited.headers["X-RateLimit-Cost"], "0")
+        self.assertEqual(self.env["sale.order"].search_count([]), before)
+        # a refused request takes nothing: the debt is unchanged
+        self.assert_error(self.api("GET", "orders", key=key), 429, "rate_limited")
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrency(RateLimitCase):
+    """A partner's requests in flight are bounded on every worker and server
+    together: each holds one of the partner's slots (PostgreSQL advisory
+    locks) until it is answered. The test holds slots itself, as a running
+    request of that partner would."""
+
+    def setUp(self):
+        super().setUp()
+        self.env["ir.config_parameter"].sudo().set_param(
+            "partner_order_api.max_concurrent_requests", "2"
+        )
+        self.held = []
+        self.addCleanup(lambda: [held.release() for held in self.held])
+
+    def _hold(self, partner, count=2):
+        held = CONNECTIONS.hold(self.env.cr.dbname)
+        self.held.append(held)
+        return held.try_slot("partner_requests", partner.id, count)
+
+    def assert_slots_free(self, partner):
+        """Both slots can be taken now: no request kept one."""
+        held = CONNECTIONS.hold(self.env.cr.dbname)
+        try:
+            self.assertIsNotNone(held.try_slot("partner_requests", partner.id, 2))
+            self.assertIsNotNone(held.try_slot("partner_requests", partner.id, 2))
+        finally:
+            held.release()
+
+    def test_beyond_its_slots_a_partner_gets_429_and_takes_nothing(self):
+        partner, _user, key = self._partner(limit=600)  # a burst of 150
+        _other, _other_user, other_key = self._partner(limit=600)
+        self.assertEqual(self._hold(partner), 0)
+        response = self.api("GET", "orders", key=key)
+        self.assertEqual(response.status_code, 200)
+        self.assert_budget(response, 600, 149)
+        self.assertEqual(self._hold(partner), 1)
+        limited = self.api("GET", "orders", key=key)
+        self.assert_error(limited, 429, "concurrency_limited")
+        self.assertEqual(limited.headers["Retry-After"], "1")
+        self.assertNotIn("X-RateLimit-Cost", limited.headers)
+        # nothing written either
+        before = self.env["sale.order"].search_count([])
+        self.assert_error(
+            self.api("POST", "order", key=key, body=self.order_body()),
+            429,
+            "concurrency_limited",
+        )
+        self.assertEqual(self.env["sale.order"].search_count([]), before)
+        # another partner is not concerned
+        self.assertEqual(self.api("GET", "orders", key=other_key).status_code, 200)
+        self.held.pop().release()
+        response = self.api("GET", "orders", key=key)
+        self.assertEqual(response.status_code, 200)
+        # the refused requests took no token
+        self.assertIn(response.headers["X-RateLimit-Remaining"], ("148", "149"))
+
+    def test_every_answer_gives_its_slot_back(self):
+        partner, user, key = self._partner(limit=3)
+        read_only = self._generate_key(
+            user, scope="partner_order_api.readonly", name="read only"
+        )
+        answers = [
+            self.api("GET", "orders", key=key),  # 200
+            self.api(
+                "GET", "order_status?identifiedBy=biomes&order_id=NOPE", key=key
+            ),  # 404
+            self.api("POST", "order", key=read_only, body=self.order_body()),  # 403
+            self.api("GET", "orders", key=key),  # 429 rate_limited
+        ]
+        self.assertEqual([a.status_code for a in answers], [200, 404, 403, 429])
+        self.assert_slots_free(partner)

@@ -82,6 +82,10 @@ class World:
             # the fuzzer sends far more than a partner's budget; the rate
             # limit test gives its partner its own
             params.set_param("partner_order_api.rate_limit_per_minute", "0")
+            # the race tests send one partner's requests by the dozen at once;
+            # the bound on requests in flight has its own tests (tests/, the
+            # noisy neighbour)
+            params.set_param("partner_order_api.max_concurrent_requests", "0")
             # the revocation tests send refused keys from one address by the
             # dozen; the failed-authentication limit has its own tests
             params.set_param("partner_order_api.auth_failure_limit_per_minute", "0")

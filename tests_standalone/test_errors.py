@@ -25,6 +25,9 @@ CONTRACT = {
     "internal_error": 500,
     # issue 15 (order/document: no wkhtmltopdf); to be added to API-CONTRACT.md
     "document_unavailable": 503,
+    # API-CONTRACT.md, "Next additions" (fair use)
+    "concurrency_limited": 429,
+    "busy": 503,
 }
 
 CLASSES = {
@@ -42,6 +45,8 @@ CLASSES = {
     "NotCancellable": "not_cancellable",
     "InternalError": "internal_error",
     "DocumentUnavailable": "document_unavailable",
+    "ConcurrencyLimited": "concurrency_limited",
+    "Busy": "busy",
 }
 
 
@@ -175,6 +180,8 @@ def test_only_idempotency_in_progress_carries_retry_after(errors):
             errors.IdempotencyInProgress,
             errors.MethodNotAllowed,
             errors.RateLimited,
+            errors.ConcurrencyLimited,
+            errors.Busy,
         ):
             continue
         assert "Retry-After" not in cls().headers, cls
