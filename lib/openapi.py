@@ -365,9 +365,12 @@ OPERATIONS = (
         "The outcome of the ping.",
         _errors("400", write=True),
         description="Answers 200 whether or not the receiver accepted the ping: "
-        "`delivered` tells. 400 `validation_error` (field `url`) when no "
-        "webhook URL is set, or when the URL set no longer passes the check of "
-        "`PUT webhook`.",
+        "`delivered` tells, with the receiver's HTTP status (`status_code`); "
+        "nothing more of the exchange is told (the seller's delivery log keeps "
+        "it). 400 `validation_error` (field `url`) when no webhook URL is set, "
+        "or when the URL set no longer passes the check of `PUT webhook`. One "
+        "test at a time per partner: another one meanwhile is answered 429 "
+        "`concurrency_limited`.",
         response_examples=("WebhookTestResult",),
     ),
     Operation(

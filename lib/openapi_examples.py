@@ -398,7 +398,6 @@ EXAMPLES = {
             "url": WEBHOOK_URL,
             "status_code": 200,
             "error": None,
-            "response_time_ms": 84,
         }
     },
     # errors

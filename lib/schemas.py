@@ -897,8 +897,10 @@ class WebhookTestResult(_Response):
     status_code: int | None = Field(
         description="The receiver's HTTP status; null if none."
     )
-    error: str | None
-    response_time_ms: int | None
+    error: str | None = Field(
+        description="Null when delivered; otherwise one fixed message, whatever "
+        "went wrong (the seller's delivery log keeps the details)."
+    )
 
 
 class WebhookPing(_Response):

@@ -123,8 +123,18 @@ def _unmapped(address):
     return address
 
 
+# IPv6 ranges that carry an IPv4 address inside (6to4 and Teredo): the
+# relay may deliver to that IPv4 address, which may well be private
+_TUNNELLED_IPV4 = (
+    ipaddress.ip_network("2002::/16"),  # 6to4
+    ipaddress.ip_network("2001::/32"),  # Teredo
+)
+
+
 def _is_public(address):
     address = _unmapped(address)
+    if address.version == 6 and any(address in net for net in _TUNNELLED_IPV4):
+        return False
     return not (
         address.is_private
         or address.is_loopback

@@ -10,6 +10,7 @@ from . import partner_order_api_service
 from . import partner_order_api_document
 from . import partner_order_api_document_cache
 from . import partner_order_api_webhook_event
+from . import partner_order_api_webhook_ping
 from . import stock_picking
 from . import stock_move
 from . import partner_order_api_idempotency

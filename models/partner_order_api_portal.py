@@ -12,7 +12,8 @@ from odoo import _, api, models
 
 from odoo.addons.base.models.res_users import check_identity
 
-from ..lib import errors
+from ..lib import errors, webhook
+from ..lib.costs import WEBHOOK_TEST_COST
 from ..lib.schemas import EVENT_TYPES, ORDER_EVENT_TYPES
 
 
@@ -102,7 +103,10 @@ class PartnerOrderApiPortal(models.AbstractModel):
         try:
             return dict({"ok": True}, **func())
         except errors.OrderApiError as exc:
-            return {"ok": False, "message": exc.message}
+            result = {"ok": False, "message": exc.message}
+            if "Retry-After" in exc.headers:
+                result["retry_after"] = int(exc.headers["Retry-After"])
+            return result
 
     @api.model
     @check_identity
@@ -193,18 +197,38 @@ class PartnerOrderApiPortal(models.AbstractModel):
 
     @api.model
     def _send_test_event(self):
+        """The "Send test event" button: under the partner's request budget
+        (``WEBHOOK_TEST_COST`` tokens), one at a time per partner (the
+        service's ping), answered as the API answers ``POST webhook/test``
+        (delivered or not, the HTTP status) with a message for the page."""
+
         def send():
-            result = self._service()._test_webhook()
+            self._take_test_event_budget()
+            try:
+                result = self._service()._test_webhook()
+            except errors.ConcurrencyLimited as exc:
+                raise errors.ConcurrencyLimited(
+                    exc.headers["Retry-After"],
+                    _("A test event is already being sent: wait for its answer."),
+                ) from None
             if result["delivered"]:
                 message = _(
-                    "Test event delivered: HTTP %(status)s in %(ms)s ms.",
+                    "Test event delivered: HTTP %(status)s.",
                     status=result["status_code"],
-                    ms=result["response_time_ms"],
+                )
+            elif result["status_code"]:
+                message = _(
+                    "Test event not delivered: your receiver answered HTTP "
+                    "%(status)s (it must answer with a 2xx status within "
+                    "%(seconds)s seconds).",
+                    status=result["status_code"],
+                    seconds=webhook.DEADLINE_SECONDS,
                 )
             else:
                 message = _(
-                    "Test event not delivered: %(error)s.",
-                    error=result["error"] or _("no answer"),
+                    "Test event not delivered: no answer with a 2xx status "
+                    "within %(seconds)s seconds.",
+                    seconds=webhook.DEADLINE_SECONDS,
                 )
             return dict(result, message=message)
 
@@ -212,3 +236,21 @@ class PartnerOrderApiPortal(models.AbstractModel):
         if result["ok"] and not result.get("delivered"):
             result["ok"] = False
         return result
+
+    @api.model
+    def _take_test_event_budget(self):
+        """Take a test event's cost from the partner's budget, or refuse."""
+        budget = (
+            self.env["partner.order.api.rate.bucket"]
+            .sudo()
+            ._take_partner_tokens(self._enabled_partner_sudo().id, WEBHOOK_TEST_COST)
+        )
+        if not budget.allowed:
+            raise errors.RateLimited(
+                budget.retry_after,
+                _(
+                    "Too many requests from your company: try the test event "
+                    "again in %(seconds)s seconds.",
+                    seconds=budget.retry_after,
+                ),
+            )

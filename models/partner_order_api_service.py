@@ -1126,12 +1126,5 @@ class PartnerOrderApiService(models.AbstractModel):
             raise errors.ValidationError.from_details(
                 [{"field": "url", "message": "No webhook URL is set: PUT one first."}]
             )
-        event = self.env["partner.order.api.webhook.event"]._send_ping(partner_sudo)
-        return {
-            "delivered": event.state == "done",
-            "webhook_id": event.message_id,
-            "url": event.url,
-            "status_code": event.last_status_code or None,
-            "error": event.last_error or None,
-            "response_time_ms": event.last_response_time_ms,
-        }
+        Event = self.env["partner.order.api.webhook.event"]
+        return Event._send_ping(partner_sudo)._ping_answer()

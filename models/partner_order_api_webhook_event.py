@@ -592,56 +592,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
         return body.encode(), headers
 
     # ------------------------------------------------------------------
-    # Test pings and redelivery
+    # Redelivery (test pings: partner_order_api_webhook_ping.py)
     # ------------------------------------------------------------------
-
-    @api.model
-    def _send_ping(self, partner):
-        """Send a signed test event to ``partner``'s webhook now and return
-        the logged event; ValidationError if the URL may not be called. No
-        business data changes before the call, so a retried request only
-        sends one more ping. The call, DNS lookup included, takes at most
-        TIMEOUT seconds: that is how long it holds the HTTP worker."""
-        partner = partner.sudo()
-        event = self.sudo().new(
-            {
-                "event_type": "ping",
-                "partner_id": partner.id,
-                "payload": _dumps(
-                    {
-                        "success": True,
-                        "event": "ping",
-                        "message": "Test event from the Partner Order API.",
-                        "sent_at": fields.Datetime.now()
-                        .replace(microsecond=0)
-                        .isoformat()
-                        + "Z",
-                    }
-                ),
-            }
-        )
-        url = (partner.order_api_webhook_url or "").strip()
-        body, headers = event._request(partner._order_api_webhook_signing_secrets())
-        result = webhook.send(url, body, headers, **self._url_policy())
-        now = fields.Datetime.now()
-        return self.sudo().create(
-            {
-                "message_id": event.message_id,
-                "event_type": "ping",
-                "partner_id": partner.id,
-                "company_id": (partner.company_id or self.env.company).id,
-                "payload": event.payload,
-                "state": "done" if result.delivered else "failed",
-                "url": url,
-                "attempt_count": 1,
-                "last_attempt_at": now,
-                "last_status_code": result.status or 0,
-                "last_error": (result.error or "")[:RESPONSE_EXCERPT] or False,
-                "last_response_time_ms": result.elapsed_ms,
-                "delivered_at": now if result.delivered else False,
-                "next_attempt_at": False,
-            }
-        )
 
     def action_redeliver(self):
         """Send these events again (same webhook-id), with a new retry window."""

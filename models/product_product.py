@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 
+from .res_partner import SALES
+
 
 class ProductProduct(models.Model):
     _name = "product.product"
@@ -16,6 +18,7 @@ class ProductProduct(models.Model):
         string="Allowed for API Partners",
         help="Partners that may order this product through the Partner Order API.",
         copy=False,
+        groups=SALES,
     )
     # The price the API shows to one partner: set ``order_api_partner_id`` in
     # the context (the partner form's "Order API" tab does).

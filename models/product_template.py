@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
+from .res_partner import SALES
+
 
 class ProductTemplate(models.Model):
     _name = "product.template"
@@ -15,6 +17,7 @@ class ProductTemplate(models.Model):
         search="_search_order_api_partner_ids",
         help="Partners that may order a variant of this product through the "
         "Partner Order API.",
+        groups=SALES,
     )
 
     def _compute_order_api_partner_ids(self):

@@ -7,6 +7,8 @@ from odoo.exceptions import AccessError, ValidationError
 from ..lib import errors, webhook
 from ..lib.schemas import EVENT_TYPES, ORDER_EVENT_TYPES
 
+# who reads the API configuration (the secrets: base.group_system only)
+SALES = "sales_team.group_sale_salesman"
 # after a rotation, the previous signing secret still signs webhooks this long
 SECRET_OVERLAP = timedelta(hours=24)
 
@@ -18,6 +20,7 @@ class ResPartner(models.Model):
         string="Order API Enabled",
         help="The partner (a company and all its contacts) may order and follow "
         "its orders through the Partner Order API.",
+        groups=SALES,
         copy=False,
         tracking=True,
     )
@@ -29,12 +32,14 @@ class ResPartner(models.Model):
         string="Products Allowed in the Order API",
         help="Products this partner may order through the API. Only active, "
         "saleable products with a barcode (EAN) are offered.",
+        groups=SALES,
         copy=False,
     )
     order_api_webhook_url = fields.Char(
         string="Order API Webhook URL",
         help="Order updates are POSTed to this URL when a delivery of an order "
         "placed through the API is validated. Empty: no webhook.",
+        groups=SALES,
         copy=False,
     )
     order_api_webhook_secret = fields.Char(
@@ -48,6 +53,7 @@ class ResPartner(models.Model):
         help="The webhook events the partner receives, comma-separated, from: "
         + ", ".join(EVENT_TYPES)
         + ". Empty: all of them. ping (test events) is always sent.",
+        groups=SALES,
         copy=False,
     )
     order_api_webhook_previous_secret = fields.Char(
@@ -69,6 +75,7 @@ class ResPartner(models.Model):
         string="Order API Requests per Minute",
         help="Request budget per API key of this partner. 0: the system default "
         "(partner_order_api.rate_limit_per_minute).",
+        groups=SALES,
         copy=False,
     )
 

@@ -7,6 +7,8 @@ Sales managers configure the API fields of a partner; salespeople read them.
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .res_partner import SALES
+
 # Fields of the API configuration: only sales managers (or elevated code) write them.
 ORDER_API_CONFIG_FIELDS = frozenset(
     {
@@ -28,19 +30,28 @@ class ResPartner(models.Model):
         comodel_name="res.users",
         string="Order API Portal Users",
         compute="_compute_order_api_stats",
+        groups=SALES,
         help="Portal users of this company and its contacts: they create the API keys.",
     )
     order_api_portal_user_count = fields.Integer(
-        string="Portal Users", compute="_compute_order_api_stats"
+        string="Portal Users",
+        compute="_compute_order_api_stats",
+        groups=SALES,
     )
     order_api_key_count = fields.Integer(
-        string="Valid API Keys", compute="_compute_order_api_stats"
+        string="Valid API Keys",
+        compute="_compute_order_api_stats",
+        groups=SALES,
     )
     order_api_webhook_event_count = fields.Integer(
-        string="Webhook Deliveries", compute="_compute_order_api_stats"
+        string="Webhook Deliveries",
+        compute="_compute_order_api_stats",
+        groups=SALES,
     )
     order_api_order_count = fields.Integer(
-        string="API Orders", compute="_compute_order_api_stats"
+        string="API Orders",
+        compute="_compute_order_api_stats",
+        groups=SALES,
     )
 
     def _compute_order_api_stats(self):

@@ -3,7 +3,14 @@ from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tests import (
+    Form,
+    HttpCase,
+    JsonRpcException,
+    TransactionCase,
+    new_test_user,
+    tagged,
+)
 from odoo.tools import mute_logger
 
 
@@ -195,3 +202,163 @@ class TestAdminFields(TransactionCase):
                     order_api_partner_id=self.company_partner.id,
                 )
             )
+
+
+# the API configuration of a partner: sales users and managers read it
+CONFIG_FIELDS = [
+    "order_api_enabled",
+    "order_api_product_ids",
+    "order_api_webhook_url",
+    "order_api_webhook_event_types",
+    "order_api_rate_limit_per_minute",
+]
+
+
+@tagged("post_install", "-at_install")
+class TestConfigFieldsForSalesOnly(HttpCase):
+    """The webhook URL (it may carry a token), the events, the allowed
+    products and the budget are not every employee's to read; the partner
+    form still opens for them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "partner_order_api.webhook_allowed_hosts", "partner.example"
+        )
+        cls.product = cls.env["product.product"].create(
+            {"name": "Config P", "barcode": "4006381333931"}
+        )
+        cls.partner = cls.env["res.partner"].create(
+            {
+                "name": "Config Co",
+                "is_company": True,
+                "phone": "+49 30 1234",
+                "order_api_enabled": True,
+                "order_api_product_ids": [Command.set(cls.product.ids)],
+                "order_api_webhook_url": "https://partner.example/hook?token=s3cr3t",
+                "order_api_webhook_event_types": "order.shipped",
+                "order_api_rate_limit_per_minute": 60,
+            }
+        )
+        cls.employee = new_test_user(
+            cls.env, login="poa-employee", groups="base.group_user"
+        )
+        cls.stock_user = new_test_user(
+            cls.env, login="poa-stock-user", groups="stock.group_stock_user"
+        )
+        cls.salesman = new_test_user(
+            cls.env, login="poa-cfg-salesman", groups="sales_team.group_sale_salesman"
+        )
+
+    def test_plain_employees_cannot_read_the_configuration(self):
+        for user in (self.employee, self.stock_user):
+            partner = self.partner.with_user(user)
+            for name in CONFIG_FIELDS:
+                with self.subTest(user=user.login, field=name):
+                    with self.assertRaises(AccessError):
+                        partner.read([name])
+                    with self.assertRaises(AccessError):
+                        partner.search_read([("id", "=", partner.id)], [name])
+                    partner.invalidate_recordset()
+                    with self.assertRaises(AccessError):
+                        getattr(partner, name)
+            self.assertFalse(
+                set(CONFIG_FIELDS)
+                & set(self.env["res.partner"].with_user(user).fields_get())
+            )
+            # nor through the product: the same relation
+            with self.assertRaises(AccessError):
+                self.product.with_user(user).read(["order_api_partner_ids"])
+            data = partner.read(["name", "phone", "email", "parent_id"])[0]
+            self.assertEqual(data["phone"], "+49 30 1234")
+
+    def test_plain_employees_open_the_partner_form(self):
+        for user in (self.employee, self.stock_user):
+            Partner = self.env["res.partner"].with_user(user)
+            views = Partner.get_views([(False, "form"), (False, "search")])
+            form = views["views"]["form"]["arch"]
+            self.assertIn('name="phone"', form)
+            self.assertNotIn("order_api_webhook_url", form)
+            self.assertNotIn("order_api_enabled", views["views"]["search"]["arch"])
+            # the form's fields, one by one: none of this addon's refuses
+            # (Odoo's own sales and invoice statistics refuse a plain
+            # employee, without this addon too)
+            record = Partner.browse(self.partner.id)
+            refused = set()
+            for name in views["models"]["res.partner"]["fields"]:
+                try:
+                    record.web_read({name: {}})
+                except AccessError:
+                    refused.add(name)
+                record.invalidate_recordset()
+            self.assertFalse({name for name in refused if "order_api" in name})
+            data = record.web_read({"name": {}, "phone": {}, "child_ids": {}})
+            self.assertEqual(data[0]["name"], "Config Co")
+
+    def test_non_sales_users_still_create_and_edit_partners(self):
+        # an Inventory administrator (contact creation, no sales rights):
+        # the API's write hooks, constraints and tracking read nothing it
+        # may not read
+        manager = new_test_user(
+            self.env, login="poa-stock-manager", groups="stock.group_stock_manager"
+        )
+        Partner = self.env["res.partner"].with_user(manager)
+        company = Partner.create({"name": "Carrier Co", "is_company": True})
+        contact = Partner.create({"name": "Driver", "parent_id": company.id})
+        contact.write({"phone": "+49 30 5678", "parent_id": self.partner.id})
+        Partner.browse(self.partner.id).write({"phone": "+49 30 9999"})
+        self.assertEqual(contact.sudo().commercial_partner_id, self.partner)
+        self.assertEqual(self.partner.phone, "+49 30 9999")
+        with self.assertRaises(AccessError):
+            Partner.browse(self.partner.id).write({"order_api_enabled": False})
+
+    def test_salespeople_read_the_configuration(self):
+        partner = self.partner.with_user(self.salesman)
+        data = partner.read(CONFIG_FIELDS)[0]
+        self.assertEqual(
+            data["order_api_webhook_url"], "https://partner.example/hook?token=s3cr3t"
+        )
+        self.assertEqual(data["order_api_product_ids"], self.product.ids)
+        self.assertEqual(data["order_api_rate_limit_per_minute"], 60)
+        form = partner.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="order_api_webhook_url"', form)
+
+    def _call_kw(self, model, method, args, kwargs=None):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        )
+
+    def test_rpc_door_refuses_plain_employees(self):
+        for user in (self.employee, self.stock_user):
+            self.authenticate(user.login, user.login)
+            for method, args, kwargs in (
+                ("read", [[self.partner.id], ["order_api_webhook_url"]], {}),
+                (
+                    "search_read",
+                    [[["id", "=", self.partner.id]]],
+                    {"fields": ["order_api_webhook_url"]},
+                ),
+                (
+                    "web_read",
+                    [[self.partner.id]],
+                    {"specification": {"order_api_webhook_url": {}}},
+                ),
+            ):
+                with (
+                    self.subTest(user=user.login, method=method),
+                    self.assertRaises(JsonRpcException) as raised,
+                    mute_logger("odoo.http"),
+                ):
+                    self._call_kw("res.partner", method, args, kwargs)
+                self.assertIn("AccessError", str(raised.exception))
+            ordinary = self._call_kw(
+                "res.partner", "read", [[self.partner.id], ["name", "phone"]]
+            )
+            self.assertEqual(ordinary[0]["phone"], "+49 30 1234")
+        self.authenticate(self.salesman.login, self.salesman.login)
+        url = self._call_kw(
+            "res.partner", "read", [[self.partner.id], ["order_api_webhook_url"]]
+        )[0]["order_api_webhook_url"]
+        self.assertEqual(url, "https://partner.example/hook?token=s3cr3t")

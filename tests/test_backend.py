@@ -271,7 +271,11 @@ class TestBackend(PartnerOrderApiCase):
 
     def test_portal_user_sees_only_its_own_partner(self):
         partner_a = self.partner_a.with_user(self.user_a)
-        self.assertTrue(partner_a.order_api_enabled)
+        # the API configuration is the seller's, its own partner's included:
+        # the portal section shows what it needs through the portal model
+        with self.assertRaises(AccessError):
+            partner_a.read(["order_api_enabled"])
+        self.assertEqual(partner_a.read(["name"])[0]["name"], self.partner_a.name)
         with self.assertRaises(AccessError):
             self.partner_b.with_user(self.user_a).read(["order_api_product_ids"])
         with self.assertRaises(AccessError):

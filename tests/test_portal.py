@@ -4,6 +4,7 @@ the API documentation page."""
 
 import datetime
 import re
+import time
 
 from standardwebhooks.webhooks import Webhook
 
@@ -14,6 +15,10 @@ from odoo.tools.misc import file_path
 
 from odoo.addons.web.controllers.home import Home
 
+from ..lib.costs import WEBHOOK_TEST_COST
+from ..models.partner_order_api_pg import slot
+from ..models.partner_order_api_rate_limit import burst_for
+from ..models.partner_order_api_webhook_event import TIMEOUT
 from .common import SCOPE, PartnerOrderApiCase
 from .webhook_receiver import WebhookReceiver
 
@@ -380,7 +385,50 @@ class TestPortalSection(PortalSectionCase):
             ):
                 result = self.make_jsonrpc_request("/my/order_api/webhook/test", {})
         self.assertFalse(result["ok"])
-        self.assertIn("500", result["message"])
+        self.assertIn("HTTP 500", result["message"])
+        self.assertEqual(result["status_code"], 500)
+        self.assertNotIn("response_time_ms", result)
+
+    def test_webhook_test_is_under_the_partner_budget(self):
+        # 10 requests a minute: a bucket of 10 tokens, two tests of 5
+        self.assertEqual(burst_for(10), 10)
+        self.partner_a.sudo().order_api_rate_limit_per_minute = 10
+        Event = self.env["partner.order.api.webhook.event"]
+        self.authenticate(self.user_a.login, "poa-a-password")
+        with WebhookReceiver() as receiver:
+            self.partner_a.sudo().order_api_webhook_url = receiver.url
+            answers = [
+                self.make_jsonrpc_request("/my/order_api/webhook/test", {})
+                for __ in range(4)
+            ]
+            self.assertEqual([a["ok"] for a in answers], [True, True, False, False])
+            refused = answers[2]
+            self.assertIn("Too many requests", refused["message"])
+            self.assertGreaterEqual(refused["retry_after"], 1)
+            self.assertNotIn("webhook_id", refused)
+            # nothing sent, nothing logged for the refused ones
+            self.assertEqual(len(receiver.wait_for(2)), 2)
+            time.sleep(0.3)
+            self.assertEqual(len(receiver.requests), 2)
+        pings = Event.search(
+            [("partner_id", "=", self.partner_a.id), ("event_type", "=", "ping")]
+        )
+        self.assertEqual(pings.mapped("message_id"), [answers[1]["webhook_id"]])
+        self.assertEqual(WEBHOOK_TEST_COST, 5)
+
+    def test_webhook_test_one_at_a_time(self):
+        self.authenticate(self.user_a.login, "poa-a-password")
+        with WebhookReceiver() as receiver:
+            self.partner_a.sudo().order_api_webhook_url = receiver.url
+            with slot(self.env.cr.dbname, "webhook_test", self.partner_a.id, 1) as held:
+                self.assertTrue(held)
+                busy = self.make_jsonrpc_request("/my/order_api/webhook/test", {})
+            self.assertFalse(busy["ok"])
+            self.assertIn("already being sent", busy["message"])
+            self.assertEqual(busy["retry_after"], TIMEOUT)
+            self.assertFalse(receiver.requests)
+            done = self.make_jsonrpc_request("/my/order_api/webhook/test", {})
+            self.assertTrue(done["ok"], done)
 
     def test_webhook_actions_refuse_disabled_partners(self):
         self.authenticate(self.user_off.login, "poa-off-password")

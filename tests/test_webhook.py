@@ -1,4 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import contextlib
+import logging
+import time
 from datetime import timedelta
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -9,11 +12,40 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..lib.webhook import Result
+from ..models.partner_order_api_pg import slot
 from ..models.partner_order_api_webhook_event import TIMEOUT
+from ..models.partner_order_api_webhook_ping import NOT_DELIVERED
 from .common import PartnerOrderApiCase
 from .webhook_receiver import WebhookReceiver, closed_port_url
 
 EVENT_LOGGER = "odoo.addons.partner_order_api.models.partner_order_api_webhook_event"
+
+
+EVENT_LOGGER = "odoo.addons.partner_order_api.models.partner_order_api_webhook_event"
+
+
+@contextlib.contextmanager
+def _statements(seen):
+    """Record ``(time.monotonic(), statement)`` of every SQL statement run
+    meanwhile (Odoo logs them on ``odoo.sql_db`` at DEBUG)."""
+
+    class Recorder(logging.Handler):
+        def emit(self, record):
+            message = record.getMessage()
+            seen.append((time.monotonic(), message.split(": ", 1)[-1]))
+
+    logger = logging.getLogger("odoo.sql_db")
+    handler = Recorder(logging.DEBUG)
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 @tagged("post_install", "-at_install")
@@ -455,4 +487,107 @@ class TestWebhookApi(PartnerOrderApiCase):
         result = response.json()
         self.assertFalse(result["delivered"])
         self.assertEqual(result["status_code"], 500)
-        self.assertEqual(result["error"], "HTTP 500")
+        self.assertEqual(result["error"], NOT_DELIVERED)
+
+    def test_test_answer_tells_delivered_and_status_only(self):
+        # a refused connection and a receiver's 500 get the same coarse
+        # error: no connection detail, no timing (nothing for a port scan)
+        self.partner_a.order_api_webhook_url = closed_port_url()
+        with mute_logger(EVENT_LOGGER):
+            refused = self.api("POST", "webhook/test", key=self.key_a).json()
+        self.assertEqual(
+            set(refused),
+            {"success", "delivered", "webhook_id", "url", "status_code", "error"},
+        )
+        self.assertEqual(
+            (refused["delivered"], refused["status_code"], refused["error"]),
+            (False, None, NOT_DELIVERED),
+        )
+        # the administrators' log keeps the details
+        logged = self.env["partner.order.api.webhook.event"].search(
+            [("message_id", "=", refused["webhook_id"])]
+        )
+        self.assertTrue(logged.last_error)
+        self.assertNotEqual(logged.last_error, NOT_DELIVERED)
+        with WebhookReceiver() as receiver:
+            self.partner_a.order_api_webhook_url = receiver.url
+            delivered = self.api("POST", "webhook/test", key=self.key_a).json()
+        self.assertEqual(
+            (delivered["delivered"], delivered["status_code"], delivered["error"]),
+            (True, 200, None),
+        )
+        self.assertNotIn("response_time_ms", delivered)
+
+    def test_one_test_in_flight_per_partner(self):
+        Event = self.env["partner.order.api.webhook.event"]
+        with WebhookReceiver() as receiver:
+            self.partner_a.order_api_webhook_url = receiver.url
+            self.partner_b.sudo().order_api_webhook_url = receiver.url
+            # another worker (or server) sends A's test now: it holds A's slot
+            with slot(self.env.cr.dbname, "webhook_test", self.partner_a.id, 1) as held:
+                self.assertTrue(held)
+                before = Event.search_count([("event_type", "=", "ping")])
+                refused = self.api("POST", "webhook/test", key=self.key_a)
+                # B's test is not A's to wait for
+                other = self.api("POST", "webhook/test", key=self.key_b)
+                self.assertEqual(len(receiver.wait_for(1)), 1)
+                self.assertEqual(
+                    Event.search_count([("event_type", "=", "ping")]), before + 1
+                )
+            self.assert_error(refused, 429, "concurrency_limited")
+            self.assertEqual(refused.headers["Retry-After"], str(TIMEOUT))
+            self.assertTrue(other.json()["delivered"])
+            self.assertEqual(
+                receiver.requests[0]["headers"]["webhook-id"],
+                other.json()["webhook_id"],
+            )
+            # once A's other test is over, A's next one goes
+            again = self.api("POST", "webhook/test", key=self.key_a)
+            self.assertTrue(again.json()["delivered"])
+            self.assertEqual(len(receiver.wait_for(2)), 2)
+
+    def test_pings_do_not_fill_the_event_log(self):
+        Event = self.env["partner.order.api.webhook.event"]
+        with WebhookReceiver() as receiver:
+            self.partner_a.order_api_webhook_url = receiver.url
+            self.partner_b.sudo().order_api_webhook_url = receiver.url
+            b_ping = Event._send_ping(self.partner_b)
+            for __ in range(40):
+                last = Event._send_ping(self.partner_a)
+            answer = self.api("POST", "webhook/test", key=self.key_a).json()
+            receiver.wait_for(42)
+        pings = Event.search(
+            [("partner_id", "=", self.partner_a.id), ("event_type", "=", "ping")]
+        )
+        self.assertEqual(pings.mapped("message_id"), [answer["webhook_id"]])
+        self.assertFalse(last.exists())
+        # another partner's ping and every order event stay
+        self.assertTrue(b_ping.exists())
+
+    def test_first_ping_writes_the_new_secret_after_the_call(self):
+        # an admin set the URL: no secret yet; the ping makes it, and it is
+        # stored only once the receiver answered (no row written, so none
+        # locked, while the worker waits)
+        partner_sudo = self.partner_a.sudo()
+        partner_sudo.order_api_webhook_secret = False
+        self.env.flush_all()
+        seen = []
+        with WebhookReceiver() as receiver:
+            partner_sudo.order_api_webhook_url = receiver.url
+            self.env.flush_all()
+            with _statements(seen):
+                event = self.env["partner.order.api.webhook.event"]._send_ping(
+                    self.partner_a
+                )
+            [request] = receiver.wait_for(1)
+        secret = partner_sudo.order_api_webhook_secret
+        self.assertTrue(secret)
+        Webhook(secret).verify(request["body"], request["headers"])
+        self.assertEqual(event.state, "done")
+        writes = [
+            at
+            for at, query in seen
+            if query.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        ]
+        self.assertTrue(writes)
+        self.assertGreater(min(writes), request["received_at"])

@@ -22,6 +22,7 @@ from odoo.tools import mute_logger
 
 from ..models import partner_order_api_webhook_event as outbox
 from ..models.partner_order_api_webhook_event import IN_FLIGHT, TIMEOUT
+from ..models.partner_order_api_webhook_ping import NOT_DELIVERED
 from .common import PartnerOrderApiCase
 from .webhook_receiver import (
     RawReceiver,
@@ -359,8 +360,10 @@ class TestWebhookLimits(PartnerOrderApiCase):
         self.assertGreaterEqual(took, TIMEOUT)
         self.assertFalse(result["delivered"])
         self.assertEqual(result["status_code"], 200)
+        self.assertEqual(result["error"], NOT_DELIVERED)
+        logged = self.Event.search([("message_id", "=", result["webhook_id"])])
         self.assertEqual(
-            result["error"],
+            logged.last_error,
             f"timeout: no complete answer within {TIMEOUT} s "
             "(still reading the body at the deadline)",
         )
@@ -370,12 +373,13 @@ class TestWebhookLimits(PartnerOrderApiCase):
         self.assertGreaterEqual(took, TIMEOUT)
         self.assertFalse(result["delivered"])
         self.assertIsNone(result["status_code"])
+        self.assertEqual(result["error"], NOT_DELIVERED)
+        logged = self.Event.search([("message_id", "=", result["webhook_id"])])
         self.assertEqual(
-            result["error"],
+            logged.last_error,
             f"timeout: no complete answer within {TIMEOUT} s "
             "(still waiting for the status line and headers at the deadline)",
         )
-        logged = self.Event.search([("message_id", "=", result["webhook_id"])])
         self.assertEqual((logged.state, logged.event_type), ("failed", "ping"))
 
     def test_ping_to_a_50_mb_receiver(self):

@@ -112,3 +112,55 @@ def test_a_trickling_receiver_does_not_hold_back_another_partner(server, world):
         if "webhook" in line.lower() or "ir_cron" in line
     ]
     assert problems == []
+
+
+def test_one_webhook_test_in_flight_per_partner(server, world):
+    """Two ``POST webhook/test`` of one partner at once, on a multi-worker
+    server, to a receiver that trickles its answer: the first holds its
+    worker until the deadline, the second is answered 429 at once (not a
+    second worker held), and another partner's requests are not slowed."""
+    import threading  # noqa: PLC0415
+
+    _partner_id, _user, key = world.partners[3]
+    _other_id, _user, other_key = world.partners[4]
+    with RawReceiver("trickle", interval=2, length=60) as slow:
+        put = api(server, "PUT", "webhook", key, json={"url": slow.url})
+        assert put.status_code == 200, put.text
+        first = {}
+
+        def send_first():
+            started = time.monotonic()
+            first["response"] = api(server, "POST", "webhook/test", key)
+            first["took"] = time.monotonic() - started
+
+        thread = threading.Thread(target=send_first)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not slow.connections and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert slow.connections, "the first test never reached the receiver"
+        started = time.monotonic()
+        second = api(server, "POST", "webhook/test", key)
+        took = time.monotonic() - started
+        other = api(server, "GET", "orders", other_key)
+        other_took = time.monotonic() - started - took
+        thread.join(30)
+        try:
+            assert second.status_code == 429, second.text
+            assert second.json()["error"]["code"] == "concurrency_limited"
+            assert second.headers["Retry-After"] == "10"
+            assert took < 2, took
+            assert other.status_code == 200, other.text
+            assert other_took < 2, other_took
+            assert first["response"].status_code == 200, first["response"].text
+            answer = first["response"].json()
+            assert (answer["delivered"], answer["status_code"]) == (False, 200)
+            assert "response_time_ms" not in answer
+            assert first["took"] >= 10
+            # one connection only: the refused test sent nothing
+            assert len(slow.connections) == 1
+            # over: the next one goes
+            again = api(server, "POST", "webhook/test", key)
+            assert again.status_code == 200, again.text
+        finally:
+            api(server, "DELETE", "webhook", key)

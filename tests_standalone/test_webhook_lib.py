@@ -158,3 +158,47 @@ def test_parse_allowed_hosts():
     )
     assert names == {"a.example", "b.example"}
     assert [str(n) for n in networks] == ["10.0.0.0/8", "127.0.0.1/32"]
+
+
+# 6to4 (2002::/16) and Teredo (2001::/32) addresses carry an IPv4 address
+# inside, which the relay may deliver to: refused as private ones are, as
+# literals and as what a name resolves to, with a public IPv4 inside too
+TUNNELLED = {
+    "6to4 of 192.168.1.1": "2002:c0a8:101::1",
+    "6to4 of 8.8.8.8": "2002:808:808::1",
+    "Teredo": "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+    "Teredo, another": "2001:0:5ef5:79fd::1",
+}
+FORBIDDEN_MESSAGE = (
+    "The host of url ({host}) is a private, loopback or link-local address; "
+    "an administrator must allow it first."
+)
+
+
+@pytest.mark.parametrize("address", TUNNELLED.values(), ids=TUNNELLED.keys())
+def test_6to4_and_teredo_targets_refused(address):
+    for url, host, resolver in (
+        (f"https://[{address}]/hook", address, PUBLIC),
+        (
+            "https://tunnel.example/hook",
+            "tunnel.example",
+            fake_resolver({"tunnel.example": [address]}),
+        ),
+    ):
+        with pytest.raises(errors.ValidationError) as info:
+            check(url, resolver=resolver)
+        assert info.value.message == FORBIDDEN_MESSAGE.format(host=host)
+        assert info.value.details == [
+            {"field": "url", "message": FORBIDDEN_MESSAGE.format(host=host)}
+        ]
+    # the same message as any other forbidden target
+    with pytest.raises(errors.ValidationError) as private:
+        check("https://[fd00::1]/hook")
+    assert private.value.message == FORBIDDEN_MESSAGE.format(host="fd00::1")
+
+
+def test_6to4_and_teredo_targets_allowed_by_the_admin_list():
+    assert check("https://[2002:c0a8:101::1]/hook", allowed_hosts="2002::/16")
+    assert check("https://[2001:0:5ef5:79fd::1]/hook", allowed_hosts="2001::/32")
+    # a neighbouring public range stays public
+    assert check("https://[2003::1]/hook")
