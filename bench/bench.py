@@ -1194,7 +1194,7 @@ def timing_rows(r):
         )
     )
     if r.get("storm"):
-        rows.append(storm_row.row(r["storm"]))
+        rows.extend(storm_row.rows(r["storm"]))
     return rows
 
 
@@ -1671,7 +1671,7 @@ def main():
         mark("end")
         r["queries"] = query_counts(servers, marks)
         if args.storm_seconds:  # after the counts: its requests are not counted
-            log("measuring partner B quiet, then under partner A's storm")
+            log("measuring partner B quiet, then under partner A's storms")
             r["storm"] = storm_row.measure(
                 servers[sizes[0]], dbs[sizes[0]], args.storm_seconds
             )

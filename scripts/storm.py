@@ -156,11 +156,30 @@ def quiet(b, count=20, pause=0.3, timeout=30):
     return answers
 
 
-def run(a, b, seconds=25, a_threads=None, b_pause=0.3, a_timeout=180, b_timeout=30):
+def retry_after(answer):
+    """The seconds a 429 or 503 asks the client to wait (``Retry-After`` in
+    seconds), else 0."""
+    if answer.status in (429, 503) and (answer.retry_after or "").isdigit():
+        return int(answer.retry_after)
+    return 0
+
+
+def run(
+    a,
+    b,
+    seconds=25,
+    a_threads=None,
+    b_pause=0.3,
+    a_timeout=180,
+    b_timeout=30,
+    honour_retry_after=False,
+):
     """A's storm for ``seconds`` and B's requests meanwhile, every
     ``b_pause`` s: ``(B's answers, A's answers)``. A's threads send back to
-    back, whatever they are answered (a careless client ignores Retry-After);
-    the requests in flight at the end are waited for."""
+    back, whatever they are answered (a careless client ignores
+    Retry-After), or with ``honour_retry_after`` wait what a 429 or 503's
+    ``Retry-After`` says before their next request (a heavy but compliant
+    client); the requests in flight at the end are waited for."""
     stop = threading.Event()
     a_answers, lock = [], threading.Lock()
 
@@ -171,6 +190,8 @@ def run(a, b, seconds=25, a_threads=None, b_pause=0.3, a_timeout=180, b_timeout=
             answer = a_request(a, kind, index, a_timeout)
             with lock:
                 a_answers.append(answer)
+            if honour_retry_after and retry_after(answer):
+                stop.wait(retry_after(answer))  # cut short when the storm ends
             time.sleep(0.02)  # the client's own CPU: this machine's cores are few
 
     threads = [
