@@ -13,9 +13,11 @@ import math
 
 READ = 1
 ORDERS_PER_TOKEN = 50  # GET orders: one token per 50 objects a page may hold
+LINES_PER_TOKEN = 10  # an order or a quote: one token per 10 lines
+ORDER_MAX_COST = 10  # an order holds at most 100 lines
 DOCUMENT_COST = 5  # a PDF: rendered by wkhtmltopdf, or read from the cache
 WEBHOOK_TEST_COST = 5  # a network call of up to the webhook deadline
-BATCH_MAX_COST = 100  # orders/batch takes at most 100 orders
+BATCH_MAX_COST = 1000  # orders/batch takes at most 100 orders
 
 # operation id -> fixed cost (the others cost READ, batches one per order)
 FIXED = {
@@ -23,12 +25,21 @@ FIXED = {
     "testWebhook": WEBHOOK_TEST_COST,
 }
 
+# operations whose body is one order (cost by its lines)
+ORDER_BODIES = ("createOrder", "quoteOrder")
+# operations whose cost depends on the body
+BODY_COSTS = ("createOrdersBatch", *ORDER_BODIES)
+
 # (what, tokens) rows of the README's table, in its order
 COST_TABLE = (
     ("Any read (`available_products`, `order_status`, webhook settings)", "1"),
     ("`GET orders`", "1 per 50 objects of `page_size` (1 or 2)"),
-    ("`POST order`, `POST order/quote`, `POST order/cancel`", "1"),
-    ("`POST orders/batch`", "1 per order in `orders` (1 to 100)"),
+    ("`POST order`, `POST order/quote`", "1 per 10 lines (1 to 10)"),
+    ("`POST order/cancel`", "1"),
+    (
+        "`POST orders/batch`",
+        "the sum of its orders' costs: 1 per order of up to 10 lines",
+    ),
     ("`GET order/document` (a PDF)", str(DOCUMENT_COST)),
     (
         "`POST webhook/test` (and the portal's *Send test event*)",
@@ -52,14 +63,29 @@ def _page_size_cost(args):
     return max(READ, math.ceil(min(max(page_size, 1), 100) / ORDERS_PER_TOKEN))
 
 
-def _batch_cost(body):
-    try:
-        orders = json.loads(body or b"").get("orders")
-    except (ValueError, AttributeError, UnicodeDecodeError, RecursionError):
-        return READ  # refused by validation: the cost of a read
-    if not isinstance(orders, list):
+def _order_cost(order):
+    """An order's (or a quote's) tokens: one per 10 lines (``ean`` and
+    ``amount`` alone: one line); what validation will refuse costs 1."""
+    lines = order.get("lines") if isinstance(order, dict) else None
+    if not isinstance(lines, list):
         return READ
-    return max(READ, min(len(orders), BATCH_MAX_COST))
+    return max(READ, min(math.ceil(len(lines) / LINES_PER_TOKEN), ORDER_MAX_COST))
+
+
+def _json_body(body):
+    try:
+        return json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None  # refused by validation
+
+
+def _batch_cost(body):
+    data = _json_body(body)
+    orders = data.get("orders") if isinstance(data, dict) else None
+    if not isinstance(orders, list) or not orders:
+        return READ
+    cost = sum(_order_cost(order) for order in orders[: BATCH_MAX_COST // 10])
+    return max(READ, min(cost, BATCH_MAX_COST))
 
 
 def request_cost(operation_id, args, body):
@@ -70,4 +96,6 @@ def request_cost(operation_id, args, body):
         return _page_size_cost(args)
     if operation_id == "createOrdersBatch":
         return _batch_cost(body)
+    if operation_id in ORDER_BODIES:
+        return _order_cost(_json_body(body))
     return FIXED.get(operation_id, READ)

@@ -741,7 +741,8 @@ HEADERS = {
     },
     "X-RateLimit-Cost": {
         "description": "The tokens this request took from the partner's budget: "
-        "1 for a read, one per order for `POST orders/batch`, more for a PDF or "
+        "1 for a read, one per 10 lines of an order, one per order of up to 10 "
+        "lines for `POST orders/batch`, more for a PDF or "
         "a webhook test (see Fair use); `0` on a 429 `rate_limited`, which "
         "takes nothing.",
         "schema": {"type": "string", "pattern": "^[0-9]+$"},

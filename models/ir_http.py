@@ -89,7 +89,7 @@ class IrHttp(models.AbstractModel):
             operation and operation.operation_id,
             httprequest.args,
             httprequest.get_data(cache=True)
-            if operation and operation.operation_id == "createOrdersBatch"
+            if operation and operation.operation_id in costs.BODY_COSTS
             else b"",
         )
         Buckets = request.env["partner.order.api.rate.bucket"].sudo()

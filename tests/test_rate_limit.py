@@ -179,7 +179,12 @@ class TestRequestCost(RateLimitCase):
         # a body validation refuses as a whole costs what a read costs
         response = self.api("POST", "orders/batch", key=key, body={"orders": "x"})
         self.assert_error(response, 400, "validation_error")
-        self.assert_cost(response, 1, left)
+        left = self.assert_cost(response, 1, left)
+        # an order or a quote: one token per 10 lines, whatever the answer
+        lines = [{"ean": f"0{index}", "amount": 1} for index in range(25)]
+        response = self.api("POST", "order/quote", key=key, body={"lines": lines})
+        self.assertIn(response.status_code, (400, 403), response.text[:300])
+        self.assert_cost(response, 3, left)
 
     def test_a_batch_of_100_makes_the_partner_wait(self):
         """Issue 22's reproduction 4: a burst of batches is not a burst of

@@ -13,6 +13,18 @@ def costs():
     return load_lib("costs")
 
 
+def _lines(count):
+    return [{"ean": str(index), "amount": 1} for index in range(count)]
+
+
+def _order(lines):
+    return json.dumps({"lines": _lines(lines)}).encode()
+
+
+def _batch(orders, lines):
+    return json.dumps({"orders": [{"lines": _lines(lines)}] * orders}).encode()
+
+
 @pytest.mark.parametrize(
     ("operation", "args", "body", "cost"),
     [
@@ -25,10 +37,19 @@ def costs():
         ("listOrders", {"page_size": "100000"}, b"", 2),  # refused: at most 100
         ("listOrders", {"page_size": "x"}, b"", 1),
         ("createOrder", {}, b"{}", 1),
+        ("createOrder", {}, _order(1), 1),
+        ("createOrder", {}, _order(10), 1),
+        ("createOrder", {}, _order(11), 2),
+        ("createOrder", {}, _order(100), 10),
+        ("createOrder", {}, _order(1000), 10),  # refused: at most 100
+        ("createOrder", {}, b'{"ean": "1", "amount": 1}', 1),
         ("quoteOrder", {}, b"{}", 1),
+        ("quoteOrder", {}, _order(100), 10),
         ("createOrdersBatch", {}, json.dumps({"orders": [{}] * 3}).encode(), 3),
         ("createOrdersBatch", {}, json.dumps({"orders": [{}] * 100}).encode(), 100),
         ("createOrdersBatch", {}, json.dumps({"orders": [{}] * 500}).encode(), 100),
+        ("createOrdersBatch", {}, _batch(100, 100), 1000),
+        ("createOrdersBatch", {}, _batch(2, 25), 6),
         ("createOrdersBatch", {}, json.dumps({"orders": []}).encode(), 1),
         ("createOrdersBatch", {}, b'{"orders": "x"}', 1),
         ("createOrdersBatch", {}, b"[1, 2]", 1),
