@@ -44,7 +44,7 @@ _INDEXES = """
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
 
     order_api_owner_id = fields.Many2one(
         comodel_name="res.partner",

@@ -10,6 +10,24 @@ from webhook_receiver import RawReceiver
 
 STORM_SECONDS = 15
 MIN_B_REQUESTS = 6  # some 30 in 15 s when served at once
+REPORT_BUNDLES = ("web.report_assets_common", "web.report_assets_pdf")
+
+
+def _report_assets_generated(world):
+    """The reports' asset bundles made and committed on the primary, as on a
+    server that has printed before. This database is a copy of one taken
+    right after the install, which never rendered a report: the first
+    render makes the bundles while wkhtmltopdf fetches them, at once, from
+    a server that reads the standby, and Odoo logs "Record does not exist"
+    (a limit of Odoo's lazily built bundles behind a standby, not of the
+    fair-use bounds this test is about: see the README, Several servers)."""
+    with world.registry.cursor() as cr:
+        env = world.odoo.api.Environment(cr, world.odoo.SUPERUSER_ID, {})
+        for name in REPORT_BUNDLES:
+            bundle = env["ir.qweb"]._get_asset_bundle(name)
+            bundle.css()
+            bundle.js()
+        cr.commit()
 
 
 def test_a_storming_partner_never_starves_another_on_two_servers(
@@ -26,6 +44,7 @@ def test_a_storming_partner_never_starves_another_on_two_servers(
         )
         _b_id, b = live_storm._partner_with_orders(world, servers[1], "Cluster Storm B")
         a.urls = b.urls = [server.url for server in servers]
+        _report_assets_generated(world)
         # GETs read the limits on the standby: once it holds them
         cluster.wait_replayed()
         with RawReceiver("trickle", interval=1, length=30) as trickle:
