@@ -20,6 +20,7 @@ import logging
 import math
 import re
 import time
+import uuid
 
 import psycopg2.errors
 from markupsafe import Markup
@@ -920,6 +921,10 @@ class PartnerOrderApiService(models.AbstractModel):
             "client_order_ref": external_id,
             "order_api_note": note,
             "company_id": self.env.company.id,
+            # the portal's token made now, in the order's own transaction: the
+            # partner's first look at the order on the portal would write it
+            # otherwise, and race the crons touching the order (reservation)
+            "access_token": str(uuid.uuid4()),
             "order_line": [
                 Command.create({"product_id": product.id, "product_uom_qty": amount})
                 for product, amount in lines

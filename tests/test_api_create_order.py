@@ -33,6 +33,13 @@ class TestApiCreateOrder(PartnerOrderApiCase):
         self.assertEqual(order.order_line.product_id, self.product_a)
         self.assertEqual(order.order_line.product_uom_qty, 3)
         self.assertAlmostEqual(order.order_line.price_unit, 90.0)
+        # the portal's token comes with the order: the partner's first look
+        # on the portal writes nothing to it (a write that would race the
+        # reservation cron's touch of the same order)
+        self.assertTrue(order.access_token)
+        token = order.access_token
+        order.with_user(self.user_a)._portal_ensure_token()
+        self.assertEqual(order.access_token, token)
         shipping = order.partner_shipping_id
         self.assertEqual(shipping.parent_id, self.partner_a)
         self.assertEqual(shipping.type, "delivery")
