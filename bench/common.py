@@ -15,6 +15,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from odoo_server import OdooServer, free_port  # noqa: E402
+from storm import percentile  # noqa: E402  (one percentile for bench and storm)
 
 BENCH_DIR = Path(__file__).resolve().parent
 ODOO_SRC = Path(os.environ.get("ODOO_SRC") or Path.home() / "odoo-18.0")
@@ -166,16 +167,6 @@ class Server(OdooServer):
 # ----------------------------------------------------------------------------
 # Statistics
 # ----------------------------------------------------------------------------
-def percentile(values, pct):
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    rank = (len(values) - 1) * pct / 100.0
-    low = int(rank)
-    high = min(low + 1, len(values) - 1)
-    return values[low] + (values[high] - values[low]) * (rank - low)
-
-
 def summary(values):
     return {
         "n": len(values),
