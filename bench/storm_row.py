@@ -85,12 +85,9 @@ def _partners(db, server):
 
 
 def _order(server, key, ean):
-    resp = requests.post(
-        f"{server.url}{storm.API}/order",
-        headers={"Authorization": f"Bearer {key}"},
-        json=storm.batch_body(ean, 1)["orders"][0],
-        timeout=60,
-    )
+    url, body = f"{server.url}{storm.API}/order", storm.batch_body(ean, 1)["orders"][0]
+    auth = {"Authorization": f"Bearer {key}"}
+    resp = requests.post(url, headers=auth, json=body, timeout=60)
     if resp.status_code != 201:
         raise RuntimeError(
             f"POST order for the storm: {resp.status_code} {resp.text[:300]}"
@@ -142,12 +139,11 @@ def measure(server, db, seconds=SECONDS, quiet_count=QUIET_REQUESTS):
     a, b = _partners(db, server)
     result = {"seconds": seconds, "storms": {}}
     with RawReceiver("trickle", interval=1, length=30) as trickle:
-        put = requests.put(
+        url, auth = (
             f"{server.url}{storm.API}/webhook",
-            headers={"Authorization": f"Bearer {a.key}"},
-            json={"url": trickle.url},
-            timeout=60,
+            {"Authorization": f"Bearer {a.key}"},
         )
+        put = requests.put(url, headers=auth, json={"url": trickle.url}, timeout=60)
         if put.status_code != 200:
             raise RuntimeError(f"PUT webhook for the storm: {put.text[:300]}")
         log(f"storm: B quiet, {quiet_count} requests")

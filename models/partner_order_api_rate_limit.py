@@ -259,13 +259,10 @@ class PartnerOrderApiRateBucket(models.Model):
         the slot is given back). The slot stays held by this thread until
         ``release_request_slot()``. One statement."""
         release_request_slot()
-        partner_sudo = self.env["res.partner"].sudo().browse(partner_id)
-        limit = self._limit_for(partner_sudo)
         slots = self._max_concurrent_requests()
         if not slots:
-            if not limit:
-                return RequestBudget(True, None, None, 0, cost)
-            return self._take(("partner", partner_id), limit, cost=cost)
+            return self._take_partner_tokens(partner_id, cost)
+        limit = self._limit_for(self.env["res.partner"].sudo().browse(partner_id))
         held = CONNECTIONS.hold(self.env.cr.dbname)
         _HELD.held = held
         params = slot_params("partner_requests", partner_id, slots)
@@ -290,8 +287,9 @@ class PartnerOrderApiRateBucket(models.Model):
 
     @api.model
     def _take_partner_tokens(self, partner_id, cost):
-        """``cost`` tokens of the budget of ``partner_id`` for work outside
-        the API's routes (the portal's test event): a RequestBudget."""
+        """``cost`` tokens of the budget of ``partner_id``, no slot: a
+        RequestBudget (requests when the bound on requests in flight is
+        off, and the portal's test event)."""
         partner_sudo = self.env["res.partner"].sudo().browse(partner_id)
         limit = self._limit_for(partner_sudo)
         if not limit:
