@@ -26,7 +26,7 @@ class IrHttp(models.AbstractModel):
         a missing, unknown, revoked or expired key is 401 ``unauthorized``
         (JSON, never the login page), a read-only key on a route that writes
         403 ``insufficient_scope``. Then the request runs as the key's user,
-        and is let in by the partner's fair-use limits (all its users and
+        in its API company alone (``service._caller_company``), and is let in by the partner's fair-use limits (all its users and
         keys together, ``partner.order.api.rate.bucket._admit_request``): one
         of its slots for requests in flight (429 ``concurrency_limited``),
         held until the answer (``routing.run``), and what the request costs
@@ -44,6 +44,10 @@ class IrHttp(models.AbstractModel):
                 request.httprequest.headers.get("Authorization"), address
             )
             request.update_env(user=uid)
+            # the one company the request works in (README, "Several
+            # companies"): env.company and env.companies are it
+            caller_company = request.env["partner.order.api.service"]._caller_company()
+            request.update_context(allowed_company_ids=caller_company.ids)
             cls._order_api_use_primary_if_behind()
             cls._order_api_admit()
             if read_only and not cls._order_api_route_reads_only():

@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Idempotency-Key: a write request runs at most once per partner and key.
+"""Idempotency-Key: a write request runs at most once per partner, company
+and key (the caller's API company: a key used in one company is unknown in
+another, as that company's orders are; README, "Several companies").
 
 The key's row is written in the same transaction as the order it creates,
 so it exists exactly when the order does. A transaction-scoped advisory lock
-on (partner, key) makes a concurrent repeat answer 409
+on (partner, company, key) makes a concurrent repeat answer 409
 ``idempotency_in_progress`` at once instead of waiting; a repeat after the
 first committed replays its stored answer.
 """
@@ -30,6 +32,9 @@ class PartnerOrderApiIdempotency(models.Model):
     partner_id = fields.Many2one(
         "res.partner", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(
+        "res.company", required=True, ondelete="cascade", help="The API company."
+    )
     key = fields.Char(required=True)
     fingerprint = fields.Char(
         required=True, help="SHA-256 of the route and the canonical JSON body."
@@ -41,8 +46,8 @@ class PartnerOrderApiIdempotency(models.Model):
     _sql_constraints = [
         (
             "partner_key_uniq",
-            "UNIQUE(partner_id, key)",
-            "An idempotency key is used once per partner.",
+            "UNIQUE(partner_id, company_id, key)",
+            "An idempotency key is used once per partner and company.",
         ),
     ]
 
@@ -59,22 +64,30 @@ class PartnerOrderApiIdempotency(models.Model):
         ).hexdigest()
 
     @api.model
-    def _lock_id(self, partner_id, key):
-        """The advisory lock of (partner, key): 64 bits of their SHA-256."""
-        digest = hashlib.sha256(f"{partner_id}:{key}".encode()).digest()
+    def _lock_id(self, partner_id, company_id, key):
+        """The advisory lock of (partner, company, key): 64 bits of their
+        SHA-256."""
+        digest = hashlib.sha256(f"{partner_id}:{company_id}:{key}".encode()).digest()
         return int.from_bytes(digest[:8], "big", signed=True)
 
     @api.model
-    def _run(self, partner, key, fingerprint, func):
-        """``func()`` -> (payload, status) at most once for (partner, key);
-        returns ``((payload, status), replayed)``."""
+    def _run(self, partner, company, key, fingerprint, func):
+        """``func()`` -> (payload, status) at most once for (partner,
+        company, key); returns ``((payload, status), replayed)``."""
         self.env.cr.execute(
-            SQL("SELECT pg_try_advisory_xact_lock(%s)", self._lock_id(partner.id, key))
+            SQL(
+                "SELECT pg_try_advisory_xact_lock(%s)",
+                self._lock_id(partner.id, company.id, key),
+            )
         )
         if not self.env.cr.fetchone()[0]:
             raise errors.IdempotencyInProgress()
         record = self.sudo().search(
-            [("partner_id", "=", partner.id), ("key", "=", key)]
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("key", "=", key),
+            ]
         )
         if record and record.created_at < fields.Datetime.now() - TTL:
             record.unlink()
@@ -86,7 +99,12 @@ class PartnerOrderApiIdempotency(models.Model):
         try:
             with self.env.cr.savepoint():
                 record = self.sudo().create(
-                    {"partner_id": partner.id, "key": key, "fingerprint": fingerprint}
+                    {
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "key": key,
+                        "fingerprint": fingerprint,
+                    }
                 )
         except psycopg2.errors.UniqueViolation:
             # The first request committed after this transaction began: its

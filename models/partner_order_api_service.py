@@ -67,6 +67,7 @@ _ORDER_SEARCH_FIELDS = [
 ]
 # read with the partner on every request (see _caller)
 _PARTNER_SWITCHES = ("order_api_enabled", "order_api_rate_limit_per_minute")
+_SWITCHES_AT = 4  # where _caller_facts holds them
 ORDER_SORTS = {
     "created_desc": ("create_date", "DESC"),
     "created_asc": ("create_date", "ASC"),
@@ -291,23 +292,34 @@ class PartnerOrderApiService(models.AbstractModel):
         not the parent's.
 
         Every request asks, so the answer costs no query once a worker knows
-        it (``_caller_facts``); the partner's API switches and the user's
-        company go to the ORM cache with it. It is remembered on the HTTP
-        request object too, for this uid only. It is never read from the
-        context nor from anything else a client can send: the context is
-        client input on Odoo's RPC routes."""
+        it (``_caller_facts``); the partner's API switches go to the ORM
+        cache with it. It is remembered on the HTTP request object too, for
+        this uid only. It is never read from the context nor from anything
+        else a client can send: the context is client input on Odoo's RPC
+        routes."""
         memo = getattr(request, "_order_api_caller", None) if request else None
         if memo and memo[0] == self.env.uid:
             return memo[1]
-        partner_id, company_id, _has_products, *switches = self._caller_facts_now()
-        partner_sudo = self.env["res.partner"].sudo().browse(partner_id)
-        for name, value in zip(_PARTNER_SWITCHES, switches, strict=True):
+        facts = self._caller_facts_now()
+        partner_sudo = self.env["res.partner"].sudo().browse(facts[0])
+        for name, value in zip(_PARTNER_SWITCHES, facts[_SWITCHES_AT:], strict=True):
             self._order_api_cache(partner_sudo, name, value)
-        # env.company reads it: spare the request the user's whole row
-        self._order_api_cache(self.env.user, "company_id", company_id)
         if request:
-            request._order_api_caller = (self.env.uid, partner_id)
-        return partner_id
+            request._order_api_caller = (self.env.uid, facts[0])
+        return facts[0]
+
+    def _caller_company(self):
+        """The caller's API company (``res.company``, sudo): the one company
+        its orders belong to and every request of it works in (README,
+        "Several companies"). It is the company of the caller's partner when
+        the partner is restricted to one (``res.partner.company_id``), the
+        user's default company (``res.users.company_id``) otherwise. A user
+        not allowed in its partner's company works in its default company,
+        where ``_partner_sudo`` refuses it (403 naming the partner's
+        company). Read, like the partner, from ``_caller_facts``: never from
+        the context."""
+        company_id = self._caller_facts_now()[1]
+        return self.env["res.company"].sudo().browse(company_id)
 
     def _caller_facts_now(self):
         """``_caller_facts`` of the calling user, as this worker remembers
@@ -321,26 +333,27 @@ class PartnerOrderApiService(models.AbstractModel):
         """Whether the caller's partner has allowed products (its rows of
         the relation, whatever the products' state), as ``_caller_facts``
         remember it."""
-        _partner_id, _company_id, has_products, *_switches = self._caller_facts_now()
-        return has_products
+        return self._caller_facts_now()[3]
 
     @api.model
     @tools.ormcache("uid", "window", "generation")
     def _caller_facts(self, uid, window, generation):
-        """``(commercial partner id, the user's company id, whether the
-        partner has allowed products, *the partner's _PARTNER_SWITCHES)``
-        of the user ``uid``, remembered by this worker
+        """``(commercial partner id, API company id, the partner's company
+        the user may not act in or None, whether the partner has allowed
+        products, *the partner's _PARTNER_SWITCHES)`` of the user ``uid``
+        (the API company: see ``_caller_company``), remembered by this worker
         as verified keys are (``_verified_key``): at most KEY_CACHE_SECONDS
         (``window``), and forgotten by every worker once a change to them
-        commits (``_forget_verified_keys``: the switches of a partner, a
-        partner moved in the tree of a user's contact, the partner or
-        company of a user, products allowed to a partner; see res.partner's,
-        res.users' and product.product's ``write``). Read
-        on a cursor of its own, on the primary: a lagging replica cannot
-        bring back what a change made the workers forget."""
-        self.env["res.users"].flush_model(["partner_id", "company_id"])
+        commits (``_forget_verified_keys``: the switches and the company of a
+        partner, a partner moved in the tree of a user's contact, the
+        partner, default company and allowed companies of a user, products
+        allowed to a partner; see res.partner's, res.users' and
+        product.product's ``write``). Read on a cursor of its own, on the
+        primary: a lagging replica cannot bring back what a change made the
+        workers forget."""
+        self.env["res.users"].flush_model(["partner_id", "company_id", "company_ids"])
         self.env["res.partner"].flush_model(
-            ["parent_id", "commercial_partner_id", *_PARTNER_SWITCHES]
+            ["parent_id", "commercial_partner_id", "company_id", *_PARTNER_SWITCHES]
         )
         registry = self.env.registry
         # (a test cursor cannot open a read/write cursor inside a read-only one)
@@ -349,7 +362,10 @@ class PartnerOrderApiService(models.AbstractModel):
             cr.execute(
                 SQL(
                     """
-                    SELECT company.id, usr.company_id,
+                    SELECT company.id,
+                           CASE WHEN bound.refused THEN usr.company_id
+                                ELSE COALESCE(company.company_id, usr.company_id) END,
+                           CASE WHEN bound.refused THEN company.company_id END,
                            EXISTS (SELECT 1 FROM res_partner_order_api_product_rel rel
                                     WHERE rel.partner_id = company.id),
                            %s
@@ -357,6 +373,12 @@ class PartnerOrderApiService(models.AbstractModel):
                       JOIN res_partner contact ON contact.id = usr.partner_id
                       JOIN res_partner company
                         ON company.id = COALESCE(contact.commercial_partner_id, contact.id)
+                     CROSS JOIN LATERAL (
+                           SELECT company.company_id IS NOT NULL AND NOT EXISTS (
+                                  SELECT 1 FROM res_company_users_rel allowed
+                                   WHERE allowed.user_id = usr.id
+                                     AND allowed.cid = company.company_id) AS refused
+                           ) bound
                      WHERE usr.id = %s
                     """,
                     SQL(", ").join(
@@ -383,6 +405,14 @@ class PartnerOrderApiService(models.AbstractModel):
         partner_sudo = self.env["res.partner"].sudo().browse(self._caller())
         if not partner_sudo.order_api_enabled:
             raise errors.Forbidden()
+        refused_company_id = self._caller_facts_now()[2]
+        if refused_company_id:
+            company = self.env["res.company"].sudo().browse(refused_company_id)
+            raise errors.Forbidden(
+                f"This partner is a customer of {company.name} only, and this "
+                f"user may not work in {company.name}: ask the seller to allow "
+                "it there."
+            )
         return partner_sudo
 
     # ------------------------------------------------------------------
@@ -639,14 +669,19 @@ class PartnerOrderApiService(models.AbstractModel):
         return self.env["sale.order"].sudo().browse(row[0])
 
     def _run_idempotent(self, idempotency_key, route, data, func):
-        """``func()`` -> (payload, status), at most once per partner and
-        ``Idempotency-Key``; returns ``((payload, status), replayed)``."""
+        """``func()`` -> (payload, status), at most once per partner, API
+        company and ``Idempotency-Key``; returns ``((payload, status),
+        replayed)``."""
         if idempotency_key is None:
             return func(), False
         partner_sudo = self._partner_sudo()
         Idempotency = self.env["partner.order.api.idempotency"].sudo()
         return Idempotency._run(
-            partner_sudo, idempotency_key, Idempotency._fingerprint(route, data), func
+            partner_sudo,
+            self.env.company,
+            idempotency_key,
+            Idempotency._fingerprint(route, data),
+            func,
         )
 
     def _cancel_order(self, identified_by, order_id):
@@ -824,8 +859,9 @@ class PartnerOrderApiService(models.AbstractModel):
 
     @api.model
     def _external_id_lock_key(self, partner_sudo, external_id):
+        company_id = self.env.company.id
         digest = hashlib.sha256(
-            f"partner_order_api:external:{partner_sudo.id}:{external_id}".encode()
+            f"partner_order_api:external:{partner_sudo.id}:{company_id}:{external_id}".encode()
         ).digest()
         return int.from_bytes(digest[:8], "big", signed=True)
 
@@ -847,16 +883,20 @@ class PartnerOrderApiService(models.AbstractModel):
             self.env.cr.fetchall()
 
     def _external_ids_used(self, partner_sudo, external_ids, fresh=True):
-        """The set of ``external_ids`` the partner already used: in this
-        transaction's snapshot, then (``fresh``) in a new transaction, which
-        sees what a request that held the lock before committed."""
+        """The set of ``external_ids`` the partner already used in the API
+        company (unique per partner and company, as the orders it can read
+        are): in this transaction's snapshot, then (``fresh``) in a new
+        transaction, which sees what a request that held the lock before
+        committed."""
         self.env["sale.order"].flush_model(
-            ["order_api_partner_id", "order_api_external_id"]
+            ["order_api_partner_id", "company_id", "order_api_external_id"]
         )
         query = SQL(
             "SELECT order_api_external_id FROM sale_order "
-            "WHERE order_api_partner_id = %s AND order_api_external_id = ANY(%s)",
+            "WHERE order_api_partner_id = %s AND company_id = %s"
+            " AND order_api_external_id = ANY(%s)",
             partner_sudo.id,
+            self.env.company.id,
             list(external_ids),
         )
         self.env.cr.execute(query)

@@ -92,14 +92,15 @@ class ResPartner(models.Model):
             self._order_api_sync_user_groups()
         # what workers remember of API callers (partner.order.api.service
         # ._caller_facts): the switches, whether products are allowed, and
-        # the commercial partner of the users below a partner moved in the tree
+        # the commercial partner (and its company) of the users below a
+        # partner moved in the tree or given another company
         if {
             "order_api_enabled",
             "order_api_rate_limit_per_minute",
             "order_api_product_ids",
         }.intersection(vals):
             self.env["partner.order.api.service"]._forget_verified_keys()
-        elif ("parent_id" in vals or "is_company" in vals) and self.env[
+        elif {"parent_id", "is_company", "company_id"}.intersection(vals) and self.env[
             "res.users"
         ].sudo().with_context(active_test=False).search_count(
             [("partner_id", "child_of", self.ids)], limit=1

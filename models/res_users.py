@@ -13,10 +13,10 @@ class ResUsers(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if {"active", "partner_id", "company_id"} & vals.keys():
+        if {"active", "partner_id", "company_id", "company_ids"} & vals.keys():
             # the API keys of a deactivated user stop working, and what
             # workers remember of the user as an API caller (its partner, its
-            # company: partner.order.api.service._caller_facts) is read
+            # companies: partner.order.api.service._caller_facts) is read
             # again, in every worker once this commits
             self.env["partner.order.api.service"]._forget_verified_keys()
         if "partner_id" in vals or any(

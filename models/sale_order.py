@@ -102,7 +102,7 @@ class SaleOrder(models.Model):
     order_api_external_id = fields.Char(
         string="External Order ID",
         help="The partner's own identifier of this order (external_order_id in "
-        "the Partner Order API), unique per partner.",
+        "the Partner Order API), unique per partner and company.",
         index="btree_not_null",
         copy=False,
         tracking=True,
@@ -142,8 +142,8 @@ class SaleOrder(models.Model):
     _sql_constraints = [
         (
             "order_api_external_id_uniq",
-            "UNIQUE(order_api_partner_id, order_api_external_id)",
-            "This external order ID is already used by this partner.",
+            "UNIQUE(order_api_partner_id, company_id, order_api_external_id)",
+            "This external order ID is already used by this partner in this company.",
         ),
     ]
 

@@ -145,10 +145,13 @@ class PartnerOrderApiCase(HttpCase):
         )
 
     @classmethod
-    def _create_partner(cls, name, login, products, enabled):
+    def _create_partner(cls, name, login, products, enabled, company=None):
+        """An API customer (restricted to ``company`` if given) with a
+        contact, its portal user (in the current company) and a key."""
         company = cls.env["res.partner"].create(
             {
                 "name": name,
+                "company_id": company and company.id,
                 "is_company": True,
                 "country_id": cls.env.ref("base.de").id,
                 "property_product_pricelist": cls.pricelist.id,
