@@ -431,6 +431,16 @@ INFO_DESCRIPTION = _md(
     whose partner is not enabled answers 403 `forbidden`. A company and all its
     contacts share orders and allowed products.
 
+    **Companies.** When the seller runs several companies in one Odoo, each
+    request works in one company, the key user's *API company*: the company
+    the partner is restricted to, else the user's default company. Orders are
+    created there (its warehouse, currency, prices and taxes), and only its
+    orders are read: another company's order answers 404 `not_found`, as
+    another partner's does. Allowed products are offered in their own company
+    only; `external_order_id` and `Idempotency-Key` are unique per partner and
+    company; the webhook is the company's. A user not allowed in the company
+    its partner is restricted to gets 403 `forbidden` naming that company.
+
     **Read-only keys.** A key whose scope is `partner_order_api.readonly` opens
     the GET routes and `POST order/quote` (which writes nothing) only: every
     route that writes (`POST order`, `POST orders/batch`, `POST order/cancel`,
@@ -458,7 +468,7 @@ INFO_DESCRIPTION = _md(
 
     **Idempotency.** `POST order`, `POST orders/batch` and `POST order/cancel`
     take an optional `Idempotency-Key` header (1 to 255 printable ASCII
-    characters, e.g. a UUID), remembered per partner for 24 hours. A repeat
+    characters, e.g. a UUID), remembered per partner and company for 24 hours. A repeat
     with the same key, route and JSON body (the order of its keys does not
     matter) does not run again: it gets the first answer, status included, with
     `Idempotent-Replayed: true`. The same

@@ -323,7 +323,7 @@ class OrderLineInput(_Request):
 class _OrderCreateCommon(_Request):
     external_order_id: _text(EXTERNAL_ID_MAX, required=False) = Field(
         None,
-        description="The partner's own order id, unique per partner. Optional; "
+        description="The partner's own order id, unique per partner and company. Optional; "
         "empty or null for none.",
     )
     note: _text(NOTE_MAX, required=False, pattern=NOTE_PATTERN, strip=" \t\r\n") = (

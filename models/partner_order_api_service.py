@@ -4,7 +4,8 @@
 Controllers parse and answer; this service holds the rules. It runs in the
 environment of the user whose API key authenticated the request. A partner
 sees exactly the orders of ``_orders_where``: those it owns (placed by its
-contacts), in the user's companies, once sent or confirmed. That domain is searched
+contacts), in the caller's API company (``_caller_company``; README,
+"Several companies"), once sent or confirmed. That domain is searched
 elevated and is the whole confinement: Odoo's follower-based portal rule
 would also open other customers' orders the partner was made to follow, and
 costs a scan of every followed order on each request (see the README,
@@ -520,7 +521,8 @@ class PartnerOrderApiService(models.AbstractModel):
         may read through the API, searched elevated: the partner's orders as
         ``sale.order._order_api_partner_domain`` defines them for the API
         and the portal alike (those it owns, sent, confirmed or cancelled),
-        in the calling user's companies, compiled by the ORM."""
+        in the caller's API company (the request's only company: see
+        ``_caller_company``), compiled by the ORM."""
         self.env["sale.order"].flush_model(_ORDER_SEARCH_FIELDS)
         SaleOrder = self.env["sale.order"].sudo().with_context(active_test=False)
         domain = SaleOrder._order_api_partner_domain(self._caller())

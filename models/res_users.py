@@ -13,10 +13,11 @@ class ResUsers(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if {"active", "partner_id", "company_id", "company_ids"} & vals.keys():
+        if {"active", "partner_id", "company_id"} & vals.keys():
             # the API keys of a deactivated user stop working, and what
             # workers remember of the user as an API caller (its partner, its
-            # companies: partner.order.api.service._caller_facts) is read
+            # company: partner.order.api.service._caller_facts; its allowed
+            # companies clear every cache in Odoo itself) is read
             # again, in every worker once this commits
             self.env["partner.order.api.service"]._forget_verified_keys()
         if "partner_id" in vals or any(
