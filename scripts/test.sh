@@ -14,8 +14,9 @@
 #     summary says so);
 # (d) with Odoo 18.0 (found as scripts/run.sh finds it): installs the addon with
 #     demo data into a fresh database (installing Debian's chromium and
-#     wkhtmltopdf first when run as root and missing), runs tests/ with pytest-odoo, then
-#     tests_live/ (real odoo-bin --workers servers) on it, drops the database;
+#     wkhtmltopdf first when run as root and missing), runs tests/ with pytest-odoo,
+#     the mutant stage (scripts/mutants.sh: each tests_mutants/*.patch must
+#     make the tests it names fail), then tests_live/ (real odoo-bin --workers servers) on it, drops the database;
 #     then tests_cluster/ (scripts/cluster.sh: a PostgreSQL primary and a
 #     streaming standby of their own, two servers reading the standby);
 #     a WARNING, ERROR or CRITICAL line logged by Odoo (install, tests, every
@@ -208,6 +209,18 @@ if poa_find_odoo || poa_get_odoo; then
             --odoo-log-level=info --odoo-extra="logfile=$TESTS_LOG" -p no:cacheprovider -rfEs \
             "$POA_ADDON/tests") 2>&1 | tee "$RUN_DIR/odoo.out"
         check_stage "Odoo suite" "${PIPESTATUS[0]}" "$RUN_DIR/odoo.out"
+        if [ -d "$ADDON_DIR/tests_mutants" ]; then
+            # Before tests_live writes to the database: the named tests of
+            # each mutant run against it as the suite left it.
+            section "mutants (tests_mutants/: each caught by the tests it names)"
+            bash "$ADDON_DIR/scripts/mutants.sh" "$TEST_DB" 2>&1 | tee "$RUN_DIR/mutants.out"
+            if [ "${PIPESTATUS[0]}" = 0 ]; then
+                STAGES_PASSED=$((STAGES_PASSED + 1))
+            else
+                STAGES_FAILED=$((STAGES_FAILED + 1))
+                fail "mutant stage (scripts/mutants.sh): $(tail -n 1 "$RUN_DIR/mutants.out")"
+            fi
+        fi
         if [ -d "$ADDON_DIR/tests_live" ]; then
             # Against real multi-process servers on the same database.
             section "tests_live (odoo-bin --workers on $TEST_DB)"

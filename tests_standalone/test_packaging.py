@@ -58,6 +58,7 @@ def test_every_top_level_entry_is_addon_or_excluded():
     )
     for tooling in ("scripts/run.sh", "tests_live/conftest.py", "bench/bench.py",
                     "tests_standalone/conftest.py", "tests_upgrade/test_upgrade.py",
+                    "tests_mutants/README.md",
                     "examples/node_receiver/receiver.js", "docs/EXAMPLES.md",
                     ".ci/run", "pyproject.toml", "requirements.txt"):  # fmt: skip
         assert build.is_excluded(tooling, patterns), tooling
