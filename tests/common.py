@@ -159,28 +159,33 @@ class PartnerOrderApiCase(HttpCase):
                 "order_api_enabled": enabled,
             }
         )
+        user, key = cls._portal_user(company, login, name=f"{name} Integrator")
+        return company, user, key
+
+    @classmethod
+    def _portal_user(cls, partner, login, *companies, name=None):
+        """A portal user of a new contact of ``partner`` and its API key;
+        the user works in the first of ``companies`` (its default) and may
+        work in the others (none given: the current company)."""
         contact = cls.env["res.partner"].create(
             {
-                "name": f"{name} Integrator",
-                "parent_id": company.id,
+                "name": name or f"{partner.name} {login}",
+                "parent_id": partner.id,
                 "email": f"{login}@example.com",
             }
         )
-        user = (
-            cls.env["res.users"]
-            .with_context(no_reset_password=True)
-            .create(
-                {
-                    "name": contact.name,
-                    "login": f"poa-{login}",
-                    "password": f"poa-{login}-password",
-                    "partner_id": contact.id,
-                    "groups_id": [Command.set([cls.env.ref("base.group_portal").id])],
-                }
-            )
-        )
-        key = cls._generate_key(user)
-        return company, user, key
+        vals = {
+            "name": contact.name,
+            "login": f"poa-{login}",
+            "password": f"poa-{login}-password",
+            "partner_id": contact.id,
+            "groups_id": [Command.set([cls.env.ref("base.group_portal").id])],
+        }
+        if companies:
+            vals["company_id"] = companies[0].id
+            vals["company_ids"] = [Command.set([c.id for c in companies])]
+        user = cls.env["res.users"].with_context(no_reset_password=True).create(vals)
+        return user, cls._generate_key(user)
 
     @classmethod
     def _generate_key(cls, user, scope=SCOPE, days=30, name="test key"):

@@ -114,41 +114,6 @@ class MultiCompanyCase(PartnerOrderApiCase):
         )
 
     @classmethod
-    def _portal_user(cls, partner, login, company, *other_companies):
-        """A portal user of a new contact of ``partner``, working in
-        ``company`` (its default) and allowed in ``other_companies`` too,
-        with an API key."""
-        contact = cls.env["res.partner"].create(
-            {
-                "name": f"{partner.name} {login}",
-                "parent_id": partner.id,
-                "email": f"{login}@example.com",
-            }
-        )
-        user = (
-            cls.env["res.users"]
-            .with_context(no_reset_password=True)
-            .create(
-                {
-                    "name": contact.name,
-                    "login": f"poa-{login}",
-                    "password": f"poa-{login}-password",
-                    "partner_id": contact.id,
-                    "company_id": company.id,
-                    "company_ids": [
-                        Command.set(
-                            (
-                                company | cls.env["res.company"].union(*other_companies)
-                            ).ids
-                        )
-                    ],
-                    "groups_id": [Command.set([cls.env.ref("base.group_portal").id])],
-                }
-            )
-        )
-        return user, cls._generate_key(user)
-
-    @classmethod
     def _employee(cls, login, group, company):
         return (
             cls.env["res.users"]
