@@ -26,8 +26,9 @@ class IrHttp(models.AbstractModel):
         a missing, unknown, revoked or expired key is 401 ``unauthorized``
         (JSON, never the login page), a read-only key on a route that writes
         403 ``insufficient_scope``. Then the request runs as the key's user,
-        in its API company alone (``service._caller_company``), and is let in by the partner's fair-use limits (all its users and
-        keys together, ``partner.order.api.rate.bucket._admit_request``): one
+        in its API company alone (``service._caller_company``), and is let in
+        by the partner's fair-use limits (all its users and keys together,
+        ``partner.order.api.rate.bucket._admit_request``): one
         of its slots for requests in flight (429 ``concurrency_limited``),
         held until the answer (``routing.run``), and what the request costs
         (``lib.costs``) from its budget (429 ``rate_limited``). Refused keys

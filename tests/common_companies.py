@@ -135,7 +135,13 @@ class MultiCompanyCase(PartnerOrderApiCase):
                     "password": f"poa-{login}-password",
                     "partner_id": contact.id,
                     "company_id": company.id,
-                    "company_ids": [Command.set((company | cls.env["res.company"].union(*other_companies)).ids)],
+                    "company_ids": [
+                        Command.set(
+                            (
+                                company | cls.env["res.company"].union(*other_companies)
+                            ).ids
+                        )
+                    ],
                     "groups_id": [Command.set([cls.env.ref("base.group_portal").id])],
                 }
             )
