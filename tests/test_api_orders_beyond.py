@@ -191,7 +191,7 @@ class TestIdempotency(PartnerOrderApiCase):
     def test_key_in_progress(self):
         """While another transaction holds the key, a repeat answers 409 at once."""
         lock_id = self.env["partner.order.api.idempotency"]._lock_id(
-            self.partner_a.id, "idem-busy"
+            self.partner_a.id, self.company.id, "idem-busy"
         )
         # the first request, still running in another database session
         with db_connect(self.env.cr.dbname).cursor() as other:
