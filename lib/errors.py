@@ -121,6 +121,17 @@ class NotCancellable(OrderApiError):
     default_message = "This order can no longer be cancelled."
 
 
+class NotConfigured(OrderApiError):
+    """The seller's Odoo is not set up for this order in the API company (no
+    warehouse, no pricelist for the partner...): the server's condition, not
+    the client's input; the message says what is missing, for the seller's
+    administrator."""
+
+    status = 409
+    code = "not_configured"
+    default_message = "The seller's Odoo is not set up for this order: ask the seller."
+
+
 class RateLimited(OrderApiError):
     status = 429
     code = "rate_limited"

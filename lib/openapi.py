@@ -223,7 +223,10 @@ OPERATIONS = (
         "`note`. `external_order_id`, when given, must be unique for the partner "
         "(409 `duplicate_external_order_id` otherwise). An EAN that is unknown "
         "or not allowed answers 403 `product_not_allowed`; a country Odoo does "
-        "not have answers 400. With an `Idempotency-Key`, a repeat does not "
+        "not have answers 400. When the seller's Odoo is not set up to take the "
+        "order in its company (no warehouse, no pricelist for the partner), "
+        "409 `not_configured`, whose message tells the seller's administrator "
+        "what is missing: nothing was created. With an `Idempotency-Key`, a repeat does not "
         "create a second order (see the key).",
         body=schemas.OrderCreateRequest,
         body_examples=("OrderCreateRequest", "OrderCreateRequestLines"),
@@ -242,7 +245,8 @@ OPERATIONS = (
         description="Takes exactly the body of `POST order`, checks it the same "
         "way and answers the same errors (400, 403 `product_not_allowed`, 409 "
         "`duplicate_external_order_id` when the `external_order_id` is already "
-        "used), or 200 with what the order would be: its lines priced from the "
+        "used, 409 `not_configured` when the seller's Odoo is not set up for "
+        "the order), or 200 with what the order would be: its lines priced from the "
         "partner's pricelist as `POST order` would price them (`unit_price` and "
         "`subtotal` taxes excluded), `total_tax`, `total_cost` and `currency`, "
         "and for each line whether its quantity is free in stock now "
@@ -271,7 +275,7 @@ OPERATIONS = (
         "what `POST order` would have answered for it alone, with `order` (201) "
         "or `error` (the `error` object of the error envelope: 400 "
         "`validation_error`, 403 `product_not_allowed`, 409 "
-        "`duplicate_external_order_id`...). An `external_order_id` protects each "
+        "`duplicate_external_order_id` or `not_configured`...). An `external_order_id` protects each "
         "order as it does alone, also between two orders of the same batch (the "
         "second answers 409): sending a batch again creates none of its orders "
         "twice. With an `Idempotency-Key`, a repeat of the whole batch gets the "
@@ -607,8 +611,11 @@ ERROR_RESPONSES = {
     ),
     "OrderQuoteConflict": (
         "`duplicate_external_order_id`: `external_order_id` is already used by "
-        "this partner (`POST order` would refuse it).",
-        ["duplicate_external_order_id"],
+        "this partner (`POST order` would refuse it); `not_configured`: the "
+        "seller's Odoo is not set up for this order (`POST order` would refuse "
+        "it too); the message says what is missing, for the seller's "
+        "administrator.",
+        ["duplicate_external_order_id", "not_configured"],
         (),
     ),
     "IdempotencyConflict": (
@@ -620,11 +627,15 @@ ERROR_RESPONSES = {
     ),
     "OrderCreateConflict": (
         "`duplicate_external_order_id`: `external_order_id` is already used by "
-        "this partner; `idempotency_key_reused`: the `Idempotency-Key` was used "
+        "this partner; `not_configured`: the seller's Odoo is not set up for "
+        "this order (e.g. no warehouse, no pricelist for the partner in the "
+        "seller's company); the message says what is missing, for the seller's "
+        "administrator; `idempotency_key_reused`: the `Idempotency-Key` was used "
         "before with another body or route; `idempotency_in_progress`: the first "
         "request with this key still runs (retry after `Retry-After` seconds).",
         [
             "duplicate_external_order_id",
+            "not_configured",
             "idempotency_key_reused",
             "idempotency_in_progress",
         ],

@@ -466,6 +466,11 @@ EXAMPLES = {
         ),
         summary="Entered by a salesperson",
     ),
+    "NotConfigured": _error(
+        "not_configured",
+        "PO API Company Without Warehouse has no warehouse: the seller's "
+        "administrator must set one up (Inventory › Configuration › Warehouses).",
+    ),
     "DocumentUnavailable": _error(
         "document_unavailable",
         "PDF documents cannot be rendered on this server right now (wkhtmltopdf "

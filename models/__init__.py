@@ -6,6 +6,7 @@ from . import sale_order
 from . import sale_order_owner
 from . import account_move
 from . import stock_lot
+from . import partner_order_api_company_setup
 from . import partner_order_api_service
 from . import partner_order_api_document
 from . import partner_order_api_document_cache

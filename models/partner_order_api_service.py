@@ -802,7 +802,9 @@ class PartnerOrderApiService(models.AbstractModel):
         """``(partner_sudo, [(product, amount)], country)`` of a parsed order
         body, checked as ``POST order`` checks it: 403 ``forbidden`` for a
         partner not enabled, 403 ``product_not_allowed`` for an EAN unknown or
-        not allowed, 400 for a country Odoo does not have."""
+        not allowed, 400 for a country Odoo does not have, then 409
+        ``not_configured`` for an API company not set up for the order
+        (``partner.order.api.company.setup``)."""
         partner_sudo = self._partner_sudo()
         allowed = self._allowed_products_sudo(partner_sudo)
         by_ean = {}
@@ -832,6 +834,8 @@ class PartnerOrderApiService(models.AbstractModel):
                     }
                 ]
             )
+        # the seller's setup (409 not_configured), before anything is written
+        self.env["partner.order.api.company.setup"]._check_order_setup(partner_sudo)
         return partner_sudo, lines, country
 
     def _check_external_id_free(self, partner_sudo, external_id, committed=None):
@@ -972,8 +976,10 @@ class PartnerOrderApiService(models.AbstractModel):
                 for product, amount in lines
             ],
         }
-        if partner_sudo.property_product_pricelist:
-            vals["pricelist_id"] = partner_sudo.property_product_pricelist.id
+        Setup = self.env["partner.order.api.company.setup"]
+        pricelist = Setup._check_order_setup(partner_sudo)
+        if pricelist:
+            vals["pricelist_id"] = pricelist.id
         return vals
 
     def _delivery_contact_sudo(

@@ -110,6 +110,14 @@ ERROR_GUIDE = {
         "posted invoice, done transfer); `message` says why.",
         "Do not retry: contact the seller.",
     ),
+    "not_configured": (
+        "`POST order`, `order/quote`, an order of `orders/batch`: the seller's "
+        "Odoo is not set up for this order in its company (no warehouse, no "
+        "pricelist for the partner); `message` says what is missing. Nothing "
+        "was created.",
+        "Do not retry as is: send `message` to the seller, whose administrator "
+        "must complete the setup; then retry.",
+    ),
     "rate_limited": (
         "The partner's budget (all its keys together) does not hold this "
         "request's cost (`X-RateLimit-Cost`), or too many wrong keys with this "

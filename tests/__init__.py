@@ -1,5 +1,6 @@
 from . import test_admin_fields
 from . import test_company_rule
+from . import test_company_setup
 from . import test_api_auth
 from . import test_api_products
 from . import test_api_documents

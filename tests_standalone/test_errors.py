@@ -21,6 +21,8 @@ CONTRACT = {
     "idempotency_key_reused": 409,
     "idempotency_in_progress": 409,
     "not_cancellable": 409,
+    # issue 23 (the seller's setup: no warehouse, no pricelist)
+    "not_configured": 409,
     "rate_limited": 429,
     "internal_error": 500,
     # issue 15 (order/document: no wkhtmltopdf); to be added to API-CONTRACT.md
@@ -43,6 +45,7 @@ CLASSES = {
     "IdempotencyKeyReused": "idempotency_key_reused",
     "IdempotencyInProgress": "idempotency_in_progress",
     "NotCancellable": "not_cancellable",
+    "NotConfigured": "not_configured",
     "InternalError": "internal_error",
     "DocumentUnavailable": "document_unavailable",
     "ConcurrencyLimited": "concurrency_limited",

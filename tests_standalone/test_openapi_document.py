@@ -58,11 +58,14 @@ WRITE_FORBIDDEN = {"forbidden", "insufficient_scope"}
 SEVERAL_CODES = {
     ("POST", f"{API}/order", "403"): WRITE_FORBIDDEN | {"product_not_allowed"},
     ("POST", f"{API}/order", "409"): IDEMPOTENCY_CODES
-    | {"duplicate_external_order_id"},
+    | {"duplicate_external_order_id", "not_configured"},
     ("POST", f"{API}/order/cancel", "403"): WRITE_FORBIDDEN,
     # a quote writes nothing: read-only keys may ask for one
     ("POST", f"{API}/order/quote", "403"): {"forbidden", "product_not_allowed"},
-    ("POST", f"{API}/order/quote", "409"): {"duplicate_external_order_id"},
+    ("POST", f"{API}/order/quote", "409"): {
+        "duplicate_external_order_id",
+        "not_configured",
+    },
     ("POST", f"{API}/orders/batch", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/orders/batch", "409"): IDEMPOTENCY_CODES,
     ("POST", f"{API}/order/cancel", "409"): IDEMPOTENCY_CODES | {"not_cancellable"},
