@@ -85,6 +85,7 @@ class TestRpcSurface(PortalSectionCase):
         env["partner.order.api.idempotency"].sudo().create(
             {
                 "partner_id": cls.partner_b.id,
+                "company_id": cls.company.id,
                 "key": "b-idem-key",
                 "fingerprint": "f" * 64,
                 "response_status": 201,
