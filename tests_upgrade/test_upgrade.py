@@ -383,19 +383,13 @@ def _webhook_before(db):
             """,
         )
     )
-    main = int(
-        _psql(
-            db,
-            "SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'main_company'",
-        )
+    main = _psql(
+        db,
+        "SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'main_company'",
     )
     for row in rows:
-        companies = (
-            [row["company_id"]]
-            if row["company_id"]
-            else row["user_companies"] or [main]
-        )
-        row["companies"] = sorted(str(c) for c in companies)
+        companies = [row["company_id"]] if row["company_id"] else row["user_companies"]
+        row["companies"] = sorted(str(c) for c in companies or [main])
     return rows
 
 
@@ -412,9 +406,7 @@ def _check_webhook_per_company(db, rows):
             )
         )
         for column, value in row["values"].items():
-            expected = (
-                {company: value for company in row["companies"]} if value else None
-            )
+            expected = value and dict.fromkeys(row["companies"], value)
             assert stored[column] == expected, (column, stored[column], expected)
 
 
