@@ -5,7 +5,8 @@
 method runs as the portal user and acts on the commercial partner of that
 user only, after checking that it is enabled; the webhook rules (URL checks,
 signing secret, test event) are the API's own, from
-``partner.order.api.service``.
+``partner.order.api.service``, and so is the webhook it acts on: the one of
+the user's API company (the settings are per company).
 """
 
 from odoo import _, api, models
@@ -23,9 +24,13 @@ class PartnerOrderApiPortal(models.AbstractModel):
 
     @api.model
     def _enabled_partner_sudo(self):
-        """The user's commercial partner when it is enabled, else an empty recordset."""
+        """The user's commercial partner when it is enabled, else an empty
+        recordset; in the user's API company, whose webhook the page shows
+        (the settings are per company), whatever the session's company."""
         partner_sudo = self.env.user.sudo().partner_id.commercial_partner_id
-        return partner_sudo if partner_sudo.order_api_enabled else partner_sudo.browse()
+        if not partner_sudo.order_api_enabled:
+            return partner_sudo.browse()
+        return partner_sudo.with_company(self._service()._caller_company())
 
     @api.model
     def _section_values(self):
@@ -40,6 +45,7 @@ class PartnerOrderApiPortal(models.AbstractModel):
         base_url = self.get_base_url()
         return {
             "order_api_partner_name": partner_sudo.name,
+            "order_api_company_name": partner_sudo.env.company.name,
             "order_api_keys": [
                 {
                     "key": key,

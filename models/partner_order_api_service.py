@@ -1116,8 +1116,15 @@ class PartnerOrderApiService(models.AbstractModel):
 
     # ------------------------------------------------------------------
     # Webhook management: GET, PUT, DELETE webhook, POST webhook/test,
-    # POST webhook/rotate_secret
+    # POST webhook/rotate_secret. The settings are per company
+    # (company_dependent): these are the API company's, read from the
+    # caller's facts, never from the context (the portal's calls carry one of
+    # the client's choosing, which sudo does not check).
     # ------------------------------------------------------------------
+
+    def _webhook_partner_sudo(self):
+        """The caller's partner (``_partner_sudo``) in its API company."""
+        return self._partner_sudo().with_company(self._caller_company())
 
     def _webhook_info(self, partner_sudo, new_secret=None):
         expiry = partner_sudo.order_api_webhook_previous_secret_expiry
@@ -1139,11 +1146,11 @@ class PartnerOrderApiService(models.AbstractModel):
         return info
 
     def _get_webhook(self):
-        return self._webhook_info(self._partner_sudo())
+        return self._webhook_info(self._webhook_partner_sudo())
 
     def _set_webhook(self, url, event_types=None):
         """Set the URL and the events it receives (None: all)."""
-        partner_sudo = self._partner_sudo()
+        partner_sudo = self._webhook_partner_sudo()
         url = self.env["partner.order.api.webhook.event"]._check_url(url)
         had_secret = bool(partner_sudo.order_api_webhook_secret)
         partner_sudo.write(
@@ -1162,19 +1169,19 @@ class PartnerOrderApiService(models.AbstractModel):
     def _rotate_webhook_secret(self):
         """A new signing secret, answered once; the previous one keeps
         signing webhooks beside it for 24 hours."""
-        partner_sudo = self._partner_sudo()
+        partner_sudo = self._webhook_partner_sudo()
         partner_sudo._order_api_rotate_webhook_secret()
         return self._webhook_info(
             partner_sudo, new_secret=partner_sudo.order_api_webhook_secret
         )
 
     def _delete_webhook(self):
-        partner_sudo = self._partner_sudo()
+        partner_sudo = self._webhook_partner_sudo()
         partner_sudo.order_api_webhook_url = False
         return self._webhook_info(partner_sudo)
 
     def _test_webhook(self):
-        partner_sudo = self._partner_sudo()
+        partner_sudo = self._webhook_partner_sudo()
         if not partner_sudo.order_api_webhook_url:
             raise errors.ValidationError.from_details(
                 [{"field": "url", "message": "No webhook URL is set: PUT one first."}]

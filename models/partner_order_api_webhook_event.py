@@ -47,8 +47,9 @@ below Odoo's time limit for cron jobs and lets the other jobs run. Errors
 are caught per event: the cron job itself does not fail (Odoo deactivates a
 cron that keeps failing).
 
-Events carry the company of their order (test pings: the partner's, or the
-current one); a record rule keeps them inside it.
+Events carry the company of their order (test pings: the caller's API
+company) and go to that company's webhook of the partner (the settings are
+company_dependent); a record rule keeps them inside it.
 """
 
 import functools
@@ -133,8 +134,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
         required=True,
         readonly=True,
         index=True,
-        help="The company of the order (test pings: of the partner, or the "
-        "current one). Users see the deliveries of their companies only.",
+        help="The company of the order (test pings: the API company), whose "
+        "webhook it goes to. Users see the deliveries of their companies only.",
     )
     payload = fields.Text(
         readonly=True,
@@ -247,7 +248,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
         order's ``order_status`` body now. Never sends anything."""
         pairs = []
         for order, picking in order_pickings:
-            partner = order.order_api_partner_id.sudo()
+            # the webhook of the order's company: only its users read the order
+            partner = order.order_api_partner_id.sudo().with_company(order.company_id)
             if not (partner.order_api_enabled and partner.order_api_webhook_url):
                 continue
             wanted = possible_types.intersection(
@@ -440,7 +442,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
         to the retry time; ``(url, body, headers, url policy)`` to send, or
         None if there is nothing to send any more."""
         self.ensure_one()
-        partner = self.partner_id.sudo()
+        partner = self.partner_id.sudo().with_company(self.company_id)
         url = partner.order_api_webhook_url
         now = fields.Datetime.now()
         attempts = self.attempt_count + 1

@@ -12,9 +12,10 @@ for its answer), so that worker is bounded:
   partner's signing secret when this ping is its first use, are written
   after it): the worker holds no row lock while it waits for the receiver,
   and a retried request sends one more ping, nothing else;
-* the log keeps the partner's latest ping only: its older ping rows are
-  deleted when a new one is logged (two pings committed at the same moment
-  may leave two until the next one);
+* the log keeps the partner's latest ping per company only (each company
+  has its webhook): its older ping rows are deleted when a new one is
+  logged (two pings committed at the same moment may leave two until the
+  next one);
 * the answer says delivered or not and the receiver's HTTP status, no more
   (no error detail, no timing: nothing for a port scanner); the event row
   keeps the details for the administrators.
@@ -41,7 +42,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
 
     @api.model
     def _send_ping(self, partner):
-        """Send a signed test event to ``partner``'s webhook now and return
+        """Send a signed test event to ``partner``'s webhook of its
+        environment's company (the API company's) now and return
         the logged event; ValidationError if the URL may not be called,
         ConcurrencyLimited while another ping of the partner is in flight.
         The call, DNS lookup included, takes at most TIMEOUT seconds: that
@@ -98,7 +100,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
                 "message_id": event.message_id,
                 "event_type": "ping",
                 "partner_id": partner_sudo.id,
-                "company_id": (partner_sudo.company_id or self.env.company).id,
+                "company_id": partner_sudo.env.company.id,
                 "payload": event.payload,
                 "state": "done" if result.delivered else "failed",
                 "url": url,
@@ -114,6 +116,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
         self.sudo().search(
             [
                 ("partner_id", "=", partner_sudo.id),
+                ("company_id", "=", partner_sudo.env.company.id),
                 ("event_type", "=", "ping"),
                 ("id", "<", logged.id),
             ]

@@ -11,6 +11,20 @@ from ..lib.schemas import EVENT_TYPES, ORDER_EVENT_TYPES
 SALES = "sales_team.group_sale_salesman"
 # after a rotation, the previous signing secret still signs webhooks this long
 SECRET_OVERLAP = timedelta(hours=24)
+# The webhook settings, one set per company (company_dependent: a jsonb
+# {company id: value}): an order's events go to the webhook of the order's
+# company, so an endpoint carries the orders of one company only, the ones
+# its users may read (README, "Webhooks: who sets the URL"). Who changes
+# them changes those of a company of theirs (``_order_api_webhook_company``).
+WEBHOOK_FIELDS = frozenset(
+    {
+        "order_api_webhook_url",
+        "order_api_webhook_secret",
+        "order_api_webhook_event_types",
+        "order_api_webhook_previous_secret",
+        "order_api_webhook_previous_secret_expiry",
+    }
+)
 
 
 class ResPartner(models.Model):
@@ -37,16 +51,20 @@ class ResPartner(models.Model):
     )
     order_api_webhook_url = fields.Char(
         string="Order API Webhook URL",
-        help="Order updates are POSTed to this URL when a delivery of an order "
-        "placed through the API is validated. Empty: no webhook.",
+        help="The current company's webhook: the updates of this partner's API "
+        "orders of the current company (the one selected in the company switcher) "
+        "are POSTed to this URL; each company has its own. Empty: no webhook.",
         groups=SALES,
         copy=False,
+        company_dependent=True,
     )
     order_api_webhook_secret = fields.Char(
         string="Order API Webhook Secret",
-        help="Standard Webhooks signing secret (whsec_ + base64).",
+        help="Standard Webhooks signing secret (whsec_ + base64) of the current "
+        "company's webhook.",
         groups="base.group_system",
         copy=False,
+        company_dependent=True,
     )
     order_api_webhook_event_types = fields.Char(
         string="Order API Webhook Events",
@@ -55,6 +73,7 @@ class ResPartner(models.Model):
         + ". Empty: all of them. ping (test events) is always sent.",
         groups=SALES,
         copy=False,
+        company_dependent=True,
     )
     order_api_webhook_previous_secret = fields.Char(
         string="Order API Previous Webhook Secret",
@@ -62,6 +81,7 @@ class ResPartner(models.Model):
         "signed with it until its expiry.",
         groups="base.group_system",
         copy=False,
+        company_dependent=True,
     )
     order_api_webhook_previous_secret_expiry = fields.Datetime(
         string="Previous Secret Valid Until",
@@ -69,6 +89,7 @@ class ResPartner(models.Model):
         "previous signing secret.",
         groups="base.group_system",
         copy=False,
+        company_dependent=True,
     )
 
     order_api_rate_limit_per_minute = fields.Integer(
@@ -185,7 +206,8 @@ class ResPartner(models.Model):
         return secrets
 
     def _order_api_webhook_secret(self):
-        """The partner's signing secret, created on first use."""
+        """The partner's signing secret (of the current company's webhook),
+        created on first use."""
         self.ensure_one()
         partner_sudo = self.sudo()
         if not partner_sudo.order_api_webhook_secret:
@@ -201,7 +223,10 @@ class ResPartner(models.Model):
             raise AccessError(
                 _("Only administrators can issue a new webhook signing secret.")
             )
-        self._order_api_rotate_webhook_secret()
+        # the current company's secret, a company of the caller's
+        self.with_company(
+            self._order_api_webhook_company()
+        )._order_api_rotate_webhook_secret()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -215,12 +240,31 @@ class ResPartner(models.Model):
             },
         }
 
+    @api.model
+    def _order_api_webhook_company(self):
+        """The company whose webhook settings this environment reads and
+        writes (``env.company``: the fields are company_dependent), checked
+        to be one of the user's companies unless elevated. The context is
+        the client's choice over RPC (``allowed_company_ids``) and Odoo
+        trusts it in sudo: every path that elevates before it writes
+        webhook settings asks here first."""
+        company = self.env.company
+        if not self.env.su and company not in self.env.user.company_ids:
+            raise AccessError(
+                _(
+                    "You cannot change the webhook of %(company)s: it is not one "
+                    "of your companies.",
+                    company=company.sudo().name,
+                )
+            )
+        return company
+
     def _order_api_rotate_webhook_secret(self):
-        """Replace the signing secret of these partners (elevated; callers
-        check who may ask). The replaced secret keeps signing webhooks, beside
-        the new one, for SECRET_OVERLAP, so that the receiver can switch
-        without losing an event; a second rotation within that time drops the
-        oldest secret."""
+        """Replace the signing secret of these partners' webhooks of the
+        current company (elevated; callers check who may ask). The replaced
+        secret keeps signing webhooks, beside the new one, for
+        SECRET_OVERLAP, so that the receiver can switch without losing an
+        event; a second rotation within that time drops the oldest secret."""
         expiry = fields.Datetime.now() + SECRET_OVERLAP
         for partner in self:
             partner_sudo = partner.sudo()

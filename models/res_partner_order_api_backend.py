@@ -7,7 +7,7 @@ Sales managers configure the API fields of a partner; salespeople read them.
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from .res_partner import SALES
+from .res_partner import SALES, WEBHOOK_FIELDS
 
 # Fields of the API configuration: only sales managers (or elevated code) write them.
 ORDER_API_CONFIG_FIELDS = frozenset(
@@ -48,11 +48,24 @@ class ResPartner(models.Model):
         compute="_compute_order_api_stats",
         groups=SALES,
     )
+    order_api_webhook_company_id = fields.Many2one(
+        comodel_name="res.company",
+        string="Webhook of",
+        compute="_compute_order_api_webhook_company_id",
+        groups=SALES,
+        help="The webhook settings shown are this company's (the current one): "
+        "each company has its own, which receives the orders of that company only. "
+        "Switch company to see or change another company's.",
+    )
     order_api_order_count = fields.Integer(
         string="API Orders",
         compute="_compute_order_api_stats",
         groups=SALES,
     )
+
+    @api.depends_context("company")
+    def _compute_order_api_webhook_company_id(self):
+        self.order_api_webhook_company_id = self.env.company
 
     def _compute_order_api_stats(self):
         """A fixed number of queries for any number of partners; orders and
@@ -111,11 +124,17 @@ class ResPartner(models.Model):
             vals.get(name) for vals in vals_list for name in ORDER_API_CONFIG_FIELDS
         ):
             self._order_api_check_can_configure()
+        if any(WEBHOOK_FIELDS.intersection(vals) for vals in vals_list):
+            self._order_api_webhook_company()
         return super().create(vals_list)
 
     def write(self, vals):
         if ORDER_API_CONFIG_FIELDS.intersection(vals):
             self._order_api_check_can_configure()
+        if WEBHOOK_FIELDS.intersection(vals):
+            # the webhook of a company of the user's only (company_dependent:
+            # env.company's, which the RPC context chooses)
+            self._order_api_webhook_company()
         return super().write(vals)
 
     @api.model

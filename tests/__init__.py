@@ -25,3 +25,4 @@ from . import test_api_quote
 from . import test_api_batch
 from . import test_order_object_changes
 from . import test_order_owner
+from . import test_company_webhooks

@@ -407,6 +407,11 @@ class TestWebhookLimits(PartnerOrderApiCase):
                 ],
             }
         )
+        # the webhook is per company: none in company 2, no event of its order
+        self.assertFalse(
+            self.Event._record_order_events([(order_2, False)], "order.shipped")
+        )
+        self.partner_a.with_company(company_2).order_api_webhook_url = closed_port_url()
         event_2 = self.Event._record_order_events([(order_2, False)], "order.shipped")
         self.assertEqual(event_1.company_id, self.company)
         self.assertEqual(event_2.company_id, company_2)
@@ -448,14 +453,19 @@ class TestWebhookLimits(PartnerOrderApiCase):
             events,
         )
 
-        # test pings: the partner's company, else the current one
-        partner_2 = self.env["res.partner"].create(
-            {
-                "name": "POA partner of company 2",
-                "is_company": True,
-                "company_id": company_2.id,
-                "order_api_webhook_url": closed_port_url(),
-            }
+        # test pings: the company of the partner's environment (the API
+        # company), whose webhook they go to
+        partner_2 = (
+            self.env["res.partner"]
+            .with_company(company_2)
+            .create(
+                {
+                    "name": "POA partner of company 2",
+                    "is_company": True,
+                    "company_id": company_2.id,
+                    "order_api_webhook_url": closed_port_url(),
+                }
+            )
         )
         self.assertEqual(self.Event._send_ping(partner_2).company_id, company_2)
         # created without a company: the order's, else the partner's, else
@@ -472,7 +482,7 @@ class TestWebhookLimits(PartnerOrderApiCase):
             [company_2, company_2, self.company],
         )
         self.assertEqual(
-            self.Event.with_company(company_2)._send_ping(self.partner_a).company_id,
+            self.Event._send_ping(self.partner_a.with_company(company_2)).company_id,
             company_2,
         )
         self.assertEqual(self.Event._send_ping(self.partner_a).company_id, self.company)
