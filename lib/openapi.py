@@ -158,7 +158,7 @@ OPERATIONS = (
         "Products the partner may order, with prices",
         schemas.ProductList,
         "The allowed products.",
-        _errors(),
+        _errors(_409="ProductListConflict"),
         description="The products allowed for the authenticated partner that "
         "have an EAN, with their price for quantity 1 from the partner's "
         "pricelist, taxes excluded, the quantity free in stock now "
@@ -608,6 +608,14 @@ ERROR_RESPONSES = {
         "request budget.",
         ["forbidden", "product_not_allowed"],
         RATE_HEADERS,
+    ),
+    "ProductListConflict": (
+        "`not_configured`: the seller's Odoo has no pricelist for this partner "
+        "in the seller's company, or one of another company (`POST order` "
+        "would refuse an order too); the message says what is missing, for the "
+        "seller's administrator.",
+        ["not_configured"],
+        (),
     ),
     "OrderQuoteConflict": (
         "`duplicate_external_order_id`: `external_order_id` is already used by "

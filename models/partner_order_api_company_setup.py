@@ -28,7 +28,7 @@ class PartnerOrderApiCompanySetup(models.AbstractModel):
     _description = "Partner Order API: the API company's setup for orders"
 
     @api.model
-    def _check_order_setup(self, partner_sudo):
+    def _check_order_setup(self, partner_sudo, warehouse=True):
         """The pricelist the orders of ``partner_sudo`` get in the API
         company (``env.company``; empty: none, with Odoo's pricelists
         switched off), or 409 ``not_configured`` when the company cannot
@@ -42,6 +42,9 @@ class PartnerOrderApiCompanySetup(models.AbstractModel):
           ``property_product_pricelist``) belongs to another company;
         - Odoo resolves none while the Pricelists feature is on.
 
+        ``warehouse`` False (``GET available_products``: the prices, not an
+        order): the pricelist's checks only.
+
         Remembered for the HTTP request and its cursor (a batch asks once
         for all its orders; a request Odoo reruns on another cursor, e.g. on
         the primary, asks again)."""
@@ -51,9 +54,9 @@ class PartnerOrderApiCompanySetup(models.AbstractModel):
             memo = (self.env.cr, {})
             if request:
                 request._order_api_setup = memo
-        key = (company.id, partner_sudo.id)
+        key = (company.id, partner_sudo.id, warehouse)
         if key not in memo[1]:
-            memo[1][key] = self._order_setup(company, partner_sudo)
+            memo[1][key] = self._order_setup(company, partner_sudo, warehouse)
         problem, message, pricelist_id = memo[1][key]
         if problem:
             self._warn_once(company.id, problem, message)
@@ -61,11 +64,13 @@ class PartnerOrderApiCompanySetup(models.AbstractModel):
         return self.env["product.pricelist"].sudo().browse(pricelist_id)
 
     @api.model
-    def _order_setup(self, company, partner_sudo):
+    def _order_setup(self, company, partner_sudo, warehouse=True):
         """``(problem, message, pricelist id)`` of ``_check_order_setup``:
         ``problem`` is None when the company is set up."""
         Warehouse = self.env["stock.warehouse"].sudo().with_company(company)
-        if not Warehouse.search_count([("company_id", "=", company.id)], limit=1):
+        if warehouse and not Warehouse.search_count(
+            [("company_id", "=", company.id)], limit=1
+        ):
             return (
                 "no_warehouse",
                 f"{company.name} has no warehouse: the seller's administrator "

@@ -460,7 +460,11 @@ class PartnerOrderApiService(models.AbstractModel):
         )
         if not products:
             return []
-        pricelist = partner_sudo.property_product_pricelist
+        # the pricelist an order would get (409 not_configured for none or
+        # another company's, as the order and the quote answer)
+        pricelist = self.env["partner.order.api.company.setup"]._check_order_setup(
+            partner_sudo, warehouse=False
+        )
         currency = pricelist.currency_id or self.env.company.currency_id
         if pricelist:
             prices = pricelist._get_products_price(products, 1.0, currency=currency)

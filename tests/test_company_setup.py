@@ -140,6 +140,10 @@ class TestCompanySetup(MultiCompanyCase):
         message = self._answers(self.key_s4, self.shared.name, self.company_4.name)
         self.assertIn("another company", message)
         self.assertNotIn(self.pricelist_2.name, message)
+        # the prices it offers say the same: not another company's prices
+        products = self.api("GET", "available_products", self.key_s4)
+        self.assert_error(products, 409, "not_configured")
+        self.assertEqual(products.json()["error"]["message"], message)
         pricelist_4 = self.env["product.pricelist"].create(
             {
                 "name": "API Company Four prices",
@@ -167,6 +171,13 @@ class TestCompanySetup(MultiCompanyCase):
             [("name", "=", response.json()["biomes_order_id"])]
         )
         self.assertEqual(order.pricelist_id, pricelist_4)
+        offered = {
+            p["ean"]: p["price"]
+            for p in self.api("GET", "available_products", self.key_s4).json()[
+                "products"
+            ]
+        }
+        self.assertEqual(offered[self.product_a.barcode], order.order_line.price_unit)
         self.assertEqual(
             quote.json()["total_cost"], response.json()["total_cost"], quote.text
         )

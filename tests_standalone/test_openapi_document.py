@@ -24,7 +24,7 @@ HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "tra
 # The contract's statuses, route by route.
 COMMON = {"401", "403", "405", "429", "500"}
 EXPECTED_STATUSES = {
-    ("GET", f"{API}/available_products"): {"200"} | COMMON,
+    ("GET", f"{API}/available_products"): {"200", "409"} | COMMON,
     ("GET", f"{API}/orders"): {"200", "400"} | COMMON,
     ("GET", f"{API}/order_status"): {"200", "400", "404"} | COMMON,
     ("GET", f"{API}/order/document"): {"200", "400", "404", "503"} | COMMON,
@@ -56,6 +56,7 @@ STATUS_CODES = {"429": {"rate_limited", "concurrency_limited"}}
 IDEMPOTENCY_CODES = {"idempotency_key_reused", "idempotency_in_progress"}
 WRITE_FORBIDDEN = {"forbidden", "insufficient_scope"}
 SEVERAL_CODES = {
+    ("GET", f"{API}/available_products", "409"): {"not_configured"},
     ("POST", f"{API}/order", "403"): WRITE_FORBIDDEN | {"product_not_allowed"},
     ("POST", f"{API}/order", "409"): IDEMPOTENCY_CODES
     | {"duplicate_external_order_id", "not_configured"},
