@@ -7,7 +7,7 @@ Sales managers configure the API fields of a partner; salespeople read them.
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from .res_partner import SALES, WEBHOOK_FIELDS
+from .res_partner import SALES
 
 # Fields of the API configuration: only sales managers (or elevated code) write them.
 ORDER_API_CONFIG_FIELDS = frozenset(
@@ -124,17 +124,11 @@ class ResPartner(models.Model):
             vals.get(name) for vals in vals_list for name in ORDER_API_CONFIG_FIELDS
         ):
             self._order_api_check_can_configure()
-        if any(WEBHOOK_FIELDS.intersection(vals) for vals in vals_list):
-            self._order_api_webhook_company()
         return super().create(vals_list)
 
     def write(self, vals):
         if ORDER_API_CONFIG_FIELDS.intersection(vals):
             self._order_api_check_can_configure()
-        if WEBHOOK_FIELDS.intersection(vals):
-            # the webhook of a company of the user's only (company_dependent:
-            # env.company's, which the RPC context chooses)
-            self._order_api_webhook_company()
         return super().write(vals)
 
     @api.model

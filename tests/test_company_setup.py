@@ -137,7 +137,9 @@ class TestCompanySetup(MultiCompanyCase):
         self.shared.with_company(
             self.company_4
         ).specific_property_product_pricelist = self.pricelist_2
-        message = self._answers(self.key_s4, self.shared.name, self.company_4.name)
+        with self.assertLogs(SETUP_LOGGER, "WARNING") as logs:
+            message = self._answers(self.key_s4, self.shared.name, self.company_4.name)
+        self.assertEqual(len(logs.records), 1, logs.output)
         self.assertIn("another company", message)
         self.assertNotIn(self.pricelist_2.name, message)
         # the prices it offers say the same: not another company's prices

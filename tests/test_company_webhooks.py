@@ -31,6 +31,9 @@ WEBHOOK_COLUMNS = (
 )
 ATTACKER_URL = "http://127.0.0.1:9/attacker"
 
+# what Odoo logs when an environment names a company not the user's
+COMPANY_REFUSED = "Access to unauthorized or invalid companies"
+
 
 class CompanyWebhookCase(MultiCompanyCase, PortalSectionCase):
     @classmethod
@@ -253,13 +256,18 @@ class TestWebhookChangesStayInTheirCompany(CompanyWebhookCase):
             {"allowed_company_ids": [self.company_1.id]},
             {"allowed_company_ids": [self.company_2.id, self.company_1.id]},
         ):
-            with self.subTest(context=context), self.assertRaises(JsonRpcException):
+            with (
+                self.subTest(context=context),
+                self.assertRaises(JsonRpcException),
+                self.assertLogs("odoo.http", "WARNING") as logs,
+            ):
                 self.call_kw_forged(
                     "res.partner",
                     "write",
                     [self.shared.ids, {"order_api_webhook_url": ATTACKER_URL}],
                     context,
                 )
+            self.assertIn(COMPANY_REFUSED, "\n".join(logs.output))
         with self.assertRaises(xmlrpc.client.Fault), mute_logger("odoo.http"):
             self.xmlrpc_object.execute_kw(
                 self.env.cr.dbname,
@@ -308,7 +316,10 @@ class TestWebhookChangesStayInTheirCompany(CompanyWebhookCase):
         self.put_webhook(self.key_s2, self.r2.url)
         secrets = self.stored(self.shared, "order_api_webhook_secret")
         self.authenticate(self.admin_2.login, "poa-admin-2-password")
-        with self.assertRaises(JsonRpcException) as ctx:
+        with (
+            self.assertRaises(JsonRpcException) as ctx,
+            self.assertLogs("odoo.http", "WARNING") as logs,
+        ):
             self.call_kw_forged(
                 "res.partner",
                 "action_order_api_rotate_webhook_secret",
@@ -316,6 +327,7 @@ class TestWebhookChangesStayInTheirCompany(CompanyWebhookCase):
                 {"allowed_company_ids": [self.company_1.id]},
             )
         self.assertIn("AccessError", str(ctx.exception))
+        self.assertIn(COMPANY_REFUSED, "\n".join(logs.output))
         self.assertEqual(self.stored(self.shared, "order_api_webhook_secret"), secrets)
         self.call_kw_forged(
             "res.partner",
