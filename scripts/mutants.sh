@@ -38,6 +38,7 @@ for patch in "${patches[@]}"; do
     poa_addons_dir "$addons" copy
     if ! (cd "$addons/$POA_ADDON" && patch -p1 --quiet --forward <"$patch" >/dev/null); then
         broken+=("$name (does not apply)")
+        echo "BROKEN    $name: the patch does not apply"
         continue
     fi
     POA_PORT=$(poa_free_port)
