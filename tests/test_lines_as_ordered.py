@@ -160,6 +160,7 @@ class TestLinesAsOrdered(PartnerOrderApiCase):
         """As Settings › Translations › Import Translation writes them."""
         self.env["res.lang"]._activate_lang("fr_FR")
         self.user_a.lang = "fr_FR"
+        ean = self.product_b.barcode
         created = self._place(self.product_b)
         self.assertEqual(self._line(created["biomes_order_id"])[0], "API Refill")
         self.env.flush_all()
@@ -170,6 +171,11 @@ class TestLinesAsOrdered(PartnerOrderApiCase):
         )
         self.assertEqual(self._line(created["biomes_order_id"])[0], "API Refill")
         self.assertEqual(self._available(self.product_b, "fr-FR")[0], "Recharge API")
+        # the quote answers what the French customer's order stores
+        quote = self.api(
+            "POST", "order/quote", key=self.key_a, body=self.order_body(ean)
+        ).json()
+        self.assertEqual(quote["lines"][0]["product_name"], "Recharge API")
         later = self._place(self.product_b)
         self.assertEqual(self._line(later["biomes_order_id"])[0], "Recharge API")
         # an English-speaking customer's order: the English name
@@ -201,6 +207,9 @@ class TestLinesAsOrdered(PartnerOrderApiCase):
         )
         order.with_user(salesman).action_confirm()
         self.product_b.name = "API Refill 2"
+        # the same product written again (as a client saving every field
+        # does) is no new ordering
+        line.with_user(salesman).write({"product_id": self.product_b.id})
         self.assertEqual(
             self._line(order.name), ("API Refill", "4006381333948", "API-B")
         )
