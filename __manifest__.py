@@ -36,5 +36,6 @@
             "partner_order_api/static/src/js/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }

@@ -18,10 +18,10 @@ ADDRESS_IN = {
     "country_code": "DE",
 }
 ADDRESS = dict(ADDRESS_IN, street2=None)
-PRODUCTS = {  # ean: (name, unit price)
-    "4260582941016": ("Test Kit", 29.75),
-    "4260582941023": ("Test Kit Plus", 39.5),
-    "4260582941030": ("Swab Set (10)", 4.2),
+PRODUCTS = {  # ean: (name, unit price, internal reference)
+    "4260582941016": ("Test Kit", 29.75, "KIT-1"),
+    "4260582941023": ("Test Kit Plus", 39.5, "KIT-PLUS"),
+    "4260582941030": ("Swab Set (10)", 4.2, "SWAB-10"),
 }
 TRACKING = {
     "delivery_order_name": "WH/OUT/00012",
@@ -67,10 +67,11 @@ DELIVERY_BACKORDER = {
 
 
 def _line(ean, quantity, delivered=0.0, cancelled=False):
-    name, price = PRODUCTS[ean]
+    name, price, code = PRODUCTS[ean]
     return {
         "ean": ean,
         "product_name": name,
+        "default_code": code,
         "quantity": float(quantity),
         "delivered_quantity": float(delivered),
         "open_quantity": 0.0 if cancelled else float(quantity - delivered),

@@ -659,9 +659,21 @@ class Address(_Response):
 
 
 class OrderLine(_Response):
-    ean: str | None
+    """A line as it was ordered: its product's `ean`, `product_name` and
+    `default_code` are stored on the line when it is created (and when its
+    product is changed), never rewritten by later changes of the product;
+    `available_products` shows the products as they are now."""
+
+    ean: str | None = Field(
+        description="The product's EAN when it was ordered; null if it had none."
+    )
     product_name: str = Field(
-        description="The product's own name, without its internal reference."
+        description="The product's own name when it was ordered, in the "
+        "customer's language, without its internal reference."
+    )
+    default_code: str | None = Field(
+        description="The product's internal reference when it was ordered; "
+        "null if it had none."
     )
     quantity: float = Field(
         description="Ordered, a number in the product's unit of measure."
@@ -805,7 +817,11 @@ class Order(_Response):
 class QuoteLine(_Response):
     ean: str | None
     product_name: str = Field(
-        description="The product's own name, without its internal reference."
+        description="The product's own name, without its internal reference, "
+        "in the customer's language: what the order's line would store."
+    )
+    default_code: str | None = Field(
+        description="The product's internal reference; null if none."
     )
     quantity: float = Field(description="In the product's unit of measure.")
     unit_price: float = Field(

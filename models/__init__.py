@@ -4,6 +4,7 @@ from . import res_partner
 from . import res_users
 from . import sale_order
 from . import sale_order_owner
+from . import sale_order_line
 from . import account_move
 from . import stock_lot
 from . import partner_order_api_company_setup

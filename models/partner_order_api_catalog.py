@@ -2,12 +2,17 @@
 """The shared data of the order objects: its version.
 
 An order object shows, beside the order's own records, data that many
-orders share: product names (translated) and barcodes, attribute values,
-carriers and their tracking links, currencies, country codes, the
-quantities' precision, locations' usage and operation types' codes. A
-change of these does not mark every order changed (``updated_at``); it
-records a change of the catalog, and the version the order objects' cache
-is keyed by (``sale.order._order_api_json``) is then new.
+orders share: products' barcodes (its deliveries' lines), carriers and
+their tracking links, currencies, country codes, the quantities'
+precision, locations' usage and operation types' codes; an order's PDFs
+show more (a delivery slip names its products, translated, with their
+attribute values, as they are now). A change of these does not mark every
+order changed (``updated_at``); it records a change of the catalog, and
+the version the order objects' cache (``sale.order._order_api_json``) and
+the PDFs' cache (``partner.order.api.document``) are keyed by is then new.
+
+The order's lines do not follow them: they show their products as they
+were ordered, stored on the lines (``sale_order_line.py``).
 """
 
 from odoo import api, models
@@ -85,6 +90,7 @@ class PartnerOrderApiCatalogMixin(models.AbstractModel):
 
 
 class ProductAttributeValue(models.Model):
+    # the variants' names on delivery slips
     _name = "product.attribute.value"
     _inherit = ["product.attribute.value", "partner.order.api.catalog.mixin"]
     _order_api_catalog_fields = ("name",)

@@ -7,6 +7,7 @@ from odoo.tools.sql import column_exists, create_column
 from ..lib.json_text import json_text
 from ..lib.schemas import STATUSES
 from .partner_order_api_catalog import create_table as create_catalog_table
+from .sale_order_line import LINES_QUERY, ordered_values
 
 # orders a partner reads (see SaleOrder._order_api_partner_domain)
 ORDER_API_STATES = ("sent", "sale", "cancel")
@@ -21,7 +22,9 @@ _PARTNER_PLACEHOLDER = "__order_api_partner__"
 # (product names and barcodes, carriers, currencies, countries, units'
 # precision) is versioned as a whole instead, not order by order
 # (``partner.order.api.catalog.mixin``); lots touch their orders
-# (``stock.lot.write``).
+# (``stock.lot.write``). The lines show their products as they were
+# ordered, stored on the line (``sale_order_line.py``): a product renamed
+# later changes no order object.
 _INVOICE = "order_line.invoice_lines.move_id"
 ORDER_API_OBJECT_DEPENDS = (
     "name",
@@ -44,6 +47,9 @@ ORDER_API_OBJECT_DEPENDS = (
             "display_type",
             "name",
             "product_id",
+            "order_api_product_name",
+            "order_api_ean",
+            "order_api_default_code",
             "product_uom_qty",
             "qty_delivered",
             "price_reduce_taxexcl",
@@ -401,21 +407,19 @@ class SaleOrder(models.Model):
     def _order_api_fetch(self, headers=None):
         """What the order objects of ``self`` show, in five queries whatever
         the number of orders (four when the headers are given; one more for
-        products with variant attributes, one for carrier integrations):
-        orders with their address and currency (unless given: ``headers``),
-        lines with their products (``_LINES``), outgoing deliveries with
+        carrier integrations): orders with their address and currency
+        (unless given: ``headers``), lines with their products as ordered
+        (``LINES_QUERY``: stored on the lines), outgoing deliveries with
         their carriers, products and lots (``_DELIVERIES``), lots
         (``_order_api_sent_lots``), posted invoices and credit notes
-        (``_order_api_invoices``). Translated names are read in the
-        environment's language as the ORM reads them; a product with variant
-        attributes gets its name from the ORM, and so does the tracking link
-        of a carrier integration (not a fixed or rule-based carrier). Returns
-        ``{"headers": {order id: row}, "lines": {order id: [rows]},
-        "deliveries": {order id: [rows]}, "delivery_lines": {picking id:
-        [rows]}, "delivery_lots": {picking id: [labels]}, "sent_lots":
-        {order id: [labels]}, "invoices": {order id: [rows]},
-        "product_names": {product id: name}, "tracking_urls": {picking id:
-        url}}``."""
+        (``_order_api_invoices``). Carriers' names are read in the
+        environment's language as the ORM reads them; the tracking link of a
+        carrier integration (not a fixed or rule-based carrier) comes from
+        the ORM. Returns ``{"headers": {order id: row}, "lines": {order id:
+        [rows]}, "deliveries": {order id: [rows]}, "delivery_lines":
+        {picking id: [rows]}, "delivery_lots": {picking id: [labels]},
+        "sent_lots": {order id: [labels]}, "invoices": {order id: [rows]},
+        "tracking_urls": {picking id: url}}``."""
         self.env.flush_all()
         cr = self.env.cr
         lang = self.env.lang or "en_US"
@@ -431,7 +435,7 @@ class SaleOrder(models.Model):
             )
             headers = {row["id"]: row for row in cr.dictfetchall()}
         lines = {}
-        for row in self._order_api_query(_LINES, lang, order_ids):
+        for row in self._order_api_query(LINES_QUERY, order_ids):
             lines.setdefault(row["order_id"], []).append(row)
         deliveries = {}
         delivery_lines = {}
@@ -450,9 +454,6 @@ class SaleOrder(models.Model):
             "delivery_lots": delivery_lots,
             "sent_lots": self._order_api_sent_lots(),
             "invoices": self._order_api_invoices(),
-            "product_names": self._order_api_product_names(
-                row for rows in lines.values() for row in rows
-            ),
             "tracking_urls": self._order_api_tracking_urls(pickings),
             "qty_digits": self.env["decimal.precision"].precision_get(
                 "Product Unit of Measure"
@@ -501,6 +502,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         header = data["headers"][self.id]
         deliveries = data["deliveries"].get(self.id, [])
+        line_values = self.env["sale.order.line"]._prepare_order_api_values
         return {
             "biomes_order_id": header["name"],
             "external_order_id": header["external_id"] or None,
@@ -515,9 +517,8 @@ class SaleOrder(models.Model):
             "note": header["note"] or None,
             "delivery_address": self._prepare_order_api_address_values(header),
             "lines": [
-                self._prepare_order_api_line_values(
+                line_values(
                     line,
-                    data["product_names"],
                     rounded,
                     cancelled=header["state"] == "cancel",
                     digits=data["qty_digits"],
@@ -548,20 +549,6 @@ class SaleOrder(models.Model):
             "zip": header["zip"] or None,
             "city": header["city"] or None,
             "country_code": header["country_code"] or None,
-        }
-
-    @api.model
-    def _prepare_order_api_line_values(
-        self, line, product_names, rounded, cancelled=False, digits=None
-    ):
-        return {
-            "ean": line["barcode"] or None,
-            "product_name": product_names.get(line["product_id"]) or line["name"],
-            "quantity": line["product_uom_qty"],
-            "delivered_quantity": line["qty_delivered"],
-            "open_quantity": _open_quantity(line, cancelled, digits),
-            "unit_price": rounded(line["price_reduce_taxexcl"]),
-            "subtotal": rounded(line["price_subtotal"]),
         }
 
     @api.model
@@ -617,16 +604,22 @@ class SaleOrder(models.Model):
         ``available`` when its product is not kept in stock or its free
         quantity covers the line."""
         currency = order.currency_id
+        order_lines = order.order_line.filtered(lambda line: not line.display_type)
+        # the values its lines would store (sale_order_line.py)
+        lang = order.partner_id.lang or "en_US"
+        ordered = ordered_values(
+            self.env, [(lang, product.id) for product in order_lines.product_id]
+        )
         lines = []
-        for line in order.order_line.filtered(lambda line: not line.display_type):
+        for line in order_lines:
             product = line.product_id
             free_qty = free.get(product.id)
+            stored = ordered[lang, product.id]
             lines.append(
                 {
-                    "ean": product.barcode or None,
-                    "product_name": product.with_context(
-                        display_default_code=False
-                    ).display_name,
+                    "ean": stored["order_api_ean"] or None,
+                    "product_name": stored["order_api_product_name"],
+                    "default_code": stored["order_api_default_code"] or None,
                     "quantity": line.product_uom_qty,
                     "unit_price": currency.round(line.price_reduce_taxexcl),
                     "subtotal": currency.round(line.price_subtotal),
@@ -654,47 +647,7 @@ class SaleOrder(models.Model):
             "lines": lines,
         }
 
-    def _order_api_product_names(self, line_rows):
-        """{product id: name} for the products of ``line_rows``: the
-        product's own name, never its internal reference (that is
-        ``default_code``). A product without variant attributes is named
-        from the row; the others through the ORM (attribute values, their
-        translations), without the reference."""
-        names = {}
-        with_variants = set()
-        for row in line_rows:
-            product_id = row["product_id"]
-            if not product_id or product_id in names:
-                continue
-            if row["has_variants"]:
-                with_variants.add(product_id)
-            else:
-                names[product_id] = row["product_name"]
-        if with_variants:
-            products = (
-                self.env["product.product"]
-                .with_context(active_test=False, display_default_code=False)
-                .browse(with_variants)
-            )
-            names.update((product.id, product.display_name) for product in products)
-        return names
 
-
-# the lines of the orders (parameters: language, order ids), with their
-# products, named in that language
-_LINES = """
-    SELECT sol.order_id, sol.name, sol.product_uom_qty,
-           sol.qty_delivered, sol.price_reduce_taxexcl, sol.price_subtotal,
-           product.id AS product_id, product.barcode,
-           product.default_code,
-           COALESCE(tmpl.name->>%s, tmpl.name->>'en_US') AS product_name,
-           COALESCE(product.combination_indices, '') <> '' AS has_variants
-      FROM sale_order_line sol
- LEFT JOIN product_product product ON product.id = sol.product_id
- LEFT JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
-     WHERE sol.order_id = ANY(%s) AND sol.display_type IS NULL
-  ORDER BY sol.order_id, sol.sequence, sol.id
-"""
 # the outgoing deliveries of the orders (parameters: order ids, language)
 # with their carriers, named in that language, and, as JSON columns, what each holds in the order object's
 # ``deliveries``: a line per product, in the order of the moves, for a done
@@ -846,17 +799,6 @@ def _rounder(rounding):
         return memo[amount]
 
     return rounded
-
-
-def _open_quantity(line, cancelled, digits):
-    """What is still to deliver of an order line: ordered minus delivered,
-    never below zero; zero on a cancelled order (nothing more will come)."""
-    if cancelled:
-        return 0.0
-    remaining = (line["product_uom_qty"] or 0.0) - (line["qty_delivered"] or 0.0)
-    if digits is not None:
-        remaining = float_round(remaining, precision_digits=digits)
-    return max(remaining, 0.0)
 
 
 def _iso_date(value):

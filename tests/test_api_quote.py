@@ -14,7 +14,14 @@ TABLES = (
     "mail_message",
 )
 # what the quote and the created order both show
-LINE_KEYS = ("ean", "product_name", "quantity", "unit_price", "subtotal")
+LINE_KEYS = (
+    "ean",
+    "product_name",
+    "default_code",
+    "quantity",
+    "unit_price",
+    "subtotal",
+)
 ORDER_KEYS = (
     "external_order_id",
     "total_cost",

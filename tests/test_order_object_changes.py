@@ -192,13 +192,16 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
     # data many orders share: the catalog's version is new
     # ------------------------------------------------------------------
 
-    def test_a_product_renamed_translated_and_given_a_new_barcode(self):
+    def test_a_product_renamed_and_translated(self):
+        """A new catalog version (the delivery slips name products as they
+        are now); the order's lines keep the name it was ordered with
+        (tests/test_lines_as_ordered.py)."""
         order = self._order()
         template = self.product_a.product_tmpl_id
         __, after = self._assert_follows(
             order, lambda: template.write({"name": "Sensor Mk II"}), False
         )
-        self.assertEqual(after["lines"][0]["product_name"], "Sensor Mk II")
+        self.assertEqual(after["lines"][0]["product_name"], "API Sensor")
         __, after = self._assert_follows(
             order,
             lambda: template.update_field_translations(
@@ -206,11 +209,17 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
             ),
             False,
         )
-        self.assertEqual(after["lines"][0]["product_name"], "Sensor Mk III")
+        self.assertEqual(after["lines"][0]["product_name"], "API Sensor")
+
+    def test_a_new_barcode_in_the_deliveries(self):
+        """Delivered lines show the product's barcode now: a new barcode is
+        a change of the catalog; the order's lines keep the one ordered."""
+        order = self._order()
         __, after = self._assert_follows(
             order, lambda: self.product_a.write({"barcode": "4006381333900"}), False
         )
-        self.assertEqual(after["lines"][0]["ean"], "4006381333900")
+        self.assertEqual(after["deliveries"][0]["lines"][0]["ean"], "4006381333900")
+        self.assertEqual(after["lines"][0]["ean"], "4006381333931")
 
     def test_a_carrier_renamed(self):
         order = self._order()

@@ -729,6 +729,7 @@ def _order(**changes):
             {
                 "ean": None,
                 "product_name": "Sensor",
+                "default_code": None,
                 "quantity": 1.0,
                 "delivered_quantity": 0.0,
                 "open_quantity": 1.0,

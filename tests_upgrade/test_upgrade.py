@@ -23,6 +23,7 @@ runs ``-u partner_order_api`` (which must log no warning) and:
 in ``CHANGED_COLUMNS`` and checked by ``_check_webhook_per_company``; the
 columns 18.0.1.1.0 added are added as it made them before the upgrade
 (``COLUMNS_OF_1_1``), so that its databases' conversion is tested too.
+Its lines as ordered (issue 24) are checked by ``lines_as_ordered.py``.
 
 A future schema change (a renamed column, a moved value) ships with its
 ``migrations/<version>/`` script and adds its case here: the column in
@@ -53,6 +54,7 @@ REPO = Path(__file__).resolve().parent.parent
 GIT_REPO = Path(os.environ.get("POA_UPGRADE_GIT") or REPO)
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "tests"))
+from lines_as_ordered import check_lines  # noqa: E402
 from odoo_server import OdooServer  # noqa: E402
 from webhook_receiver import WebhookReceiver, closed_port_url  # noqa: E402
 
@@ -551,6 +553,7 @@ def test_upgrade_keeps_everything(workdir):
             if table not in RECOUNTED_TABLES:
                 assert after[table] == rows, f"{table} changed in the upgrade"
         _check_webhook_per_company(db, webhooks)
+        check_lines(lambda **kw: _odoo(src, conf_new, db, "shell", "--no-http", **kw))
         assert _psql(db, OWNERLESS) == "0"
         assert _psql(db, TALLY_MISMATCH) == "0"
 
