@@ -1,9 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 from odoo.tools import SQL, float_compare, float_round
-from odoo.tools.lru import LRU
 from odoo.tools.sql import column_exists, create_column
 
+from ..lib.byte_lru import ByteLRU
 from ..lib.json_text import json_text
 from ..lib.schemas import STATUSES
 from .partner_order_api_catalog import create_table as create_catalog_table
@@ -371,9 +371,10 @@ class SaleOrder(models.Model):
         ``headers``: the orders' rows of ``ORDER_API_HEADER_COLUMNS``, by
         order id; ``catalog``: the version of the shared data
         (``partner_order_api_catalog.CATALOG_VERSION``), read in the same
-        transaction. Each worker process keeps the last ``OBJECT_CACHE_SIZE``
-        objects it made, keyed by order, ``updated_at`` (new whenever
-        something the object shows changes: ``ORDER_API_OBJECT_DEPENDS``),
+        transaction. Each worker process keeps the objects it made last, up
+        to ``OBJECT_CACHE_BYTES`` of them (``lib.byte_lru``), keyed by
+        order, ``updated_at`` (new whenever something the object shows
+        changes: ``ORDER_API_OBJECT_DEPENDS``),
         the catalog's version and the language: an object is made again
         (``_order_api_serialize``, for all the missing ones at once) only
         when one of these is new. The key is read in the reader's own
@@ -769,8 +770,9 @@ ORDER_API_HEADER_FROM = SQL(
 )
 
 
-# objects kept by each worker process (``_order_api_json``): ~1.5 kB each
-OBJECT_CACHE_SIZE = 10000
+# the bytes of order objects each worker process keeps (``_order_api_json``):
+# about 10,000 objects of two lines, a few hundred of a hundred lines
+OBJECT_CACHE_BYTES = 16 * 1024 * 1024
 
 
 def _object_cache(registry):
@@ -779,7 +781,7 @@ def _object_cache(registry):
     cache = registry.__dict__.get("_partner_order_api_objects")
     if cache is None:
         cache = registry.__dict__.setdefault(
-            "_partner_order_api_objects", LRU(OBJECT_CACHE_SIZE)
+            "_partner_order_api_objects", ByteLRU(OBJECT_CACHE_BYTES)
         )
     return cache
 

@@ -5,7 +5,8 @@
 #
 # Each tests_mutants/*.patch is a small bug, a plain patch against the
 # addon (its header says what it breaks, "Breaks:", and which tests must
-# catch it, "Caught by:" followed by pytest node ids relative to the addon).
+# catch it, "Caught by:" followed by pytest node ids relative to the addon:
+# Odoo tests under tests/, or Odoo-free ones under tests_standalone/, not both).
 # For each one, a throw-away copy of the addon gets the patch, and only the
 # named tests run against DB (with demo data and the addon installed, as the
 # Odoo suite leaves it) with pytest-odoo, loading the mutated code: the
@@ -44,11 +45,23 @@ for patch in "${patches[@]}"; do
     POA_PORT=$(poa_free_port)
     poa_write_conf "$WORK/$name/odoo.conf" "$addons" "$WORK/$name/data" "$DB" "max_cron_threads = 0"
     nodes=()
-    for node in $caught; do nodes+=("$POA_ADDON/$node"); done
-    (cd "$addons" && PYTHONPATH="$ODOO_SRC" "$ODOO_VENV/bin/python" -m pytest \
-        --odoo-config="$WORK/$name/odoo.conf" --odoo-database="$DB" --odoo-http \
-        --odoo-log-level=critical --odoo-extra="logfile=$WORK/$name/odoo.log" \
-        -p no:cacheprovider -q -x "${nodes[@]}") >"$WORK/$name/pytest.out" 2>&1
+    standalone=()
+    for node in $caught; do
+        case $node in
+        tests_standalone/*) standalone+=("$node") ;;
+        *) nodes+=("$POA_ADDON/$node") ;;
+        esac
+    done
+    if [ ${#standalone[@]} -gt 0 ]; then
+        # Odoo-free tests (lib/): the tools' venv, in the copy
+        (cd "$addons/$POA_ADDON" && "$POA_TOOLS_VENV/bin/python" -m pytest \
+            -p no:odoo -p no:cacheprovider -q -x "${standalone[@]}") >"$WORK/$name/pytest.out" 2>&1
+    else
+        (cd "$addons" && PYTHONPATH="$ODOO_SRC" "$ODOO_VENV/bin/python" -m pytest \
+            --odoo-config="$WORK/$name/odoo.conf" --odoo-database="$DB" --odoo-http \
+            --odoo-log-level=critical --odoo-extra="logfile=$WORK/$name/odoo.log" \
+            -p no:cacheprovider -q -x "${nodes[@]}") >"$WORK/$name/pytest.out" 2>&1
+    fi
     rc=$?
     summary=$(grep -E '(passed|failed|error).* in [0-9.]+s' "$WORK/$name/pytest.out" | tail -n 1)
     case $rc in

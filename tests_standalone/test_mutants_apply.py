@@ -15,7 +15,8 @@ import pytest
 from conftest import REPO
 
 PATCHES = sorted((REPO / "tests_mutants").glob("*.patch"))
-_NODE = re.compile(r"^(tests/test_\w+\.py)::(\w+)::(\w+)$")
+# an Odoo test (a method of a test class) or an Odoo-free one (a function)
+_NODE = re.compile(r"^(tests/test_\w+\.py::\w+|tests_standalone/test_\w+\.py)::(\w+)$")
 
 
 def _header(patch, name):
@@ -29,9 +30,12 @@ def _header(patch, name):
 
 
 def _test_functions(path):
-    """{class name: {test method names}} of a test module."""
+    """{class name: {test method names}} of a test module; its test
+    functions under None."""
     found = {}
     for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+            found.setdefault(None, set()).add(node.name)
         if isinstance(node, ast.ClassDef):
             found[node.name] = {
                 item.name
@@ -62,9 +66,12 @@ def test_each_patch_applies_and_names_existing_tests(patch):
     assert result.returncode == 0, f"{patch.name} no longer applies: {result.stdout}"
     nodes = _header(patch, "Caught by").split()
     assert nodes
+    assert len({node.split("/")[0] for node in nodes}) == 1, "tests/ or standalone"
     for node in nodes:
         match = _NODE.match(node)
-        assert match, f"{patch.name}: {node} is not tests/test_x.py::Class::test"
-        module, cls, function = match.groups()
-        classes = _test_functions(REPO / module)
-        assert function in classes.get(cls, set()), f"{patch.name}: no {node}"
+        assert match, (
+            f"{patch.name}: {node} is not a test of tests/ or tests_standalone/"
+        )
+        module, _sep, cls = match.group(1).partition("::")
+        functions = _test_functions(REPO / module).get(cls or None, set())
+        assert match.group(2) in functions, f"{patch.name}: no {node}"
