@@ -72,6 +72,18 @@ class TestCompanySetup(MultiCompanyCase):
         self.assertEqual(self._counts(), before)
         return messages[0]
 
+    def _quote_and_order(self, key):
+        """``POST order/quote`` (200) then ``POST order`` (201) of the same
+        body with ``key``: both answers and the order created."""
+        quote = self.api("POST", "order/quote", key, body=self.order_body())
+        self.assertEqual(quote.status_code, 200, quote.text)
+        response = self.order_in(key)
+        self.assertEqual(response.status_code, 201, response.text)
+        order = self.env["sale.order"].search(
+            [("name", "=", response.json()["biomes_order_id"])]
+        )
+        return quote, response, order
+
     def test_company_without_warehouse_is_not_configured(self):
         """Company 3 has no warehouse: the order was a 400
         ``validation_error`` (Odoo's "configure your warehouse") and its quote
@@ -119,13 +131,7 @@ class TestCompanySetup(MultiCompanyCase):
         self.env.ref("base.group_user").implied_ids = [
             Command.unlink(self.pricelist_group.id)
         ]
-        quote = self.api("POST", "order/quote", self.key_s4, body=self.order_body())
-        self.assertEqual(quote.status_code, 200, quote.text)
-        response = self.order_in(self.key_s4)
-        self.assertEqual(response.status_code, 201, response.text)
-        order = self.env["sale.order"].search(
-            [("name", "=", response.json()["biomes_order_id"])]
-        )
+        quote, response, order = self._quote_and_order(self.key_s4)
         self.assertEqual(order.company_id, self.company_4)
         self.assertFalse(order.pricelist_id)
 
@@ -165,13 +171,7 @@ class TestCompanySetup(MultiCompanyCase):
         self.shared.with_company(
             self.company_4
         ).specific_property_product_pricelist = pricelist_4
-        quote = self.api("POST", "order/quote", self.key_s4, body=self.order_body())
-        self.assertEqual(quote.status_code, 200, quote.text)
-        response = self.order_in(self.key_s4)
-        self.assertEqual(response.status_code, 201, response.text)
-        order = self.env["sale.order"].search(
-            [("name", "=", response.json()["biomes_order_id"])]
-        )
+        quote, response, order = self._quote_and_order(self.key_s4)
         self.assertEqual(order.pricelist_id, pricelist_4)
         offered = {
             p["ean"]: p["price"]

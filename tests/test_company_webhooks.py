@@ -386,20 +386,7 @@ class TestWebhookChangesStayInTheirCompany(CompanyWebhookCase):
         """``model.method(*args)`` through /web/dataset/call_kw with
         ``context``, as the logged-in user; an identity check is passed with
         ``password``."""
-        result = self.call_kw(model, method, args, {"context": context})
-        if (
-            password
-            and isinstance(result, dict)
-            and result.get("res_model") == "res.users.identitycheck"
-        ):
-            check_id = result["res_id"]
-            self.call_kw(
-                "res.users.identitycheck",
-                "write",
-                [[check_id], {"password": password, "auth_method": "password"}],
-            )
-            result = self.call_kw("res.users.identitycheck", "run_check", [[check_id]])
-        return result
+        return self.call_with_identity_check(model, method, args, password, context)
 
     def walk_arguments(self, model_name, method_name):
         """Arguments aimed at the shared partner's webhook: hostile values

@@ -41,12 +41,15 @@ class PortalSectionCase(PartnerOrderApiCase):
             {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
         )
 
-    def call_with_identity_check(self, model, method, args, password):
+    def call_with_identity_check(self, model, method, args, password, context=None):
         """Call an identity-checked method as the page does: the first answer
-        asks for the password, ``run_check`` then runs the method."""
-        result = self.call_kw(model, method, args)
+        asks for the password, ``run_check`` then runs the method (no
+        ``password``: the first answer is the result). ``context``: the
+        context the call sends."""
+        result = self.call_kw(model, method, args, {"context": context or {}})
         if (
-            isinstance(result, dict)
+            password
+            and isinstance(result, dict)
             and result.get("res_model") == "res.users.identitycheck"
         ):
             check_id = result["res_id"]
