@@ -19,29 +19,47 @@ from odoo import api, models
 from odoo.tools import SQL
 
 TABLE = "partner_order_api_catalog_change"
-# The catalog's version: the first change kept and the number of changes
-# kept, as a transaction sees them. A change counts when it commits (a row
-# of TABLE, inserted in the changing transaction); pruning (``prune``)
-# raises the first. Either way the version is new, and it never comes back.
+# The catalog's version: the number of changes committed, as a transaction
+# sees them. Each change is a row of TABLE of weight 1, inserted in the
+# changing transaction; pruning (``prune``) folds rows into one whose weight
+# is their sum. The sum only grows with each commit, whatever the order in
+# which the changes took their ids and committed, and a prune leaves it as
+# it is: two snapshots with the same version have seen the same changes (a
+# later snapshot sees all an earlier one saw), and a version never comes
+# back for another set of changes. (The first change kept and the number
+# kept, as before 18.0.1.2.0, came back when changes committed out of id
+# order around a prune: (9,1) -> (8,2) -> (9,1).)
 CATALOG_VERSION = SQL(
-    "(SELECT ARRAY[COALESCE(MIN(id), 0), COUNT(*)] FROM %s)", SQL.identifier(TABLE)
+    "(SELECT ARRAY[COALESCE(SUM(weight), 0)::bigint] FROM %s)", SQL.identifier(TABLE)
 )
 
 
 def create_table(cr):
     cr.execute(
         SQL(
-            "CREATE TABLE IF NOT EXISTS %s (id bigserial PRIMARY KEY)",
-            SQL.identifier(TABLE),
+            "CREATE TABLE IF NOT EXISTS %(table)s (id bigserial PRIMARY KEY);"
+            " ALTER TABLE %(table)s"
+            " ADD COLUMN IF NOT EXISTS weight bigint NOT NULL DEFAULT 1",
+            table=SQL.identifier(TABLE),
         )
     )
 
 
 def prune(cr):
-    """Keep only the last change (the hourly order tally cron calls it)."""
+    """Fold the changes this transaction sees into one row of their total
+    weight (the hourly order tally cron calls it): the version stays the
+    same, and rows of transactions not committed yet are left as they
+    are."""
     cr.execute(
         SQL(
-            "DELETE FROM %(table)s WHERE id < (SELECT MAX(id) FROM %(table)s)",
+            """
+            WITH gone AS (
+                DELETE FROM %(table)s WHERE (SELECT COUNT(*) FROM %(table)s) > 1
+                RETURNING weight
+            )
+            INSERT INTO %(table)s (weight)
+                 SELECT SUM(weight) FROM gone HAVING COUNT(*) > 0
+            """,
             table=SQL.identifier(TABLE),
         )
     )

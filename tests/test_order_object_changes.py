@@ -13,8 +13,13 @@ data many orders share)."""
 import json
 
 from odoo import fields
+from odoo.sql_db import db_connect
 from odoo.tests import tagged
+from odoo.tools import SQL
 
+from ..models.partner_order_api_catalog import CATALOG_VERSION
+from ..models.partner_order_api_catalog import TABLE as CATALOG_TABLE
+from ..models.partner_order_api_catalog import prune as prune_catalog
 from ..models.sale_order import _object_cache
 from .common import PartnerOrderApiCase
 
@@ -263,6 +268,9 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
         self.assertEqual(self._objects(), fresh)
 
     def test_the_catalog_version_is_never_the_same_twice(self):
+        """Each change is a new version (once per transaction); a prune
+        keeps the version of the changes it folds (the same changes: the
+        same objects), and the next change is new again."""
         Catalog = self.env["partner.order.api.catalog.mixin"]
         version = self._catalog_version
         seen = [version()]
@@ -275,15 +283,45 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
         Catalog._order_api_catalog_changed()
         seen.append(version())
         self.env["partner.order.api.order.tally"]._cron_compact()  # prunes
-        seen.append(version())
+        self.assertEqual(version(), seen[-1])
+        self.env.cr.execute(f"SELECT COUNT(*) FROM {CATALOG_TABLE}")
+        self.assertEqual(self.env.cr.fetchone()[0], 1, "folded into one row")
         self.env.cr.precommit.data.clear()
         Catalog._order_api_catalog_changed()
         seen.append(version())
         self.assertEqual(len(set(seen)), len(seen), seen)
 
+    def test_changes_committed_out_of_order_around_a_prune(self):
+        """Issue 24: two catalog changes commit out of the order of their
+        ids, with the prune in between; the version a reader sees after each
+        commit is new, and never one seen before for other changes (the
+        first id and the count kept gave (9,1) -> (8,2) -> (9,1))."""
+        dbname = self.env.cr.dbname
+        with (
+            db_connect(dbname).cursor() as first,
+            db_connect(dbname).cursor() as second,
+            db_connect(dbname).cursor() as pruner,
+            db_connect(dbname).cursor() as reader,
+        ):
+            reader._cnx.autocommit = True
+
+            def read():
+                reader.execute(SQL("SELECT %s", CATALOG_VERSION))
+                return tuple(reader.fetchone()[0])
+
+            seen = [read()]
+            first.execute(f"INSERT INTO {CATALOG_TABLE} DEFAULT VALUES")  # id n
+            second.execute(f"INSERT INTO {CATALOG_TABLE} DEFAULT VALUES")  # n + 1
+            second.commit()
+            seen.append(read())
+            prune_catalog(pruner)
+            pruner.commit()
+            self.assertEqual(read(), seen[-1], "a prune keeps the version")
+            first.commit()
+            seen.append(read())
+        self.assertEqual(len(set(seen)), len(seen), seen)
+        self.assertEqual([v[0] - seen[0][0] for v in seen], [0, 1, 2])
+
     def _catalog_version(self):
-        self.env.cr.execute(
-            "SELECT ARRAY[COALESCE(MIN(id), 0), COUNT(*)]"
-            " FROM partner_order_api_catalog_change"
-        )
+        self.env.cr.execute(SQL("SELECT %s", CATALOG_VERSION))
         return tuple(self.env.cr.fetchone()[0])
