@@ -16,16 +16,19 @@ class StockLot(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if {"kit_barcode", "name"}.intersection(vals):
-            # the orders that shipped these lots show their label
+            # the orders that shipped these lots show their label: found as
+            # the order object reads its lots (``sent_lots``, ``deliveries``),
+            # through the done move lines of the order's transfers, whether
+            # their moves have a sale line or not
             self.env.flush_all()
             self.env.cr.execute(
                 SQL(
                     """
-                    SELECT DISTINCT sol.order_id
+                    SELECT DISTINCT picking.sale_id
                       FROM stock_move_line sml
-                      JOIN stock_move sm ON sm.id = sml.move_id
-                      JOIN sale_order_line sol ON sol.id = sm.sale_line_id
-                     WHERE sml.lot_id = ANY(%s) AND sm.state = 'done'
+                      JOIN stock_picking picking ON picking.id = sml.picking_id
+                     WHERE sml.lot_id = ANY(%s) AND sml.state = 'done'
+                       AND picking.sale_id IS NOT NULL
                     """,
                     self.ids,
                 )

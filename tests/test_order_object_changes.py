@@ -11,6 +11,7 @@ cache's key new (the order's ``updated_at``, or the catalog's version for
 data many orders share)."""
 
 import json
+import uuid
 
 from odoo import fields
 from odoo.sql_db import db_connect
@@ -19,11 +20,17 @@ from odoo.tools import SQL
 
 from ..models.partner_order_api_catalog import CATALOG_VERSION
 from ..models.partner_order_api_catalog import TABLE as CATALOG_TABLE
+from ..models.partner_order_api_catalog import create_table as create_catalog_table
 from ..models.partner_order_api_catalog import prune as prune_catalog
 from ..models.sale_order import _object_cache
 from .common import PartnerOrderApiCase
 
 STALE_NOTE = "stale object from the cache"
+
+
+def _commit(cr):
+    """Commit a connection of the test's own, never the test's transaction."""
+    cr.commit()  # pylint: disable=invalid-commit
 
 
 @tagged("post_install", "-at_install")
@@ -182,6 +189,45 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
         )
         self.assertEqual(after["sent_lots"], ["KB-0002"])
 
+    def test_a_lot_shipped_on_a_move_added_by_hand(self):
+        """Issue 24: a lot shipped on a delivery move without a sale line
+        shows in the order's ``sent_lots`` (read through the delivery's
+        order); renaming it or its kit barcode moves the order too (the
+        orders to move are found the way the object reads the lots)."""
+        order = self._order([(self.product_a, 1)])
+        picking = self._outgoing(order)
+        move = self.env["stock.move"].create(
+            {
+                "name": "added by hand",
+                "picking_id": picking.id,
+                "product_id": self.kit.id,
+                "product_uom_qty": 1,
+                "product_uom": self.kit.uom_id.id,
+                "location_id": picking.location_id.id,
+                "location_dest_id": picking.location_dest_id.id,
+            }
+        )
+        move._action_confirm()
+        self.deliver(order, lots={self.lot_kit_3: 1})
+        # sale_stock gives such a move a sale line when the delivery is
+        # done; one that has none (an import, another module's kit) is
+        # still the order's delivery, and its lots are the order's
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE stock_move SET sale_line_id = NULL WHERE id = %s", [move.id]
+        )
+        move.invalidate_recordset(["sale_line_id"])
+        self.assertEqual(self._object(order)["sent_lots"], ["KB-0003"])
+        __, after = self._assert_follows(
+            order, lambda: self.lot_kit_3.write({"kit_barcode": "KB-0033"})
+        )
+        self.assertEqual(after["sent_lots"], ["KB-0033"])
+        __, after = self._assert_follows(
+            order,
+            lambda: self.lot_kit_3.write({"kit_barcode": False, "name": "KL-33"}),
+        )
+        self.assertEqual(after["sent_lots"], ["KL-33"])
+
     def test_a_cancellation(self):
         order = self._order()
         __, after = self._assert_follows(order, order._action_cancel)
@@ -304,23 +350,44 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
             db_connect(dbname).cursor() as reader,
         ):
             reader._cnx.autocommit = True
+            # a table of its own (a schema first in the search path of these
+            # connections): the test's own transaction, which holds an older
+            # snapshot of the real one, must not meet rows deleted under it
+            schema = f"poa_catalog_{uuid.uuid4().hex[:12]}"
+            reader.execute(f"CREATE SCHEMA {schema}")
+            self.addCleanup(self._drop_schema, dbname, schema)
+            for cr in (first, second, pruner, reader):
+                cr.execute(f"SET search_path TO {schema}, public")
+            create_catalog_table(reader)
+            for cr in (first, second, pruner):
+                _commit(cr)
 
             def read():
                 reader.execute(SQL("SELECT %s", CATALOG_VERSION))
                 return tuple(reader.fetchone()[0])
 
+            insert = f"INSERT INTO {CATALOG_TABLE} DEFAULT VALUES"
+            reader.execute(insert)  # a change committed before (autocommit)
             seen = [read()]
-            first.execute(f"INSERT INTO {CATALOG_TABLE} DEFAULT VALUES")  # id n
-            second.execute(f"INSERT INTO {CATALOG_TABLE} DEFAULT VALUES")  # n + 1
-            second.commit()
+            first.execute(insert)  # id n
+            second.execute(insert)  # id n + 1
+            _commit(second)
             seen.append(read())
-            prune_catalog(pruner)
-            pruner.commit()
+            prune_catalog(pruner)  # folds the two committed ones
+            _commit(pruner)
             self.assertEqual(read(), seen[-1], "a prune keeps the version")
-            first.commit()
+            reader.execute(f"SELECT COUNT(*) FROM {CATALOG_TABLE}")
+            self.assertEqual(reader.fetchone()[0], 1, "folded")
+            _commit(first)
             seen.append(read())
         self.assertEqual(len(set(seen)), len(seen), seen)
         self.assertEqual([v[0] - seen[0][0] for v in seen], [0, 1, 2])
+
+    @staticmethod
+    def _drop_schema(dbname, schema):
+        with db_connect(dbname).cursor() as cr:
+            cr._cnx.autocommit = True
+            cr.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
     def _catalog_version(self):
         self.env.cr.execute(SQL("SELECT %s", CATALOG_VERSION))
