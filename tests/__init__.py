@@ -24,6 +24,7 @@ from . import test_schemas
 from . import test_api_quote
 from . import test_api_batch
 from . import test_order_object_changes
+from . import test_order_object_coverage
 from . import test_lines_as_ordered
 from . import test_order_owner
 from . import test_company_webhooks

@@ -1,0 +1,147 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""What the order object reads is what marks it changed (issue 24).
+
+The object is read by a few SQL statements (``sale_order.py``,
+``sale_order_line.py``); what makes a cached object new is kept elsewhere:
+``ORDER_API_OBJECT_DEPENDS`` (the order's own records: ``updated_at``
+moves), the catalog mixin (shared data: the catalog's version), and
+``stock.lot.write``. This test reads the statements, finds every column
+they read (``alias.column``, the aliases resolved to tables, the tables to
+models and fields), and fails when one is covered by none of them: a field
+added to the object without its invalidation would be served stale,
+silently. Columns that cannot change what a reader sees are listed with
+their reason.
+"""
+
+import re
+
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL
+
+from ..models import sale_order, sale_order_line
+from ..models.partner_order_api_catalog import PartnerOrderApiCatalogMixin
+
+# the statements the order object is made from
+STATEMENTS = {
+    "header": sale_order.ORDER_API_HEADER_COLUMNS.code
+    + " FROM "
+    + sale_order.ORDER_API_HEADER_FROM.code,
+    "lines": sale_order_line.LINES_QUERY,
+    "deliveries": sale_order._DELIVERIES,
+    "sent_lots": sale_order._SENT_LOTS,
+    "invoices": sale_order._INVOICES,
+}
+# (model, field) read but covered otherwise, with why
+COVERED_ELSEWHERE = {
+    ("stock.lot", "name"): "stock.lot.write moves the orders that show the lot",
+    ("stock.lot", "kit_barcode"): "stock.lot.write, as its name",
+    ("sale.order", "create_date"): "never changes",
+    ("sale.order", "order_api_updated_at"): "the cache's key itself",
+}
+# relation tables of many2many fields: (table) -> the field whose path covers it
+RELATIONS = {"sale_order_line_invoice_rel": ("sale.order.line", "invoice_lines")}
+_KEYWORDS = {
+    "on",
+    "join",
+    "left",
+    "inner",
+    "cross",
+    "where",
+    "group",
+    "order",
+    "lateral",
+}
+_FROM = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_]+)(?:\s+(?:AS\s+)?([a-z_]+))?", re.I)
+_COLUMN = re.compile(r"\b([a-z_]+)\.([a-z_]+)\b")
+
+
+def read_columns(text, tables):
+    """{(table, column)} that ``text`` reads from the tables of
+    ``tables`` (a table named without alias is its own alias)."""
+    aliases = {}
+    for table, alias in _FROM.findall(text):
+        if table in tables:
+            aliases[table] = table
+            if alias and alias.lower() not in _KEYWORDS:
+                aliases[alias] = table
+    return {
+        (aliases[alias], column)
+        for alias, column in _COLUMN.findall(text)
+        if alias in aliases
+    }
+
+
+@tagged("post_install", "-at_install")
+class TestOrderObjectCoverage(TransactionCase):
+    def _covered(self):
+        """{(model, field)} whose change marks the object changed: the
+        paths of ORDER_API_OBJECT_DEPENDS (each step, and the inverse of a
+        one2many step: a record moved to another parent), the catalog
+        models' fields."""
+        covered = set()
+        for path in sale_order.ORDER_API_OBJECT_DEPENDS:
+            model = self.env["sale.order"]
+            for name in path.split("."):
+                field = model._fields[name]
+                covered.add((model._name, name))
+                if field.type == "one2many":
+                    covered.add((field.comodel_name, field.inverse_name))
+                if field.relational:
+                    model = self.env[field.comodel_name]
+        for model in self.env.registry.values():
+            if model._abstract or not issubclass(model, PartnerOrderApiCatalogMixin):
+                continue
+            names = model._order_api_catalog_fields or list(model._fields)
+            covered.update((model._name, name) for name in names)
+        return covered
+
+    def _is_covered(self, model, name, covered):
+        if name == "id" or (model._name, name) in covered:
+            return True
+        field = model._fields[name]
+        if field.related:  # a stored related field follows its source
+            *steps, last = field.related.split(".")
+            target = model
+            for step in steps:
+                target = self.env[target._fields[step].comodel_name]
+            return self._is_covered(target, last, covered)
+        return (model._name, name) in COVERED_ELSEWHERE
+
+    def test_every_column_the_object_reads_marks_it_changed(self):
+        by_table = {
+            model._table: model
+            for model in self.env.registry.values()
+            if not model._abstract and model._auto
+        }
+        tables = set(by_table) | set(RELATIONS)
+        covered = self._covered()
+        uncovered = []
+        for statement, text in STATEMENTS.items():
+            read = read_columns(text, tables)
+            self.assertTrue(read, statement)
+            for table, column in sorted(read):
+                if table in RELATIONS:
+                    self.assertIn(RELATIONS[table], covered, table)
+                    continue
+                model = self.env[by_table[table]._name]
+                self.assertIn(column, model._fields, f"{statement}: {table}.{column}")
+                if not self._is_covered(model, column, covered):
+                    uncovered.append(f"{statement}: {model._name}.{column}")
+        self.assertEqual(uncovered, [], "read by the object, marking nothing changed")
+
+    def test_the_reader_finds_what_a_statement_reads(self):
+        """The statement reader itself, on a statement of known reads."""
+        text = (
+            "SELECT picking.name, lot.name, m.x FROM stock_picking picking "
+            "JOIN stock_lot lot ON lot.id = picking.id LEFT JOIN (SELECT 1) m"
+        )
+        self.assertEqual(
+            read_columns(text, {"stock_picking", "stock_lot"}),
+            {
+                ("stock_picking", "name"),
+                ("stock_picking", "id"),
+                ("stock_lot", "name"),
+                ("stock_lot", "id"),
+            },
+        )
+        self.assertIsInstance(sale_order.ORDER_API_HEADER_FROM, SQL)
