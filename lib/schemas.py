@@ -706,7 +706,10 @@ class Tracking(_Response):
 
 
 class DeliveryLine(_Response):
-    ean: str | None = Field(description="The product's EAN; null if it has none.")
+    ean: str | None = Field(
+        description="The product's EAN as shipped: the one it had when the "
+        "delivery's move was made, whatever it has now; null if none."
+    )
     quantity: float = Field(
         description="Shipped (done delivery), to ship (open delivery) or that "
         "was to ship (cancelled delivery), in the order line's unit."
@@ -783,12 +786,14 @@ class Order(_Response):
     )
     created_at: UtcSeconds = Field(description="UTC.")
     updated_at: UtcMicroseconds | None = Field(
-        description="When what the API shows of the order last changed "
+        description="When what the API shows of the order last changed, "
+        "and only then: any field of this object but `updated_at` itself "
         "(status, amounts, delivery address, lines, deliveries and their "
-        "lines, lots, tracking, invoices and their payment, note): UTC, with "
-        "microseconds. What `updated_since` and `sort=updated_asc` use. Data "
-        "many orders share (a product's name or barcode, a carrier's name) "
-        "does not move it.",
+        "lines, lots, tracking and carriers' names in any language, "
+        "invoices and their payment, note). UTC, with microseconds. What "
+        "`updated_since` and `sort=updated_asc` use. Lines show products as "
+        "ordered and deliveries' lines EANs as shipped: a product renamed "
+        "or re-barcoded later does not move it.",
         examples=["2026-11-23T10:00:00.123456Z"],
     )
     note: str | None = Field(

@@ -29,7 +29,6 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, config
 
 from ..lib import errors
-from .partner_order_api_catalog import CATALOG_VERSION
 from .partner_order_api_pg import slot
 
 _logger = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ BUSY_RETRY_AFTER = 3
 # what a document's PDF may change with, read in one statement (besides the
 # report and the language): the record, its order and the order's object
 # marker, the company (its layout and address), the addresses shown, the
-# report and the report templates, the shared data (product names...)
+# report and the report templates, the shared data it names (``_SHARED``)
 _CACHE_KEY_QUERY = """
 SELECT rec.write_date, so.write_date, so.order_api_updated_at,
        company.id, company.write_date, partner.lang,
@@ -50,13 +49,58 @@ SELECT rec.write_date, so.write_date, so.order_api_updated_at,
                         so.partner_id, so.partner_invoice_id, so.partner_shipping_id)),
        (SELECT write_date FROM ir_act_report_xml WHERE id = %s),
        (SELECT MAX(write_date) FROM ir_ui_view WHERE type = 'qweb'),
-       %s
+       (%s)
   FROM %s rec
   JOIN sale_order so ON so.id = %s
   LEFT JOIN res_company company ON company.id = rec.company_id
   LEFT JOIN res_partner partner ON partner.id = rec.partner_id
  WHERE rec.id = %s
 """
+# The shared data a document names, as one fingerprint: its products (their
+# variant names are made of their template's name, translations included,
+# and their attribute values, in their order; their codes), every unit,
+# carrier, currency and country (few rows, read whole). Raw SQL writes
+# (a translation import) are seen: the translations are compared, not only
+# write dates. Parameters: the table of the document's lines, its column
+# naming the document, the document's id.
+_SHARED = """
+SELECT md5(string_agg(part, ',' ORDER BY part)) FROM (
+    SELECT concat_ws('|', 'p', pp.id, pp.write_date, pp.default_code, pp.barcode,
+                     pp.combination_indices, pp.active, tmpl.write_date,
+                     tmpl.name::text) AS part
+      FROM product_product pp
+      JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
+     WHERE pp.id IN (SELECT product_id FROM %(lines)s WHERE %(document)s = %(id)s)
+    UNION ALL
+    SELECT concat_ws('|', 'v', ptav.id, ptav.ptav_active, ptav.attribute_line_id,
+                     ptav.write_date, pav.name::text, pav.sequence, pav.write_date,
+                     attr.name::text, attr.sequence, line.sequence, line.active,
+                     line.write_date)
+      FROM product_template_attribute_value ptav
+      JOIN product_attribute_value pav ON pav.id = ptav.product_attribute_value_id
+      JOIN product_attribute attr ON attr.id = ptav.attribute_id
+      JOIN product_template_attribute_line line ON line.id = ptav.attribute_line_id
+     WHERE ptav.product_tmpl_id IN (
+               SELECT pp.product_tmpl_id FROM product_product pp
+                WHERE pp.id IN (SELECT product_id FROM %(lines)s
+                                 WHERE %(document)s = %(id)s))
+    UNION ALL
+    SELECT concat_ws('|', 'u', id, write_date, name::text, rounding) FROM uom_uom
+    UNION ALL
+    SELECT concat_ws('|', 'c', id, write_date, name::text) FROM delivery_carrier
+    UNION ALL
+    SELECT concat_ws('|', 'm', id, write_date, name, symbol, rounding, position)
+      FROM res_currency
+    UNION ALL
+    SELECT concat_ws('|', 'k', id, write_date, code, name::text) FROM res_country
+) parts
+"""
+# the lines of each kind of document: (table, column naming the document)
+_LINES = {
+    "stock.picking": ("stock_move", "picking_id"),
+    "account.move": ("account_move_line", "move_id"),
+    "sale.order": ("sale_order_line", "order_id"),
+}
 
 
 class PartnerOrderApiDocument(models.AbstractModel):
@@ -168,11 +212,18 @@ class PartnerOrderApiDocument(models.AbstractModel):
         older than what the request sees."""
         report = self.env.ref(report_ref)
         self.env.flush_all()  # read in SQL: nothing pending left out
+        lines, document = _LINES[record_sudo._name]
+        shared = SQL(
+            _SHARED,
+            lines=SQL.identifier(lines),
+            document=SQL.identifier(document),
+            id=record_sudo.id,
+        )
         self.env.cr.execute(
             SQL(
                 _CACHE_KEY_QUERY,
                 report.id,
-                CATALOG_VERSION,
+                shared,
                 SQL.identifier(record_sudo._table),
                 order_sudo.id,
                 record_sudo.id,

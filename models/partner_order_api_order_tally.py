@@ -17,8 +17,6 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .partner_order_api_catalog import prune as prune_catalog
-
 _logger = logging.getLogger(__name__)
 
 TABLE = "partner_order_api_order_tally"
@@ -130,9 +128,7 @@ class PartnerOrderApiOrderTally(models.Model):
     def _cron_compact(self):
         """Fold the rows of each (customer, company, state) into one. Rows
         inserted by transactions this one does not see are left as they are,
-        so no change is lost. The catalog's past changes go too
-        (``partner_order_api_catalog.prune``)."""
-        prune_catalog(self.env.cr)
+        so no change is lost."""
         self.env.cr.execute(
             """
             WITH folded AS (DELETE FROM partner_order_api_order_tally RETURNING partner_id, company_id, state, delta)

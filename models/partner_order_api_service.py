@@ -36,14 +36,9 @@ from odoo.addons.base.models.res_users import INDEX_SIZE
 from ..error_handlers import logged_api_error
 from ..lib import errors
 from ..lib.json_text import RawJSON
-from .partner_order_api_catalog import CATALOG_VERSION
 from .partner_order_api_rate_limit import AUTH_BLOCKED_MESSAGE
-from .sale_order import (
-    ORDER_API_HEADER_COLUMNS,
-    ORDER_API_HEADER_FROM,
-    ORDER_API_STATES,
-    utc_iso,
-)
+from .sale_order import ORDER_API_STATES
+from .sale_order_object import ORDER_API_HEADER_COLUMNS, ORDER_API_HEADER_FROM, utc_iso
 
 _logger = logging.getLogger(__name__)
 
@@ -595,7 +590,7 @@ class PartnerOrderApiService(models.AbstractModel):
         cr.execute(
             SQL(
                 """
-                SELECT page.total_count, %s AS catalog, %s
+                SELECT page.total_count, %s
                   FROM (SELECT sale_order.id AS page_id, %s AS page_key,
                                (%s) AS total_count
                           FROM sale_order
@@ -606,7 +601,6 @@ class PartnerOrderApiService(models.AbstractModel):
                  WHERE sale_order.id = page.page_id
               ORDER BY page.page_key %s, page.page_id %s
                 """,
-                CATALOG_VERSION,
                 ORDER_API_HEADER_COLUMNS,
                 SQL.identifier("sale_order", sort_field),
                 count,
@@ -646,11 +640,7 @@ class PartnerOrderApiService(models.AbstractModel):
                 min(last, safe_limit), microseconds=True
             )
         orders = self.env["sale.order"].sudo().browse([row["id"] for row in rows])
-        texts = (
-            orders._order_api_json({row["id"]: row for row in rows}, rows[0]["catalog"])
-            if rows
-            else []
-        )
+        texts = orders._order_api_json({row["id"]: row for row in rows})
         return {
             "orders": RawJSON(b"[" + b",".join(texts) + b"]"),
             "pagination": pagination,

@@ -5,12 +5,7 @@ from .res_partner import SALES
 
 
 class ProductProduct(models.Model):
-    _name = "product.product"
-    _inherit = ["product.product", "partner.order.api.catalog.mixin"]
-    # what the order objects show now (their deliveries' EANs; their lines
-    # show them as ordered) and the delivery slips (the variant's name)
-    # (partner.order.api.catalog.mixin)
-    _order_api_catalog_fields = ("barcode", "product_template_attribute_value_ids")
+    _inherit = "product.product"
 
     order_api_partner_ids = fields.Many2many(
         comodel_name="res.partner",

@@ -5,11 +5,7 @@ from .res_partner import SALES
 
 
 class ProductTemplate(models.Model):
-    _name = "product.template"
-    _inherit = ["product.template", "partner.order.api.catalog.mixin"]
-    # the name the delivery slips show (partner.order.api.catalog.mixin); the
-    # order objects' lines show it as ordered (sale_order_line.py)
-    _order_api_catalog_fields = ("name",)
+    _inherit = "product.template"
 
     order_api_partner_ids = fields.Many2many(
         comodel_name="res.partner",

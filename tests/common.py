@@ -214,7 +214,11 @@ class PartnerOrderApiCase(HttpCase):
         headers=None,
         check=True,
     ):
-        """Call the API over real HTTP; ``key`` None sends no Authorization."""
+        """Call the API over real HTTP; ``key`` None sends no Authorization.
+        The test's transaction is flushed first as a commit would flush it
+        (its precommit hooks run: the orders changed get their
+        ``updated_at``, ``sale_order_freshness.py``)."""
+        self.env.cr.flush()
         all_headers = {}
         if key:
             all_headers["Authorization"] = f"Bearer {key}"

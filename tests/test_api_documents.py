@@ -650,6 +650,7 @@ class TestApiDocuments(PartnerOrderApiCase):
         ref = "sale.action_report_saleorder"
 
         def key():
+            self.env.cr.flush()  # as a commit would: updated_at settled
             return document._cache_key(ref, order, order)
 
         keys = [key()]
@@ -670,9 +671,20 @@ class TestApiDocuments(PartnerOrderApiCase):
         # the order object (updated_at)
         self.order.order_api_note = "Ring twice."
         keys.append(key())
-        # the catalog (a product's name)
+        # the shared data it names: a product's name, written, then imported
+        # in French by raw SQL (no write date moves), a unit's name
         self.product_a.name = "Sensor, renamed"
-        self.env.flush_all()
+        keys.append(key())
+        self.env.cr.execute(
+            'UPDATE product_template SET name = name || \'{"fr_FR": "Capteur"}\''
+            " WHERE id = %s",
+            [self.product_a.product_tmpl_id.id],
+        )
+        keys.append(key())
+        self.env.cr.execute(
+            'UPDATE uom_uom SET name = name || \'{"fr_FR": "Pièces"}\' WHERE id = %s',
+            [self.product_a.uom_id.id],
+        )
         keys.append(key())
         # the company (its address, its layout), the customer's address
         for table, record in (

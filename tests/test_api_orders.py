@@ -2,7 +2,7 @@
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
-from ..models.sale_order import _object_cache
+from ..models.sale_order_freshness import _object_cache
 from .common import PartnerOrderApiCase
 
 

@@ -1,36 +1,32 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""``updated_at`` follows every change of the order object, and the order
-objects' cache (``sale.order._order_api_json``) never answers an object
-older than what the reader sees.
+"""``updated_at`` moves exactly when the order object changes, and the
+order objects' cache (``sale.order._order_api_json``) never answers an
+object older than what the reader sees (``sale_order_freshness.py``).
 
 Each change is made the way Odoo makes it (a delivery validated, an invoice
-posted and paid, a carrier renamed...). Before it, the order's cached object
-is replaced by a stale one that GET orders must then answer: the cache is in
-use. After it, GET orders must answer the real object: the change made the
-cache's key new (the order's ``updated_at``, or the catalog's version for
-data many orders share)."""
+posted and paid, a carrier renamed or translated, stock reserved...). For a
+change the client can see, the order's cached object is first replaced by a
+stale one that GET orders must then answer (the cache is in use); after the
+change GET orders must answer the real object, with a new ``updated_at``.
+For every change, the answer equals the one made with an empty cache, and
+``updated_at`` moved if and only if the object (less ``updated_at``)
+differs."""
 
+import base64
 import json
-import uuid
 
 from odoo import fields
-from odoo.sql_db import db_connect
 from odoo.tests import tagged
-from odoo.tools import SQL
 
-from ..models.partner_order_api_catalog import CATALOG_VERSION
-from ..models.partner_order_api_catalog import TABLE as CATALOG_TABLE
-from ..models.partner_order_api_catalog import create_table as create_catalog_table
-from ..models.partner_order_api_catalog import prune as prune_catalog
-from ..models.sale_order import _object_cache
+from ..models.sale_order_freshness import _object_cache
 from .common import PartnerOrderApiCase
 
 STALE_NOTE = "stale object from the cache"
 
 
-def _commit(cr):
-    """Commit a connection of the test's own, never the test's transaction."""
-    cr.commit()  # pylint: disable=invalid-commit
+def _shown(order_object):
+    """The object as a client compares it: every field but ``updated_at``."""
+    return {key: value for key, value in order_object.items() if key != "updated_at"}
 
 
 @tagged("post_install", "-at_install")
@@ -52,13 +48,17 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
         super().setUp()
         # objects a previous test cached for ids its rollback freed
         _object_cache(self.registry).clear()
+        self.request_headers = {}
 
     # ------------------------------------------------------------------
 
     def _objects(self, **params):
-        self.env.flush_all()
         response = self.api(
-            "GET", "orders", key=self.key_a, params={"page_size": 100, **params}
+            "GET",
+            "orders",
+            key=self.key_a,
+            params={"page_size": 100, **params},
+            headers=self.request_headers,
         )
         self.assertEqual(response.status_code, 200, response.text)
         return response.json()
@@ -83,17 +83,22 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
             cache[key] = json.dumps(stale).encode()
         self.assertEqual(self._object(order)["note"], STALE_NOTE)
 
-    def _assert_follows(self, order, change, moves_updated_at=True):
-        """Run ``change()``; return the object of ``order`` before and after.
-        The answer after is the real object; with ``moves_updated_at``, the
-        order's ``updated_at`` moved and a sync from the old one returns the
+    def _assert_follows(self, order, change, visible=True):
+        """Run ``change()``, which the client sees (``visible``) or not;
+        return the object of ``order`` before and after. The answer after
+        is the one an empty cache makes; ``updated_at`` moved iff the
+        object differs, and a sync from the old one then returns the
         order."""
         before = self._object(order)
-        self._make_stale(order)
+        if visible:
+            self._make_stale(order)
         change()
         after = self._object(order)
         self.assertNotEqual(after["note"], STALE_NOTE, "a stale object was answered")
-        if moves_updated_at:
+        _object_cache(self.registry).clear()
+        self.assertEqual(self._object(order), after, "cached and fresh differ")
+        self.assertEqual(_shown(after) != _shown(before), visible, "seen or not")
+        if visible:
             self.assertGreater(after["updated_at"], before["updated_at"])
             synced = self._objects(
                 sort="updated_asc", updated_since=before["updated_at"]
@@ -240,13 +245,12 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
         self.assertEqual(self._object(order)["updated_at"], before["updated_at"])
 
     # ------------------------------------------------------------------
-    # data many orders share: the catalog's version is new
+    # shared data: stored as ordered and shipped, or triggering its orders
     # ------------------------------------------------------------------
 
-    def test_a_product_renamed_and_translated(self):
-        """A new catalog version (the delivery slips name products as they
-        are now); the order's lines keep the name it was ordered with
-        (tests/test_lines_as_ordered.py)."""
+    def test_a_product_renamed_translated_and_rebarcoded(self):
+        """Lines show products as ordered, deliveries the EANs their moves
+        stored: nothing the client sees changes, ``updated_at`` stays."""
         order = self._order()
         template = self.product_a.product_tmpl_id
         __, after = self._assert_follows(
@@ -260,30 +264,87 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
             ),
             False,
         )
-        self.assertEqual(after["lines"][0]["product_name"], "API Sensor")
-
-    def test_a_new_barcode_in_the_deliveries(self):
-        """Delivered lines show the product's barcode now: a new barcode is
-        a change of the catalog; the order's lines keep the one ordered."""
-        order = self._order()
         __, after = self._assert_follows(
             order, lambda: self.product_a.write({"barcode": "4006381333900"}), False
         )
-        self.assertEqual(after["deliveries"][0]["lines"][0]["ean"], "4006381333900")
+        self.assertEqual(after["deliveries"][0]["lines"][0]["ean"], "4006381333931")
         self.assertEqual(after["lines"][0]["ean"], "4006381333931")
 
-    def test_a_carrier_renamed(self):
+    def _carried_order(self):
         order = self._order()
         self._outgoing(order).write(
             {"carrier_id": self.carrier.id, "carrier_tracking_ref": "C-1"}
         )
+        return order
+
+    def test_a_carrier_renamed(self):
+        order = self._carried_order()
         __, after = self._assert_follows(
-            order, lambda: self.carrier.write({"name": "Renamed Express"}), False
+            order, lambda: self.carrier.write({"name": "Renamed Express"})
         )
         self.assertEqual(after["deliveries"][0]["carrier"], "Renamed Express")
+        __, after = self._assert_follows(
+            order,
+            lambda: self.carrier.write(
+                {"tracking_url": "https://track.example/<shipmenttrackingnumber>"}
+            ),
+        )
+        self.assertEqual(
+            after["deliveries"][0]["tracking_url"], "https://track.example/C-1"
+        )
+
+    def _speak_french(self):
+        """Carriers are named in the request's language."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.request_headers = {"Accept-Language": "fr-FR"}
+
+    def test_a_carrier_translated(self):
+        """A translation in any language moves ``updated_at`` (the digest
+        compares every language); a French reader sees it."""
+        self._speak_french()
+        order = self._carried_order()
+        __, after = self._assert_follows(
+            order,
+            lambda: self.carrier.update_field_translations(
+                "name", {"fr_FR": "Express Modifié"}
+            ),
+        )
+        self.assertEqual(after["deliveries"][0]["carrier"], "Express Modifié")
+
+    def test_a_carrier_name_imported_from_a_po_file(self):
+        """Issue 24: Settings › Translations › Import writes by raw SQL;
+        French clients read the carrier's new name at once."""
+        self._speak_french()
+        order = self._carried_order()
+        self.env["ir.model.data"].create(
+            {
+                "module": "partner_order_api",
+                "name": "test_change_express",
+                "model": "delivery.carrier",
+                "res_id": self.carrier.id,
+            }
+        )
+        po = (
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            "#. module: partner_order_api\n"
+            "#: model:delivery.carrier,name:partner_order_api.test_change_express\n"
+            'msgid "Change Express"\nmsgstr "Express Importé"\n'
+        )
+        wizard = self.env["base.language.import"].create(
+            {
+                "name": "French",
+                "code": "fr_FR",
+                "filename": "fr.po",
+                "data": base64.b64encode(po.encode()),
+                "overwrite": True,
+            }
+        )
+        __, after = self._assert_follows(order, wizard.import_lang)
+        self.assertEqual(after["deliveries"][0]["carrier"], "Express Importé")
 
     def test_a_country_code_and_a_currency_rounding(self):
-        order = self._order()
+        order = self._order([(self.product_b, 1)])
+        order.order_line.price_unit = 10.25
         country = self.env["res.country"].create({"name": "Testland", "code": "ZY"})
         order.partner_shipping_id = self.env["res.partner"].create(
             {
@@ -293,14 +354,75 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
                 "country_id": country.id,
             }
         )
-        __, after = self._assert_follows(
-            order, lambda: country.write({"code": "ZX"}), False
-        )
+        __, after = self._assert_follows(order, lambda: country.write({"code": "ZX"}))
         self.assertEqual(after["delivery_address"]["country_code"], "ZX")
-        # amounts are rounded to the currency's rounding when shown
-        self._assert_follows(
-            order, lambda: order.currency_id.write({"rounding": 0.001}), False
+        self.assertEqual(after["lines"][0]["unit_price"], 10.25)
+        # amounts are rounded to the currency's rounding when shown (Odoo
+        # refuses fewer decimals once a currency has journal entries)
+        currency = self.env["res.currency"].create(
+            {"name": "ZYC", "symbol": "Z", "rounding": 0.01}
         )
+        self.env.cr.execute(
+            "UPDATE sale_order SET currency_id = %s WHERE id = %s",
+            [currency.id, order.id],
+        )
+        order.invalidate_recordset(["currency_id"])
+        order.modified(["currency_id"])
+        __, after = self._assert_follows(
+            order, lambda: currency.write({"rounding": 1.0})
+        )
+        self.assertEqual(after["lines"][0]["unit_price"], 10.0)
+
+    def test_the_quantities_precision(self):
+        """Open quantities are shown rounded to it: an order of 1.5 units
+        changes, one of 2 does not."""
+        fractional = self._order([(self.product_b, 1.5)])
+        whole = self._order([(self.product_b, 2)])
+        precision = self.env.ref("product.decimal_product_uom")
+        __, after = self._assert_follows(
+            fractional, lambda: precision.write({"digits": 0})
+        )
+        self.assertEqual(after["lines"][0]["open_quantity"], 2)
+        self._assert_follows(whole, lambda: precision.write({"digits": 1}), False)
+
+    # ------------------------------------------------------------------
+    # noise: what Odoo changes and the client cannot see
+    # ------------------------------------------------------------------
+
+    def test_stock_reserved_again(self):
+        """Issue 24: the scheduler reserving an open delivery moved
+        ``updated_at`` with nothing visible."""
+        order = self._order()
+        picking = self._outgoing(order)
+
+        def reserve_again():
+            picking.do_unreserve()
+            picking.action_assign()
+
+        self._assert_follows(order, reserve_again, False)
+
+    def test_a_draft_invoice_cancelled(self):
+        order = self._order()
+        self.deliver(order)
+        invoice = order._create_invoices()
+        self._assert_follows(order, invoice.button_cancel, False)
+
+    def test_the_shipping_contact_merged_into_its_duplicate(self):
+        order = self._order()
+        values = {
+            "parent_id": self.partner_a.id,
+            "type": "delivery",
+            "street": "Dock Street 1",
+            "city": "Gent",
+        }
+        address = self.env["res.partner"].create(dict(values, name="Dock"))
+        duplicate = self.env["res.partner"].create(dict(values, name="Dock"))
+        order.partner_shipping_id = address
+        wizard = self.env["base.partner.merge.automatic.wizard"].create({})
+        self._assert_follows(
+            order, lambda: wizard._merge((address | duplicate).ids, duplicate), False
+        )
+        self.assertEqual(order.partner_shipping_id, duplicate)
 
     # ------------------------------------------------------------------
 
@@ -313,82 +435,12 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
         self.assertTrue(len(_object_cache(self.registry)) >= 3)
         self.assertEqual(self._objects(), fresh)
 
-    def test_the_catalog_version_is_never_the_same_twice(self):
-        """Each change is a new version (once per transaction); a prune
-        keeps the version of the changes it folds (the same changes: the
-        same objects), and the next change is new again."""
-        Catalog = self.env["partner.order.api.catalog.mixin"]
-        version = self._catalog_version
-        seen = [version()]
-        Catalog._order_api_catalog_changed()
-        seen.append(version())
-        # once per transaction: a second change in it is the same version
-        Catalog._order_api_catalog_changed()
-        self.assertEqual(version(), seen[-1])
-        self.env.cr.precommit.data.clear()  # as after a commit
-        Catalog._order_api_catalog_changed()
-        seen.append(version())
-        self.env["partner.order.api.order.tally"]._cron_compact()  # prunes
-        self.assertEqual(version(), seen[-1])
-        self.env.cr.execute(f"SELECT COUNT(*) FROM {CATALOG_TABLE}")
-        self.assertEqual(self.env.cr.fetchone()[0], 1, "folded into one row")
-        self.env.cr.precommit.data.clear()
-        Catalog._order_api_catalog_changed()
-        seen.append(version())
-        self.assertEqual(len(set(seen)), len(seen), seen)
-
-    def test_changes_committed_out_of_order_around_a_prune(self):
-        """Issue 24: two catalog changes commit out of the order of their
-        ids, with the prune in between; the version a reader sees after each
-        commit is new, and never one seen before for other changes (the
-        first id and the count kept gave (9,1) -> (8,2) -> (9,1))."""
-        dbname = self.env.cr.dbname
-        with (
-            db_connect(dbname).cursor() as first,
-            db_connect(dbname).cursor() as second,
-            db_connect(dbname).cursor() as pruner,
-            db_connect(dbname).cursor() as reader,
-        ):
-            reader._cnx.autocommit = True
-            # a table of its own (a schema first in the search path of these
-            # connections): the test's own transaction, which holds an older
-            # snapshot of the real one, must not meet rows deleted under it
-            schema = f"poa_catalog_{uuid.uuid4().hex[:12]}"
-            reader.execute(f"CREATE SCHEMA {schema}")
-            self.addCleanup(self._drop_schema, dbname, schema)
-            for cr in (first, second, pruner, reader):
-                cr.execute(f"SET search_path TO {schema}, public")
-            create_catalog_table(reader)
-            for cr in (first, second, pruner):
-                _commit(cr)
-
-            def read():
-                reader.execute(SQL("SELECT %s", CATALOG_VERSION))
-                return tuple(reader.fetchone()[0])
-
-            insert = f"INSERT INTO {CATALOG_TABLE} DEFAULT VALUES"
-            reader.execute(insert)  # a change committed before (autocommit)
-            seen = [read()]
-            first.execute(insert)  # id n
-            second.execute(insert)  # id n + 1
-            _commit(second)
-            seen.append(read())
-            prune_catalog(pruner)  # folds the two committed ones
-            _commit(pruner)
-            self.assertEqual(read(), seen[-1], "a prune keeps the version")
-            reader.execute(f"SELECT COUNT(*) FROM {CATALOG_TABLE}")
-            self.assertEqual(reader.fetchone()[0], 1, "folded")
-            _commit(first)
-            seen.append(read())
-        self.assertEqual(len(set(seen)), len(seen), seen)
-        self.assertEqual([v[0] - seen[0][0] for v in seen], [0, 1, 2])
-
-    @staticmethod
-    def _drop_schema(dbname, schema):
-        with db_connect(dbname).cursor() as cr:
-            cr._cnx.autocommit = True
-            cr.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-
-    def _catalog_version(self):
-        self.env.cr.execute(SQL("SELECT %s", CATALOG_VERSION))
-        return tuple(self.env.cr.fetchone()[0])
+    def test_settled_before_an_answer_made_in_the_transaction(self):
+        """An object made in the changing transaction (a webhook, a create
+        response) shows the ``updated_at`` it commits with."""
+        order = self._order()
+        before = self._object(order)
+        order.order_api_note = "changed in this transaction"
+        made = order._order_api_serialize()[0]
+        self.assertGreater(made["updated_at"], before["updated_at"])
+        self.assertEqual(self._object(order), made)

@@ -1,16 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """What the order object reads is what marks it changed (issue 24).
 
-The object is read by a few SQL statements (``sale_order.py``,
-``sale_order_line.py``); what makes a cached object new is kept elsewhere:
-``ORDER_API_OBJECT_DEPENDS`` (the order's own records: ``updated_at``
-moves), the catalog mixin (shared data: the catalog's version), and
-``stock.lot.write``. This test reads the statements, finds every column
-they read (``alias.column``, the aliases resolved to tables, the tables to
-models and fields), and fails when one is covered by none of them: a field
-added to the object without its invalidation would be served stale,
-silently. Columns that cannot change what a reader sees are listed with
-their reason.
+The object is read by a few SQL statements (``sale_order_object.py``,
+``sale_order_line.py``); what makes its orders candidates for a new
+``updated_at`` is ``ORDER_API_OBJECT_DEPENDS`` (``sale_order_freshness.py``),
+and, for translations Odoo writes without field triggers,
+``order_object_shared.SHOWN_TRANSLATED``. This test reads the statements,
+finds every column they read (``alias.column``, the aliases resolved to
+tables, the tables to models and fields), and fails when one is covered by
+none of them: a field added to the object without its trigger would be
+served stale, silently. Columns that cannot change what a reader sees are
+listed with their reason.
 """
 
 import re
@@ -18,23 +18,21 @@ import re
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
-from ..models import sale_order, sale_order_line
-from ..models.partner_order_api_catalog import PartnerOrderApiCatalogMixin
+from ..models import sale_order_freshness, sale_order_line, sale_order_object
+from ..models.order_object_shared import SHOWN_TRANSLATED
 
 # the statements the order object is made from
 STATEMENTS = {
-    "header": sale_order.ORDER_API_HEADER_COLUMNS.code
+    "header": sale_order_object.ORDER_API_HEADER_COLUMNS.code
     + " FROM "
-    + sale_order.ORDER_API_HEADER_FROM.code,
+    + sale_order_object.ORDER_API_HEADER_FROM.code,
     "lines": sale_order_line.LINES_QUERY,
-    "deliveries": sale_order._DELIVERIES,
-    "sent_lots": sale_order._SENT_LOTS,
-    "invoices": sale_order._INVOICES,
+    "deliveries": sale_order_object._DELIVERIES,
+    "sent_lots": sale_order_object._SENT_LOTS,
+    "invoices": sale_order_object._INVOICES,
 }
 # (model, field) read but covered otherwise, with why
 COVERED_ELSEWHERE = {
-    ("stock.lot", "name"): "stock.lot.write moves the orders that show the lot",
-    ("stock.lot", "kit_barcode"): "stock.lot.write, as its name",
     ("sale.order", "create_date"): "never changes",
     ("sale.order", "order_api_updated_at"): "the cache's key itself",
 }
@@ -76,10 +74,9 @@ class TestOrderObjectCoverage(TransactionCase):
     def _covered(self):
         """{(model, field)} whose change marks the object changed: the
         paths of ORDER_API_OBJECT_DEPENDS (each step, and the inverse of a
-        one2many step: a record moved to another parent), the catalog
-        models' fields."""
+        one2many step: a record moved to another parent)."""
         covered = set()
-        for path in sale_order.ORDER_API_OBJECT_DEPENDS:
+        for path in sale_order_freshness.ORDER_API_OBJECT_DEPENDS:
             model = self.env["sale.order"]
             for name in path.split("."):
                 field = model._fields[name]
@@ -88,11 +85,6 @@ class TestOrderObjectCoverage(TransactionCase):
                     covered.add((field.comodel_name, field.inverse_name))
                 if field.relational:
                     model = self.env[field.comodel_name]
-        for model in self.env.registry.values():
-            if model._abstract or not issubclass(model, PartnerOrderApiCatalogMixin):
-                continue
-            names = model._order_api_catalog_fields or list(model._fields)
-            covered.update((model._name, name) for name in names)
         return covered
 
     def _is_covered(self, model, name, covered):
@@ -107,27 +99,51 @@ class TestOrderObjectCoverage(TransactionCase):
             return self._is_covered(target, last, covered)
         return (model._name, name) in COVERED_ELSEWHERE
 
-    def test_every_column_the_object_reads_marks_it_changed(self):
+    def _read_fields(self):
+        """[(statement, model, field name)] the statements read."""
         by_table = {
             model._table: model
             for model in self.env.registry.values()
             if not model._abstract and model._auto
         }
         tables = set(by_table) | set(RELATIONS)
-        covered = self._covered()
-        uncovered = []
+        result = []
         for statement, text in STATEMENTS.items():
             read = read_columns(text, tables)
             self.assertTrue(read, statement)
             for table, column in sorted(read):
-                if table in RELATIONS:
-                    self.assertIn(RELATIONS[table], covered, table)
-                    continue
-                model = self.env[by_table[table]._name]
-                self.assertIn(column, model._fields, f"{statement}: {table}.{column}")
-                if not self._is_covered(model, column, covered):
-                    uncovered.append(f"{statement}: {model._name}.{column}")
+                model = self.env[by_table[table]._name] if table in by_table else None
+                if model is not None:
+                    self.assertIn(
+                        column, model._fields, f"{statement}: {table}.{column}"
+                    )
+                result.append((statement, table, model, column))
+        return result
+
+    def test_every_column_the_object_reads_marks_it_changed(self):
+        covered = self._covered()
+        uncovered = []
+        for statement, table, model, column in self._read_fields():
+            if table in RELATIONS:
+                self.assertIn(RELATIONS[table], covered, table)
+            elif not self._is_covered(model, column, covered):
+                uncovered.append(f"{statement}: {model._name}.{column}")
         self.assertEqual(uncovered, [], "read by the object, marking nothing changed")
+
+    def test_every_translated_column_it_reads_is_watched(self):
+        """Translations imported are written by raw SQL, without field
+        triggers: each translated field the object reads is compared around
+        an import (``SHOWN_TRANSLATED``)."""
+        translated = {
+            (model._name, column)
+            for _statement, _table, model, column in self._read_fields()
+            if model is not None and model._fields[column].translate
+        }
+        self.assertTrue(translated, "the carriers' names are translated")
+        watched = {
+            (name, f) for name, fnames in SHOWN_TRANSLATED.items() for f in fnames
+        }
+        self.assertEqual(translated - watched, set())
 
     def test_the_reader_finds_what_a_statement_reads(self):
         """The statement reader itself, on a statement of known reads."""
@@ -144,4 +160,4 @@ class TestOrderObjectCoverage(TransactionCase):
                 ("stock_lot", "id"),
             },
         )
-        self.assertIsInstance(sale_order.ORDER_API_HEADER_FROM, SQL)
+        self.assertIsInstance(sale_order_object.ORDER_API_HEADER_FROM, SQL)

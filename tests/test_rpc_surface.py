@@ -200,6 +200,7 @@ class TestRpcSurface(PortalSectionCase):
             "stock.lot": self.lot_kit_1.ids,
             "product.product": self.product_a.ids,
             "product.template": self.product_a.product_tmpl_id.ids,
+            "decimal.precision": self.env.ref("product.decimal_product_uom").ids,
             "partner.order.api.webhook.event": self.event_b.ids,
             "partner.order.api.idempotency": self.env["partner.order.api.idempotency"]
             .sudo()
@@ -226,6 +227,7 @@ class TestRpcSurface(PortalSectionCase):
             "active": False,
             "state": "pending",
             "payload": "{}",
+            "digits": 0,
         }
         fields = self.env[model_name]._fields
         return {name: value for name, value in candidates.items() if name in fields}
@@ -357,8 +359,8 @@ class TestRpcSurface(PortalSectionCase):
             ("res.partner", "action_view_order_api_products"),
             ("partner.order.api.webhook.event", "action_redeliver"),
             ("res.partner", "write"),
-            # the catalog's writes (partner.order.api.catalog.mixin)
-            ("product.template", "write"),
+            # what triggers the orders showing shared data (order_object_shared.py)
+            ("decimal.precision", "write"),
         ):
             self.assertIn(button, refused)
 

@@ -3,7 +3,10 @@
 the upgrade every line with a product holds its product's values of the
 day, as the ORM of the new code names them (in the customer's language,
 without the internal reference, a variant with its attribute values),
-checked line by line through ``odoo-bin shell``."""
+checked line by line through ``odoo-bin shell``. 18.0.1.3.0 takes the
+digest of every order's object (without moving ``updated_at``: the
+upgrade's own check compares it) and stores on each move its product's
+EAN of the day: checked the same way."""
 
 import json
 
@@ -23,7 +26,16 @@ for line in lines:
     if got != want:
         bad.append([line.id, got, want])
 variants = lines.filtered(lambda line: line.product_id.combination_indices)
-print(json.dumps({"lines": len(lines), "variants": len(variants), "bad": bad}))
+orders = env["sale.order"].search([])
+digests = orders._order_api_digests()
+env.cr.execute("SELECT id, order_api_digest FROM sale_order")
+stored = {order_id: bytes(value or b"") for order_id, value in env.cr.fetchall()}
+bad_digests = [i for i in orders.ids if stored[i] != digests[i]]
+moves = env["stock.move"].search([])
+bad_moves = [m.id for m in moves if m.order_api_ean != (m.product_id.barcode or False)]
+print(json.dumps({"lines": len(lines), "variants": len(variants), "bad": bad,
+                  "orders": len(orders), "bad_digests": bad_digests,
+                  "moves": len(moves), "bad_moves": bad_moves}))
 """
 
 
@@ -34,3 +46,5 @@ def check_lines(odoo_shell):
     result = json.loads(output.strip().splitlines()[-1])
     assert result["lines"] > result["variants"] > 0, result
     assert result["bad"] == [], result["bad"][:10]
+    assert result["orders"] > 0 and result["bad_digests"] == [], result
+    assert result["moves"] > 0 and result["bad_moves"] == [], result

@@ -1,0 +1,325 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""When an order object changes, and what each worker keeps of it.
+
+The rule (README, "How the figures are reached"): an order's
+``updated_at`` moves exactly when the object a client would read changes,
+and each worker's cache of objects is keyed by it.
+
+1. *What may change it* is derived from what the object reads:
+   ``ORDER_API_OBJECT_DEPENDS`` names, as Odoo field paths, every column the
+   serializer's statements read (``sale_order_object.py``); its coverage
+   test (tests/test_order_object_coverage.py) parses those statements and
+   fails on a column no path covers. Odoo recomputes the trigger field
+   ``order_api_object_changed`` when one of them changes, written or itself
+   recomputed, on the order's own records or on shared ones (a carrier, a
+   currency, a country, a lot, a location): the order becomes a *candidate*.
+   Writes Odoo makes behind the ORM's back on what the object shows (a
+   carrier's name imported from a .po file by raw SQL, the quantities'
+   precision) call the same trigger (``order_object_shared.py``).
+2. *Whether it changed* is decided once per transaction, before it commits
+   (``_order_api_settle``, a precommit hook; the serializer runs it first
+   too, so an answer or a webhook made in the transaction shows the
+   ``updated_at`` it commits with): the candidates' objects are made anew
+   (every carrier translation included) and their SHA-256 compared with the
+   one stored with the order (``order_api_digest``); only the orders whose
+   digest differs get a new ``updated_at`` (``clock_timestamp()``: distinct,
+   with microseconds). A stock reservation, a cancelled draft invoice, a
+   contact merged into one with the same address: candidates, unchanged.
+3. *What is kept* is per order and cannot repeat: a worker keeps the JSON
+   text of objects it made, ``OBJECT_CACHE_BYTES`` of them at most
+   (``lib.byte_lru``), keyed by order, ``updated_at`` and the reader's
+   language, read in the reader's snapshot.
+
+Order lines show their products as they were ordered, and deliveries'
+lines the EANs their moves stored: renaming or re-barcoding a product
+changes no order object. Raw SQL by third parties on what the object shows
+is outside this guarantee.
+"""
+
+import hashlib
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
+
+from ..lib.byte_lru import ByteLRU
+from ..lib.json_text import json_text
+
+# the orders whose object may have changed in this transaction: a set of
+# ids in the cursor's precommit data, settled by ``_order_api_settle``
+CANDIDATES = "partner_order_api.changed_orders"
+# orders made anew and compared at once (memory of a settle)
+SETTLE_BATCH = 500
+# the bytes of order objects each worker process keeps (``_order_api_json``):
+# about 10,000 objects of two lines, a few hundred of a hundred lines
+OBJECT_CACHE_BYTES = 16 * 1024 * 1024
+
+_INVOICE = "order_line.invoice_lines.move_id"
+_PICKING = "picking_ids"
+# What the order object reads, as Odoo field paths from the order: the
+# order's own records and the shared ones they name (see the module's
+# docstring). Kept beside the statements by a test, not by hand.
+ORDER_API_OBJECT_DEPENDS = (
+    "name",
+    "state",
+    "amount_total",
+    "amount_tax",
+    "order_api_external_id",
+    "order_api_note",
+    "order_api_status",
+    "currency_id.name",
+    "currency_id.rounding",
+    "partner_shipping_id",
+    *(
+        f"partner_shipping_id.{name}"
+        for name in ("name", "street", "street2", "zip", "city", "country_id.code")
+    ),
+    *(
+        f"order_line.{name}"
+        for name in (
+            "sequence",
+            "display_type",
+            "name",
+            "product_id",
+            "order_api_product_name",
+            "order_api_ean",
+            "order_api_default_code",
+            "product_uom_qty",
+            "qty_delivered",
+            "price_reduce_taxexcl",
+            "price_subtotal",
+        )
+    ),
+    *(
+        f"{_INVOICE}.{name}"
+        for name in (
+            "name",
+            "move_type",
+            "state",
+            "payment_state",
+            "invoice_date",
+            "invoice_date_due",
+            "amount_total",
+            "amount_residual",
+            "currency_id.name",
+            "currency_id.rounding",
+        )
+    ),
+    *(
+        f"{_PICKING}.{name}"
+        for name in (
+            "name",
+            "state",
+            "picking_type_id.code",
+            "scheduled_date",
+            "date_done",
+            "carrier_id.name",
+            "carrier_id.delivery_type",
+            "carrier_id.tracking_url",
+            "carrier_tracking_ref",
+            "move_ids.product_id",
+            "move_ids.order_api_ean",
+            "move_ids.state",
+            "move_ids.product_uom_qty",
+            "move_ids.quantity",
+            "move_line_ids.lot_id.name",
+            "move_line_ids.lot_id.kit_barcode",
+            "move_line_ids.quantity",
+            "move_line_ids.location_id.usage",
+            "move_line_ids.location_dest_id.usage",
+        )
+    ),
+)
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    order_api_updated_at = fields.Datetime(
+        string="Partner API Updated At",
+        readonly=True,
+        copy=False,
+        help="When the order as the API shows it (status, deliveries, lots, "
+        "tracking...) last changed; microsecond precision, for updated_since.",
+    )
+    order_api_object_changed = fields.Boolean(
+        string="Partner API Change Trigger",
+        compute="_compute_order_api_object_changed",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="Technical: recomputed whenever something the Partner Order API "
+        "shows of the order may have changed, which compares the order as "
+        "the API shows it and sets Partner API Updated At when it differs.",
+    )
+
+    def _auto_init(self):
+        cr = self.env.cr
+        # the trigger's column exists before the field is added, so that
+        # Odoo computes it for no existing order (which would make them all
+        # candidates at install or upgrade); the digest is no field (no RPC
+        # reads it), its column is the model's own
+        if not column_exists(cr, self._table, "order_api_object_changed"):
+            create_column(cr, self._table, "order_api_object_changed", "boolean")
+        if not column_exists(cr, self._table, "order_api_digest"):
+            create_column(cr, self._table, "order_api_digest", "bytea")
+        return super()._auto_init()
+
+    def init(self):
+        res = super().init()
+        self.env.cr.execute(
+            """
+            -- distinct per order (write_date has whole seconds), so that sync
+            -- pages never meet a long run of equal timestamps
+            UPDATE sale_order
+               SET order_api_updated_at = COALESCE(write_date, create_date)
+                                          + (id % 1000000) * INTERVAL '1 microsecond'
+             WHERE order_api_updated_at IS NULL;
+            """
+        )
+        return res
+
+    @api.depends(*ORDER_API_OBJECT_DEPENDS)
+    def _compute_order_api_object_changed(self):
+        """A trigger, not a value: Odoo runs it when something the order
+        object reads changes (``ORDER_API_OBJECT_DEPENDS``)."""
+        self._order_api_mark_changed()
+        self.order_api_object_changed = False
+
+    def _order_api_mark_changed(self):
+        """Make the orders of ``self`` candidates: their objects are compared
+        before this transaction commits (``_order_api_settle``)."""
+        ids = [order_id for order_id in self.ids if isinstance(order_id, int)]
+        if not ids:
+            return
+        data = self.env.cr.precommit.data
+        candidates = data.get(CANDIDATES)
+        if candidates is None:
+            candidates = data[CANDIDATES] = set()
+            self.env.cr.precommit.add(self.sudo()._order_api_settle)
+        candidates.update(ids)
+
+    def _order_api_settle(self):
+        """Give a new ``updated_at`` to the candidates of this transaction
+        whose object differs from the one their digest was taken of, and
+        store their new digest. Run before the transaction commits, and by
+        the serializer before it reads."""
+        cr = self.env.cr
+        self.env.flush_all()  # recomputations name their candidates first
+        candidates = cr.precommit.data.pop(CANDIDATES, None)
+        if not candidates:
+            return
+        Order = self.env["sale.order"].sudo()
+        ids = sorted(candidates)
+        for start in range(0, len(ids), SETTLE_BATCH):
+            orders = Order.browse(ids[start : start + SETTLE_BATCH]).exists()
+            digests = orders._order_api_digests()
+            cr.execute(
+                SQL(
+                    "SELECT id, order_api_digest FROM sale_order WHERE id = ANY(%s)",
+                    orders.ids,
+                )
+            )
+            changed = [
+                order_id
+                for order_id, stored in cr.fetchall()
+                if stored is None or bytes(stored) != digests[order_id]
+            ]
+            if changed:
+                orders.browse(changed)._order_api_store_digests(digests, touch=True)
+        Order.invalidate_model(["order_api_updated_at"])
+
+    def _order_api_digests(self):
+        """{order id: SHA-256 of its object as committed now}: every field
+        but ``updated_at``, carriers named in every language."""
+        objects = self._order_api_objects(all_languages=True)
+        digests = {}
+        for order_id, order_object in zip(self.ids, objects, strict=True):
+            order_object.pop("updated_at")
+            digests[order_id] = hashlib.sha256(json_text(order_object)).digest()
+        return digests
+
+    def _order_api_store_digests(self, digests, touch):
+        """Store the digests of the orders of ``self``; with ``touch``, mark
+        their object changed now. A raw UPDATE with clock_timestamp():
+        microseconds and a distinct time per row, so that a client syncing
+        with updated_since can page by it."""
+        # Two transactions changing one order (the reservation cron and a
+        # cancellation) meet on this row: PostgreSQL refuses one of them
+        # (could not serialize), which Odoo retries (requests) or the
+        # caller postpones (the reservation cron). The exception goes up
+        # as it is; it is not logged here as a "bad query" error.
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sale_order so
+                   SET order_api_digest = v.digest,
+                       order_api_updated_at = CASE WHEN %s
+                           THEN clock_timestamp() AT TIME ZONE 'UTC'
+                           ELSE so.order_api_updated_at END
+                  FROM unnest(%s::int[], %s::bytea[]) AS v(id, digest)
+                 WHERE so.id = v.id
+                """,
+                touch,
+                self.ids,
+                [digests[order_id] for order_id in self.ids],
+            ),
+            log_exceptions=False,
+        )
+
+    def _order_api_fill_digests(self):
+        """Take the digest of every order that has none, moving no
+        ``updated_at`` (at install, and by the 18.0.1.3.0 migration)."""
+        cr = self.env.cr
+        cr.execute("SELECT id FROM sale_order WHERE order_api_digest IS NULL")
+        ids = [row[0] for row in cr.fetchall()]
+        Order = self.env["sale.order"].sudo()
+        for start in range(0, len(ids), SETTLE_BATCH):
+            orders = Order.browse(ids[start : start + SETTLE_BATCH])
+            orders._order_api_store_digests(orders._order_api_digests(), touch=False)
+            self.env.invalidate_all()
+
+    def _order_api_json(self, headers):
+        """The order objects of ``self``, in order, as JSON texts (UTF-8).
+
+        ``headers``: the orders' rows of ``ORDER_API_HEADER_COLUMNS``, by
+        order id, read in the reader's snapshot. A worker makes an object
+        again (``_order_api_objects``, for all the missing ones at once)
+        only when its key is new: order, ``updated_at`` (new whenever the
+        object changes) and language. The key is
+        read with the data, so a cached object is never older than what the
+        reader's transaction sees."""
+        cache = _object_cache(self.env.registry)
+        lang = self.env.lang or "en_US"
+        keys = {
+            order_id: (order_id, headers[order_id]["updated_at"], lang)
+            for order_id in self.ids
+        }
+        texts = {}
+        for order_id, key in keys.items():
+            text = cache.get(key)
+            if text is not None:
+                texts[order_id] = text
+        missing = self.browse(
+            [order_id for order_id in self.ids if order_id not in texts]
+        )
+        if missing:
+            objects = missing._order_api_objects(
+                {order_id: headers[order_id] for order_id in missing.ids}
+            )
+            for order_id, order_object in zip(missing.ids, objects, strict=True):
+                text = json_text(order_object)
+                cache[keys[order_id]] = text
+                texts[order_id] = text
+        return [texts[order_id] for order_id in self.ids]
+
+
+def _object_cache(registry):
+    """The order objects' cache of this process for ``registry`` (a new
+    registry, after an upgrade, starts a new one)."""
+    cache = registry.__dict__.get("_partner_order_api_objects")
+    if cache is None:
+        cache = registry.__dict__.setdefault(
+            "_partner_order_api_objects", ByteLRU(OBJECT_CACHE_BYTES)
+        )
+    return cache
