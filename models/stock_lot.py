@@ -7,8 +7,8 @@ class StockLot(models.Model):
 
     kit_barcode = fields.Char(
         help="Barcode printed on a test kit. The Partner Order API shows it in "
-        "sent_lots in place of the lot name (a change moves the orders that "
-        "shipped the lot: sale_order_freshness.py).",
+        "sent_lots in place of the lot name; changing it updates the orders "
+        "that shipped the lot.",
         index="btree_not_null",
         copy=False,
     )
