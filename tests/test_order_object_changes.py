@@ -14,10 +14,12 @@ differs."""
 
 import base64
 import json
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
 
+from ..models import sale_order_freshness
 from ..models.sale_order_freshness import _object_cache
 from .common import PartnerOrderApiCase
 
@@ -393,13 +395,7 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
         """Issue 24: the scheduler reserving an open delivery moved
         ``updated_at`` with nothing visible."""
         order = self._order()
-        picking = self._outgoing(order)
-
-        def reserve_again():
-            picking.do_unreserve()
-            picking.action_assign()
-
-        self._assert_follows(order, reserve_again, False)
+        self._assert_follows(order, lambda: self._reserve_again(order), False)
 
     def test_a_draft_invoice_cancelled(self):
         order = self._order()
@@ -444,3 +440,43 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
         made = order._order_api_serialize()[0]
         self.assertGreater(made["updated_at"], before["updated_at"])
         self.assertEqual(self._object(order), made)
+
+    # ------------------------------------------------------------------
+    # the back office keeps working
+    # ------------------------------------------------------------------
+
+    def _reserve_again(self, order):
+        picking = self._outgoing(order)
+        picking.do_unreserve()
+        picking.action_assign()
+
+    def test_many_candidates_are_marked_changed_without_comparing(self):
+        """Past ``COMPARE_LIMIT`` candidates in one transaction, orders are
+        marked changed in one statement, not made anew one by one."""
+        orders = [self._order(), self._order()]
+        before = [self._object(order)["updated_at"] for order in orders]
+        with patch.object(sale_order_freshness, "COMPARE_LIMIT", 1):
+            for order in orders:  # nothing visible
+                self._reserve_again(order)
+            self.env.cr.flush()
+        after = [self._object(order)["updated_at"] for order in orders]
+        self.assertTrue(all(a > b for a, b in zip(after, before, strict=True)))
+
+    def test_an_object_that_cannot_be_made_never_blocks_the_change(self):
+        order = self._order()
+        before = self._object(order)
+
+        def broken(records):
+            raise ValueError("a bug in the serializer")
+
+        SaleOrder = type(self.env["sale.order"])
+        logger = "odoo.addons.partner_order_api.models.sale_order_freshness"
+        with (
+            patch.object(SaleOrder, "_order_api_digests", broken),
+            self.assertLogs(logger, "ERROR"),
+        ):
+            order.order_api_note = "written all the same"
+            self.env.cr.flush()  # as the commit would
+        after = self._object(order)
+        self.assertEqual(after["note"], "written all the same")
+        self.assertGreater(after["updated_at"], before["updated_at"])
