@@ -31,12 +31,18 @@
 # A pytest stage that collects nothing, or skips a test, fails the run
 # (POA_ALLOW_SKIPS=1 allows skips, and the summary says so).
 # Without Odoo 18.0 it runs (a)-(c) and says that the Odoo suite did not run
-# (exit status 0 if those passed; POA_REQUIRE_ODOO=1 makes it a failure).
+# (exit status 0 if those passed); with POA_REQUIRE_ODOO=1 (.ci/run sets it:
+# a run that cannot test the addon is not green) it stops at once, failing.
 # The last line is "all: N passed, N failed" (Odoo ran) or pytest's summary of
 # (c) (Odoo did not run). Exits non-zero on any failure.
 set -uo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if [ "${POA_REQUIRE_ODOO:-0}" = 1 ] && ! { poa_find_odoo || poa_get_odoo; }; then
+    echo "FAILED: no Odoo 18.0 at $POA_ODOO_DEFAULT or ODOO_SRC${ODOO_SRC:+ (ODOO_SRC=$ODOO_SRC)}, and none could be downloaded: POA_REQUIRE_ODOO=1 needs the Odoo suite" >&2
+    exit 1
+fi
 
 START=$(date +%s)
 FAILED=()

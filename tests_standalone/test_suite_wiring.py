@@ -1,8 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Odoo's own runner (``--test-enable``) runs only the test modules that
-``tests/__init__.py`` imports: every ``tests/test_*.py`` must be there."""
+"""How the suite is wired: Odoo's own runner (``--test-enable``) runs only
+the test modules that ``tests/__init__.py`` imports (every
+``tests/test_*.py`` must be there), models never import controllers, and
+CI never passes without the Odoo suite."""
 
 import ast
+import os
+import signal
+import subprocess
 
 from conftest import REPO
 
@@ -30,3 +35,30 @@ def test_models_never_import_controllers():
             ):
                 offenders.append(f"{path.name}: from {node.module}")
     assert offenders == []
+
+
+def test_ci_fails_at_once_without_odoo(tmp_path):
+    """Issue 25: ``.ci/run`` with no Odoo 18.0 to find or download fails,
+    at once, saying why; it never passes on lint and Odoo-free tests alone."""
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "ODOO_SRC": str(tmp_path / "no-odoo-here"),
+    }
+    run = subprocess.Popen(
+        ["bash", str(REPO / ".ci" / "run")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a run that goes on is stopped whole
+    )
+    try:
+        stdout, stderr = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    assert run.returncode == 1, stdout + stderr
+    assert "no Odoo 18.0" in stderr
+    assert "POA_REQUIRE_ODOO=1" in stderr
