@@ -12,6 +12,10 @@ from odoo.tests import tagged
 from odoo.tools import config
 
 from ..lib import errors
+from ..models.partner_order_api_rate_limit import (
+    DEFAULT_AUTH_FAILURE_LIMIT,
+    DEFAULT_LIMIT,
+)
 from .common import SCOPE, PartnerOrderApiCase
 
 
@@ -250,6 +254,42 @@ class TestFailedAuthentications(PartnerOrderApiCase):
                     self._get(self._guess(self.key_b), address), 401, "unauthorized"
                 )
 
+    def test_production_defaults_together(self):
+        """Issue 25: with no setting at all (every partner's budget on, 120
+        a minute, and 30 failed authentications a minute), guesses of a
+        stored prefix are blocked from their address, and a valid key from
+        it is let in within its partner's budget."""
+        params = self.env["ir.config_parameter"].sudo()
+        params.search(
+            [
+                (
+                    "key",
+                    "in",
+                    [
+                        "partner_order_api.rate_limit_per_minute",
+                        "partner_order_api.auth_failure_limit_per_minute",
+                    ],
+                )
+            ]
+        ).unlink()
+        Buckets = self.env["partner.order.api.rate.bucket"]
+        self.assertEqual(
+            (Buckets._limit_for(self.partner_a), Buckets._auth_failure_limit()),
+            (DEFAULT_LIMIT, DEFAULT_AUTH_FAILURE_LIMIT),
+        )
+        address = self._address()
+        with patch.dict(config.options, {"proxy_mode": True}):
+            for _i in range(DEFAULT_AUTH_FAILURE_LIMIT):
+                self.assert_error(
+                    self._get(self._guess(self.key_b), address), 401, "unauthorized"
+                )
+            self.assert_error(
+                self._get(self._guess(self.key_b), address), 429, "rate_limited"
+            )
+            valid = self._get(self.key_a, address)
+            self.assertEqual(valid.status_code, 200)
+            self.assertEqual(valid.headers["X-RateLimit-Limit"], str(DEFAULT_LIMIT))
+
 
 @tagged("post_install", "-at_install")
 class TestCallerFacts(PartnerOrderApiCase):
@@ -258,6 +298,26 @@ class TestCallerFacts(PartnerOrderApiCase):
     warm request, and every change to it is seen by the next request."""
 
     CALLER_QUERY = "JOIN res_partner contact"
+
+    def test_a_contact_of_a_contact_calls_as_its_commercial_partner(self):
+        """Issue 25: a user whose partner's parent is not its commercial
+        partner (a buyer filed under a department contact) acts for the
+        commercial partner, not for the department."""
+        department = self.env["res.partner"].create(
+            {"name": "Purchasing", "parent_id": self.partner_a.id}
+        )
+        # a contact of the department, with a portal user and a key
+        user, key = self._portal_user(department, f"buyer-{time.time_ns()}")
+        self.assertEqual(user.partner_id.parent_id, department)
+        self.assertEqual(user.partner_id.commercial_partner_id, self.partner_a)
+        order = self.create_order_orm(
+            self.partner_a, self.user_a, [(self.product_a, 1)]
+        )
+        response = self.api("GET", "orders", key=key)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertIn(
+            order.name, [o["biomes_order_id"] for o in response.json()["orders"]]
+        )
 
     def _statements(self, method, route, key, status=200):
         with self.assertLogs("odoo.sql_db", "DEBUG") as logs:

@@ -5,6 +5,7 @@ from odoo import Command
 from odoo.tests import tagged
 
 from ..models.partner_order_api_pg import CONNECTIONS
+from ..models.partner_order_api_rate_limit import _bucket_name
 from .common import PartnerOrderApiCase
 
 
@@ -282,3 +283,33 @@ class TestConcurrency(RateLimitCase):
         ]
         self.assertEqual([a.status_code for a in answers], [200, 404, 403, 429])
         self.assert_slots_free(partner)
+
+
+@tagged("post_install", "-at_install")
+class TestRefill(RateLimitCase):
+    """The rate itself, measured: tokens after a known wait."""
+
+    def _age(self, name, seconds):
+        """The bucket ``name`` as if last seen ``seconds`` ago (a known wait,
+        without sleeping)."""
+        CONNECTIONS.fetchone(
+            self.env.cr.dbname,
+            "UPDATE partner_order_api_rate_bucket"
+            " SET refreshed_at = refreshed_at - make_interval(secs => %(s)s)"
+            " WHERE bucket = %(bucket)s RETURNING tokens",
+            {"s": seconds, "bucket": _bucket_name(name)},
+        )
+
+    def test_a_bucket_refills_at_its_limit_a_minute(self):
+        Bucket = self.env["partner.order.api.rate.bucket"]
+        name = ("refill", time.time_ns())
+        limit, burst = 120, 30  # 2 tokens a second
+        self.assertTrue(Bucket._take(name, limit, burst, cost=burst).allowed)
+        self.assertFalse(Bucket._take(name, limit, burst).allowed)  # empty
+        self._age(name, 5)  # 5 seconds: 10 tokens back
+        budget = Bucket._take(name, limit, burst)
+        self.assertTrue(budget.allowed)
+        # 10 refilled, 1 taken: 9, within one token (the statements' own time)
+        self.assertIn(budget.remaining, (8, 9))
+        self._age(name, 60)  # a minute: full again, never more than the burst
+        self.assertEqual(Bucket._take(name, limit, burst).remaining, burst - 1)
