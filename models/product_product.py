@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 
-from .res_partner import SALES
+from .res_partner import SALES, check_groupby_access
 
 
 class ProductProduct(models.Model):
@@ -29,6 +29,11 @@ class ProductProduct(models.Model):
     order_api_partner_currency_id = fields.Many2one(
         "res.currency", compute="_compute_order_api_partner_price"
     )
+
+    def _read_group_groupby(self, groupby_spec, query):
+        # which partners may order a product is for salespeople (SALES)
+        check_groupby_access(self, groupby_spec)
+        return super()._read_group_groupby(groupby_spec, query)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -9,6 +9,15 @@ from ..lib.schemas import EVENT_TYPES, ORDER_EVENT_TYPES
 
 # who reads the API configuration (the secrets: base.group_system only)
 SALES = "sales_team.group_sale_salesman"
+
+
+def check_groupby_access(records, groupby_spec):
+    """Refuse grouping by a field the user may not read: Odoo 18 checks the
+    field's ``groups`` when it reads or aggregates it, not when it groups by
+    a many2many (``_read_group_groupby``), which would list its values."""
+    fname = groupby_spec.split(":")[0].split(".")[0]
+    if fname in records._fields:
+        records.check_field_access_rights("read", [fname])
 # after a rotation, the previous signing secret still signs webhooks this long
 SECRET_OVERLAP = timedelta(hours=24)
 # The webhook settings, one set per company (company_dependent: a jsonb
@@ -22,6 +31,11 @@ SECRET_OVERLAP = timedelta(hours=24)
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    def _read_group_groupby(self, groupby_spec, query):
+        # the partners' allowed products are for salespeople (SALES)
+        check_groupby_access(self, groupby_spec)
+        return super()._read_group_groupby(groupby_spec, query)
 
     order_api_enabled = fields.Boolean(
         string="Order API Enabled",

@@ -1,9 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, models
 
+from .res_partner import check_groupby_access
+
 
 class ResUsers(models.Model):
     _inherit = "res.users"
+
+    def _read_group_groupby(self, groupby_spec, query):
+        # the partner's fields it inherits, with their groups
+        check_groupby_access(self, groupby_spec)
+        return super()._read_group_groupby(groupby_spec, query)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -17,6 +17,7 @@ from . import test_backend
 from . import test_rate_limit
 from . import test_order_tally
 from . import test_rpc_surface
+from . import test_rpc_generic
 from . import test_key_cache
 from . import test_api_surrogates
 from . import test_webhook_limits

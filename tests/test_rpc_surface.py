@@ -19,7 +19,9 @@ from odoo.tools import mute_logger
 from .test_portal import PortalSectionCase
 
 ADDON_MODULE = "odoo.addons.partner_order_api."
-ATTACKER_URL = "https://attacker.example.com/hook"
+# an address the portal tests allow (PortalSectionCase): a save runs, for
+# the caller's own partner only
+ATTACKER_URL = "http://127.0.0.1:9/attacker-hook"
 
 
 def addon_public_methods(env):
@@ -42,8 +44,11 @@ def addon_public_methods(env):
     return found
 
 
-@tagged("post_install", "-at_install")
-class TestRpcSurface(PortalSectionCase):
+class RpcSurfaceCase(PortalSectionCase):
+    """Partner B with data of every kind (an API order, a delivery, an
+    idempotency row, a webhook event, a key, webhook secrets), read back by
+    SQL (``snapshot_b``), and the arguments an attacker aims at it."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -313,8 +318,9 @@ class TestRpcSurface(PortalSectionCase):
                     f"{model_name}.{method_name} answered B's data {secret!r}",
                 )
 
-    # ------------------------------------------------------------------
 
+@tagged("post_install", "-at_install")
+class TestRpcSurface(RpcSurfaceCase):
     def test_walk_finds_the_addon_methods_and_no_use_case(self):
         methods = addon_public_methods(self.env)
         # the walk is not empty: it sees the buttons and the portal actions
@@ -349,8 +355,14 @@ class TestRpcSurface(PortalSectionCase):
         outcomes = self.probe(methods, password="poa-a-password")
         self.assertEqual(self.snapshot_b(), before, "B's data changed")
         self.assert_nothing_of_b(outcomes)
-        # what did run ran for A: the portal actions changed A's own webhook
-        # (the attacker URL does not resolve, so it was refused) and nothing of B
+        # what did run ran for A: the portal's save reached A's own webhook
+        # (the attacker's URL is allowed here), nothing of B
+        saved = outcomes["partner.order.api.portal", "action_order_api_save_webhook"]
+        self.assertNotEqual(saved, "refused")
+        self.assertEqual(
+            self.partner_a.sudo().with_company(self.company).order_api_webhook_url,
+            ATTACKER_URL,
+        )
         refused = {m for m, result in outcomes.items() if result == "refused"}
         for button in (
             ("res.partner", "action_order_api_rotate_webhook_secret"),
@@ -377,6 +389,13 @@ class TestRpcSurface(PortalSectionCase):
         """The same door with the portal user's password (XML-RPC)."""
         methods = addon_public_methods(self.env)
         before = self.snapshot_b()
+        common = xmlrpc.client.ServerProxy(f"{self.base_url()}/xmlrpc/2/common")
+        self.assertEqual(  # the login works: refusals below are the methods'
+            common.authenticate(
+                self.env.cr.dbname, self.user_a.login, "poa-a-password", {}
+            ),
+            self.user_a.id,
+        )
         proxy = xmlrpc.client.ServerProxy(
             f"{self.base_url()}/xmlrpc/2/object", allow_none=True
         )
@@ -398,6 +417,9 @@ class TestRpcSurface(PortalSectionCase):
                 answers[model_name, method_name] = "refused"
         self.assertEqual(self.snapshot_b(), before)
         self.assert_nothing_of_b(answers)
+        # calls reached methods, not only the door's refusal: a method that
+        # checks nothing answered (the settings' values, public in Odoo)
+        self.assertIsInstance(answers["res.config.settings", "get_values"], dict)
 
     def test_reproduction_forged_caller_context_on_the_service(self):
         """Issue 12, reproduction 1: list_orders & co. with a forged caller."""
