@@ -18,6 +18,8 @@ def check_groupby_access(records, groupby_spec):
     fname = groupby_spec.split(":")[0].split(".")[0]
     if fname in records._fields:
         records.check_field_access_rights("read", [fname])
+
+
 # after a rotation, the previous signing secret still signs webhooks this long
 SECRET_OVERLAP = timedelta(hours=24)
 # The webhook settings, one set per company (company_dependent: a jsonb
