@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Routes of the Partner Order API: parse, call one service method, answer.
 
-Rules live in ``models/partner_order_api_service.py`` (documents:
+Rules live in ``models/partner_order_api_service*.py`` (documents:
 ``models/partner_order_api_document.py``); the key is checked by
 the auth method ``ir.http._auth_method_partner_order_api``; errors become
 JSON in ``error_handlers.py``.

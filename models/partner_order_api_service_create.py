@@ -1,0 +1,363 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""What a partner creates: ``POST order``, ``POST order/quote`` (the same
+order, priced and not written) and ``POST orders/batch``."""
+
+import hashlib
+import logging
+import uuid
+
+import psycopg2.errors
+from markupsafe import Markup
+
+from odoo import Command, _, api, models
+from odoo.tools import SQL
+
+from ..error_handlers import logged_api_error
+from ..lib import errors
+
+_logger = logging.getLogger(__name__)
+
+
+class PartnerOrderApiService(models.AbstractModel):
+    _inherit = "partner.order.api.service"
+
+    # ------------------------------------------------------------------
+    # POST order
+    # ------------------------------------------------------------------
+
+    def _create_order(self, payload):
+        """Create and confirm the order described by a parsed body
+        (``lib.validation.parse_order_payload``) and return its order object."""
+        return self._create_order_record(payload)._order_api_serialize()[0]
+
+    def _create_order_record(self, payload, committed=None):
+        """The order of ``_create_order``, created and confirmed (in sudo).
+        ``committed``: see ``_check_external_id_free``."""
+        partner_sudo, lines, country = self._order_input(payload)
+        external_id = payload["external_order_id"]
+        if external_id:
+            self._check_external_id_free(partner_sudo, external_id, committed)
+        return self._create_order_sudo(
+            partner_sudo,
+            lines,
+            payload["delivery_address"],
+            country,
+            external_id,
+            payload.get("note"),
+        )
+
+    def _order_input(self, payload):
+        """``(partner_sudo, [(product, amount)], country)`` of a parsed order
+        body, checked as ``POST order`` checks it: 403 ``forbidden`` for a
+        partner not enabled, 403 ``product_not_allowed`` for an EAN unknown or
+        not allowed, 400 for a country Odoo does not have, then 409
+        ``not_configured`` for an API company not set up for the order
+        (``partner.order.api.company.setup``)."""
+        partner_sudo = self._partner_sudo()
+        allowed = self._allowed_products_sudo(partner_sudo)
+        by_ean = {}
+        for product in allowed.sorted("id"):
+            by_ean.setdefault(product.barcode, product)
+        lines = []
+        for line in payload["lines"]:
+            product = by_ean.get(line["ean"])
+            if not product:
+                # Unknown and not allowed answer alike: the catalogue does not leak.
+                raise errors.ProductNotAllowed(
+                    f"EAN {line['ean']} is unknown or not allowed for this partner."
+                )
+            lines.append((product, line["amount"]))
+        address = payload["delivery_address"]
+        country = (
+            self.env["res.country"]
+            .sudo()
+            .search([("code", "=", address["country_code"])], limit=1)
+        )
+        if not country:
+            raise errors.ValidationError.from_details(
+                [
+                    {
+                        "field": "delivery_address.country_code",
+                        "message": f"Unknown country code {address['country_code']!r}.",
+                    }
+                ]
+            )
+        # the seller's setup (409 not_configured), before anything is written
+        self.env["partner.order.api.company.setup"]._check_order_setup(partner_sudo)
+        return partner_sudo, lines, country
+
+    def _check_external_id_free(self, partner_sudo, external_id, committed=None):
+        """409 when the partner already used ``external_id``, decided before
+        the INSERT ever meets the unique index: a failed INSERT is logged by
+        PostgreSQL and by Odoo as an ERROR ("bad query"), for what is only a
+        client's duplicate. Requests with the same external id queue on a
+        transaction-scoped advisory lock (``_lock_external_ids``); the one
+        that holds it looks for the order in its own snapshot, then in a
+        fresh one (``_external_ids_used``).
+
+        ``committed``: the caller took the lock and made the fresh check
+        already (``POST orders/batch``, for all its orders at once): the
+        external ids found then; only this transaction's snapshot is looked
+        at again (it holds the orders the caller created since)."""
+        if committed is None:
+            self._lock_external_ids(partner_sudo, [external_id])
+            used = self._external_ids_used(partner_sudo, [external_id])
+        else:
+            used = committed | self._external_ids_used(
+                partner_sudo, [external_id], fresh=False
+            )
+        if external_id in used:
+            raise errors.DuplicateExternalOrderId(
+                f"external_order_id {external_id!r} is already used by this partner."
+            )
+
+    @api.model
+    def _external_id_lock_key(self, partner_sudo, external_id):
+        company_id = self.env.company.id
+        digest = hashlib.sha256(
+            f"partner_order_api:external:{partner_sudo.id}:{company_id}:{external_id}".encode()
+        ).digest()
+        return int.from_bytes(digest[:8], "big", signed=True)
+
+    def _lock_external_ids(self, partner_sudo, external_ids):
+        """Take the transaction-scoped advisory locks of the partner's
+        ``external_ids``, in one fixed order (two batches sharing external
+        ids wait for each other, they never deadlock)."""
+        keys = sorted(
+            {self._external_id_lock_key(partner_sudo, eid) for eid in external_ids}
+        )
+        if keys:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT pg_advisory_xact_lock(key) "
+                    "FROM unnest(%s::bigint[]) WITH ORDINALITY AS k(key, n) ORDER BY n",
+                    keys,
+                )
+            )
+            self.env.cr.fetchall()
+
+    def _external_ids_used(self, partner_sudo, external_ids, fresh=True):
+        """The set of ``external_ids`` the partner already used in the API
+        company (unique per partner and company, as the orders it can read
+        are): in this transaction's snapshot, then (``fresh``) in a new
+        transaction, which sees what a request that held the lock before
+        committed."""
+        self.env["sale.order"].flush_model(
+            ["order_api_partner_id", "company_id", "order_api_external_id"]
+        )
+        query = SQL(
+            "SELECT order_api_external_id FROM sale_order "
+            "WHERE order_api_partner_id = %s AND company_id = %s"
+            " AND order_api_external_id = ANY(%s)",
+            partner_sudo.id,
+            self.env.company.id,
+            list(external_ids),
+        )
+        self.env.cr.execute(query)
+        used = {row[0] for row in self.env.cr.fetchall()}
+        registry = self.env.registry
+        if fresh and set(external_ids) - used and not registry.in_test_mode():
+            # (a test cursor shares the test's transaction: nothing to add)
+            with registry.cursor() as cr_fresh:
+                cr_fresh.execute(query)
+                used |= {row[0] for row in cr_fresh.fetchall()}
+        return used
+
+    def _create_order_sudo(
+        self, partner_sudo, lines, address, country, external_id, note=None
+    ):
+        """The elevated part of ``POST order``: the caller and its input were
+        checked; a portal user has no right to create or confirm orders nor
+        to create contacts, so this runs as superuser."""
+        env_sudo = self.sudo().with_company(self.env.company).env
+        shipping = self._delivery_contact_sudo(env_sudo, partner_sudo, address, country)
+        vals = self._prepare_order_vals(
+            partner_sudo, lines, shipping, external_id, note
+        )
+        try:
+            with env_sudo.cr.savepoint():
+                order_sudo = env_sudo["sale.order"].create(vals)
+                order_sudo.with_context(
+                    order_api_defer_reservation=True
+                ).action_confirm()
+                order_sudo.picking_ids._order_api_defer_reservation()
+                if note:
+                    # shown to the salesperson in the order's chatter
+                    order_sudo.message_post(
+                        body=Markup("<p><b>%s</b></p><p>%s</p>")
+                        % (_("Note from the partner (Partner Order API):"), note),
+                        message_type="comment",
+                        subtype_xmlid="mail.mt_note",
+                    )
+        except psycopg2.errors.UniqueViolation as exc:
+            if exc.diag.constraint_name != "sale_order_order_api_external_id_uniq":
+                raise
+            # A concurrent request with the same external id committed first.
+            raise errors.DuplicateExternalOrderId(
+                f"external_order_id {external_id!r} is already used by this partner."
+            ) from None
+        _logger.info(
+            "Partner Order API: %s created for partner #%s by user #%s",
+            order_sudo.name,
+            partner_sudo.id,
+            self.env.uid,
+        )
+        return order_sudo
+
+    def _prepare_order_vals(self, partner_sudo, lines, shipping, external_id, note):
+        """The values of the ``sale.order`` of ``POST order`` (and of the
+        in-memory order of ``POST order/quote``)."""
+        vals = {
+            "partner_id": self.env.user.partner_id.id,
+            "partner_shipping_id": shipping.id,
+            "order_api_partner_id": partner_sudo.id,
+            "order_api_external_id": external_id,
+            "client_order_ref": external_id,
+            "order_api_note": note,
+            "company_id": self.env.company.id,
+            # the portal's token made now, in the order's own transaction: the
+            # partner's first look at the order on the portal would write it
+            # otherwise, and race the crons touching the order (reservation)
+            "access_token": str(uuid.uuid4()),
+            "order_line": [
+                Command.create({"product_id": product.id, "product_uom_qty": amount})
+                for product, amount in lines
+            ],
+        }
+        Setup = self.env["partner.order.api.company.setup"]
+        pricelist = Setup._check_order_setup(partner_sudo)
+        if pricelist:
+            vals["pricelist_id"] = pricelist.id
+        return vals
+
+    def _delivery_contact_sudo(
+        self, env_sudo, partner_sudo, address, country, create=True
+    ):
+        """The delivery contact of ``partner_sudo`` at ``address``: an
+        identical existing one is reused, otherwise a new one is created (or,
+        without ``create``, made in memory only: ``res.partner.new``)."""
+        values = {
+            "name": address["name"],
+            "street": address["street"],
+            "street2": address["street2"] or False,
+            "zip": address["zip"],
+            "city": address["city"],
+            "country_id": country.id,
+        }
+        domain = [("parent_id", "=", partner_sudo.id), ("type", "=", "delivery")]
+        domain += [(field, "=", value) for field, value in values.items()]
+        contact = env_sudo["res.partner"].search(domain, order="id", limit=1)
+        if not contact:
+            values = dict(values, parent_id=partner_sudo.id, type="delivery")
+            if create:
+                contact = env_sudo["res.partner"].create(values)
+            else:
+                contact = env_sudo["res.partner"].new(values)
+        return contact
+
+    # ------------------------------------------------------------------
+    # POST order/quote
+    # ------------------------------------------------------------------
+
+    def _quote_order(self, payload):
+        """What ``POST order`` would answer for the same parsed body, with
+        the same checks and errors (a used ``external_order_id`` included),
+        and whether each line's quantity is free in stock now, without
+        writing anything: the order, its lines and, when no identical one
+        exists, its delivery contact are ``new()`` records that Odoo prices
+        (the partner's pricelist, taxes of the fiscal position) as it prices
+        the order it creates. It runs on a read-only cursor."""
+        partner_sudo, lines, country = self._order_input(payload)
+        external_id = payload["external_order_id"]
+        if external_id and self._external_ids_used(
+            partner_sudo, [external_id], fresh=False
+        ):
+            raise errors.DuplicateExternalOrderId(
+                f"external_order_id {external_id!r} is already used by this partner."
+            )
+        address = payload["delivery_address"]
+        env_sudo = self.sudo().with_company(self.env.company).env
+        shipping = self._delivery_contact_sudo(
+            env_sudo, partner_sudo, address, country, create=False
+        )
+        order = env_sudo["sale.order"].new(
+            self._prepare_order_vals(
+                partner_sudo, lines, shipping, external_id, payload.get("note")
+            )
+        )
+        return self.env["sale.order"]._prepare_order_api_quote_values(
+            order,
+            self._free_quantities(order.order_line.product_id),
+            external_id,
+            address,
+            payload.get("note"),
+        )
+
+    # ------------------------------------------------------------------
+    # POST orders/batch
+    # ------------------------------------------------------------------
+
+    def _create_orders_batch(self, items):
+        """Create the orders of ``POST orders/batch``, each on its own:
+        ``items`` holds, in the request's order, a parsed order body
+        (``lib.validation.parse_order_payload``) or the ``ValidationError``
+        of an invalid one. Returns ``{"results": [{index, status, order |
+        error}]}``, ``status`` being what ``POST order`` would have answered
+        for that order alone.
+
+        Each order runs in a savepoint of its own: one that fails is rolled
+        back (nothing of it stays, the transaction stays usable) and the
+        next one goes on. Its error becomes the contract's error object
+        through the one map of ``error_handlers``. A concurrency failure
+        (serialization, deadlock) is not caught: Odoo rolls the whole request
+        back and runs it again, so nothing is created twice.
+
+        External ids are protected as ``POST order`` protects them: the
+        advisory locks of every external id of the batch are taken first, in
+        one fixed order, then one fresh check finds those already committed;
+        each order then looks at its own transaction too, so the second
+        order of a batch with the same external id is a 409. The order
+        objects are built at the end, all at once (the serializer's fixed
+        number of queries)."""
+        partner_sudo = self._partner_sudo()  # not enabled: 403 for the request
+        external_ids = {
+            item["external_order_id"]
+            for item in items
+            if isinstance(item, dict) and item["external_order_id"]
+        }
+        committed = set()
+        if external_ids:
+            self._lock_external_ids(partner_sudo, external_ids)
+            committed = self._external_ids_used(partner_sudo, external_ids)
+        outcomes = []
+        for index, item in enumerate(items):
+            try:
+                if not isinstance(item, dict):
+                    raise item
+                with self.env.cr.savepoint():
+                    outcomes.append(self._create_order_record(item, committed))
+            except Exception as exc:  # pylint: disable=broad-except
+                api_error = logged_api_error(exc, f"orders[{index}]")
+                if api_error is None:
+                    raise  # concurrency: Odoo retries the whole request
+                outcomes.append(api_error)
+        created = self.env["sale.order"].sudo()
+        for outcome in outcomes:
+            if not isinstance(outcome, errors.OrderApiError):
+                created |= outcome
+        objects = dict(zip(created.ids, created._order_api_serialize(), strict=True))
+        results = []
+        for index, outcome in enumerate(outcomes):
+            if isinstance(outcome, errors.OrderApiError):
+                results.append(
+                    {
+                        "index": index,
+                        "status": outcome.status,
+                        "error": outcome.to_dict()["error"],
+                    }
+                )
+            else:
+                results.append(
+                    {"index": index, "status": 201, "order": objects[outcome.id]}
+                )
+        return {"results": results}
