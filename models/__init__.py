@@ -18,7 +18,9 @@ Where each concern lives:
   ``order_object_shared.py``), its lines as ordered
   (``sale_order_line.py``), its deliveries' EANs as shipped
   (``stock_move.py``);
-- webhooks: the outbox and its sender (``partner_order_api_webhook_event.py``,
+- webhooks: the outbox (``partner_order_api_webhook_record.py``: events
+  recorded in the business transaction), its sender
+  (``partner_order_api_webhook_event.py``,
   ``partner_order_api_webhook_ping.py``);
 - the back office: ``res_partner*.py``, ``res_users*.py``,
   ``res_config_settings.py``, ``partner_order_api_portal.py``.
@@ -43,6 +45,7 @@ from . import partner_order_api_service_webhook
 from . import partner_order_api_document
 from . import partner_order_api_document_cache
 from . import partner_order_api_webhook_event
+from . import partner_order_api_webhook_record
 from . import partner_order_api_webhook_ping
 from . import stock_picking
 from . import stock_move

@@ -1,0 +1,93 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Recording webhook events, inside the business transaction that makes
+them (the outbox): an order created, shipped, invoiced, cancelled. Sending
+them is the cron's (``partner_order_api_webhook_event.py``)."""
+
+from odoo import api, models
+
+from .partner_order_api_webhook_event import _dumps
+
+
+class PartnerOrderApiWebhookEvent(models.Model):
+    _inherit = "partner.order.api.webhook.event"
+
+    # ------------------------------------------------------------------
+    # Recording (inside the business transaction)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _record_order_events(self, order_pickings, event_type="order.updated"):
+        """Queue, per ``(order, picking or None)`` of an API order whose
+        partner has a webhook URL, one ``event_type`` event and, beside it,
+        one ``order.updated`` (the event clients that know no other type
+        receive for every change), each if the partner receives that type,
+        with the order object as it is now, and wake the sender."""
+        types = list(dict.fromkeys(["order.updated", event_type]))
+        return self._record_events(order_pickings, set(types), lambda _body: types)
+
+    @api.model
+    def _record_delivery_events(self, order_pickings):
+        """The events of validated outgoing deliveries: ``order.updated`` (as
+        always) and ``order.shipped`` or ``order.partially_shipped``, from
+        the ``status`` of the order object after the validation."""
+
+        def event_types(body):
+            shipped = body["status"] == "shipped"
+            return [
+                "order.updated",
+                "order.shipped" if shipped else "order.partially_shipped",
+            ]
+
+        return self._record_events(
+            order_pickings,
+            {"order.updated", "order.shipped", "order.partially_shipped"},
+            event_types,
+        )
+
+    @api.model
+    def _record_events(self, order_pickings, possible_types, event_types_of):
+        """Queue, for each ``(order, picking or None)``, one event per type
+        of ``event_types_of(body)`` that the order's API partner receives
+        (``possible_types``: every type it may answer); the body is the
+        order's ``order_status`` body now. Never sends anything."""
+        pairs = []
+        for order, picking in order_pickings:
+            # the webhook of the order's company: only its users read the order
+            partner = order.order_api_partner_id.sudo().with_company(order.company_id)
+            if not (partner.order_api_enabled and partner.order_api_webhook_url):
+                continue
+            wanted = possible_types.intersection(
+                partner._order_api_webhook_event_types()
+            )
+            if wanted:
+                pairs.append((order.sudo(), picking, wanted))
+        if not pairs:
+            return self.browse()
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .union(*(order for order, _picking, _wanted in pairs))
+        )
+        payloads = dict(zip(orders.ids, orders._order_api_serialize(), strict=True))
+        vals_list = []
+        for order, picking, wanted in pairs:
+            body = dict({"success": True}, **payloads[order.id])
+            payload = _dumps(body)
+            for event_type in event_types_of(body):
+                if event_type not in wanted:
+                    continue
+                vals_list.append(
+                    {
+                        "event_type": event_type,
+                        "partner_id": order.order_api_partner_id.id,
+                        "order_id": order.id,
+                        "company_id": order.company_id.id,
+                        "picking_id": picking.id if picking else False,
+                        "payload": payload,
+                    }
+                )
+        if not vals_list:
+            return self.browse()
+        events = self.sudo().create(vals_list)
+        self._wake_sender()
+        return events
