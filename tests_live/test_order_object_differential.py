@@ -1,0 +1,486 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The differential test of the order object (issue 24): an order object
+served by a server kept warm is never stale, and ``updated_at`` moves
+exactly when the object changes.
+
+One server is kept warm for the whole module (``--workers=2``; each worker
+keeps its own cache of order objects): every request is answered by both
+workers before and after each change. After each change, a reference server
+is started on the same database (an empty cache), read once and stopped.
+Two API users read: one in English, one in French. For each kind of change
+(``KINDS``, made as Odoo users and Odoo itself make them: buttons, wizards,
+the translation import, the scheduler's reservation, crons), for both users:
+
+1. every answer of the warm server (every page of ``GET orders``, ``GET
+   order_status`` of one order, ``GET available_products``) equals the
+   reference server's;
+2. an order's ``updated_at`` moved iff its object (every field but
+   ``updated_at``, as the reference server shows it) differs from the one
+   the reference server showed before the change;
+3. the lines show their products as ordered: a line's ``product_name``,
+   ``ean`` and ``default_code`` never change;
+4. the orders whose object changed are those the kind is expected to change
+   (``KINDS``' third column: the tags of ``order_object_world``), so that a
+   change that did nothing cannot pass unnoticed.
+
+Starting servers dominates the runtime (one per kind), so one test runs all
+the kinds in a fixed order on shared data, collects the failures of every
+kind and fails once, with a line per kind: the kind, the user, the order and
+the first differing field. Runs in about four minutes.
+"""
+
+import base64
+import time
+
+import pytest
+from conftest import Server, _require_env
+from order_object_reads import compare_moves, compare_warm, first_difference, read_user
+from order_object_world import OrderObjectWorld, commit, free_country_code, validate
+
+# crons would change the data between two readings
+NO_CRON = ("--max-cron-threads=0",)
+AS_ORDERED = ("product_name", "ean", "default_code")
+
+
+@pytest.fixture(scope="module")
+def diff_world(world):
+    data = OrderObjectWorld(world)
+    yield data
+    data.restore()
+
+
+@pytest.fixture(scope="module")
+def warm_server(diff_world):
+    conf, db, src = _require_env()
+    server = Server(conf, db, src, workers=2, extra=NO_CRON).start()
+    yield server
+    server.stop()
+
+
+# -- the kinds of change: each gets the environment of a transaction that
+# commits after it (or, with ``own_transactions``, the test data) ------------
+
+
+def _open_picking(order):
+    return order.picking_ids.filtered(
+        lambda p: (
+            p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )
+    )
+
+
+def _done_picking(order):
+    return order.picking_ids.filtered(
+        lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+    )[:1]
+
+
+def _invoice(order, state):
+    return order.invoice_ids.filtered(
+        lambda move: move.state == state and move.move_type == "out_invoice"
+    )
+
+
+def attribute_value_added(env, w):
+    line = env["product.template"].browse(w.desk_template_id).attribute_line_ids
+    legs = line.filtered(lambda ptal: ptal.attribute_id.id == w.legs_attribute_id)
+    legs.value_ids = [(4, w.steel_value_id)]
+
+
+def attribute_lines_reordered(env, w):
+    lines = env["product.template"].browse(w.desk_template_id).attribute_line_ids
+    for line in lines:
+        line.sequence = 10 if line.attribute_id.id == w.legs_attribute_id else 5
+
+
+def translation_import(env, w):
+    """Settings > Translations > Import Translation of a .po file naming
+    the carrier and a product in French (``TranslationImporter`` writes
+    them by SQL)."""
+    carrier = env["delivery.carrier"].browse(w.carrier_id)
+    template = env["product.product"].browse(w.products["widget"]).product_tmpl_id
+    po = (
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        f"#. module: __export__\n#: model:delivery.carrier,name:{w.carrier_xmlid}\n"
+        f'msgid "{carrier.name}"\nmsgstr "Transporteur Diff {w.stamp}"\n\n'
+        f"#. module: __export__\n#: model:product.template,name:{w.widget_xmlid}\n"
+        f'msgid "{template.name}"\nmsgstr "Bidule Diff {w.stamp}"\n'
+    )
+    wizard = env["base.language.import"].create(
+        {
+            "name": "French / Français",
+            "code": "fr_FR",
+            "filename": "diff_fr.po",
+            "data": base64.b64encode(po.encode()),
+            "overwrite": True,
+        }
+    )
+    wizard.import_lang()
+    assert carrier.with_context(lang="fr_FR").name == f"Transporteur Diff {w.stamp}"
+
+
+def concurrent_renames_with_prune(w):
+    """Two products renamed in two transactions, the first to write commits
+    last; the hourly order tally cron (which prunes the catalog's changes)
+    runs and commits between the two commits."""
+    registry = w.world.registry.check_signaling()
+    products = w.products
+    with registry.manage_changes():
+        with registry.cursor() as first:
+            env = w.world.env(first)
+            env["product.product"].browse(products["scarce"]).name = "Diff Scarce 2"
+            env.flush_all()
+            with registry.cursor() as second:
+                env2 = w.world.env(second)
+                env2["product.product"].browse(products["gauze"]).name = "Diff Gauze 2"
+            env2.flush_all()
+            second.commit()
+            with registry.cursor() as cron:
+                env3 = w.world.env(cron)
+                env3["partner.order.api.order.tally"]._cron_compact()
+                env3.flush_all()
+                cron.commit()
+            env.flush_all()
+            first.commit()
+
+
+def delivery_validated(env, w):
+    validate(_open_picking(w.order_ref(env, "E3")))
+
+
+def partial_delivery_with_backorder(env, w):
+    picking = _open_picking(w.order_ref(env, "E2"))
+    validate(picking, {w.products["widget"]: 2})
+    assert picking.backorder_ids, "no backorder"
+
+
+def delivery_returned(env, w):
+    picking = _done_picking(w.order_ref(env, "E1"))
+    wizard = env["stock.return.picking"].create({"picking_id": picking.id})
+    for line in wizard.product_return_moves:
+        line.quantity = 1 if line.product_id.id == w.products["widget"] else 0
+    action = wizard.action_create_returns()
+    validate(env["stock.picking"].browse(action["res_id"]))
+
+
+def open_delivery_cancelled(env, w):
+    _open_picking(w.order_ref(env, "E5")).action_cancel()
+
+
+def invoice_posted(env, w):
+    _invoice(w.order_ref(env, "E3"), "draft").action_post()
+
+
+def invoice_reset_to_draft(env, w):
+    _invoice(w.order_ref(env, "E3"), "posted").button_draft()
+
+
+def draft_invoice_cancelled(env, w):
+    _invoice(w.order_ref(env, "E5"), "draft").button_cancel()
+
+
+def invoice_reversed(env, w):
+    invoice = _invoice(w.order_ref(env, "E2"), "posted")
+    wizard = (
+        env["account.move.reversal"]
+        .with_context(active_model="account.move", active_ids=invoice.ids)
+        .create({"reason": "Diff return", "journal_id": invoice.journal_id.id})
+    )
+    action = wizard.refund_moves()
+    env["account.move"].browse(action["res_id"]).action_post()
+
+
+def invoice_paid(env, w):
+    invoice = _invoice(w.order_ref(env, "E1"), "posted")
+    env["account.payment.register"].with_context(
+        active_model="account.move", active_ids=invoice.ids
+    ).create({}).action_create_payments()
+    assert invoice.payment_state in ("paid", "in_payment"), invoice.payment_state
+
+
+def payment_unreconciled(env, w):
+    invoice = _invoice(w.order_ref(env, "E1"), "posted")
+    receivable = invoice.line_ids.filtered(
+        lambda line: line.account_id.account_type == "asset_receivable"
+    )
+    assert receivable.matched_credit_ids, "the payment is not reconciled"
+    receivable.remove_move_reconcile()
+
+
+def address_edited(env, w):
+    env["res.partner"].browse(w.partners["en_US"]["ship_id"]).street = "EN Quay 2"
+
+
+def contacts_merged(env, w):
+    """The French shipping contact merged into its duplicate (same name and
+    address): Contacts > Action > Merge."""
+    fr = w.partners["fr_FR"]
+    env["base.partner.merge.automatic.wizard"].create(
+        {
+            "partner_ids": [(6, 0, [fr["ship_id"], fr["dup_id"]])],
+            "dst_partner_id": fr["dup_id"],
+        }
+    ).action_merge()
+    assert not env["res.partner"].browse(fr["ship_id"]).exists()
+
+
+def lot_renamed_and_kit_barcode_set(env, w):
+    env["stock.lot"].browse(w.lot_ids[1]).write(
+        {"name": f"DIFF-LOT-2B-{w.stamp}", "kit_barcode": f"KIT-2-{w.stamp}"}
+    )
+
+
+def carrier_renamed(env, w):
+    env["delivery.carrier"].browse(w.carrier_id).name = f"Diff Express {w.stamp}"
+
+
+def tracking_reference_set(env, w):
+    _done_picking(w.order_ref(env, "E3")).carrier_tracking_ref = f"TR-E3-{w.stamp}"
+
+
+def tracking_url_template_changed(env, w):
+    env["delivery.carrier"].browse(
+        w.carrier_id
+    ).tracking_url = "https://parcels.example/track?n=<shipmenttrackingnumber>"
+
+
+def product_archived(env, w):
+    env["product.product"].browse(w.products["old"]).action_archive()
+
+
+def product_renamed(env, w):
+    env["product.product"].browse(w.products["widget"]).name = "Diff Widget Mk2"
+
+
+def product_rebarcoded(env, w):
+    env["product.product"].browse(
+        w.products["kit"]
+    ).barcode = f"95{w.stamp % 10**9:09d}77"
+
+
+def currency_rounding_changed(env, w):
+    """From 0.1 to 0.01: Odoo refuses a coarser rounding once the currency
+    has journal entries; amounts and prices of two decimals (stored so)
+    show their second decimal now."""
+    env["res.currency"].browse(w.currency_id).rounding = 0.01
+
+
+def uom_rounding_changed(env, w):
+    env["uom.uom"].browse(w.uom_id).rounding = 0.001
+
+
+def company_renamed(env, w):
+    company = env["res.company"].browse(w.company_id)
+    company.name = f"{company.name} (renamed)"
+
+
+def scheduler_reservation(env, w):
+    """Stock counted in (an inventory adjustment), then the scheduler's
+    reservation of the waiting delivery of E4 (partly reserved: its state
+    stays "assigned")."""
+    product = env["product.product"].browse(w.products["scarce"])
+    location = (
+        env["stock.warehouse"]
+        .search([("company_id", "=", w.company_id)], limit=1)
+        .lot_stock_id
+    )
+    quant = (
+        env["stock.quant"]
+        .with_context(inventory_mode=True)
+        .create(
+            {
+                "product_id": product.id,
+                "location_id": location.id,
+                "inventory_quantity": 24,
+            }
+        )
+    )
+    quant.action_apply_inventory()
+    moves = _open_picking(w.order_ref(env, "E4")).move_ids
+    moves._action_assign()
+    scarce = moves.filtered(lambda move: move.product_id == product)
+    assert scarce.quantity == 10, scarce.quantity
+
+
+def product_type_changed(env, w):
+    env["product.product"].browse(w.products["bolt"]).type = "service"
+
+
+def country_code_changed(env, w):
+    country = env["res.country"].browse(w.country_id)
+    country.code = free_country_code(env)
+
+
+def line_quantity_changed(env, w):
+    """A salesperson raises a line of a confirmed order."""
+    line = w.order_ref(env, "E2").order_line.filtered(
+        lambda line: line.product_id.id == w.products["widget"]
+    )
+    line.product_uom_qty += 1
+
+
+EN_ALL = {"E1", "E2", "E3", "E4", "E5", "E6"}
+# (name, change, the orders whose object it changes)
+KINDS = [
+    ("attribute value added", attribute_value_added, set()),
+    ("attribute lines reordered", attribute_lines_reordered, set()),
+    (
+        "translation import (carrier, product in French)",
+        translation_import,
+        {"F1", "F2"},
+    ),
+    ("two product renames out of id order, tally cron between", None, set()),
+    ("delivery validated", delivery_validated, {"E3"}),
+    (
+        "partial delivery validated with a backorder",
+        partial_delivery_with_backorder,
+        {"E2"},
+    ),
+    ("delivery returned", delivery_returned, {"E1"}),
+    ("open delivery cancelled", open_delivery_cancelled, {"E5"}),
+    ("invoice posted", invoice_posted, {"E3"}),
+    ("invoice reset to draft", invoice_reset_to_draft, {"E3"}),
+    ("draft invoice cancelled", draft_invoice_cancelled, set()),
+    ("invoice reversed (credit note posted)", invoice_reversed, {"E2"}),
+    ("invoice paid (payment registered)", invoice_paid, {"E1"}),
+    ("payment unreconciled", payment_unreconciled, {"E1"}),
+    ("delivery address edited", address_edited, EN_ALL),
+    ("shipping contact merged into its duplicate", contacts_merged, set()),
+    ("lot renamed and kit barcode set", lot_renamed_and_kit_barcode_set, {"E1", "F1"}),
+    # French orders show the carrier's French name (the translation import)
+    ("carrier renamed", carrier_renamed, EN_ALL - {"E6"}),
+    ("tracking reference set", tracking_reference_set, {"E3"}),
+    (
+        "carrier tracking URL template changed",
+        tracking_url_template_changed,
+        {"E1", "E3", "F1"},
+    ),
+    ("product archived", product_archived, set()),
+    ("product renamed", product_renamed, set()),
+    ("product re-barcoded", product_rebarcoded, {"E1", "F1"}),
+    (
+        "currency rounding changed",
+        currency_rounding_changed,
+        {"E1", "E4", "E6", "F1", "F2", "F3"},
+    ),
+    ("unit of measure rounding changed", uom_rounding_changed, set()),
+    ("company renamed", company_renamed, set()),
+    ("scheduler reserves a waiting delivery", scheduler_reservation, set()),
+    ("product type changed (consumable to service)", product_type_changed, set()),
+    ("country code changed", country_code_changed, EN_ALL | {"F1", "F2", "F3"}),
+    ("line quantity changed on a confirmed order", line_quantity_changed, {"E2"}),
+]
+
+
+def _change(w, change):
+    if change is None:
+        concurrent_renames_with_prune(w)
+    else:
+        commit(w.world, lambda env: change(env, w))
+
+
+def _fresh_reading(users):
+    conf, db, src = _require_env()
+    server = Server(conf, db, src, workers=0, extra=NO_CRON).start()
+    try:
+        return {
+            lang: read_user(server, user, warm=False) for lang, user in users.items()
+        }
+    finally:
+        server.stop()
+
+
+def _lines_as_ordered(kind, lang, before, after):
+    problems = []
+    for name, order in after.items():
+        old = before.get(name)
+        if not old:
+            continue
+        shown = [[line[k] for k in AS_ORDERED] for line in order["lines"]]
+        was = [[line[k] for k in AS_ORDERED] for line in old["lines"]]
+        found = first_difference(was, shown, "lines")
+        if found:
+            problems.append(
+                f"{kind}: {lang}: order {name}'s lines are not as ordered: "
+                f"{found[0]} {found[1]!r} -> {found[2]!r}"
+            )
+    return problems
+
+
+def _check(kind, expected, users, warm, before, fresh, tags):
+    """Every problem of one kind: warm against fresh, ``updated_at``
+    against the object, the lines, the expected changes."""
+    problems = []
+    changed = set()
+    for lang in users:
+        problems += compare_warm(kind, lang, warm[lang], fresh[lang])
+        moves, changed_names, _moved = compare_moves(
+            kind, lang, before[lang]["orders"], fresh[lang]["orders"]
+        )
+        problems += moves
+        problems += _lines_as_ordered(
+            kind, lang, before[lang]["orders"], fresh[lang]["orders"]
+        )
+        changed |= {tags[name] for name in changed_names}
+    if changed != expected:
+        problems.append(
+            f"{kind}: the objects of {sorted(changed)} changed, "
+            f"expected {sorted(expected)}"
+        )
+    return problems
+
+
+def test_warm_objects_are_fresh_and_updated_at_moves_iff_they_change(
+    diff_world, warm_server
+):
+    w = diff_world
+    users = {
+        lang: {
+            "key": partner["key"],
+            "lang": lang,
+            "status_order": partner["names"][tag],
+        }
+        for (lang, partner), tag in zip(w.partners.items(), ("E1", "F1"), strict=True)
+    }
+    tags = {name: tag for p in w.partners.values() for tag, name in p["names"].items()}
+    started = time.monotonic()
+    harness = []
+    warm = {
+        lang: read_user(warm_server, user, True, harness)
+        for lang, user in users.items()
+    }
+    before = _fresh_reading(users)
+    results = [
+        (
+            "baseline (no change)",
+            0.0,
+            _check("baseline", set(), users, warm, before, before, tags),
+        )
+    ]
+    for kind, change, expected in KINDS:
+        kind_started = time.monotonic()
+        try:
+            _change(w, change)
+        except Exception as exc:  # reported with the other kinds' failures
+            results.append((kind, 0.0, [f"{kind}: the change failed: {exc!r}"]))
+            continue
+        warm = {
+            lang: read_user(warm_server, user, True, harness)
+            for lang, user in users.items()
+        }
+        fresh = _fresh_reading(users)
+        problems = _check(kind, expected, users, warm, before, fresh, tags)
+        before = fresh
+        results.append((kind, time.monotonic() - kind_started, problems))
+    report = [
+        f"{'FAIL' if problems else 'pass'} {kind} ({seconds:.1f} s)"
+        + "".join(f"\n    {problem}" for problem in problems)
+        for kind, seconds, problems in results
+    ]
+    report.append(f"{time.monotonic() - started:.0f} s in all")
+    report += [f"harness: {line}" for line in harness]
+    print("\n" + "\n".join(report))
+    failed = [kind for kind, _seconds, problems in results if problems]
+    assert not failed and not harness, (
+        f"{len(failed)} of {len(results)} kinds failed:\n" + "\n".join(report)
+    )
