@@ -94,29 +94,12 @@ class OrderObjectWorld:
         company = env.company
         self.company_id = company.id
         self.company_name = company.name
-        code = _free_code(
-            env,
-            "res.currency",
-            "name",
-            [f"Q{a}{b}" for a in "DEFGH" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"],
-        )
-        currency = env["res.currency"].create(
-            {"name": code, "symbol": "Q$", "rounding": 0.1, "active": True}
-        )
-        env["res.currency.rate"].create(
-            {"currency_id": currency.id, "rate": 2.0, "company_id": company.id}
-        )
-        self.currency_id = currency.id
-        self.pricelist_id = (
-            env["product.pricelist"]
-            .create(
-                {
-                    "name": f"Diff Pricelist {stamp}",
-                    "currency_id": currency.id,
-                    "company_id": company.id,
-                }
-            )
-            .id
+        # the orders' currencies: one for the invoiced orders, one for orders
+        # never invoiced (Odoo refuses a coarser rounding once a currency
+        # has journal entries)
+        self.currency_id, self.pricelist_id = self._currency(env, "Diff Pricelist")
+        self.quote_currency_id, self.quote_pricelist_id = self._currency(
+            env, "Diff Quote Pricelist"
         )
         self.country_id = (
             env["res.country"]
@@ -150,6 +133,30 @@ class OrderObjectWorld:
         )
         self.carrier_id = carrier.id
         self.carrier_xmlid = _xmlid(env, carrier, f"diff_carrier_{stamp}")
+
+    def _currency(self, env, name):
+        """A currency of its own (rate 1, rounding 0.01) and a pricelist in
+        it: their ids."""
+        code = _free_code(
+            env,
+            "res.currency",
+            "name",
+            [f"Q{a}{b}" for a in "DEFGH" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"],
+        )
+        currency = env["res.currency"].create(
+            {"name": code, "symbol": code, "rounding": 0.01, "active": True}
+        )
+        env["res.currency.rate"].create(
+            {"currency_id": currency.id, "rate": 1.0, "company_id": env.company.id}
+        )
+        pricelist = env["product.pricelist"].create(
+            {
+                "name": f"{name} {self.stamp}",
+                "currency_id": currency.id,
+                "company_id": env.company.id,
+            }
+        )
+        return currency.id, pricelist.id
 
     # -- products -----------------------------------------------------------
 
@@ -323,15 +330,15 @@ class OrderObjectWorld:
 
     # -- orders -----------------------------------------------------------------
 
-    def _order(self, env, partner, tag, lines, state="sale"):
+    def _order(self, env, partner, tag, lines, state="sale", pricelist=None):
         """An order of ``partner`` of ``lines`` ((product key, quantity,
-        discount)), confirmed (or marked sent); its deliveries get the
-        carrier."""
+        discount)) in ``pricelist`` (by default the invoiced orders' one),
+        confirmed (or marked sent); its deliveries get the carrier."""
         order = env["sale.order"].create(
             {
                 "partner_id": partner["buyer_id"],
                 "partner_shipping_id": partner["ship_id"],
-                "pricelist_id": self.pricelist_id,
+                "pricelist_id": pricelist or self.pricelist_id,
                 "carrier_id": self.carrier_id,
                 "client_order_ref": tag,
                 "order_line": [
@@ -373,8 +380,12 @@ class OrderObjectWorld:
         e5 = self._order(env, en, "E5", [("widget", 2, 0)])
         self._order(env, en, "E6", [("bolt", 4, 0)], state="sent")
         f1 = self._order(env, fr, "F1", [("widget", 2, 0), ("kit", 1, 0)])
-        self._order(env, fr, "F2", [("desk", 1, 0), ("gauze", 1, 12.5)])
-        self._order(env, fr, "F3", [("bolt", 2, 0)], state="sent")
+        # F2, F3: in the currency never invoiced
+        quote = self.quote_pricelist_id
+        self._order(
+            env, fr, "F2", [("desk", 1, 0), ("gauze", 1, 12.5)], pricelist=quote
+        )
+        self._order(env, fr, "F3", [("bolt", 2, 0)], state="sent", pricelist=quote)
         for order, ref in ((e1, f"TR-E1-{self.stamp}"), (f1, f"TR-F1-{self.stamp}")):
             picking = order.picking_ids
             validate(picking)
