@@ -174,7 +174,6 @@ class OrderObjectWorld:
                 "type": "consu",
                 "is_storable": True,
                 "invoice_policy": "order",
-                "taxes_id": [(6, 0, [])],
                 **vals,
             }
         )
@@ -211,7 +210,8 @@ class OrderObjectWorld:
             ]
         )
         self.lot_ids = lots.ids
-        # the first lot holds one kit: a delivery of two ships both lots
+        # the first lot holds one kit at a time (E1 and F1 get another one):
+        # a delivery of two ships both lots
         self._stock(env, kit, 1, lots[0])
         self._stock(env, kit, 100, lots[1])
         for key, price, quantity in (("scarce", 7.75, 4), ("old", 3.3, 100)):
@@ -245,7 +245,6 @@ class OrderObjectWorld:
                 "type": "consu",
                 "list_price": 99.9,
                 "invoice_policy": "order",
-                "taxes_id": [(6, 0, [])],
                 "attribute_line_ids": [
                     (
                         0,
@@ -341,6 +340,8 @@ class OrderObjectWorld:
                 "pricelist_id": pricelist or self.pricelist_id,
                 "carrier_id": self.carrier_id,
                 "client_order_ref": tag,
+                "order_api_external_id": f"EXT-{tag}-{self.stamp}",
+                "order_api_note": f"Order {tag}: ring the bell",
                 "order_line": [
                     (
                         0,
@@ -370,6 +371,8 @@ class OrderObjectWorld:
         en, fr = self.partners["en_US"], self.partners["fr_FR"]
         # E1: shipped (both lots), tracked, invoiced; paid, unpaid, returned
         e1 = self._order(env, en, "E1", [("widget", 3, 33.33), ("kit", 2, 0)])
+        kit = env["product.product"].browse(self.products["kit"])
+        self._stock(env, kit, 1, env["stock.lot"].browse(self.lot_ids[0]))
         # E2: to ship in two parts; invoiced, then reversed
         e2 = self._order(env, en, "E2", [("widget", 5, 0), ("desk", 1, 0)])
         # E3: to ship, invoice in draft: posted, reset
@@ -379,7 +382,7 @@ class OrderObjectWorld:
         # E5: to ship and cancel, its invoice a draft to cancel
         e5 = self._order(env, en, "E5", [("widget", 2, 0)])
         self._order(env, en, "E6", [("bolt", 4, 0)], state="sent")
-        f1 = self._order(env, fr, "F1", [("widget", 2, 0), ("kit", 1, 0)])
+        f1 = self._order(env, fr, "F1", [("widget", 2, 0), ("kit", 2, 0)])
         # F2, F3: in the currency never invoiced
         quote = self.quote_pricelist_id
         self._order(

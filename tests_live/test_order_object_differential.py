@@ -31,7 +31,8 @@ Starting servers dominates the runtime (one per kind), so one test runs all
 the kinds in a fixed order on shared data, collects the failures of every
 kind and fails once, with a line per kind: the kind, the user, the order and
 the first differing field, and what each kind changed. About 2.5 minutes
-on an idle 2-core machine (4 under load), the data's setup included.
+on an idle 2-core machine, the data's setup included, and up to 5 when
+other work loads it (a server start per kind: about 3.5 minutes of CPU).
 """
 
 import base64
