@@ -188,38 +188,48 @@ def compare_warm(kind, lang, warm, fresh):
     return problems
 
 
-def compare_moves(kind, lang, before, after):
-    """Lines naming the orders of ``lang`` whose ``updated_at`` moved
-    although their object (all fields but ``updated_at``) did not change,
-    or did not move although it changed, between two fresh readings; and
-    ``(changed, moved)``: the names of the changed and the moved orders."""
+def compare_moves(kind, owner, before, after):
+    """Lines naming the orders of ``owner`` whose ``updated_at`` moved
+    although their object (all fields but ``updated_at``, in every language
+    read: ``{name: {language: object}}``) did not change, or did not move
+    although it changed, between two fresh readings; and ``(changed,
+    moved)``: the names of the changed and the moved orders."""
     problems = []
     changed, moved = [], []
     for name in sorted(set(before) | set(after)):
         old, new = before.get(name), after.get(name)
         if old is None or new is None:
-            problems.append(f"{kind}: {lang}: order {name} appeared or disappeared")
+            problems.append(f"{kind}: {owner}: order {name} appeared or disappeared")
             continue
         difference = first_difference(_without_stamp(old), _without_stamp(new))
-        has_moved = old["updated_at"] != new["updated_at"]
+        stamps = (_stamp(old), _stamp(new))
         if difference:
             changed.append(name)
-        if has_moved:
+        if stamps[0] != stamps[1]:
             moved.append(name)
-        if difference and not has_moved:
+        if difference and stamps[0] == stamps[1]:
             where, value, expected = difference
             problems.append(
-                f"{kind}: {lang}: order {name} changed at {where} "
+                f"{kind}: {owner}: order {name} changed at {where.lstrip('.')} "
                 f"({value!r} -> {expected!r}) but its updated_at did not move"
             )
-        elif has_moved and not difference:
+        elif stamps[0] != stamps[1] and not difference:
             problems.append(
-                f"{kind}: {lang}: order {name}'s updated_at moved "
-                f"({old['updated_at']} -> {new['updated_at']}) but its object "
-                "did not change"
+                f"{kind}: {owner}: order {name}'s updated_at moved "
+                f"({stamps[0]} -> {stamps[1]}) but its object did not change "
+                f"in {', '.join(sorted(new))}"
             )
     return problems, changed, moved
 
 
-def _without_stamp(order):
-    return {key: value for key, value in order.items() if key != "updated_at"}
+def _stamp(objects):
+    stamps = {order["updated_at"] for order in objects.values()}
+    assert len(stamps) == 1, f"one order, several updated_at: {stamps}"
+    return stamps.pop()
+
+
+def _without_stamp(objects):
+    return {
+        lang: {key: value for key, value in order.items() if key != "updated_at"}
+        for lang, order in objects.items()
+    }
