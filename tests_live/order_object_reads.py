@@ -7,7 +7,8 @@ order_status`` of one order and ``GET available_products``. The warm server
 answers each request several times, until at least two of its workers have
 answered it (the access log names the worker of each answer); the reference
 server once. ``first_difference`` names the first field where two answers
-differ, as a path (``orders[S00042].deliveries[0].carrier``).
+differ, as a path (``orders[S00042].deliveries[0].carrier``);
+``check_kind`` holds every check of one kind of change.
 """
 
 import re
@@ -21,6 +22,8 @@ PAGE_SIZE = 2
 WARM_COPIES = 4
 WARM_ROUNDS = 4
 _MISSING = "<missing>"
+# what a line shows of its product: as ordered, never changed
+AS_ORDERED = ("product_name", "ean", "default_code")
 
 
 def get(server, route, user, params):
@@ -233,3 +236,77 @@ def _without_stamp(objects):
         lang: {key: value for key, value in order.items() if key != "updated_at"}
         for lang, order in objects.items()
     }
+
+
+def _lines_as_ordered(kind, label, before, after):
+    problems = []
+    for name, order in after.items():
+        old = before.get(name)
+        if not old:
+            continue
+        shown = [[line[k] for k in AS_ORDERED] for line in order["lines"]]
+        was = [[line[k] for k in AS_ORDERED] for line in old["lines"]]
+        found = first_difference(was, shown, "lines")
+        if found:
+            problems.append(
+                f"{kind}: {label}: order {name}'s lines are not as ordered: "
+                f"{found[0]} {found[1]!r} -> {found[2]!r}"
+            )
+    return problems
+
+
+def _by_owner(readers, readings, owner):
+    """``{order name: {language: object}}`` of the orders of ``owner``, as
+    its user read them in every language."""
+    objects = {}
+    for label, reader in readers.items():
+        if reader["owner"] == owner:
+            for name, order in readings[label]["orders"].items():
+                objects.setdefault(name, {})[reader["lang"]] = order
+    return objects
+
+
+def check_kind(kind, expected, readers, warm, before, fresh, tags):
+    """Every problem of one kind: warm against fresh, ``updated_at``
+    against the object, the lines as ordered, the expected changes
+    (``expected``: the order tags, or alternatives of them, and the users
+    reading in their language whose available_products change); and what
+    the kind changed, as the reference server shows it."""
+    problems = []
+    changed, moved, products_changed = set(), set(), set()
+    for label, reader in readers.items():
+        problems += compare_warm(kind, label, warm[label], fresh[label])
+        old, new = before[label]["orders"], fresh[label]["orders"]
+        problems += _lines_as_ordered(kind, label, old, new)
+        if reader["lang"] == reader["owner"] and (
+            before[label]["products"] != fresh[label]["products"]
+        ):
+            products_changed.add(label)
+    for owner in {reader["owner"] for reader in readers.values()}:
+        moves, changed_names, moved_names = compare_moves(
+            kind,
+            owner,
+            _by_owner(readers, before, owner),
+            _by_owner(readers, fresh, owner),
+        )
+        problems += moves
+        changed |= {tags[name] for name in changed_names}
+        moved |= {tags[name] for name in moved_names}
+    orders, products = expected
+    alternatives = orders if isinstance(orders, tuple) else (orders,)
+    if changed not in alternatives:
+        wanted = " or ".join(str(sorted(option)) for option in alternatives)
+        problems.append(
+            f"{kind}: the order objects {sorted(changed)} changed, expected {wanted}"
+        )
+    if products_changed != products:
+        problems.append(
+            f"{kind}: the available_products of {sorted(products_changed)} "
+            f"changed, expected {sorted(products)}"
+        )
+    seen = (
+        f"objects changed {','.join(sorted(changed)) or '-'}; updated_at moved "
+        f"{','.join(sorted(moved)) or '-'}; available_products changed "
+        f"{','.join(sorted(products_changed)) or '-'}"
+    )
+    return problems, seen

@@ -43,12 +43,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import Server, _require_env
-from order_object_reads import compare_moves, compare_warm, first_difference, read_user
+from order_object_reads import check_kind, read_user
 from order_object_world import OrderObjectWorld, commit, free_country_code, validate
 
 # crons would change the data between two readings
 NO_CRON = ("--max-cron-threads=0",)
-AS_ORDERED = ("product_name", "ean", "default_code")
 LANGS = ("en_US", "fr_FR")
 
 
@@ -459,80 +458,6 @@ def _fresh_reading(readers):
         server.stop()
 
 
-def _lines_as_ordered(kind, label, before, after):
-    problems = []
-    for name, order in after.items():
-        old = before.get(name)
-        if not old:
-            continue
-        shown = [[line[k] for k in AS_ORDERED] for line in order["lines"]]
-        was = [[line[k] for k in AS_ORDERED] for line in old["lines"]]
-        found = first_difference(was, shown, "lines")
-        if found:
-            problems.append(
-                f"{kind}: {label}: order {name}'s lines are not as ordered: "
-                f"{found[0]} {found[1]!r} -> {found[2]!r}"
-            )
-    return problems
-
-
-def _by_owner(readers, readings, owner):
-    """``{order name: {language: object}}`` of the orders of ``owner``, as
-    its user read them in every language."""
-    objects = {}
-    for label, reader in readers.items():
-        if reader["owner"] == owner:
-            for name, order in readings[label]["orders"].items():
-                objects.setdefault(name, {})[reader["lang"]] = order
-    return objects
-
-
-def _check(kind, expected, readers, warm, before, fresh, tags):
-    """Every problem of one kind: warm against fresh, ``updated_at``
-    against the object, the lines as ordered, the expected changes
-    (``expected``: the order tags, or alternatives of them, and the users
-    reading in their language whose available_products change); and what
-    the kind changed, as the reference server shows it."""
-    problems = []
-    changed, moved, products_changed = set(), set(), set()
-    for label, reader in readers.items():
-        problems += compare_warm(kind, label, warm[label], fresh[label])
-        old, new = before[label]["orders"], fresh[label]["orders"]
-        problems += _lines_as_ordered(kind, label, old, new)
-        if reader["lang"] == reader["owner"] and (
-            before[label]["products"] != fresh[label]["products"]
-        ):
-            products_changed.add(label)
-    for owner in {reader["owner"] for reader in readers.values()}:
-        moves, changed_names, moved_names = compare_moves(
-            kind,
-            owner,
-            _by_owner(readers, before, owner),
-            _by_owner(readers, fresh, owner),
-        )
-        problems += moves
-        changed |= {tags[name] for name in changed_names}
-        moved |= {tags[name] for name in moved_names}
-    orders, products = expected
-    alternatives = orders if isinstance(orders, tuple) else (orders,)
-    if changed not in alternatives:
-        wanted = " or ".join(str(sorted(option)) for option in alternatives)
-        problems.append(
-            f"{kind}: the order objects {sorted(changed)} changed, expected {wanted}"
-        )
-    if products_changed != products:
-        problems.append(
-            f"{kind}: the available_products of {sorted(products_changed)} "
-            f"changed, expected {sorted(products)}"
-        )
-    seen = (
-        f"objects changed {','.join(sorted(changed)) or '-'}; updated_at moved "
-        f"{','.join(sorted(moved)) or '-'}; available_products changed "
-        f"{','.join(sorted(products_changed)) or '-'}"
-    )
-    return problems, seen
-
-
 def _run(w, readers, warm_server, tags, harness):
     """``[(kind, seconds, problems, what it changed)]``: the baseline,
     then every kind."""
@@ -550,7 +475,7 @@ def _run(w, readers, warm_server, tags, harness):
         (
             "baseline (no change)",
             0.0,
-            *_check("baseline", nothing, readers, warm, before, before, tags),
+            *check_kind("baseline", nothing, readers, warm, before, before, tags),
         )
     ]
     for kind, change, *expected in KINDS:
@@ -565,7 +490,7 @@ def _run(w, readers, warm_server, tags, harness):
             reference = pool.submit(_fresh_reading, readers)
             warm = read_warm()
             fresh = reference.result()
-        problems, seen = _check(kind, expected, readers, warm, before, fresh, tags)
+        problems, seen = check_kind(kind, expected, readers, warm, before, fresh, tags)
         before = fresh
         results.append((kind, time.monotonic() - started, problems, seen))
     return results
