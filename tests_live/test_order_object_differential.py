@@ -409,8 +409,8 @@ KINDS = [
     ("product archived", product_archived, set(), BOTH),
     # French clients read the widget's French name (the translation import)
     ("product renamed", product_renamed, set(), {"en_US"}),
-    # deliveries show the EANs live or as shipped: the contract allows both
-    ("product re-barcoded", product_rebarcoded, (set(), {"E1", "F1"}), BOTH),
+    # deliveries show the EANs as shipped (stored on their moves): no order
+    ("product re-barcoded", product_rebarcoded, set(), BOTH),
     (
         "carrier renamed and product re-barcoded out of id order, tally cron between",
         carrier_and_barcode_out_of_id_order,
