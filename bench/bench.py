@@ -1418,7 +1418,8 @@ def parse_args():
         type=int,
         default=int(os.environ.get("BENCH_PORT_BASE") or 0),
         help="HTTP ports base, base+2 for the two servers (their evented "
-        "processes on base+1, base+3); default BENCH_PORT_BASE, else free ports",
+        "processes on base+1, base+3), base+4 for the RSS row's (+5); default "
+        "BENCH_PORT_BASE, else free ports",
     )
     parser.add_argument(
         "--storm-seconds",

@@ -21,6 +21,7 @@ N's database:
   log (its pid); requests go two at a time until both have answered a page.
 """
 
+import collections
 import concurrent.futures
 import time
 
@@ -217,14 +218,15 @@ def get_orders(server, key, params):
 
 def read_on_both(server, key, pages, workers):
     """Read every page of ``pages`` until each worker of ``workers`` (pids)
-    has answered it, two requests at a time. Returns (answers, answers that
-    made objects anew (more statements than the page's usual 3), bytes of
-    one answer of every page)."""
+    has answered it, two requests at a time. Returns (answers,
+    {statements: answers} (a worker making the objects runs 4 more than
+    one answering from its cache), bytes of one answer of every page)."""
 
     def get(page):
         return len(get_orders(server, key, {"page_size": PAGE_SIZE, "page": page}))
 
-    answers = cold = size = 0
+    answers = size = 0
+    statements = collections.Counter()
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         for page in pages:
             mark = server.log_size()
@@ -238,8 +240,8 @@ def read_on_both(server, key, pages, workers):
             assert set(workers) <= set(seen), f"page {page}: answered by {seen}"
             size += sizes[0]
             answers += sum(len(counts) for counts in seen.values())
-            cold += sum(1 for counts in seen.values() for q in counts if q > 3)
-    return answers, cold, size
+            statements.update(q for counts in seen.values() for q in counts)
+    return answers, dict(sorted(statements.items())), size
 
 
 def measure(server, small_key, large_key):
@@ -311,15 +313,19 @@ def row(rss, n_label):
     large, small = growth("large"), growth("small")
     cache_mb = rss["cache_bytes"] / MIB
     bound = cache_mb + OVERHEAD_MB
-    answers_l, cold_l, size_l = rss["large_answers"]
-    answers_s, cold_s, size_s = rss["small_answers"]
+    answers_l, counts_l, size_l = rss["large_answers"]
+    answers_s, counts_s, size_s = rss["small_answers"]
+
+    def statements(counts):
+        return ", ".join(f"{n} of {q}" for q, n in counts.items())
+
     return (
         f"Server RSS, each HTTP worker's growth from its warm-up, N={n_label}: "
         f"after reading every page of {LARGE_ORDERS:,} orders of {LARGE_LINES} lines "
-        f"on both workers (A; {size_l / MIB:.1f} MB of JSON, {answers_l} answers, "
-        f"{cold_l} made anew) vs after the same reads of {LARGE_ORDERS:,} orders of "
-        f"2 lines before them (B; {size_s / MIB:.1f} MB, {answers_s} answers, "
-        f"{cold_s} made anew)",
+        f"on both workers (A; {size_l / MIB:.1f} MB of JSON; {answers_l} answers: "
+        f"{statements(counts_l)} statements) vs after the same reads of "
+        f"{LARGE_ORDERS:,} orders of 2 lines before them (B; {size_s / MIB:.1f} MB; "
+        f"{answers_s} answers: {statements(counts_s)} statements)",
         " / ".join(f"{x:+.1f}" for x in large) + " MB",
         " / ".join(f"{x:+.1f}" for x in small) + " MB",
         f"max {max(large):+.1f} vs {max(small):+.1f} MB",
