@@ -15,7 +15,7 @@
 # the addon and writes an odoo.conf under BENCH_STATE (default
 # /tmp/partner_order_api_bench), then runs bench/bench.py: databases
 # ${BENCH_DB_PREFIX:-poa_bench}_tpl, _1k and _100k, servers on 127.0.0.1 (free
-# ports, or BENCH_PORT_BASE .. +3).
+# ports, or BENCH_PORT_BASE .. +5).
 # Prints the table and writes it to bench/results/latest.md (raw figures in
 # latest.json). About 20-30 minutes on 2 cores the first time (template:
 # install + seed ~6 min, reused while the addon's files are unchanged).
