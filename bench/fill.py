@@ -749,9 +749,8 @@ def normalized(body):
 def verify(session, base_url, key, n_orders, seed_count):
     """total_count = N, and copies answer order_status like their original."""
     headers = {"Authorization": f"Bearer {key}"}
-    listing = session.get(
-        f"{base_url}{API}/orders", params={"page_size": 1}, headers=headers, timeout=60
-    )
+    url = f"{base_url}{API}/orders"
+    listing = session.get(url, params={"page_size": 1}, headers=headers, timeout=60)
     listing.raise_for_status()
     total = listing.json()["pagination"]["total_count"]
     assert total == n_orders, f"GET orders total_count {total} != {n_orders}"
@@ -769,12 +768,9 @@ def verify(session, base_url, key, n_orders, seed_count):
         copy = ext_id(min(copies, 3) * seed_count + rank) if copies else original
         bodies = []
         for ext in (original, copy):
-            resp = session.get(
-                f"{base_url}{API}/order_status",
-                params={"identifiedBy": "external", "order_id": ext},
-                headers=headers,
-                timeout=60,
-            )
+            url = f"{base_url}{API}/order_status"
+            params = {"identifiedBy": "external", "order_id": ext}
+            resp = session.get(url, params=params, headers=headers, timeout=60)
             assert resp.status_code == 200, (ext, resp.status_code, resp.text[:300])
             bodies.append(resp.json())
         assert normalized(bodies[0]) == normalized(bodies[1]), (

@@ -426,15 +426,10 @@ def _post_raw(server, key, body, headers):
 
 def _portal_session(server, login, password):
     session = requests.Session()
-    answer = session.post(
-        f"{server.url}/web/session/authenticate",
-        json={
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"db": server.db, "login": login, "password": password},
-        },
-        timeout=60,
-    ).json()
+    url = f"{server.url}/web/session/authenticate"
+    params = {"db": server.db, "login": login, "password": password}
+    payload = {"jsonrpc": "2.0", "method": "call", "params": params}
+    answer = session.post(url, json=payload, timeout=60).json()
     assert answer.get("result", {}).get("uid"), answer
     return session
 

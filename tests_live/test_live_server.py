@@ -558,11 +558,8 @@ def _statuses_and_workers(server, key, count=24):
 
 
 def _json_rpc(session, server, path, params):
-    response = session.post(
-        f"{server.url}{path}",
-        json={"jsonrpc": "2.0", "method": "call", "params": params},
-        timeout=60,
-    )
+    payload = {"jsonrpc": "2.0", "method": "call", "params": params}
+    response = session.post(f"{server.url}{path}", json=payload, timeout=60)
     response.raise_for_status()
     body = response.json()
     assert "error" not in body, body
