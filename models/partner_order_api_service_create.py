@@ -19,7 +19,7 @@ _logger = logging.getLogger(__name__)
 
 
 class PartnerOrderApiService(models.AbstractModel):
-    _inherit = "partner.order.api.service"
+    _inherit = "partner.order.api.service"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # POST order

@@ -48,7 +48,7 @@ def _documents(label, records, state):
 
 
 class PartnerOrderApiService(models.AbstractModel):
-    _inherit = "partner.order.api.service"
+    _inherit = "partner.order.api.service"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # GET available_products

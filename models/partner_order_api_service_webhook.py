@@ -9,7 +9,7 @@ from .sale_order_object import utc_iso
 
 
 class PartnerOrderApiService(models.AbstractModel):
-    _inherit = "partner.order.api.service"
+    _inherit = "partner.order.api.service"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Webhook management: GET, PUT, DELETE webhook, POST webhook/test,

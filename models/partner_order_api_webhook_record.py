@@ -9,7 +9,7 @@ from .partner_order_api_webhook_event import _dumps
 
 
 class PartnerOrderApiWebhookEvent(models.Model):
-    _inherit = "partner.order.api.webhook.event"
+    _inherit = "partner.order.api.webhook.event"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Recording (inside the business transaction)

@@ -147,7 +147,7 @@ ORDER_API_OBJECT_DEPENDS = (
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
 
     order_api_updated_at = fields.Datetime(
         string="Partner API Updated At",
@@ -211,6 +211,23 @@ class SaleOrder(models.Model):
         if candidates is None:
             candidates = data[CANDIDATES] = set()
             self.env.cr.precommit.add(self.sudo()._order_api_settle)
+        new = [order_id for order_id in ids if order_id not in candidates]
+        if new:
+            # Their rows are locked now, during the recomputation, before
+            # Odoo writes the records that changed, as the UPDATE that may
+            # follow would: two transactions changing one order (the
+            # reservation cron and a cancellation) meet on this statement:
+            # the second waits for the first, then PostgreSQL refuses it
+            # (could not serialize), and no error is logged; Odoo retries
+            # the request, the cron postpones the picking.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM sale_order WHERE id = ANY(%s)"
+                    " ORDER BY id FOR NO KEY UPDATE",
+                    new,
+                ),
+                log_exceptions=False,
+            )
         candidates.update(ids)
 
     def _order_api_settle(self):

@@ -18,7 +18,7 @@ from .sale_order_line import LINES_QUERY, ordered_values
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
 
     def _order_api_sent_lots(self):
         """{order id: [lot labels]}: the lots and serials that left for the

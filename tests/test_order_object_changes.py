@@ -16,7 +16,10 @@ import base64
 import json
 from unittest.mock import patch
 
-from odoo import fields
+import psycopg2.errors
+
+from odoo import SUPERUSER_ID, api, fields
+from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
 from ..models import sale_order_freshness
@@ -480,3 +483,27 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
         after = self._object(order)
         self.assertEqual(after["note"], "written all the same")
         self.assertGreater(after["updated_at"], before["updated_at"])
+
+    def test_two_transactions_changing_one_order_meet_on_its_row(self):
+        """The reservation cron and a cancellation of one order: the second
+        to mark it changed waits for the first's lock on the order's row,
+        before either writes its moves, and is refused with a concurrency
+        error Odoo retries, logged as no error."""
+        order_id = self.env.ref("sale.sale_order_1").id  # committed (demo)
+        dbname = self.env.cr.dbname
+        with (
+            db_connect(dbname).cursor() as first,
+            db_connect(dbname).cursor() as second,
+        ):
+            api.Environment(first, SUPERUSER_ID, {})["sale.order"].browse(
+                order_id
+            )._order_api_mark_changed()
+            second.execute("SET lock_timeout = '300ms'")
+            Orders = api.Environment(second, SUPERUSER_ID, {})["sale.order"]
+            with (
+                self.assertRaises(psycopg2.errors.LockNotAvailable),
+                self.assertNoLogs("odoo.sql_db", "ERROR"),
+            ):
+                Orders.browse(order_id)._order_api_mark_changed()
+            first.rollback()
+            second.rollback()
