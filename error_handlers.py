@@ -1,14 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The one place where exceptions become the contract's JSON answers.
 
-Used by the routes (``controllers/routing.py``), by the API's Odoo auth
-method and by ``ir.http._handle_error`` (``models/ir_http.py``). A rejected
+``api_errors()`` wraps both steps of a request that may fail, the auth
+method (``models/ir_http.py``) and the route (``controllers/routing.py``);
+``final_error_response`` answers what escapes Odoo's own retries
+(``ir.http._handle_error``). A rejected
 request raises ``ApiErrorResponse`` (a werkzeug HTTP exception carrying the
 JSON answer), so Odoo rolls its transaction back (a controller that returns
 normally is committed), lets it through its authentication step, and serves
 the answer as it is.
 """
 
+import contextlib
 import logging
 import re
 import uuid
@@ -37,7 +40,8 @@ class UsePrimary(ReadOnlySqlTransaction, HTTPException):
     ``ReadOnlySqlTransaction`` escapes it; ``_to_api_error`` lets this one
     through, and being an ``HTTPException`` it passes Odoo's
     ``ir.http._authenticate_explicit`` (which turns anything else raised by
-    an auth method into AccessDenied). See ``partner.order.api.replica``."""
+    an auth method into AccessDenied). See
+    ``models/partner_order_api_caller_standby.py``."""
 
     response = None
 
@@ -186,3 +190,18 @@ def logged_api_error(exc, part=None):
             api_error.code,
         )
     return api_error
+
+
+@contextlib.contextmanager
+def api_errors():
+    """``with api_errors():`` what the block raises leaves it as the
+    contract's error, ready to be served (``ApiErrorResponse``, logged
+    once), except what Odoo must handle itself (a concurrency failure it
+    retries, a request it reruns on the primary), which leaves as it is."""
+    try:
+        yield
+    except Exception as exc:  # pylint: disable=broad-except
+        api_exc = api_error_exception(exc)
+        if api_exc is None or api_exc is exc:
+            raise
+        raise api_exc from exc

@@ -107,10 +107,10 @@ class PartnerOrderApiController(http.Controller):
     @api_endpoint("setWebhook")
     def webhook_put(self, **params):
         data = _json_body()
-        service = _service()
-        service._partner_sudo()  # not enabled: 403 before the body is looked at
+        # not enabled: 403 before the body is looked at
+        request.env["partner.order.api.caller"]._partner_sudo()
         url, event_types = validation.parse_webhook_settings(data)
-        return service._set_webhook(url, event_types), 200
+        return _service()._set_webhook(url, event_types), 200
 
     @api_endpoint("deleteWebhook")
     def webhook_delete(self, **params):

@@ -3,8 +3,9 @@
 
 ``api_endpoint`` makes the ``http.route`` of one operation: its path, method
 and access (``auth="partner_order_api"``: the bearer key is checked, and the
-caller's budget taken, by ``ir.http._auth_method_partner_order_api`` before
-the handler runs; GET routes are read-only). ``run`` calls the handler and
+caller's budget taken, by ``ir.http._auth_method_partner_order_api``, that
+is ``partner.order.api.caller._admit``, before the handler runs; GET routes
+are read-only). ``run`` calls the handler and
 answers its result, or the contract's error for what it raises
 (``error_handlers``).
 """
@@ -13,7 +14,7 @@ import functools
 
 from odoo import http
 
-from ..error_handlers import api_error_exception, json_response, request_id
+from ..error_handlers import api_errors, json_response, request_id
 from ..lib import errors, openapi
 from ..models.partner_order_api_rate_limit import release_request_slot
 
@@ -23,25 +24,20 @@ ROUTES = {}
 
 def run(handler):
     """Run ``handler()`` the API's way: it returns ``(payload, status)``,
-    ``(payload, status, headers)`` or a ready response."""
+    ``(payload, status, headers)`` or a ready response; what it raises
+    becomes the contract's error (``error_handlers.api_errors``)."""
     try:
-        request_id()
-        result = handler()
-        if isinstance(result, http.Response):
-            return result
-        payload, status, *headers = result
-        return json_response(
-            dict({"success": True}, **payload),
-            status=status,
-            headers=headers[0] if headers else None,
-        )
-    except Exception as exc:  # pylint: disable=broad-except
-        api_exc = api_error_exception(exc)
-        if api_exc is None:
-            raise
-        if api_exc is exc:
-            raise
-        raise api_exc from exc
+        with api_errors():
+            request_id()
+            result = handler()
+            if isinstance(result, http.Response):
+                return result
+            payload, status, *headers = result
+            return json_response(
+                dict({"success": True}, **payload),
+                status=status,
+                headers=headers[0] if headers else None,
+            )
     finally:
         # the partner's slot for requests in flight, held since the auth
         # method let the request in: the answer is made

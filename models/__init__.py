@@ -38,6 +38,8 @@ from . import sale_order_line
 from . import account_move
 from . import stock_lot
 from . import partner_order_api_company_setup
+from . import partner_order_api_caller
+from . import partner_order_api_caller_standby
 from . import partner_order_api_service
 from . import partner_order_api_service_orders
 from . import partner_order_api_service_create
@@ -59,4 +61,3 @@ from . import res_users_apikeys
 from . import res_users_order_api_backend
 from . import partner_order_api_rate_limit
 from . import partner_order_api_order_tally
-from . import partner_order_api_replica

@@ -8,7 +8,7 @@ it, and the server freezes until Odoo kills the workers. So:
 - a PDF is rendered only inside a **render slot**, one of
   ``partner_order_api.pdf_render_slots`` (default: one fewer than the HTTP
   workers) held server-wide, across workers and servers, as a PostgreSQL
-  advisory lock (``partner_order_api_pg.slot``); when none is free the
+  advisory lock (``lib/pg_slots.py``: ``slot``); when none is free the
   answer is 503 ``busy`` with ``Retry-After``, at once;
 - a PDF once rendered is kept in ``partner.order.api.document.cache``, keyed
   by everything it shows may change with, and served again without
@@ -17,19 +17,17 @@ it, and the server freezes until Odoo kills the workers. So:
   as it was sent: no render, no slot, no cache.
 """
 
-import contextlib
 import datetime
 import hashlib
 import logging
 import re
-import threading
 
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, config
 
-from ..lib import errors
-from .partner_order_api_pg import slot
+from ..lib import errors, log_filters
+from ..lib.pg_slots import slot
 
 _logger = logging.getLogger(__name__)
 
@@ -107,6 +105,15 @@ class PartnerOrderApiDocument(models.AbstractModel):
     _name = "partner.order.api.document"
     _description = "Partner Order API: order documents (PDF)"
 
+    def _register_hook(self):
+        """Odoo's warning for wkhtmltopdf's known notices is logged at INFO
+        while the API renders (``lib/log_filters.py``)."""
+        super()._register_hook()
+        log_filters.install(
+            "odoo.addons.base.models.ir_actions_report",
+            log_filters.KnownNoticesFilter(),
+        )
+
     def _get_order_document(self, identified_by, order_id, doc_type, selector=None):
         """``(pdf bytes, file name)`` of a document of the partner's order
         (found as ``order_status`` finds it): ``invoice`` (a posted invoice
@@ -115,9 +122,10 @@ class PartnerOrderApiDocument(models.AbstractModel):
         ``order`` (the confirmation). NotFound when the order has no such
         document. Rendered by Odoo's own reports, elevated: the order was
         checked to be the partner's, and the documents are the customer's."""
-        service = self.env["partner.order.api.service"]
-        service._partner_sudo()  # enabled?
-        order_sudo = service._find_order(identified_by, order_id)
+        self.env["partner.order.api.caller"]._partner_sudo()  # enabled?
+        order_sudo = self.env["partner.order.api.service"]._find_order(
+            identified_by, order_id
+        )
         if doc_type == "invoice":
             invoice_sudo = self._order_invoice_sudo(order_sudo, selector)
             legal_pdf = invoice_sudo.invoice_pdf_report_id
@@ -279,7 +287,7 @@ class PartnerOrderApiDocument(models.AbstractModel):
         attachment, so rendering writes nothing (the route is read-only).
         DocumentUnavailable when wkhtmltopdf fails."""
         try:
-            with _quiet_known_wkhtmltopdf_notices():
+            with log_filters.rendering():
                 content, report_type = self._report(record_sudo)._render_qweb_pdf(
                     report_ref, record_sudo.ids
                 )
@@ -321,47 +329,3 @@ def _file_name(name):
     """``INV/2026/00042`` -> ``INV_2026_00042.pdf``: ASCII letters, digits,
     ``.``, ``_`` and ``-`` only, so that it is safe in any header."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name or "document").strip("_") + ".pdf"
-
-
-# What Debian's wkhtmltopdf (built with an unpatched Qt) writes on stderr for
-# every report, and Odoo logs as a WARNING: it ignores the header and footer
-# switches (the PDF has no repeated company header/footer; wkhtmltox 0.12.6.1
-# with patched Qt renders them), and Qt's notice when XDG_RUNTIME_DIR is not
-# set. Nothing else in the message: then it is logged at INFO.
-_KNOWN_NOTICES_RE = re.compile(
-    r"The switch --[a-z-]+, is not support using unpatched qt, and will be ignored\."
-    r"|QStandardPaths: XDG_RUNTIME_DIR not set, defaulting to '[^'\n]*'"
-)
-_RENDERING = threading.local()
-
-
-class _KnownNoticesFilter(logging.Filter):
-    """Logs Odoo's ``wkhtmltopdf: ...`` warning at INFO while the API renders
-    a document (this thread), when it holds only the known notices above."""
-
-    def filter(self, record):
-        if (
-            getattr(_RENDERING, "active", False)
-            and record.levelno == logging.WARNING
-            and isinstance(record.msg, str)
-            and record.msg.startswith("wkhtmltopdf: ")
-            and not _KNOWN_NOTICES_RE.sub(
-                "", record.msg[len("wkhtmltopdf: ") :]
-            ).strip()
-        ):
-            record.levelno, record.levelname = logging.INFO, "INFO"
-        return True
-
-
-logging.getLogger("odoo.addons.base.models.ir_actions_report").addFilter(
-    _KnownNoticesFilter()
-)
-
-
-@contextlib.contextmanager
-def _quiet_known_wkhtmltopdf_notices():
-    _RENDERING.active = True
-    try:
-        yield
-    finally:
-        _RENDERING.active = False

@@ -6,7 +6,7 @@ rendering (see ``partner_order_api_document``).
 A row per SHA-256 of what the PDF may change with (the key changes with the
 document, so a row is never updated, only added and pruned). Rows are read
 and written through the API's own autocommit connection to the primary
-(``partner_order_api_pg.CONNECTIONS``), never the request's cursor: GET
+(``lib/pg_slots.py``: ``CONNECTIONS``), never the request's cursor: GET
 routes run on a read-only cursor (or a standby, which may lag behind the
 row the previous request wrote), and a PDF rendered for a request whose
 transaction rolls back is still the right PDF for its key. Should that
@@ -21,7 +21,7 @@ import psycopg2
 
 from odoo import api, fields, models
 
-from .partner_order_api_pg import CONNECTIONS
+from ..lib.pg_slots import CONNECTIONS
 
 _logger = logging.getLogger(__name__)
 

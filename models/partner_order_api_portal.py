@@ -30,7 +30,9 @@ class PartnerOrderApiPortal(models.AbstractModel):
         partner_sudo = self.env.user.sudo().partner_id.commercial_partner_id
         if not partner_sudo.order_api_enabled:
             return partner_sudo.browse()
-        return partner_sudo.with_company(self._service()._caller_company())
+        return partner_sudo.with_company(
+            self.env["partner.order.api.caller"]._company()
+        )
 
     @api.model
     def _section_values(self):

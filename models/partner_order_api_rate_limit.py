@@ -25,7 +25,7 @@ address in clear):
 Besides the budget, a partner's **requests in flight** are bounded, on every
 worker and server together: ``partner_order_api.max_concurrent_requests``
 (default: half the HTTP workers, at least one; 0 turns the bound off). Each
-request holds one of the partner's slots (``partner_order_api_pg``) until it
+request holds one of the partner's slots (``lib/pg_slots.py``) until it
 is answered; beyond them, 429 ``concurrency_limited``. The slot and the
 budget are taken by one statement, on a connection of the API's own
 (autocommit, the primary), never the request's: GET routes run on read-only
@@ -41,12 +41,13 @@ import threading
 from typing import NamedTuple
 
 from odoo import api, fields, models
+from odoo.sql_db import connection_info_for
 from odoo.tools import config
 
 from odoo.addons.base.models.res_users import INDEX_SIZE as KEY_PREFIX
 
 from ..lib import errors
-from .partner_order_api_pg import CONNECTIONS, TRY_SLOT, slot_params
+from ..lib.pg_slots import CONNECTIONS, TRY_SLOT, slot_params
 
 DEFAULT_LIMIT = 120
 MIN_BURST = 30
@@ -182,6 +183,12 @@ class PartnerOrderApiRateBucket(models.Model):
 
     _sql_constraints = [("bucket_uniq", "UNIQUE(bucket)", "One bucket per key.")]
 
+    def _register_hook(self):
+        """The API's own connections (``lib/pg_slots.py``) go where Odoo's
+        do: its connection settings for the database asked."""
+        super()._register_hook()
+        CONNECTIONS.configure(lambda dbname: connection_info_for(dbname)[1])
+
     # ------------------------------------------------------------------
     # Settings
     # ------------------------------------------------------------------
@@ -246,6 +253,17 @@ class PartnerOrderApiRateBucket(models.Model):
         )
         tokens, granted = self._fetchone(_TAKE_TOKENS, params)
         return _verdict(tokens, granted, params, limit)
+
+    @api.model
+    def _mark(self, name):
+        """The bucket ``name`` touched now, by the take's own statement with
+        nothing to take: a bucket that never fills, whose ``refreshed_at`` is
+        the time of the last mark (the caller's last write, read back on a
+        standby: ``partner_order_api_caller_standby.py``)."""
+        self._fetchone(
+            _TAKE_TOKENS,
+            {"bucket": _bucket_name(name), "burst": 0, "per_second": 0, "cost": 0},
+        )
 
     # ------------------------------------------------------------------
     # What the API asks

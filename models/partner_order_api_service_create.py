@@ -53,7 +53,7 @@ class PartnerOrderApiService(models.AbstractModel):
         not allowed, 400 for a country Odoo does not have, then 409
         ``not_configured`` for an API company not set up for the order
         (``partner.order.api.company.setup``)."""
-        partner_sudo = self._partner_sudo()
+        partner_sudo = self.env["partner.order.api.caller"]._partner_sudo()
         allowed = self._allowed_products_sudo(partner_sudo)
         by_ean = {}
         for product in allowed.sorted("id"):
@@ -319,7 +319,9 @@ class PartnerOrderApiService(models.AbstractModel):
         order of a batch with the same external id is a 409. The order
         objects are built at the end, all at once (the serializer's fixed
         number of queries)."""
-        partner_sudo = self._partner_sudo()  # not enabled: 403 for the request
+        partner_sudo = self.env[
+            "partner.order.api.caller"
+        ]._partner_sudo()  # not enabled: 403 for the request
         external_ids = {
             item["external_order_id"]
             for item in items

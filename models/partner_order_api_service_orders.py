@@ -63,7 +63,8 @@ class PartnerOrderApiService(models.AbstractModel):
         nothing; the callers sort the products themselves."""
         company = self.env.company
         products = self.env["product.product"].sudo()
-        if partner_sudo.id == self._caller() and not self._caller_has_products():
+        caller = self.env["partner.order.api.caller"]
+        if partner_sudo.id == caller._partner_id() and not caller._has_products():
             # none allowed (what workers remember of the caller): no query,
             # the empty request's cost
             return products
@@ -88,7 +89,7 @@ class PartnerOrderApiService(models.AbstractModel):
         )
 
     def _get_available_products(self):
-        partner_sudo = self._partner_sudo()
+        partner_sudo = self.env["partner.order.api.caller"]._partner_sudo()
         products = self._allowed_products_sudo(partner_sudo).sorted(
             lambda p: (p.default_code or "", p.name or "", p.id)
         )
@@ -160,10 +161,12 @@ class PartnerOrderApiService(models.AbstractModel):
         ``sale.order._order_api_partner_domain`` defines them for the API
         and the portal alike (those it owns, sent, confirmed or cancelled),
         in the caller's API company (the request's only company: see
-        ``_caller_company``), compiled by the ORM."""
+        ``partner.order.api.caller._company``), compiled by the ORM."""
         self.env["sale.order"].flush_model(_ORDER_SEARCH_FIELDS)
         SaleOrder = self.env["sale.order"].sudo().with_context(active_test=False)
-        domain = SaleOrder._order_api_partner_domain(self._caller())
+        domain = SaleOrder._order_api_partner_domain(
+            self.env["partner.order.api.caller"]._partner_id()
+        )
         query = SaleOrder._search(
             [*domain, ("company_id", "in", self.env.companies.ids)]
         )
@@ -193,7 +196,7 @@ class PartnerOrderApiService(models.AbstractModel):
         safe_limit = fields.Datetime.now() - datetime.timedelta(
             seconds=SYNC_SAFETY_WINDOW
         )
-        self._partner_sudo()  # enabled?
+        self.env["partner.order.api.caller"]._partner_sudo()  # enabled?
         conditions = [self._orders_where()]
         if filters.get("statuses"):
             conditions.append(
@@ -216,7 +219,9 @@ class PartnerOrderApiService(models.AbstractModel):
         if len(conditions) == 1:
             # no filter: the count is kept per owner, company and state
             count = self.env["partner.order.api.order.tally"]._count_sql(
-                [self._caller()], ORDER_STATES, self.env.companies.ids
+                [self.env["partner.order.api.caller"]._partner_id()],
+                ORDER_STATES,
+                self.env.companies.ids,
             )
         else:
             count = SQL("SELECT COUNT(*) FROM sale_order WHERE %s", where)
@@ -309,7 +314,7 @@ class PartnerOrderApiService(models.AbstractModel):
         replayed)``."""
         if idempotency_key is None:
             return func(), False
-        partner_sudo = self._partner_sudo()
+        partner_sudo = self.env["partner.order.api.caller"]._partner_sudo()
         Idempotency = self.env["partner.order.api.idempotency"].sudo()
         return Idempotency._run(
             partner_sudo,
@@ -347,7 +352,7 @@ class PartnerOrderApiService(models.AbstractModel):
         then sees the done transfer. Cancelling an API order that is already
         cancelled answers it again; another partner's order is 404
         ``not_found``."""
-        partner_sudo = self._partner_sudo()
+        partner_sudo = self.env["partner.order.api.caller"]._partner_sudo()
         order_sudo = self._find_order(identified_by, order_id)
         if order_sudo.order_api_partner_id != partner_sudo:
             raise errors.NotCancellable(
@@ -403,5 +408,5 @@ class PartnerOrderApiService(models.AbstractModel):
         return reasons
 
     def _get_order_status(self, identified_by, order_id):
-        self._partner_sudo()  # enabled?
+        self.env["partner.order.api.caller"]._partner_sudo()  # enabled?
         return self._find_order(identified_by, order_id)._order_api_serialize()[0]

@@ -21,7 +21,8 @@ class PartnerOrderApiService(models.AbstractModel):
 
     def _webhook_partner_sudo(self):
         """The caller's partner (``_partner_sudo``) in its API company."""
-        return self._partner_sudo().with_company(self._caller_company())
+        caller = self.env["partner.order.api.caller"]
+        return caller._partner_sudo().with_company(caller._company())
 
     def _webhook_info(self, partner_sudo, new_secret=None):
         expiry = partner_sudo.order_api_webhook_previous_secret_expiry

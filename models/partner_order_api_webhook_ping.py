@@ -5,7 +5,7 @@ A ping is sent at once, by the HTTP worker that was asked (the partner waits
 for its answer), so that worker is bounded:
 
 * one ping in flight per partner, on every worker and server: a PostgreSQL
-  slot (``partner_order_api_pg.slot``, kind ``webhook_test``) is held during
+  slot (``lib/pg_slots.py``: ``slot``, kind ``webhook_test``) is held during
   the call; another test meanwhile is answered 429 ``concurrency_limited``
   with Retry-After the webhook deadline;
 * nothing is written or locked before the call (the event row, and the
@@ -24,7 +24,7 @@ for its answer), so that worker is bounded:
 from odoo import api, fields, models
 
 from ..lib import errors, webhook
-from .partner_order_api_pg import slot
+from ..lib.pg_slots import slot
 from .partner_order_api_webhook_event import RESPONSE_EXCERPT, _dumps
 
 # the ``error`` of every test answer that was not delivered

@@ -41,7 +41,7 @@ class ProductProduct(models.Model):
             self.env["res.partner"]._order_api_check_can_configure()
             # whether the partners have allowed products (see res.partner's
             # write)
-            self.env["partner.order.api.service"]._forget_verified_keys()
+            self.env["partner.order.api.caller"]._forget()
         return super().create(vals_list)
 
     def write(self, vals):
@@ -49,7 +49,7 @@ class ProductProduct(models.Model):
         # managers decide which partner may order what
         if "order_api_partner_ids" in vals:
             self.env["res.partner"]._order_api_check_can_configure()
-            self.env["partner.order.api.service"]._forget_verified_keys()
+            self.env["partner.order.api.caller"]._forget()
         return super().write(vals)
 
     @api.depends_context("order_api_partner_id", "company")

@@ -120,8 +120,8 @@ class ResPartner(models.Model):
         res = super().write(vals)
         if "order_api_enabled" in vals or "parent_id" in vals:
             self._order_api_sync_user_groups()
-        # what workers remember of API callers (partner.order.api.service
-        # ._caller_facts): the switches, whether products are allowed, and
+        # what workers remember of API callers (partner.order.api.caller
+        # ._facts): the switches, whether products are allowed, and
         # the commercial partner (and its company) of the users below a
         # partner moved in the tree or given another company
         if {
@@ -129,13 +129,13 @@ class ResPartner(models.Model):
             "order_api_rate_limit_per_minute",
             "order_api_product_ids",
         }.intersection(vals):
-            self.env["partner.order.api.service"]._forget_verified_keys()
+            self.env["partner.order.api.caller"]._forget()
         elif {"parent_id", "is_company", "company_id"}.intersection(vals) and self.env[
             "res.users"
         ].sudo().with_context(active_test=False).search_count(
             [("partner_id", "child_of", self.ids)], limit=1
         ):
-            self.env["partner.order.api.service"]._forget_verified_keys()
+            self.env["partner.order.api.caller"]._forget()
         return res
 
     def _order_api_sync_user_groups(self):

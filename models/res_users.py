@@ -23,10 +23,10 @@ class ResUsers(models.Model):
         if {"active", "partner_id", "company_id"} & vals.keys():
             # the API keys of a deactivated user stop working, and what
             # workers remember of the user as an API caller (its partner, its
-            # company: partner.order.api.service._caller_facts; its allowed
+            # company: partner.order.api.caller._facts; its allowed
             # companies clear every cache in Odoo itself) is read
             # again, in every worker once this commits
-            self.env["partner.order.api.service"]._forget_verified_keys()
+            self.env["partner.order.api.caller"]._forget()
         if "partner_id" in vals or any(
             key.startswith("in_group_")
             or key.startswith("sel_groups_")
@@ -38,7 +38,7 @@ class ResUsers(models.Model):
 
     def unlink(self):
         res = super().unlink()
-        self.env["partner.order.api.service"]._forget_verified_keys()
+        self.env["partner.order.api.caller"]._forget()
         return res
 
     def _order_api_sync_group(self):

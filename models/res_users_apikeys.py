@@ -16,7 +16,7 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.base.models.res_users import check_identity
 
-from .partner_order_api_service import API_KEY_SCOPE, API_KEY_SCOPE_READONLY
+from .partner_order_api_caller import API_KEY_SCOPE, API_KEY_SCOPE_READONLY
 
 KEY_DURATIONS = (30, 90, 180, 365)
 KEY_NAME_MAX_LENGTH = 100
@@ -28,14 +28,14 @@ class ResUsersApikeys(models.Model):
     def write(self, vals):
         res = super().write(vals)
         # every worker checks a changed key again once this commits
-        self.env["partner.order.api.service"]._forget_verified_keys()
+        self.env["partner.order.api.caller"]._forget()
         return res
 
     def unlink(self):
         res = super().unlink()
         # a revoked key stops working in every worker once this commits (see
-        # partner.order.api.service._forget_verified_keys)
-        self.env["partner.order.api.service"]._forget_verified_keys()
+        # partner.order.api.caller._forget)
+        self.env["partner.order.api.caller"]._forget()
         return res
 
     @api.model

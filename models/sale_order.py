@@ -69,7 +69,7 @@ class SaleOrder(models.Model):
         sent or confirmed (or cancelled): not draft quotations, wherever they
         came from. Companies are the reader's (Odoo's multi-company rule on
         the portal; the API adds the caller's one API company,
-        ``partner.order.api.service._caller_company``). The API compiles this
+        ``partner.order.api.caller._company``). The API compiles this
         domain to SQL (``partner.order.api.service._orders_where``), the
         portal rules are written from it (``_order_api_sync_portal_rules``)."""
         return [

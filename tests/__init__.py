@@ -1,3 +1,9 @@
+"""The Odoo suite (pytest-odoo and Odoo's test runner: TransactionCase,
+HttpCase, Chromium tours), against a database with the addon and demo
+data. Tests may import the addon's modules and ``common*.py`` here; every
+``test_*.py`` is imported below (``tests_standalone/test_suite_wiring.py``
+checks it)."""
+
 from . import test_admin_fields
 from . import test_company_rule
 from . import test_company_setup

@@ -173,20 +173,16 @@ class TestApiAuth(PartnerOrderApiCase):
         self.assertTrue(error.headers["X-Request-Id"])
 
     def test_verified_keys_are_cached_by_hash_and_forgotten_on_revoke(self):
-        service = self.env["partner.order.api.service"]
+        caller = self.env["partner.order.api.caller"]
         key = self._generate_key(self.user_a, name="cached")
         self.env.registry.clear_cache()
         before = self.cr.sql_log_count
-        self.assertEqual(
-            service._authenticate(f"Bearer {key}"), (self.user_a.id, False)
-        )
+        self.assertEqual(caller._authenticate(f"Bearer {key}"), (self.user_a.id, False))
         self.assertGreater(
             self.cr.sql_log_count - before, 0, "first check reads the key"
         )
         before = self.cr.sql_log_count
-        self.assertEqual(
-            service._authenticate(f"Bearer {key}"), (self.user_a.id, False)
-        )
+        self.assertEqual(caller._authenticate(f"Bearer {key}"), (self.user_a.id, False))
         self.assertEqual(self.cr.sql_log_count - before, 0, "then it is remembered")
         # the cache knows the key only by a hash
         cache_keys = [
@@ -200,5 +196,5 @@ class TestApiAuth(PartnerOrderApiCase):
             [("user_id", "=", self.user_a.id), ("name", "=", "cached")]
         )._remove()
         with self.assertRaises(Exception) as raised:
-            service._authenticate(f"Bearer {key}")
+            caller._authenticate(f"Bearer {key}")
         self.assertEqual(getattr(raised.exception, "code", None), "unauthorized")

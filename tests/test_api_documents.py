@@ -17,10 +17,10 @@ from odoo.tests import tagged
 from odoo.tools import config
 
 from odoo.addons.base.models import ir_actions_report
+from odoo.addons.partner_order_api.lib.pg_slots import CONNECTIONS
 from odoo.addons.partner_order_api.models import (
     partner_order_api_document_cache as cache_module,
 )
-from odoo.addons.partner_order_api.models.partner_order_api_pg import CONNECTIONS
 
 from .common import PartnerOrderApiCase
 

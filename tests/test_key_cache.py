@@ -32,7 +32,7 @@ class TestKeyCache(PartnerOrderApiCase):
     def test_unknown_keys_are_not_cached(self):
         """Random bearer tokens leave Odoo's shared ORM cache alone: no entry
         for them, nothing evicted (the valid key stays remembered)."""
-        service = self.env["partner.order.api.service"]
+        caller = self.env["partner.order.api.caller"]
         self.assertEqual(self.api("GET", "orders", key=self.key_a).status_code, 200)
         # a first refused key warms what every request reads (parameters...)
         self.assert_error(
@@ -46,7 +46,7 @@ class TestKeyCache(PartnerOrderApiCase):
             # a token sharing the index (first 8 characters) of a real key
             # goes as far as Odoo's pbkdf2 check
             with self.assertRaises(errors.Unauthorized):
-                service._authenticate(f"Bearer {self.key_b[:8]}{secrets.token_hex(16)}")
+                caller._authenticate(f"Bearer {self.key_b[:8]}{secrets.token_hex(16)}")
         self.assertEqual(self._verified_entries(), entries)
         self.assertEqual(self._lru_size(), size)
 
@@ -66,17 +66,17 @@ class TestKeyCache(PartnerOrderApiCase):
         time.sleep(max(0.0, deadline - time.time()))
         self.assert_error(self.api("GET", "orders", key=key), 401, "unauthorized")
         with self.assertRaises(errors.Unauthorized):
-            self.env["partner.order.api.service"]._authenticate(f"Bearer {key}")
+            self.env["partner.order.api.caller"]._authenticate(f"Bearer {key}")
 
     def test_revocation_is_signalled_after_the_commit(self):
         """Revoking clears the verified keys of every worker AFTER the
         revoking transaction commits (a post-commit hook that also signals
         the other workers through the database): a request that checked the
         key on a snapshot older than the commit cannot bring it back."""
-        service = self.env["partner.order.api.service"]
+        caller = self.env["partner.order.api.caller"]
         registry = self.env.registry
         key = self._generate_key(self.user_a, name="to revoke")
-        service._authenticate(f"Bearer {key}")
+        caller._authenticate(f"Bearer {key}")
         self.assertEqual(len(self._verified_entries()), 1)
         generation = registry.cache_sequences["default"]
         self.env["res.users.apikeys"].sudo().search(
@@ -86,7 +86,7 @@ class TestKeyCache(PartnerOrderApiCase):
             getattr(f, "__qualname__", repr(f)) for f in self.env.cr.postcommit._funcs
         ]
         self.assertTrue(
-            any("_forget_verified_keys" in name for name in hooks),
+            any("._forget." in name for name in hooks),
             f"no post-commit invalidation: {hooks}",
         )
         self.assertEqual(registry.cache_sequences["default"], generation)
@@ -101,13 +101,13 @@ class TestKeyCache(PartnerOrderApiCase):
         )
         self.assertFalse(self._verified_entries())
         with self.assertRaises(errors.Unauthorized):
-            service._authenticate(f"Bearer {key}")
+            caller._authenticate(f"Bearer {key}")
 
     def test_deactivating_a_user_is_signalled_after_the_commit(self):
-        service = self.env["partner.order.api.service"]
+        caller = self.env["partner.order.api.caller"]
         registry = self.env.registry
         self.assertEqual(
-            service._authenticate(f"Bearer {self.key_b}")[0], self.user_b.id
+            caller._authenticate(f"Bearer {self.key_b}")[0], self.user_b.id
         )
         generation = registry.cache_sequences["default"]
         self.user_b.active = False
@@ -115,7 +115,7 @@ class TestKeyCache(PartnerOrderApiCase):
         self.env.cr.postcommit.run()
         self.assertGreater(registry.cache_sequences["default"], generation)
         with self.assertRaises(errors.Unauthorized):
-            service._authenticate(f"Bearer {self.key_b}")
+            caller._authenticate(f"Bearer {self.key_b}")
 
 
 @tagged("post_install", "-at_install")
@@ -176,12 +176,12 @@ class TestFailedAuthentications(PartnerOrderApiCase):
             fresh = self._generate_key(self.user_a, name=f"fresh {time.time_ns()}")
             self.assertEqual(self._get(fresh, address).status_code, 200)
         # no pbkdf2 check while the prefix is blocked there
-        service = self.env["partner.order.api.service"]
+        caller = self.env["partner.order.api.caller"]
         with (
             self.assertLogs("odoo.sql_db", "DEBUG") as queries,
             self.assertRaises(errors.RateLimited),
         ):
-            service._authenticate(f"Bearer {self._guess(self.key_b)}", address)
+            caller._authenticate(f"Bearer {self._guess(self.key_b)}", address)
         self.assertIn("partner_order_api_rate_bucket", "\n".join(queries.output))
         self.assertNotIn(self.KEY_CHECK, "\n".join(queries.output))
 
@@ -209,13 +209,13 @@ class TestFailedAuthentications(PartnerOrderApiCase):
 
     def test_unknown_prefixes_cost_no_check_and_write_nothing(self):
         address = self._address()
-        service = self.env["partner.order.api.service"]
+        caller = self.env["partner.order.api.caller"]
         self.env.cr.execute("SELECT count(*) FROM partner_order_api_rate_bucket")
         before = self.env.cr.fetchone()[0]
         with self.assertLogs("odoo.sql_db", "DEBUG") as queries:
             for _i in range(self.LIMIT + 2):
                 with self.assertRaises(errors.Unauthorized):
-                    service._authenticate(f"Bearer {secrets.token_hex(20)}", address)
+                    caller._authenticate(f"Bearer {secrets.token_hex(20)}", address)
         self.assertNotIn(self.KEY_CHECK, "\n".join(queries.output))
         self.env.cr.execute("SELECT count(*) FROM partner_order_api_rate_bucket")
         self.assertEqual(self.env.cr.fetchone()[0], before)
@@ -294,7 +294,7 @@ class TestFailedAuthentications(PartnerOrderApiCase):
 @tagged("post_install", "-at_install")
 class TestCallerFacts(PartnerOrderApiCase):
     """What a worker remembers of a caller (its commercial partner, its API
-    switches, the user's company: ``_caller_facts``) costs no query on a
+    switches, the user's company: ``partner.order.api.caller._facts``) costs no query on a
     warm request, and every change to it is seen by the next request."""
 
     CALLER_QUERY = "JOIN res_partner contact"
@@ -379,15 +379,15 @@ class TestCallerFacts(PartnerOrderApiCase):
     def test_the_users_company_is_read_again_when_it_changes(self):
         company_2 = self.env["res.company"].create({"name": "API Second Company"})
         self.user_a.write({"company_ids": [Command.link(company_2.id)]})
-        service = self.env["partner.order.api.service"].with_user(self.user_a)
-        self.assertEqual(service.env.company, self.user_a.company_id)
+        caller = self.env["partner.order.api.caller"].with_user(self.user_a)
+        self.assertEqual(caller.env.company, self.user_a.company_id)
         self.assertEqual(self.api("GET", "orders", key=self.key_a).status_code, 200)
         self.user_a.company_id = company_2
-        facts = self.env["partner.order.api.service"]._caller_facts
+        facts = self.env["partner.order.api.caller"]._facts
         entries = [
             k
             for k in self.env.registry._Registry__caches["default"].d
-            if "_caller_facts" in str(k)
+            if "._facts" in str(k)
         ]
         self.assertFalse(entries, "forgotten when the user's company changed")
         self.assertEqual(

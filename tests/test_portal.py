@@ -16,7 +16,7 @@ from odoo.tools.misc import file_path
 from odoo.addons.web.controllers.home import Home
 
 from ..lib.costs import WEBHOOK_TEST_COST
-from ..models.partner_order_api_pg import slot
+from ..lib.pg_slots import slot
 from ..models.partner_order_api_rate_limit import burst_for
 from ..models.partner_order_api_webhook_event import TIMEOUT
 from .common import SCOPE, PartnerOrderApiCase

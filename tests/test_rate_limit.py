@@ -4,7 +4,7 @@ import time
 from odoo import Command
 from odoo.tests import tagged
 
-from ..models.partner_order_api_pg import CONNECTIONS
+from ..lib.pg_slots import CONNECTIONS
 from ..models.partner_order_api_rate_limit import _bucket_name
 from .common import PartnerOrderApiCase
 

@@ -333,10 +333,11 @@ class TestRpcSurface(RpcSurfaceCase):
         ):
             self.assertIn(expected, methods)
         # ... and no use case of the API or helper of the portal is public
-        self.assertFalse(
-            {m for m in methods if m[0] == "partner.order.api.service"},
-            "the service's methods must all be private",
-        )
+        for model in ("partner.order.api.service", "partner.order.api.caller"):
+            self.assertFalse(
+                {m for m in methods if m[0] == model},
+                f"{model}'s methods must all be private",
+            )
         portal = {m[1] for m in methods if m[0] == "partner.order.api.portal"}
         self.assertEqual(
             portal,

@@ -11,8 +11,8 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..lib.pg_slots import slot
 from ..lib.webhook import Result
-from ..models.partner_order_api_pg import slot
 from ..models.partner_order_api_webhook_event import TIMEOUT
 from ..models.partner_order_api_webhook_ping import NOT_DELIVERED
 from .common import PartnerOrderApiCase

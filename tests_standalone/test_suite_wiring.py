@@ -37,6 +37,64 @@ def test_models_never_import_controllers():
     assert offenders == []
 
 
+def _imports(path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            yield "." * node.level + (node.module or "")
+
+
+def test_lib_is_pure_python():
+    """``lib/`` needs no Odoo (it is tested without it): no module of it
+    imports ``odoo`` or anything of the addon outside ``lib/``."""
+    offenders = []
+    for path in sorted((REPO / "lib").rglob("*.py")):
+        depth = len(path.relative_to(REPO / "lib").parts)  # 1: lib/x.py
+        for name in _imports(path):
+            dots = len(name) - len(name.lstrip("."))
+            if name.split(".")[0] == "odoo" or dots > depth:
+                offenders.append(f"{path.relative_to(REPO)}: {name}")
+    assert offenders == []
+
+
+def test_nothing_is_set_up_at_import_time():
+    """Infrastructure is set up explicitly (a model's ``_register_hook``),
+    never as a side effect of importing a module: no module-level call to
+    ``addFilter``, ``addHandler`` or ``configure``."""
+    offenders = []
+    for path in sorted(REPO.glob("*/**/*.py")) + sorted(REPO.glob("*.py")):
+        if path.relative_to(REPO).parts[0] not in ("models", "lib", "controllers"):
+            if path.parent != REPO:
+                continue
+        for node in ast.parse(path.read_text()).body:
+            call = node.value if isinstance(node, ast.Expr) else None
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+                if call.func.attr in ("addFilter", "addHandler", "configure"):
+                    offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_every_top_level_folder_says_what_lives_there():
+    """Each top-level folder opens with a README, or a package (or pytest
+    ``conftest``) docstring, saying what lives there and what it may
+    import."""
+    silent = []
+    for folder in sorted(REPO.iterdir()):
+        if not folder.is_dir() or folder.name.startswith((".", "_")):
+            continue
+        readme = [f for f in folder.iterdir() if f.name.lower().startswith("readme")]
+        opening = [
+            ast.get_docstring(ast.parse(module.read_text()))
+            for module in (folder / "__init__.py", folder / "conftest.py")
+            if module.exists()
+        ]
+        if readme or any(opening):
+            continue
+        silent.append(folder.name)
+    assert silent == []
+
+
 def test_ci_fails_at_once_without_odoo(tmp_path):
     """Issue 25: ``.ci/run`` with no Odoo 18.0 to find or download fails,
     at once, saying why; it never passes on lint and Odoo-free tests alone."""

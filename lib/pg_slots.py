@@ -12,7 +12,11 @@ as the work runs, and given back by ``pg_advisory_unlock_all()``; a worker
 that dies (Odoo's ``limit_time_real`` kill included) closes its connections,
 and PostgreSQL frees its slots with them: nothing is ever left taken.
 
-No model here: pure infrastructure, imported by the models that need it.
+No model here, and no Odoo import: pure infrastructure, used by the models
+that need it (the budgets, the PDF cache and render slots, the webhook
+test). Where to connect is given by the model that owns the budgets, when Odoo
+loads the registry (``partner.order.api.rate.bucket._register_hook``:
+``CONNECTIONS.configure``), from Odoo's own connection settings.
 """
 
 import contextlib
@@ -23,8 +27,6 @@ import time
 import zlib
 
 import psycopg2
-
-from odoo.sql_db import connection_info_for
 
 # the statements are logged where Odoo logs its own (--log-sql)
 _sql_logger = logging.getLogger("odoo.sql_db")
@@ -70,6 +72,7 @@ class Connections:
     fork are never used."""
 
     def __init__(self):
+        self._connection_info = None  # see configure
         self._lock = threading.Lock()
         self._idle = {}  # dbname -> [connection]
         self._pid = os.getpid()
@@ -78,9 +81,20 @@ class Connections:
         # garbage collector
         self.lent = set()
 
+    def configure(self, connection_info):
+        """Where to connect: ``connection_info(dbname)`` answers the keyword
+        arguments of ``psycopg2.connect`` for a database (given by
+        ``partner.order.api.rate.bucket._register_hook``: Odoo's
+        ``connection_info_for``)."""
+        self._connection_info = connection_info
+
     def _connect(self, dbname):
-        __, info = connection_info_for(dbname)
-        cnx = psycopg2.connect(**info)
+        if self._connection_info is None:
+            raise RuntimeError(
+                "partner_order_api: CONNECTIONS used before Odoo loaded the "
+                "registry (partner.order.api.rate.bucket._register_hook)"
+            )
+        cnx = psycopg2.connect(**self._connection_info(dbname))
         cnx.autocommit = True
         with cnx.cursor() as cur:
             # a crash may forget the last milliseconds of buckets (a few
