@@ -91,6 +91,13 @@ class DuplicateExternalOrderId(OrderApiError):
     code = "duplicate_external_order_id"
     default_message = "This external_order_id is already used by this partner."
 
+    @classmethod
+    def of(cls, external_id):
+        """The error for ``external_id``: raised wherever a used id is found
+        (the check before the INSERT, the unique index a concurrent request
+        met first, the quote, an item of a batch)."""
+        return cls(f"external_order_id {external_id!r} is already used by this partner.")
+
 
 class InsufficientScope(OrderApiError):
     status = 403

@@ -42,6 +42,10 @@ class TestApiAuth(PartnerOrderApiCase):
         response = self.api("GET", "available_products")
         self.assert_error(response, 401, "unauthorized")
         self.assertIn("Bearer", response.headers["WWW-Authenticate"])
+        # the contract's own message, saying what to send
+        self.assertIn(
+            "Missing Authorization header", response.json()["error"]["message"]
+        )
 
     def test_not_bearer_and_garbage(self):
         for header in (

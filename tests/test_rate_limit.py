@@ -313,3 +313,22 @@ class TestRefill(RateLimitCase):
         self.assertIn(budget.remaining, (8, 9))
         self._age(name, 60)  # a minute: full again, never more than the burst
         self.assertEqual(Bucket._take(name, limit, burst).remaining, burst - 1)
+
+    def test_a_mark_is_the_time_of_its_last_touch(self):
+        """The caller's last write on a standby (``_mark``): the bucket's
+        ``refreshed_at`` moves to the time of each mark, at once, on the
+        API's own connection (committed whatever the request does)."""
+        Bucket = self.env["partner.order.api.rate.bucket"]
+        name = ("write", time.time_ns())
+        query = (
+            "SELECT refreshed_at, clock_timestamp()::timestamp"
+            " FROM partner_order_api_rate_bucket WHERE bucket = %(bucket)s"
+        )
+        params = {"bucket": _bucket_name(name)}
+        Bucket._mark(name)
+        first, now = CONNECTIONS.fetchone(self.env.cr.dbname, query, params)
+        self.assertLessEqual(first, now)
+        self._age(name, 60)
+        Bucket._mark(name)
+        second, __ = CONNECTIONS.fetchone(self.env.cr.dbname, query, params)
+        self.assertGreaterEqual(second, first, "a mark is the time it was made")
