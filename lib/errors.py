@@ -96,7 +96,9 @@ class DuplicateExternalOrderId(OrderApiError):
         """The error for ``external_id``: raised wherever a used id is found
         (the check before the INSERT, the unique index a concurrent request
         met first, the quote, an item of a batch)."""
-        return cls(f"external_order_id {external_id!r} is already used by this partner.")
+        return cls(
+            f"external_order_id {external_id!r} is already used by this partner."
+        )
 
 
 class InsufficientScope(OrderApiError):
