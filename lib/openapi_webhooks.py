@@ -5,8 +5,9 @@ section, and the ``WebhookEventType`` schema's description).
 The event types themselves are ``lib/events.py``'s: ``lib/openapi.py``
 builds one webhook per event type, in that order, from ``WEBHOOKS`` (a type
 without its entry here stops the document's build), and re-exports every
-name. ``EVENT_HEADER`` is the header the sender
-(``models/partner_order_api_webhook_event.py``) names the event in.
+name. ``EVENT_HEADER`` is the header that names the event; the sender
+(``models/partner_order_api_webhook_event.py``) holds the same constant,
+which ``tests_standalone/test_openapi_document.py`` checks.
 """
 
 from . import schemas
