@@ -1,5 +1,14 @@
 """Pure-Python pieces of the Partner Order API (no Odoo import).
 
 They hold the contract's error codes and the parsing of client input, so
-that they can be tested without Odoo (``tests_standalone/``).
+that they can be tested without Odoo (``tests_standalone/``): the API's
+shapes (``schemas.py``, made of ``schema_fields.py``, ``schema_requests.py``,
+``schema_responses.py``; the webhook's event types in ``events.py``), the
+OpenAPI document (``openapi.py``, with ``openapi_operations.py``,
+``openapi_components.py``, ``openapi_webhooks.py``, ``openapi_examples.py``),
+the parsing (``validation.py``), the errors (``errors.py``), the request
+costs (``costs.py``), the webhook's URLs, signatures and transport
+(``webhook.py``), the answers' JSON (``json_text.py``) and the order cache's
+LRU (``byte_lru.py``). They import each other, the standard library and
+third-party libraries (pydantic, standardwebhooks), never ``odoo``.
 """

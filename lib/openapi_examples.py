@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The examples of the OpenAPI document (``components/examples``).
 
-``tests_standalone/test_openapi_document.py`` checks each against the models
+``tests_standalone/test_openapi_schemas.py`` checks each against the models
 it illustrates: request examples parse, answers match their schemas.
 """
+
+from .events import EVENT_TYPES
 
 IDEMPOTENCY_KEY = "8e0f4bb2-3c5d-4e1a-9f27-6b1d0c9a7e54"
 NOTE = (
@@ -141,15 +143,7 @@ WEBHOOK_INFO = {
     "success": True,
     "url": WEBHOOK_URL,
     "signing_secret_set": True,
-    "event_types": [
-        "order.updated",
-        "order.created",
-        "order.partially_shipped",
-        "order.shipped",
-        "order.cancelled",
-        "order.invoiced",
-        "ping",
-    ],
+    "event_types": list(EVENT_TYPES),
     "previous_secret_expires_at": None,
 }
 

@@ -1,0 +1,316 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The request models: the bodies and queries a client sends, as pydantic
+models made of the fields of ``lib/schema_fields.py``.
+
+``lib/validation.py`` parses every request with them, and the document
+(``lib/openapi.py``) shows their JSON schemas, so that the document says
+exactly what the parsers accept. A JSON body refuses unknown members; a
+query ignores unknown parameters. ``lib/schemas.py`` re-exports every name.
+"""
+
+import datetime
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    RootModel,
+    WithJsonSchema,
+)
+
+from .schema_fields import (
+    BATCH_MAX,
+    COUNTRY_CODES,
+    DOCUMENT_TYPES,
+    EXTERNAL_ID_MAX,
+    LINES_MAX,
+    NOTE_MAX,
+    NOTE_PATTERN,
+    ORDER_ID_MAX,
+    PAGE_MAX,
+    PAGE_SIZE_DEFAULT,
+    PAGE_SIZE_MAX,
+    SORTS,
+    STATUSES,
+    TEXT_MAX,
+    URL_MAX,
+    URL_PATTERN,
+    Amount,
+    DateOrDateTime,
+    Ean,
+    IdentifiedBy,
+    OrderId,
+    choice,
+    parse_country_code,
+    parse_event_types,
+    parse_statuses,
+    parse_url,
+    text,
+    when,
+    whole_number,
+)
+
+
+class _Request(BaseModel):
+    """A JSON body: unknown members are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class DeliveryAddressInput(_Request):
+    """Where to deliver. Text fields are trimmed and must not contain control
+    characters."""
+
+    name: text(TEXT_MAX)
+    street: text(TEXT_MAX)
+    street2: text(TEXT_MAX, required=False) = Field(
+        None, description="Optional; empty or null for none."
+    )
+    zip: text(TEXT_MAX)
+    city: text(TEXT_MAX)
+    country_code: Annotated[
+        str,
+        BeforeValidator(parse_country_code),
+        WithJsonSchema({"type": "string", "enum": list(COUNTRY_CODES)}),
+        Field(
+            description="ISO 3166-1 alpha-2 code, in capitals, of a country "
+            "Odoo knows, e.g. `DE`."
+        ),
+    ]
+
+
+class OrderLineInput(_Request):
+    """One product to order."""
+
+    ean: Ean
+    amount: Amount
+
+
+class _OrderCreateCommon(_Request):
+    external_order_id: text(EXTERNAL_ID_MAX, required=False) = Field(
+        None,
+        description="The partner's own order id, unique per partner and company. Optional; "
+        "empty or null for none.",
+    )
+    note: text(NOTE_MAX, required=False, pattern=NOTE_PATTERN, strip=" \t\r\n") = Field(
+        None,
+        description="A note for the seller (trimmed; at most 2,000 characters). "
+        "Line breaks and tabs are kept, other control characters refused. "
+        "Optional; empty or null for none. Shown in the order's `note`.",
+    )
+    delivery_address: DeliveryAddressInput
+
+
+class OrderLinesRequest(_OrderCreateCommon):
+    """Several products (1 to 100). The same EAN twice becomes one line of
+    the summed amount."""
+
+    lines: list[OrderLineInput] = Field(
+        min_length=1, max_length=LINES_MAX, description="The products to order."
+    )
+
+
+class SingleProductOrderRequest(_OrderCreateCommon):
+    """One product, as in the original document."""
+
+    ean: Ean
+    amount: Amount
+
+
+class OrderCreateRequest(RootModel[OrderLinesRequest | SingleProductOrderRequest]):
+    """Either `lines` (1 to 100 products) or `ean` and `amount` (one product,
+    as in the original document), never both."""
+
+
+class OrderBatchRequest(_Request):
+    """Up to 100 orders, each the body of `POST order`."""
+
+    orders: list[
+        Annotated[
+            dict,
+            WithJsonSchema({"$ref": "#/components/schemas/OrderCreateRequest"}),
+        ]
+    ] = Field(
+        min_length=1,
+        max_length=BATCH_MAX,
+        description="1 to 100 orders, each exactly the body of `POST order`. An "
+        "order that is not a JSON object refuses the whole request; an order "
+        "that is an object but invalid gets its own 400 result.",
+    )
+
+
+class OrderLookup(BaseModel):
+    """An order of the partner, as ``order_status`` and ``order/cancel``
+    name it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    identifiedBy: IdentifiedBy  # noqa: N815 (the contract's name)
+    order_id: OrderId
+
+
+class OrderDocumentQuery(OrderLookup):
+    """The query of ``GET order/document``: the order as ``order_status``
+    names it, and which of its documents."""
+
+    type: Annotated[
+        str,
+        BeforeValidator(
+            choice(
+                DOCUMENT_TYPES,
+                f"{{field}} must be one of {', '.join(DOCUMENT_TYPES)}.",
+            )
+        ),
+        WithJsonSchema({"type": "string", "enum": list(DOCUMENT_TYPES)}),
+        Field(
+            description="`invoice`: a posted invoice or credit note of the "
+            "order; `delivery_slip`: the delivery slip of a done outgoing "
+            "delivery; `order`: the order confirmation."
+        ),
+    ]
+    invoice_number: text(ORDER_ID_MAX) = Field(
+        None,
+        description="With `type=invoice`: which invoice or credit note (its "
+        "`number` in `invoices`); without it, the latest posted one. Ignored "
+        "with the other types.",
+        examples=["INV/2026/00042"],
+    )
+    delivery_order_name: text(ORDER_ID_MAX) = Field(
+        None,
+        description="With `type=delivery_slip`: which done delivery (its "
+        "`name` in `deliveries`); without it, the latest done one. Ignored "
+        "with the other types.",
+        examples=["WH/OUT/00012"],
+    )
+
+
+class OrderCancelRequest(OrderLookup):
+    """The order to cancel, identified as in `order_status`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class WebhookPutRequest(_Request):
+    url: Annotated[
+        str,
+        BeforeValidator(parse_url),
+        WithJsonSchema(
+            {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": URL_MAX,
+                "pattern": URL_PATTERN,
+            }
+        ),
+        Field(
+            description="An `https://` URL whose host is public (administrators "
+            "may allow plain http and private hosts); its host must resolve."
+        ),
+    ]
+    event_types: Annotated[
+        list[str] | None,
+        BeforeValidator(parse_event_types),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"$ref": "#/components/schemas/WebhookEventType"},
+                    },
+                    {"type": "null"},
+                ]
+            }
+        ),
+    ] = Field(
+        None,
+        description="The events to receive. Optional: omitted or null, all of "
+        "them (also those added later). `order.updated` is the event that "
+        "existing clients know: sent beside every other order event (at a "
+        "validated outgoing delivery as before); leave it out once you handle "
+        "those. `ping` (test events) is always sent; "
+        "listing it changes nothing. Every `PUT` sets the list anew.",
+    )
+
+
+class OrdersQuery(BaseModel):
+    """The query of ``GET orders``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    page: Annotated[
+        int,
+        BeforeValidator(whole_number(PAGE_MAX)),
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": PAGE_MAX}),
+    ] = Field(
+        1,
+        description="Page number, starting at 1. A page beyond the last one is empty.",
+    )
+    page_size: Annotated[
+        int,
+        BeforeValidator(whole_number(PAGE_SIZE_MAX)),
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": PAGE_SIZE_MAX}),
+    ] = Field(PAGE_SIZE_DEFAULT, description="Orders per page, 1 to 100.")
+    status: Annotated[
+        list[str] | None,
+        BeforeValidator(parse_statuses),
+        WithJsonSchema(
+            {
+                "type": "array",
+                "minItems": 1,
+                "items": {"type": "string", "enum": list(STATUSES)},
+            }
+        ),
+    ] = Field(
+        None,
+        description="Only orders in one of these statuses, comma-separated, e.g. "
+        "`status=confirmed,partially_shipped`.",
+        json_schema_extra={"x-style": "form", "x-explode": False},
+    )
+    created_from: Annotated[
+        datetime.datetime | None,
+        BeforeValidator(when(date_allowed=True)),
+        DateOrDateTime,
+    ] = Field(
+        None,
+        description="Only orders created at or after this time. ISO 8601, a date "
+        "(`2026-11-23`) or a date-time (`2026-11-23T10:00:00Z`, "
+        "`2026-11-23T11:00:00+01:00`, up to microseconds); without an offset, UTC.",
+        examples=["2026-11-01", "2026-11-01T00:00:00Z"],
+    )
+    created_to: Annotated[
+        datetime.datetime | None,
+        BeforeValidator(when(date_allowed=True, end_of_day=True)),
+        DateOrDateTime,
+    ] = Field(
+        None,
+        description="Only orders created at or before this time. ISO 8601, a date "
+        "(`2026-11-23`) or a date-time (`2026-11-23T10:00:00Z`, "
+        "`2026-11-23T11:00:00+01:00`, up to microseconds); without an offset, UTC. "
+        "A date means the whole day (up to 23:59:59.999999 UTC).",
+        examples=["2026-11-30", "2026-11-30T18:00:00+01:00"],
+    )
+    updated_since: Annotated[
+        datetime.datetime | None,
+        BeforeValidator(when(date_allowed=False)),
+        WithJsonSchema({"type": "string", "format": "date-time"}),
+    ] = Field(
+        None,
+        description="Only orders whose `updated_at` is at or after this time: an "
+        "ISO 8601 date-time (a date alone is refused), UTC unless it has an "
+        "offset, microseconds allowed. For sync, send "
+        "`pagination.next_updated_since` as it is.",
+        examples=["2026-11-24T09:02:17.318204Z"],
+    )
+    sort: Annotated[
+        str,
+        BeforeValidator(choice(SORTS, f"{{field}} must be one of {', '.join(SORTS)}.")),
+        WithJsonSchema({"type": "string", "enum": list(SORTS)}),
+    ] = Field(
+        "created_desc",
+        description="`created_desc`: newest first; `created_asc`: oldest first; "
+        "`updated_asc`: least recently changed first, for sync (the pagination "
+        "then holds `next_updated_since`).",
+    )
