@@ -331,6 +331,10 @@ class TestConfigFieldsForSalesOnly(HttpCase):
         )
         self.assertEqual(data["order_api_product_ids"], self.product.ids)
         self.assertEqual(data["order_api_rate_limit_per_minute"], 60)
+        self.assertEqual(
+            data["order_api_webhook_event_type_ids"],
+            self.env.ref("partner_order_api.event_type_order_shipped").ids,
+        )
         form = partner.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('name="order_api_webhook_url"', form)
 
