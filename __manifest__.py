@@ -4,7 +4,7 @@
     "name": "Partner Order API",
     "summary": "Let B2B partners order and follow their orders over a JSON API "
     "with portal API keys, and receive delivery webhooks",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/Sales",
     "website": "https://github.com/partner-order-api/partner_order_api",
     "author": "partner_order_api authors",
@@ -16,6 +16,7 @@
     "data": [
         "security/partner_order_api_security.xml",
         "security/ir.model.access.csv",
+        "data/partner_order_api_event_type_data.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/stock_lot_views.xml",

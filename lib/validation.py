@@ -242,9 +242,30 @@ def parse_webhook_put(data):
 
 def parse_webhook_settings(data):
     """The body of ``PUT webhook``: ``(url, event_types)``, ``event_types``
-    None for all, else the chosen types in their canonical order."""
+    as ``parse_event_types`` returns it."""
     settings = validate(schemas.WebhookPutRequest, data)
     return settings.url, settings.event_types
+
+
+# PUT webhook's event_types alone, for the portal's checkboxes
+_EVENT_TYPES = pydantic.create_model(
+    "WebhookEventTypes",
+    __config__=pydantic.ConfigDict(extra="forbid"),
+    event_types=(
+        schemas.WebhookPutRequest.model_fields["event_types"].annotation,
+        schemas.WebhookPutRequest.model_fields["event_types"],
+    ),
+)
+
+
+def parse_event_types(value):
+    """A choice of webhook event types, checked as ``PUT webhook`` checks
+    its ``event_types``: the one check of the codes a client sends (the API
+    and the portal; what is stored is records of them,
+    ``partner.order.api.webhook.subscription``). None for all, else the
+    chosen types in their canonical order; an empty list, anything but a
+    list or an unknown type raise ValidationError."""
+    return validate(_EVENT_TYPES, {"event_types": value}).event_types
 
 
 _IDEMPOTENCY_KEY = pydantic.TypeAdapter(schemas.IdempotencyKey)

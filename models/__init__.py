@@ -21,7 +21,9 @@ Where each concern lives:
 - webhooks: the outbox (``partner_order_api_webhook_record.py``: events
   recorded in the business transaction), its sender
   (``partner_order_api_webhook_event.py``,
-  ``partner_order_api_webhook_ping.py``);
+  ``partner_order_api_webhook_ping.py``), the event types
+  (``partner_order_api_event_type.py``) and which of them each partner
+  receives in each company (``partner_order_api_webhook_subscription.py``);
 - the back office: ``res_partner*.py``, ``res_users*.py``,
   ``res_config_settings.py``, ``partner_order_api_portal.py``.
 """
@@ -46,6 +48,8 @@ from . import partner_order_api_service_create
 from . import partner_order_api_service_webhook
 from . import partner_order_api_document
 from . import partner_order_api_document_cache
+from . import partner_order_api_event_type
+from . import partner_order_api_webhook_subscription
 from . import partner_order_api_webhook_event
 from . import partner_order_api_webhook_record
 from . import partner_order_api_webhook_ping

@@ -13,9 +13,9 @@ from odoo import _, api, models
 
 from odoo.addons.base.models.res_users import check_identity
 
-from ..lib import errors, webhook
+from ..lib import errors, validation, webhook
 from ..lib.costs import WEBHOOK_TEST_COST
-from ..lib.schemas import EVENT_TYPES, ORDER_EVENT_TYPES
+from ..lib.schemas import ORDER_EVENT_TYPES
 
 
 class PartnerOrderApiPortal(models.AbstractModel):
@@ -84,21 +84,15 @@ class PartnerOrderApiPortal(models.AbstractModel):
 
     @api.model
     def _event_type_choices(self):
-        """The events a subscription chooses from, with what they mean."""
-        labels = {
-            "order.updated": _(
-                "Any change, beside each event below (order.updated, the event "
-                "older integrations know)"
-            ),
-            "order.created": _("Order created (order.created)"),
-            "order.partially_shipped": _(
-                "Partly shipped, more to come (order.partially_shipped)"
-            ),
-            "order.shipped": _("Fully shipped (order.shipped)"),
-            "order.cancelled": _("Order cancelled (order.cancelled)"),
-            "order.invoiced": _("Invoice posted (order.invoiced)"),
-        }
-        return [(event, labels[event]) for event in ORDER_EVENT_TYPES]
+        """The events a subscription chooses from, with what they mean
+        (``partner.order.api.event.type``): the order events (ping is
+        always sent)."""
+        event_types = (
+            self.env["partner.order.api.event.type"]
+            .sudo()
+            .search([("code", "in", ORDER_EVENT_TYPES)])
+        )
+        return [(event.code, event.description) for event in event_types]
 
     @api.model
     def _run(self, func):
@@ -136,11 +130,10 @@ class PartnerOrderApiPortal(models.AbstractModel):
         """Save the URL and the chosen events (None: all)."""
 
         def save():
-            if event_types is not None and (
-                not isinstance(event_types, list)
-                or not event_types
-                or any(event not in EVENT_TYPES for event in event_types)
-            ):
+            try:
+                # the API's check of PUT webhook's event_types, the one check
+                chosen = validation.parse_event_types(event_types)
+            except errors.ValidationError:
                 raise errors.ValidationError.from_details(
                     [
                         {
@@ -148,9 +141,9 @@ class PartnerOrderApiPortal(models.AbstractModel):
                             "message": _("Choose at least one event to receive."),
                         }
                     ]
-                )
+                ) from None
             info = self._service()._set_webhook(
-                url.strip() if isinstance(url, str) else "", event_types
+                url.strip() if isinstance(url, str) else "", chosen
             )
             result = {
                 "message": _("Webhook URL saved."),

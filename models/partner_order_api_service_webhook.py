@@ -47,18 +47,13 @@ class PartnerOrderApiService(models.AbstractModel):
         return self._webhook_info(self._webhook_partner_sudo())
 
     def _set_webhook(self, url, event_types=None):
-        """Set the URL and the events it receives (None: all)."""
+        """Set the URL and the events it receives (None: all; codes checked
+        by ``lib.validation``)."""
         partner_sudo = self._webhook_partner_sudo()
         url = self.env["partner.order.api.webhook.event"]._check_url(url)
         had_secret = bool(partner_sudo.order_api_webhook_secret)
-        partner_sudo.write(
-            {
-                "order_api_webhook_url": url,
-                "order_api_webhook_event_types": partner_sudo._order_api_event_types_value(
-                    event_types
-                ),
-            }
-        )
+        partner_sudo.order_api_webhook_url = url
+        partner_sudo._order_api_set_webhook_event_types(event_types)
         secret = partner_sudo._order_api_webhook_secret()
         return self._webhook_info(
             partner_sudo, new_secret=None if had_secret else secret

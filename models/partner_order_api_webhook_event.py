@@ -18,7 +18,7 @@ Beside each of them goes an ``order.updated``, the event type that existed
 before this list: a client that knows only it hears of every change (at a
 validated delivery exactly as before). Each type is one row, with its own
 ``webhook-id``, recorded only when the partner's subscription holds it
-(``res.partner.order_api_webhook_event_types``, empty: all); a subscription
+(``partner.order.api.webhook.subscription``, none: all); a subscription
 that leaves ``order.updated`` out receives the specific types alone.
 The HTTP POST happens later, in the sender cron, woken at
 once by ``ir.cron._trigger()`` and again at each retry time.

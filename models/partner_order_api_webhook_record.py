@@ -50,17 +50,25 @@ class PartnerOrderApiWebhookEvent(models.Model):
         of ``event_types_of(body)`` that the order's API partner receives
         (``possible_types``: every type it may answer); the body is the
         order's ``order_status`` body now. Never sends anything."""
-        pairs = []
+        candidates = []
         for order, picking in order_pickings:
             # the webhook of the order's company: only its users read the order
             partner = order.order_api_partner_id.sudo().with_company(order.company_id)
-            if not (partner.order_api_enabled and partner.order_api_webhook_url):
-                continue
-            wanted = possible_types.intersection(
-                partner._order_api_webhook_event_types()
-            )
+            if partner.order_api_enabled and partner.order_api_webhook_url:
+                # its settings there: URL above, event types below
+                webhook = (partner.id, partner.env.company.id)
+                candidates.append((order.sudo(), picking, webhook))
+        # what each webhook receives, for the whole batch in one query
+        received = (
+            self.env["partner.order.api.webhook.subscription"]
+            .sudo()
+            ._received_event_types({key for _order, _picking, key in candidates})
+        )
+        pairs = []
+        for order, picking, key in candidates:
+            wanted = possible_types.intersection(received[key])
             if wanted:
-                pairs.append((order.sudo(), picking, wanted))
+                pairs.append((order, picking, wanted))
         if not pairs:
             return self.browse()
         orders = (

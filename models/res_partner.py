@@ -5,7 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..lib import errors, webhook
-from ..lib.schemas import EVENT_TYPES, ORDER_EVENT_TYPES
+from ..lib.schemas import ORDER_EVENT_TYPES
 
 # who reads the API configuration (the secrets: base.group_system only)
 SALES = "sales_team.group_sale_salesman"
@@ -75,14 +75,16 @@ class ResPartner(models.Model):
         copy=False,
         company_dependent=True,
     )
-    order_api_webhook_event_types = fields.Char(
+    # per company too, but a relation: stored in
+    # partner.order.api.webhook.subscription, one row per partner and company
+    order_api_webhook_event_type_ids = fields.Many2many(
+        comodel_name="partner.order.api.event.type",
         string="Order API Webhook Events",
-        help="The webhook events the partner receives, comma-separated, from: "
-        + ", ".join(EVENT_TYPES)
-        + ". Empty: all of them. ping (test events) is always sent.",
+        compute="_compute_order_api_webhook_event_type_ids",
+        inverse="_inverse_order_api_webhook_event_type_ids",
+        help="The events of this partner's orders that the current company's "
+        "webhook receives. None: all of them. ping (test events) is always sent.",
         groups=SALES,
-        copy=False,
-        company_dependent=True,
     )
     order_api_webhook_previous_secret = fields.Char(
         string="Order API Previous Webhook Secret",
@@ -161,45 +163,48 @@ class ResPartner(models.Model):
             except errors.ValidationError as exc:
                 raise ValidationError(exc.message) from None
 
-    @api.constrains("order_api_webhook_event_types")
-    def _check_order_api_webhook_event_types(self):
+    @api.depends_context("company")
+    def _compute_order_api_webhook_event_type_ids(self):
+        subscriptions = self.env["partner.order.api.webhook.subscription"].search(
+            [("partner_id", "in", self.ids), ("company_id", "=", self.env.company.id)]
+        )
+        chosen = {row.partner_id.id: row.event_type_ids for row in subscriptions}
         for partner in self:
-            unknown = [
-                name
-                for name in (partner.order_api_webhook_event_types or "").split(",")
-                if name.strip() and name.strip() not in EVENT_TYPES
-            ]
-            if unknown:
-                raise ValidationError(
-                    _(
-                        "Unknown webhook event type %(names)s; use %(known)s "
-                        "(comma-separated), or nothing for all.",
-                        names=", ".join(unknown),
-                        known=", ".join(EVENT_TYPES),
-                    )
-                )
+            partner.order_api_webhook_event_type_ids = chosen.get(
+                partner.id, self.env["partner.order.api.event.type"]
+            )
 
-    @api.model
-    def _order_api_event_types_value(self, event_types):
-        """The stored value for the chosen ``event_types`` (None: all):
-        False for all (also when every order event is listed), else the
-        chosen types, comma-separated, in their canonical order."""
-        if event_types is None or set(ORDER_EVENT_TYPES) <= set(event_types):
-            return False
-        return ",".join(event for event in EVENT_TYPES if event in event_types)
+    def _inverse_order_api_webhook_event_type_ids(self):
+        # the admin's choice as chosen (the API's goes through
+        # _order_api_set_webhook_event_types)
+        Subscription = self.env["partner.order.api.webhook.subscription"]
+        for partner in self:
+            Subscription._set_event_types(
+                partner, self.env.company, partner.order_api_webhook_event_type_ids
+            )
+
+    def _order_api_set_webhook_event_types(self, event_types):
+        """Choose the events the current company's webhook receives:
+        ``event_types``, codes (None, empty or every order event: all).
+        The codes of a client are checked before, by
+        ``lib.validation.parse_event_types`` (the one check; unknown codes
+        raise here)."""
+        if not event_types or set(ORDER_EVENT_TYPES) <= set(event_types):
+            event_types = ()
+        self.env["partner.order.api.webhook.subscription"]._set_event_types(
+            self,
+            self.env.company,
+            self.env["partner.order.api.event.type"].sudo()._of_codes(event_types),
+        )
 
     def _order_api_webhook_event_types(self):
-        """The event types the partner receives, in their canonical order:
-        all when none were chosen; ``ping`` always."""
+        """The event types the partner receives from the current company's
+        webhook, in their canonical order: all when none were chosen;
+        ``ping`` always (``partner.order.api.webhook.subscription``)."""
         self.ensure_one()
-        chosen = {
-            name.strip()
-            for name in (self.sudo().order_api_webhook_event_types or "").split(",")
-            if name.strip()
-        }
-        if not chosen:
-            return list(EVENT_TYPES)
-        return [event for event in EVENT_TYPES if event in chosen or event == "ping"]
+        Subscription = self.env["partner.order.api.webhook.subscription"].sudo()
+        pair = (self.id, self.env.company.id)
+        return list(Subscription._received_event_types([pair])[pair])
 
     def _order_api_webhook_signing_secrets(self):
         """The secrets that sign a webhook request now: the current one

@@ -51,7 +51,6 @@ class TestAdminFields(TransactionCase):
             ("res.partner", "order_api_product_ids"): ("many2many", "product.product"),
             ("res.partner", "order_api_webhook_url"): ("char", None),
             ("res.partner", "order_api_webhook_secret"): ("char", None),
-            ("res.partner", "order_api_webhook_event_types"): ("char", None),
             ("sale.order", "order_api_external_id"): ("char", None),
             ("stock.lot", "kit_barcode"): ("char", None),
         }
@@ -62,6 +61,13 @@ class TestAdminFields(TransactionCase):
             if comodel:
                 self.assertEqual(field.comodel_name, comodel)
             self.assertTrue(field.store, f"{model}.{name} must be stored")
+        # beside them: the webhook's events, the current company's choice
+        # (stored per company in partner.order.api.webhook.subscription)
+        field = self.env["res.partner"]._fields["order_api_webhook_event_type_ids"]
+        self.assertEqual(
+            (field.type, field.comodel_name),
+            ("many2many", "partner.order.api.event.type"),
+        )
 
     def test_admin_sets_fields_through_the_orm_api(self):
         # no DNS in tests: the admin allow-list names the host
@@ -209,7 +215,7 @@ CONFIG_FIELDS = [
     "order_api_enabled",
     "order_api_product_ids",
     "order_api_webhook_url",
-    "order_api_webhook_event_types",
+    "order_api_webhook_event_type_ids",
     "order_api_rate_limit_per_minute",
 ]
 
@@ -237,7 +243,11 @@ class TestConfigFieldsForSalesOnly(HttpCase):
                 "order_api_enabled": True,
                 "order_api_product_ids": [Command.set(cls.product.ids)],
                 "order_api_webhook_url": "https://partner.example/hook?token=s3cr3t",
-                "order_api_webhook_event_types": "order.shipped",
+                "order_api_webhook_event_type_ids": [
+                    Command.set(
+                        cls.env.ref("partner_order_api.event_type_order_shipped").ids
+                    )
+                ],
                 "order_api_rate_limit_per_minute": 60,
             }
         )
@@ -321,6 +331,10 @@ class TestConfigFieldsForSalesOnly(HttpCase):
         )
         self.assertEqual(data["order_api_product_ids"], self.product.ids)
         self.assertEqual(data["order_api_rate_limit_per_minute"], 60)
+        self.assertEqual(
+            data["order_api_webhook_event_type_ids"],
+            self.env.ref("partner_order_api.event_type_order_shipped").ids,
+        )
         form = partner.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('name="order_api_webhook_url"', form)
 

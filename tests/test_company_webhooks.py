@@ -22,10 +22,12 @@ from .test_portal import PortalSectionCase
 from .test_rpc_surface import addon_public_methods
 from .webhook_receiver import WebhookReceiver
 
+# the webhook settings, as ``stored`` reads them (event types: their rows)
+EVENT_TYPES = "event_types"
 WEBHOOK_COLUMNS = (
     "order_api_webhook_url",
     "order_api_webhook_secret",
-    "order_api_webhook_event_types",
+    EVENT_TYPES,
     "order_api_webhook_previous_secret",
     "order_api_webhook_previous_secret_expiry",
 )
@@ -48,12 +50,28 @@ class CompanyWebhookCase(MultiCompanyCase, PortalSectionCase):
         self.r2 = self.enterContext(WebhookReceiver())
 
     def stored(self, partner, column="order_api_webhook_url"):
-        """The column as stored ({"<company id>": value}), read with SQL."""
+        """The column as stored ({"<company id>": value}), read with SQL;
+        ``EVENT_TYPES``: the chosen types of each company, comma-separated,
+        from their rows (partner.order.api.webhook.subscription)."""
         self.env.flush_all()
-        self.env.cr.execute(
-            f"SELECT {column} FROM res_partner WHERE id = %s",  # noqa: S608
-            [partner.id],
-        )
+        if column == EVENT_TYPES:
+            self.env.cr.execute(
+                """
+                SELECT jsonb_object_agg(company_id::text, codes) FROM (
+                    SELECT s.company_id, string_agg(t.code, ',' ORDER BY t.sequence) codes
+                      FROM partner_order_api_webhook_subscription s
+                      JOIN partner_order_api_webhook_subscription_event_type_rel r
+                        ON r.subscription_id = s.id
+                      JOIN partner_order_api_event_type t ON t.id = r.event_type_id
+                     WHERE s.partner_id = %s GROUP BY s.company_id) chosen
+                """,
+                [partner.id],
+            )
+        else:
+            self.env.cr.execute(
+                f"SELECT {column} FROM res_partner WHERE id = %s",  # noqa: S608
+                [partner.id],
+            )
         return self.env.cr.fetchone()[0] or {}
 
     def put_webhook(self, key, url, **body):
@@ -395,7 +413,9 @@ class TestWebhookChangesStayInTheirCompany(CompanyWebhookCase):
         hostile = {
             "order_api_webhook_url": ATTACKER_URL,
             "order_api_webhook_secret": "whsec_AAAA",
-            "order_api_webhook_event_types": "ping",
+            "order_api_webhook_event_type_ids": [
+                (6, 0, self.env.ref("partner_order_api.event_type_ping").ids)
+            ],
             "order_api_webhook_previous_secret": "whsec_BBBB",
             "order_api_webhook_previous_secret_expiry": "2099-01-01 00:00:00",
         }

@@ -159,9 +159,14 @@ class TestPortalTour(PortalSectionCase):
         # the page (all but order.updated), and the test event arrived, signed
         self.assertEqual(self.partner_a.order_api_webhook_url, receiver.url)
         self.assertEqual(
-            self.partner_a.order_api_webhook_event_types,
-            "order.created,order.partially_shipped,order.shipped,"
-            "order.cancelled,order.invoiced",
+            self.partner_a.order_api_webhook_event_type_ids.mapped("code"),
+            [
+                "order.created",
+                "order.partially_shipped",
+                "order.shipped",
+                "order.cancelled",
+                "order.invoiced",
+            ],
         )
         self.assertEqual(len(requests), 1)
         secret = self.partner_a.sudo().order_api_webhook_secret

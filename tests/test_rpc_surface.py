@@ -59,7 +59,9 @@ class RpcSurfaceCase(PortalSectionCase):
         cls.secret_b = cls.partner_b._order_api_webhook_secret()
         # a rotation: B's previous secret still signs, beside a new one
         cls.partner_b._order_api_rotate_webhook_secret()
-        cls.partner_b.order_api_webhook_event_types = "order.shipped,order.invoiced"
+        cls.partner_b._order_api_set_webhook_event_types(
+            ["order.shipped", "order.invoiced"]
+        )
         cls.new_secret_b = cls.partner_b.sudo().order_api_webhook_secret
         cls.partner_b.order_api_rate_limit_per_minute = 7
         # B's own data: an API order with a validated delivery (an event), an
@@ -136,7 +138,12 @@ class RpcSurfaceCase(PortalSectionCase):
             SELECT order_api_enabled, order_api_webhook_url, order_api_webhook_secret,
                    order_api_webhook_previous_secret,
                    order_api_webhook_previous_secret_expiry,
-                   order_api_webhook_event_types,
+                   ARRAY(SELECT s.company_id::text || ':' || t.code
+                           FROM partner_order_api_webhook_subscription s
+                           JOIN partner_order_api_webhook_subscription_event_type_rel r
+                             ON r.subscription_id = s.id
+                           JOIN partner_order_api_event_type t ON t.id = r.event_type_id
+                          WHERE s.partner_id = p.id ORDER BY 1),
                    order_api_rate_limit_per_minute,
                    ARRAY(SELECT product_id FROM res_partner_order_api_product_rel
                           WHERE partner_id = p.id ORDER BY product_id)
@@ -220,7 +227,9 @@ class RpcSurfaceCase(PortalSectionCase):
             "order_api_webhook_secret": "whsec_AAAA",
             "order_api_webhook_previous_secret": "whsec_BBBB",
             "order_api_webhook_previous_secret_expiry": "2099-01-01 00:00:00",
-            "order_api_webhook_event_types": "ping",
+            "order_api_webhook_event_type_ids": [
+                (6, 0, self.env.ref("partner_order_api.event_type_ping").ids)
+            ],
             "order_api_rate_limit_per_minute": 1000000,
             "order_api_product_ids": [(4, self.product_forbidden.id)],  # plain: XML-RPC
             "order_api_partner_ids": [(4, self.partner_a.id)],

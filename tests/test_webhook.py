@@ -62,8 +62,8 @@ class TestWebhook(PartnerOrderApiCase):
         # one event per validated delivery: a subscription to the delivery
         # events alone (test_webhook_events.py covers the others, and the
         # order.updated sent beside each)
-        cls.partner_a.order_api_webhook_event_types = (
-            "order.partially_shipped,order.shipped"
+        cls.partner_a._order_api_set_webhook_event_types(
+            ["order.partially_shipped", "order.shipped"]
         )
 
     def _order(self, product=None, amount=1, external_order_id=None):

@@ -12,7 +12,7 @@ from lxml import etree
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from odoo import fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import PartnerOrderApiCase
@@ -111,7 +111,7 @@ class TestWebhookEventTypes(WebhookEventsCase):
         the business transaction."""
         info = self._subscribe()
         self.assertEqual(info["event_types"], ALL_TYPES)
-        self.assertFalse(self.partner_a.order_api_webhook_event_types)
+        self.assertFalse(self.partner_a.order_api_webhook_event_type_ids)
 
         order, created = self._order(
             product=self.kit, amount=2, external_order_id="E-1"
@@ -217,8 +217,8 @@ class TestWebhookEventTypes(WebhookEventsCase):
             info["event_types"], ["order.shipped", "order.invoiced", "ping"]
         )
         self.assertEqual(
-            self.partner_a.order_api_webhook_event_types,
-            "order.shipped,order.invoiced",
+            self.partner_a.order_api_webhook_event_type_ids.mapped("code"),
+            ["order.shipped", "order.invoiced"],
         )
         order, _created = self._order(product=self.kit, amount=2)
         self.deliver(order, lots={self.lot_kit_1: 1})
@@ -332,16 +332,19 @@ class TestWebhookEventTypes(WebhookEventsCase):
                 error = response.json()["error"]
                 self.assertIn("event_types", error["message"])
                 self.assertEqual(error["details"][0]["field"], "event_types")
-        self.assertEqual(self.partner_a.order_api_webhook_event_types, "order.shipped")
+        self.assertEqual(
+            self.partner_a.order_api_webhook_event_type_ids.mapped("code"),
+            ["order.shipped"],
+        )
         got = self.api("GET", "webhook", key=self.key_a).json()
         self.assertEqual(got["event_types"], ["order.shipped", "ping"])
         # listing every order event is all; so is leaving event_types out
         self._subscribe(ALL_TYPES[:-1])
-        self.assertFalse(self.partner_a.order_api_webhook_event_types)
+        self.assertFalse(self.partner_a.order_api_webhook_event_type_ids)
         self._subscribe(["order.created"])
         info = self._subscribe()
         self.assertEqual(info["event_types"], ALL_TYPES)
-        self.assertFalse(self.partner_a.order_api_webhook_event_types)
+        self.assertFalse(self.partner_a.order_api_webhook_event_type_ids)
         # null too; ping alone receives no order event
         info = self._subscribe(["ping"])
         self.assertEqual(info["event_types"], ["ping"])
@@ -354,15 +357,6 @@ class TestWebhookEventTypes(WebhookEventsCase):
             body={"url": self.receiver.url, "event_types": None},
         )
         self.assertEqual(response.json()["event_types"], ALL_TYPES)
-
-    def test_admin_field_is_checked(self):
-        with self.assertRaises(ValidationError):
-            self.partner_a.order_api_webhook_event_types = "order.shipped,order.lost"
-        self.partner_a.order_api_webhook_event_types = " order.invoiced , ping"
-        self.assertEqual(
-            self.partner_a._order_api_webhook_event_types(),
-            ["order.invoiced", "ping"],
-        )
 
 
 @tagged("post_install", "-at_install")
@@ -545,12 +539,17 @@ class TestWebhookSecretRotation(WebhookEventsCase):
         # them; the secrets stay off it
         self.partner_a.with_user(
             manager
-        ).order_api_webhook_event_types = "order.shipped"
+        ).order_api_webhook_event_type_ids = self.env.ref(
+            "partner_order_api.event_type_order_shipped"
+        )
         with Form(self.partner_a.with_user(manager)) as form:
-            self.assertEqual(form.order_api_webhook_event_types, "order.shipped")
+            self.assertEqual(
+                [event.code for event in form.order_api_webhook_event_type_ids],
+                ["order.shipped"],
+            )
         views = self.env["res.partner"].with_user(manager).get_views([(False, "form")])
         arch = etree.fromstring(views["views"]["form"]["arch"])
-        self.assertTrue(arch.xpath("//field[@name='order_api_webhook_event_types']"))
+        self.assertTrue(arch.xpath("//field[@name='order_api_webhook_event_type_ids']"))
         self.assertFalse(
             arch.xpath("//field[@name='order_api_webhook_previous_secret_expiry']")
         )
@@ -589,8 +588,8 @@ class TestPortalWebhookEvents(PortalSectionCase):
                 saved["event_types"], ["order.shipped", "order.cancelled", "ping"]
             )
             self.assertEqual(
-                self.partner_a.order_api_webhook_event_types,
-                "order.shipped,order.cancelled",
+                self.partner_a.order_api_webhook_event_type_ids.mapped("code"),
+                ["order.shipped", "order.cancelled"],
             )
             for bad in ([], ["order.lost"], "order.shipped"):
                 refused = self.portal_action(
@@ -598,8 +597,8 @@ class TestPortalWebhookEvents(PortalSectionCase):
                 )
                 self.assertFalse(refused["ok"], bad)
             self.assertEqual(
-                self.partner_a.order_api_webhook_event_types,
-                "order.shipped,order.cancelled",
+                self.partner_a.order_api_webhook_event_type_ids.mapped("code"),
+                ["order.shipped", "order.cancelled"],
             )
             html = self.security_page()
             self.assertRegex(

@@ -75,9 +75,9 @@ class TestWebhookLimits(PartnerOrderApiCase):
         cls.cron = cls.env.ref("partner_order_api.ir_cron_webhook_send")
         # one event per validated delivery: a subscription to the delivery
         # events alone (the other events: test_webhook_events.py)
-        (
-            cls.partner_a | cls.partner_b
-        ).order_api_webhook_event_types = "order.partially_shipped,order.shipped"
+        (cls.partner_a | cls.partner_b)._order_api_set_webhook_event_types(
+            ["order.partially_shipped", "order.shipped"]
+        )
 
     def _queue(self, key, count):
         """``count`` API orders of ``key``'s partner, delivered: their events."""

@@ -259,6 +259,8 @@ def test_webhook_put_event_types(validation, event_types, parsed):
     body = {"url": "https://partner.example/hook", "event_types": event_types}
     assert validation.parse_webhook_settings(body) == (body["url"], parsed)
     assert validation.parse_webhook_settings({"url": body["url"]})[1] is None
+    # the portal's choice: the same check
+    assert validation.parse_event_types(event_types) == parsed
 
 
 @pytest.mark.parametrize(
@@ -272,6 +274,10 @@ def test_webhook_put_unknown_event_types_name_the_parameter(validation, event_ty
     assert info.value.details == [
         {"field": "event_types", "message": info.value.message}
     ]
+    # the portal's choice: refused alike
+    with pytest.raises(validation.ValidationError) as portal:
+        validation.parse_event_types(event_types)
+    assert portal.value.details == info.value.details
 
 
 # ----------------------------------------------------------------------

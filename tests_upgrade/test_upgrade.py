@@ -20,9 +20,11 @@ runs ``-u partner_order_api`` (which must log no warning) and:
   answers the old order.
 
 18.0.1.2.0 made the webhook settings per company (jsonb columns): they are
-in ``CHANGED_COLUMNS`` and checked by ``_check_webhook_per_company``; the
+in ``CHANGED_COLUMNS`` and checked by ``check_webhook_per_company``; the
 columns 18.0.1.1.0 added are added as it made them before the upgrade
-(``COLUMNS_OF_1_1``), so that its databases' conversion is tested too.
+(``COLUMNS_OF_1_1``), so that its databases' conversion is tested too;
+18.0.1.4.0 moved the event types into rows of their own: all three in
+``webhook_settings.py``; ``GET webhook`` answers the types chosen before.
 Its lines as ordered (issue 24) are checked by ``lines_as_ordered.py``.
 
 A future schema change (a renamed column, a moved value) ships with its
@@ -57,6 +59,12 @@ sys.path.insert(0, str(REPO / "tests"))
 from lines_as_ordered import check_lines  # noqa: E402
 from odoo_server import OdooServer  # noqa: E402
 from webhook_receiver import WebhookReceiver, closed_port_url  # noqa: E402
+from webhook_settings import (  # noqa: E402
+    COLUMNS_OF_1_1,
+    WEBHOOK_COLUMNS,
+    check_webhook_per_company,
+    webhook_before,
+)
 
 ADDON = "partner_order_api"
 FROM_TAG = "18.0.1.0.0"
@@ -77,33 +85,9 @@ ODOO_TABLES = {
     "stock_lot": "kit_barcode",
     "res_partner_order_api_product_rel": "%",
 }
-# {table: {column, ...}} that a migration script changes on purpose.
-# 18.0.1.2.0: the webhook settings become per company (company_dependent:
-# jsonb {"<company id>": value}); checked by _check_webhook_per_company.
-WEBHOOK_COLUMNS = (
-    "order_api_webhook_url",
-    "order_api_webhook_secret",
-    "order_api_webhook_event_types",
-    "order_api_webhook_previous_secret",
-    "order_api_webhook_previous_secret_expiry",
-)
+# {table: {column, ...}} that a migration script changes on purpose: the
+# webhook settings (webhook_settings.py)
 CHANGED_COLUMNS = {"res_partner": set(WEBHOOK_COLUMNS)}
-# The webhook columns 18.0.1.1.0 added (its users upgrade too): added here
-# as that release made them, before the upgrade, and filled for the demo
-# partner (event types that keep the old answer, a rotation's previous
-# secret valid one more day).
-COLUMNS_OF_1_1 = """
-    ALTER TABLE res_partner
-        ADD COLUMN order_api_webhook_event_types varchar,
-        ADD COLUMN order_api_webhook_previous_secret varchar,
-        ADD COLUMN order_api_webhook_previous_secret_expiry timestamp;
-    UPDATE res_partner
-       SET order_api_webhook_event_types = 'order.updated,order.cancelled',
-           order_api_webhook_previous_secret = 'whsec_cHJldmlvdXMtc2VjcmV0LW9mLTEuMQ==',
-           order_api_webhook_previous_secret_expiry =
-               date_trunc('second', now() AT TIME ZONE 'UTC') + interval '1 day'
-     WHERE order_api_webhook_url IS NOT NULL
-"""
 # Tables recounted by the upgrade, checked against what they count instead
 # of row by row: the order tally, counted by customer contact in 18.0.1.0.0,
 # by owner (sale_order.order_api_owner_id) since.
@@ -359,59 +343,6 @@ def _wait(predicate, timeout=60):
     return False
 
 
-def _webhook_before(db):
-    """The partners holding webhook settings before the upgrade: their
-    values (datetimes as Odoo writes them) and the companies these must be
-    keyed by after it: the partner's company, else the default companies of
-    its contacts' active users, else the main company."""
-    values = ", ".join(
-        f"'{c}', " + (f"to_char({c}, 'YYYY-MM-DD HH24:MI:SS')" if "expiry" in c else c)
-        for c in WEBHOOK_COLUMNS
-    )
-    rows = json.loads(
-        _psql(
-            db,
-            f"""
-            SELECT COALESCE(json_agg(json_build_object(
-                       'id', p.id,
-                       'company_id', p.company_id,
-                       'user_companies', (
-                           SELECT json_agg(DISTINCT u.company_id)
-                             FROM res_users u JOIN res_partner c ON c.id = u.partner_id
-                            WHERE u.active AND c.commercial_partner_id = p.commercial_partner_id),
-                       'values', json_build_object({values}))), '[]')
-              FROM res_partner p
-             WHERE order_api_webhook_url IS NOT NULL OR order_api_webhook_secret IS NOT NULL
-            """,
-        )
-    )
-    main = _psql(
-        db,
-        "SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'main_company'",
-    )
-    for row in rows:
-        companies = [row["company_id"]] if row["company_id"] else row["user_companies"]
-        row["companies"] = sorted(str(c) for c in companies or [main])
-    return rows
-
-
-def _check_webhook_per_company(db, rows):
-    """After the upgrade: each value keyed by each of its partner's companies."""
-    assert rows, "the fill set no webhook"
-    for row in rows:
-        stored = json.loads(
-            _psql(
-                db,
-                "SELECT json_build_object("
-                + ", ".join(f"'{c}', {c}" for c in WEBHOOK_COLUMNS)
-                + f") FROM res_partner WHERE id = {row['id']}",
-            )
-        )
-        for column, value in row["values"].items():
-            expected = value and dict.fromkeys(row["companies"], value)
-            assert stored[column] == expected, (column, stored[column], expected)
-
-
 @pytest.fixture
 def workdir():
     path = Path(tempfile.mkdtemp(prefix="poa-upgrade-"))
@@ -514,7 +445,7 @@ def test_upgrade_keeps_everything(workdir):
             old_server.stop()
 
         _psql(db, COLUMNS_OF_1_1)
-        webhooks = _webhook_before(db)
+        webhooks = webhook_before(lambda sql: _psql(db, sql))
         expiry = webhooks[0]["values"]["order_api_webhook_previous_secret_expiry"]
         before, layout = _snapshot(db)
         counts = {table: len(rows) for table, rows in before.items()}
@@ -552,7 +483,7 @@ def test_upgrade_keeps_everything(workdir):
         for table, rows in before.items():
             if table not in RECOUNTED_TABLES:
                 assert after[table] == rows, f"{table} changed in the upgrade"
-        _check_webhook_per_company(db, webhooks)
+        check_webhook_per_company(lambda sql: _psql(db, sql), webhooks)
         check_lines(lambda **kw: _odoo(src, conf_new, db, "shell", "--no-http", **kw))
         assert _psql(db, OWNERLESS) == "0"
         assert _psql(db, TALLY_MISMATCH) == "0"
@@ -575,6 +506,12 @@ def test_upgrade_keeps_everything(workdir):
             assert new_view["webhook"]["previous_secret_expires_at"] == (
                 expiry.replace(" ", "T") + "Z"
             ), new_view["webhook"]
+            # the event types chosen before (COLUMNS_OF_1_1), ping always
+            assert new_view["webhook"]["event_types"] == [
+                "order.updated",
+                "order.cancelled",
+                "ping",
+            ], new_view["webhook"]
             readonly = _api(new_server, "GET", "orders", keys["readonly"])
             assert readonly.status_code == 200, readonly.text
             assert _api(new_server, "POST", "order", keys["readonly"],
