@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The webhook event types, as records: what a subscription relates to.
 
-The list itself is ``lib.schemas.EVENT_TYPES`` (its order is the canonical
+The list itself is ``lib.events.EVENT_TYPES`` (its order is the canonical
 one); the records are made from it, with their xml ids
 (``partner_order_api.event_type_order_shipped``), by
 ``_sync_event_types``, which ``data/partner_order_api_event_type_data.xml``
@@ -13,7 +13,7 @@ and the API read them elevated).
 
 from odoo import api, fields, models
 
-from ..lib.schemas import EVENT_TYPES
+from ..lib.events import EVENT_TYPES
 
 # name (the short label of the admin form's tags) and description (the
 # portal's checkbox) of each code of EVENT_TYPES, translated as the records'

@@ -15,7 +15,7 @@ from odoo.addons.base.models.res_users import check_identity
 
 from ..lib import errors, validation, webhook
 from ..lib.costs import WEBHOOK_TEST_COST
-from ..lib.schemas import ORDER_EVENT_TYPES
+from ..lib.events import ORDER_EVENT_TYPES
 
 
 class PartnerOrderApiPortal(models.AbstractModel):

@@ -16,7 +16,7 @@ whole batch of orders with it).
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..lib.schemas import EVENT_TYPES
+from ..lib.events import EVENT_TYPES
 from .partner_order_api_event_type import ALWAYS_SENT
 
 

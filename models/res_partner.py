@@ -5,7 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..lib import errors, webhook
-from ..lib.schemas import ORDER_EVENT_TYPES
+from ..lib.events import ORDER_EVENT_TYPES
 
 # who reads the API configuration (the secrets: base.group_system only)
 SALES = "sales_team.group_sale_salesman"

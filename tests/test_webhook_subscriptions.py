@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.partner_order_api.lib.schemas import EVENT_TYPES
+from odoo.addons.partner_order_api.lib.events import EVENT_TYPES
 from odoo.addons.partner_order_api.models.partner_order_api_event_type import (
     EVENT_TYPE_LABELS,
     event_type_xmlid,
@@ -42,7 +42,7 @@ class TestWebhookSubscriptions(PartnerOrderApiCase):
         return self.EventType._of_codes(codes)
 
     def test_records_are_the_list(self):
-        """One record per code of lib.schemas.EVENT_TYPES, in its order, with
+        """One record per code of lib.events.EVENT_TYPES, in its order, with
         its xml id and its labels; syncing again changes nothing, and a code
         no longer listed goes."""
         records = self.EventType.search([])

@@ -13,7 +13,7 @@ from collections import defaultdict
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
 
-from odoo.addons.partner_order_api.lib.schemas import EVENT_TYPES
+from odoo.addons.partner_order_api.lib.events import EVENT_TYPES
 
 SAVED_COLUMN = "order_api_webhook_event_types_pre_1_4"
 
