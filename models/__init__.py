@@ -8,16 +8,20 @@ Where each concern lives:
   ``partner_order_api_service.py``, with ``ir_http.py`` (the auth method),
   ``partner_order_api_rate_limit.py`` (budgets and slots) and
   ``partner_order_api_replica.py`` (read-your-writes on a standby);
-- the use cases, one model in several files: what a partner reads and
-  cancels (``partner_order_api_service_orders.py``), creates
+- the use cases, one model in several files, each checking the caller
+  then calling the reader: what a partner reads and cancels
+  (``partner_order_api_service_orders.py``), creates
   (``partner_order_api_service_create.py``), its webhook settings
   (``partner_order_api_service_webhook.py``), its documents
   (``partner_order_api_document.py``);
-- the order object: its shape (``sale_order_object.py``), when it changes
-  and what each worker keeps of it (``sale_order_freshness.py``,
-  ``order_object_shared.py``), its lines as ordered
-  (``sale_order_line.py``), its deliveries' EANs as shipped
-  (``stock_move.py``);
+- the order object, what an order looks like to a partner and how it is
+  read: one reader (``partner.order.api.order.reader``), the one way every
+  read goes: which orders (the confinement, a page, one order), their
+  statements, each worker's cache (``order_reader.py``) and the object's
+  shape (``order_reader_shape.py``); the order record changing: when its
+  object changes (``sale_order_freshness.py``, ``order_object_shared.py``),
+  its lines as ordered (``sale_order_line.py``), its deliveries' EANs as
+  shipped (``stock_move.py``);
 - webhooks: the outbox (``partner_order_api_webhook_record.py``: events
   recorded in the business transaction), its sender
   (``partner_order_api_webhook_event.py``,
@@ -30,7 +34,6 @@ from . import ir_http
 from . import res_partner
 from . import res_users
 from . import sale_order
-from . import sale_order_object
 from . import sale_order_freshness
 from . import order_object_shared
 from . import sale_order_owner
@@ -39,6 +42,8 @@ from . import account_move
 from . import stock_lot
 from . import partner_order_api_company_setup
 from . import partner_order_api_service
+from . import order_reader
+from . import order_reader_shape
 from . import partner_order_api_service_orders
 from . import partner_order_api_service_create
 from . import partner_order_api_service_webhook

@@ -27,8 +27,10 @@ class PartnerOrderApiService(models.AbstractModel):
 
     def _create_order(self, payload):
         """Create and confirm the order described by a parsed body
-        (``lib.validation.parse_order_payload``) and return its order object."""
-        return self._create_order_record(payload)._order_api_serialize()[0]
+        (``lib.validation.parse_order_payload``) and return its order object
+        (the reader's ``_serialize``)."""
+        order_sudo = self._create_order_record(payload)
+        return self.env["partner.order.api.order.reader"]._serialize(order_sudo)[0]
 
     def _create_order_record(self, payload, committed=None):
         """The order of ``_create_order``, created and confirmed (in sudo).
@@ -285,7 +287,7 @@ class PartnerOrderApiService(models.AbstractModel):
                 partner_sudo, lines, shipping, external_id, payload.get("note")
             )
         )
-        return self.env["sale.order"]._prepare_order_api_quote_values(
+        return self.env["partner.order.api.order.reader"]._prepare_quote_values(
             order,
             self._free_quantities(order.order_line.product_id),
             external_id,
@@ -317,8 +319,8 @@ class PartnerOrderApiService(models.AbstractModel):
         one fixed order, then one fresh check finds those already committed;
         each order then looks at its own transaction too, so the second
         order of a batch with the same external id is a 409. The order
-        objects are built at the end, all at once (the serializer's fixed
-        number of queries)."""
+        objects are built at the end, all at once (the reader's
+        ``_serialize``: a fixed number of queries)."""
         partner_sudo = self._partner_sudo()  # not enabled: 403 for the request
         external_ids = {
             item["external_order_id"]
@@ -345,7 +347,8 @@ class PartnerOrderApiService(models.AbstractModel):
         for outcome in outcomes:
             if not isinstance(outcome, errors.OrderApiError):
                 created |= outcome
-        objects = dict(zip(created.ids, created._order_api_serialize(), strict=True))
+        reader = self.env["partner.order.api.order.reader"]
+        objects = dict(zip(created.ids, reader._serialize(created), strict=True))
         results = []
         for index, outcome in enumerate(outcomes):
             if isinstance(outcome, errors.OrderApiError):

@@ -1,41 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """What a partner reads and cancels: ``GET available_products``, ``GET
 orders``, ``GET order_status``, ``POST order/cancel`` (and the idempotent
-run the writing routes share). Confinement: ``_orders_where``."""
+run the writing routes share). The orders themselves, which ones a partner
+reads and what they look like, are the reader's
+(``partner.order.api.order.reader``, ``order_reader.py``): these use cases
+check the caller and call it with the caller's commercial partner."""
 
-import datetime
 import logging
-import math
 
-from odoo import fields, models
+from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..lib import errors
-from ..lib.json_text import RawJSON
-from .sale_order import ORDER_API_STATES
-from .sale_order_object import ORDER_API_HEADER_COLUMNS, ORDER_API_HEADER_FROM, utc_iso
 
 _logger = logging.getLogger(__name__)
-
-SYNC_SAFETY_WINDOW = 120  # seconds; see _list_orders
-ORDER_STATES = ORDER_API_STATES  # see sale.order._order_api_partner_domain
-# what _orders_where and _list_orders compare in SQL
-_ORDER_SEARCH_FIELDS = [
-    "name",
-    "order_api_owner_id",
-    "state",
-    "company_id",
-    "create_date",
-    "order_api_external_id",
-    "order_api_status",
-    "order_api_updated_at",
-]
-ORDER_SORTS = {
-    "created_desc": ("create_date", "DESC"),
-    "created_asc": ("create_date", "ASC"),
-    "updated_asc": ("order_api_updated_at", "ASC"),
-}
 
 
 def _documents(label, records, state):
@@ -154,154 +133,14 @@ class PartnerOrderApiService(models.AbstractModel):
     # GET orders, GET order_status
     # ------------------------------------------------------------------
 
-    def _orders_where(self):
-        """The SQL condition (on ``sale_order``) of the orders the partner
-        may read through the API, searched elevated: the partner's orders as
-        ``sale.order._order_api_partner_domain`` defines them for the API
-        and the portal alike (those it owns, sent, confirmed or cancelled),
-        in the caller's API company (the request's only company: see
-        ``_caller_company``), compiled by the ORM."""
-        self.env["sale.order"].flush_model(_ORDER_SEARCH_FIELDS)
-        SaleOrder = self.env["sale.order"].sudo().with_context(active_test=False)
-        domain = SaleOrder._order_api_partner_domain(self._caller())
-        query = SaleOrder._search(
-            [*domain, ("company_id", "in", self.env.companies.ids)]
-        )
-        return query.where_clause
-
     def _list_orders(self, page, page_size, filters=None):
-        """A page of the partner's orders with the pagination.
-
-        ``filters`` (``lib.validation.parse_orders_query``): statuses,
-        created_from/created_to and updated_since (all inclusive) and sort.
-
-        Sync: with ``sort=updated_asc`` the pagination also holds
-        ``next_updated_since``, the value for the next request (keyset
-        paging: page 1 each time). It is the ``updated_at`` of the last order
-        returned (inclusive, so that order comes again, and so do orders
-        changed in the same microsecond), and never later than now minus a
-        safety window: a change whose transaction commits late, after a poll
-        already saw later changes, is still returned by the next poll. A
-        client that follows it sees every change at least once.
-
-        Without a filter the total count comes from the order tally
-        (``partner.order.api.order.tally``, kept by PostgreSQL), so a page
-        costs the same whatever the partner's history; with filters it is a
-        COUNT in the same statement as the page.
-        """
-        filters = filters or {"sort": "created_desc"}
-        safe_limit = fields.Datetime.now() - datetime.timedelta(
-            seconds=SYNC_SAFETY_WINDOW
-        )
+        """A page of the partner's orders with the pagination (``filters``:
+        ``lib.validation.parse_orders_query``; the sync's
+        ``next_updated_since`` and the counts: the reader's ``_page``)."""
         self._partner_sudo()  # enabled?
-        conditions = [self._orders_where()]
-        if filters.get("statuses"):
-            conditions.append(
-                SQL("sale_order.order_api_status IN %s", tuple(filters["statuses"]))
-            )
-        if filters.get("created_from"):
-            conditions.append(
-                SQL("sale_order.create_date >= %s", filters["created_from"])
-            )
-        if filters.get("created_to"):
-            conditions.append(
-                SQL("sale_order.create_date <= %s", filters["created_to"])
-            )
-        if filters.get("updated_since"):
-            # microseconds kept: a domain would round them away
-            conditions.append(
-                SQL("sale_order.order_api_updated_at >= %s", filters["updated_since"])
-            )
-        where = SQL(" AND ").join(conditions)
-        if len(conditions) == 1:
-            # no filter: the count is kept per owner, company and state
-            count = self.env["partner.order.api.order.tally"]._count_sql(
-                [self._caller()], ORDER_STATES, self.env.companies.ids
-            )
-        else:
-            count = SQL("SELECT COUNT(*) FROM sale_order WHERE %s", where)
-        sort_field, direction = ORDER_SORTS[filters["sort"]]
-        cr = self.env.cr
-        # the page and what the order objects show of the orders themselves,
-        # in one statement: the page is chosen first, on sale_order alone (its
-        # sort index and LIMIT, whatever the partner's history), then joined
-        # to the currency and the delivery address
-        cr.execute(
-            SQL(
-                """
-                SELECT page.total_count, %s
-                  FROM (SELECT sale_order.id AS page_id, %s AS page_key,
-                               (%s) AS total_count
-                          FROM sale_order
-                         WHERE %s
-                      ORDER BY %s %s, sale_order.id %s
-                         LIMIT %s OFFSET %s) page,
-                       %s
-                 WHERE sale_order.id = page.page_id
-              ORDER BY page.page_key %s, page.page_id %s
-                """,
-                ORDER_API_HEADER_COLUMNS,
-                SQL.identifier("sale_order", sort_field),
-                count,
-                where,
-                SQL.identifier("sale_order", sort_field),
-                SQL(direction),
-                SQL(direction),
-                page_size,
-                (page - 1) * page_size,
-                ORDER_API_HEADER_FROM,
-                SQL(direction),
-                SQL(direction),
-            )
+        return self.env["partner.order.api.order.reader"]._page(
+            self._caller(), page, page_size, filters
         )
-        rows = cr.dictfetchall()
-        if rows:
-            total_count = int(rows[0]["total_count"])
-        else:  # beyond the last page
-            cr.execute(count)
-            total_count = int(cr.fetchone()[0])
-        total_pages = math.ceil(total_count / page_size)
-        pagination = {
-            "page": page,
-            "page_size": page_size,
-            "total_count": total_count,
-            "total_pages": total_pages,
-            "has_next": page < total_pages,
-            "has_previous": page > 1 and total_count > 0,
-        }
-        if filters["sort"] == "updated_asc":
-            last = (
-                (rows and rows[-1]["updated_at"])
-                or filters.get("updated_since")
-                or safe_limit
-            )
-            pagination["next_updated_since"] = utc_iso(
-                min(last, safe_limit), microseconds=True
-            )
-        orders = self.env["sale.order"].sudo().browse([row["id"] for row in rows])
-        texts = orders._order_api_json({row["id"]: row for row in rows})
-        return {
-            "orders": RawJSON(b"[" + b",".join(texts) + b"]"),
-            "pagination": pagination,
-        }
-
-    def _find_order(self, identified_by, order_id):
-        """The partner's order (in sudo), or NotFound: another partner's
-        order is answered exactly like one that does not exist."""
-        field = "name" if identified_by == "biomes" else "order_api_external_id"
-        self.env.cr.execute(
-            SQL(
-                "SELECT sale_order.id FROM sale_order WHERE %s = %s AND %s "
-                "ORDER BY sale_order.id DESC LIMIT 1",
-                SQL.identifier("sale_order", field),
-                order_id,
-                self._orders_where(),
-            )
-        )
-        row = self.env.cr.fetchone()
-        if not row:
-            raise errors.NotFound(f"No order with {identified_by} id {order_id!r}.")
-        return self.env["sale.order"].sudo().browse(row[0])
 
     def _run_idempotent(self, idempotency_key, route, data, func):
         """``func()`` -> (payload, status), at most once per partner, API
@@ -348,7 +187,8 @@ class PartnerOrderApiService(models.AbstractModel):
         cancelled answers it again; another partner's order is 404
         ``not_found``."""
         partner_sudo = self._partner_sudo()
-        order_sudo = self._find_order(identified_by, order_id)
+        reader = self.env["partner.order.api.order.reader"]
+        order_sudo = reader._find(self._caller(), identified_by, order_id)
         if order_sudo.order_api_partner_id != partner_sudo:
             raise errors.NotCancellable(
                 f"Order {order_sudo.name} was not placed through the Partner "
@@ -356,7 +196,7 @@ class PartnerOrderApiService(models.AbstractModel):
                 "can be cancelled through it; ask your sales contact to cancel it."
             )
         if order_sudo.state == "cancel":
-            return order_sudo._order_api_serialize()[0]
+            return reader._serialize(order_sudo)[0]
         reasons = self._cancel_blockers(order_sudo)
         if reasons:
             raise errors.NotCancellable(
@@ -380,7 +220,7 @@ class PartnerOrderApiService(models.AbstractModel):
             order_sudo.name,
             self.env.uid,
         )
-        return order_sudo._order_api_serialize()[0]
+        return reader._serialize(order_sudo)[0]
 
     def _cancel_blockers(self, order_sudo):
         """Why the API refuses to cancel ``order_sudo`` (see
@@ -403,5 +243,9 @@ class PartnerOrderApiService(models.AbstractModel):
         return reasons
 
     def _get_order_status(self, identified_by, order_id):
+        """The partner's order (its object), found by the reader
+        (``_find``: another partner's order is 404 ``not_found``)."""
         self._partner_sudo()  # enabled?
-        return self._find_order(identified_by, order_id)._order_api_serialize()[0]
+        reader = self.env["partner.order.api.order.reader"]
+        order_sudo = reader._find(self._caller(), identified_by, order_id)
+        return reader._serialize(order_sudo)[0]

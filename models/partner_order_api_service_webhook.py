@@ -5,7 +5,7 @@
 from odoo import fields, models
 
 from ..lib import errors
-from .sale_order_object import utc_iso
+from .order_reader import utc_iso
 
 
 class PartnerOrderApiService(models.AbstractModel):
