@@ -1,10 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Routes of the Partner Order API: parse, call one service method, answer.
+"""Routes of the Partner Order API: parse, call one use case, answer.
 
-Rules live in ``models/partner_order_api_service*.py`` (documents:
-``models/partner_order_api_document.py``); the key is checked by
-the auth method ``ir.http._auth_method_partner_order_api``; errors become
-JSON in ``error_handlers.py``.
+The use cases live in ``models/``, one model per thing they act on: orders
+(``partner.order.api.orders``), products (``partner.order.api.products``),
+webhook settings (``partner.order.api.webhook.settings``), documents
+(``partner.order.api.document``). Who is asking is decided before a route
+runs, by the auth method (``ir.http._auth_method_partner_order_api``:
+``partner.order.api.caller._admit``); errors become JSON in
+``error_handlers.py``.
 """
 
 import json
@@ -18,8 +21,12 @@ from ..lib import validation
 from .routing import api_endpoint, fallback
 
 
-def _service():
-    return request.env["partner.order.api.service"]
+def _orders():
+    return request.env["partner.order.api.orders"]
+
+
+def _webhook():
+    return request.env["partner.order.api.webhook.settings"]
 
 
 def _json_body():
@@ -34,28 +41,34 @@ def _idempotent(route, data, func):
     key = validation.parse_idempotency_key(
         request.httprequest.headers.get("Idempotency-Key")
     )
-    (payload, status), replayed = _service()._run_idempotent(key, route, data, func)
+    (payload, status), replayed = request.env[
+        "partner.order.api.idempotency"
+    ]._run_for_caller(key, route, data, func)
     return payload, status, {"Idempotent-Replayed": "true"} if replayed else {}
 
 
 class PartnerOrderApiController(http.Controller):
     @api_endpoint("listAvailableProducts")
     def available_products(self):
-        return {"products": _service()._get_available_products()}, 200
+        return {
+            "products": request.env[
+                "partner.order.api.products"
+            ]._get_available_products()
+        }, 200
 
     @api_endpoint("listOrders")
     def orders(self, **params):
         page, page_size, filters = validation.parse_orders_query(
             request.httprequest.args
         )
-        return _service()._list_orders(page, page_size, filters), 200
+        return _orders()._list_orders(page, page_size, filters), 200
 
     @api_endpoint("getOrderStatus")
     def order_status(self, **params):
         identified_by, order_id = validation.parse_order_lookup(
             request.httprequest.args
         )
-        return _service()._get_order_status(identified_by, order_id), 200
+        return _orders()._get_order_status(identified_by, order_id), 200
 
     @api_endpoint("getOrderDocument")
     def order_document(self, **params):
@@ -72,13 +85,13 @@ class PartnerOrderApiController(http.Controller):
         data = _json_body()
         payload = validation.parse_order_payload(data)
         return _idempotent(
-            "order", data, lambda: (_service()._create_order(payload), 201)
+            "order", data, lambda: (_orders()._create_order(payload), 201)
         )
 
     @api_endpoint("quoteOrder")
     def order_quote(self, **params):
         payload = validation.parse_order_payload(_json_body())
-        return _service()._quote_order(payload), 200
+        return _orders()._quote_order(payload), 200
 
     @api_endpoint("createOrdersBatch")
     def orders_batch(self, **params):
@@ -87,7 +100,7 @@ class PartnerOrderApiController(http.Controller):
         return _idempotent(
             "orders/batch",
             data,
-            lambda: (_service()._create_orders_batch(items), 200),
+            lambda: (_orders()._create_orders_batch(items), 200),
         )
 
     @api_endpoint("cancelOrder")
@@ -97,12 +110,12 @@ class PartnerOrderApiController(http.Controller):
         return _idempotent(
             "order/cancel",
             data,
-            lambda: (_service()._cancel_order(identified_by, order_id), 200),
+            lambda: (_orders()._cancel_order(identified_by, order_id), 200),
         )
 
     @api_endpoint("getWebhook")
     def webhook_get(self, **params):
-        return _service()._get_webhook(), 200
+        return _webhook()._get_webhook(), 200
 
     @api_endpoint("setWebhook")
     def webhook_put(self, **params):
@@ -110,19 +123,19 @@ class PartnerOrderApiController(http.Controller):
         # not enabled: 403 before the body is looked at
         request.env["partner.order.api.caller"]._partner_sudo()
         url, event_types = validation.parse_webhook_settings(data)
-        return _service()._set_webhook(url, event_types), 200
+        return _webhook()._set_webhook(url, event_types), 200
 
     @api_endpoint("deleteWebhook")
     def webhook_delete(self, **params):
-        return _service()._delete_webhook(), 200
+        return _webhook()._delete_webhook(), 200
 
     @api_endpoint("testWebhook")
     def webhook_test(self, **params):
-        return _service()._test_webhook(), 200
+        return _webhook()._test_webhook(), 200
 
     @api_endpoint("rotateWebhookSecret")
     def webhook_rotate_secret(self, **params):
-        return _service()._rotate_webhook_secret(), 200
+        return _webhook()._rotate_webhook_secret(), 200
 
     @api_endpoint("getOpenApiDocument")
     def openapi(self, **params):

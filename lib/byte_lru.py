@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """A least-recently-used mapping bounded by the bytes it holds.
 
-The order objects' cache of each worker (``sale.order._order_api_json``)
+The order objects' cache of each worker (``models/order_reader.py``)
 holds JSON texts whose size goes from about 1 kB (an order of one line) to
 tens of kB (an order of a hundred lines): a bound by count would let a
 partner of large orders take many times the memory of one of small orders.

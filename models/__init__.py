@@ -1,38 +1,51 @@
 """The Odoo models of the Partner Order API. They may import ``lib/`` (pure
 Python) and ``error_handlers``, never ``controllers/``
-(tests_standalone/test_suite_wiring.py checks it).
+(tests_standalone/test_suite_wiring.py checks it). Infrastructure that
+needs no ORM (the API's own connections and slots, log filters) lives in
+``lib/``, set up by the model that owns it (``_register_hook``).
 
-Where each concern lives:
+Where each concern lives, in the order a request meets them (README,
+"Architecture"):
 
-- who is asking (the key, the caller, its partner and company):
-  ``partner_order_api_service.py``, with ``ir_http.py`` (the auth method),
-  ``partner_order_api_rate_limit.py`` (budgets and slots) and
-  ``partner_order_api_replica.py`` (read-your-writes on a standby);
-- the use cases, one model in several files: what a partner reads and
-  cancels (``partner_order_api_service_orders.py``), creates
-  (``partner_order_api_service_create.py``), its webhook settings
-  (``partner_order_api_service_webhook.py``), its documents
-  (``partner_order_api_document.py``);
-- the order object: its shape (``sale_order_object.py``), when it changes
-  and what each worker keeps of it (``sale_order_freshness.py``,
-  ``order_object_shared.py``), its lines as ordered
-  (``sale_order_line.py``), its deliveries' EANs as shipped
-  (``stock_move.py``);
-- webhooks: the outbox (``partner_order_api_webhook_record.py``: events
-  recorded in the business transaction), its sender
-  (``partner_order_api_webhook_event.py``,
-  ``partner_order_api_webhook_ping.py``), the event types
-  (``partner_order_api_event_type.py``) and which of them each partner
-  receives in each company (``partner_order_api_webhook_subscription.py``);
-- the back office: ``res_partner*.py``, ``res_users*.py``,
-  ``res_config_settings.py``, ``partner_order_api_portal.py``.
+- **who is asking**: ``partner.order.api.caller`` (``partner_order_api_caller.py``:
+  the key and its cache, the caller's facts and their cache, ``_admit``
+  which the auth method of ``ir_http.py`` calls, ``_forget`` which every
+  change that must make workers forget a caller calls;
+  ``partner_order_api_caller_standby.py``: read-your-writes on a
+  standby), with the partner's budget and slots
+  (``partner_order_api_rate_limit.py``);
+- **what a request may do**, one model per thing the use cases act on:
+  orders (``partner_order_api_orders.py``: list, status, cancel;
+  ``partner_order_api_orders_create.py``: create, quote, batch), products
+  (``partner_order_api_products.py``), webhook settings
+  (``partner_order_api_webhook_settings.py``), documents
+  (``partner_order_api_document.py``, its cache
+  ``partner_order_api_document_cache.py``), idempotency
+  (``partner_order_api_idempotency.py``);
+- **what an order looks like**: ``partner.order.api.order.reader``
+  (``order_reader.py``: which orders, the page, the statements, the
+  per-worker cache; ``order_reader_shape.py``: the ``_prepare_*``
+  shaping); when it changes is the order's concern
+  (``sale_order_freshness.py``, ``order_object_shared.py``), what was
+  ordered and shipped is stored on its lines (``sale_order_line.py``) and
+  moves (``stock_move.py``), who owns it and how many a partner has
+  (``sale_order_owner.py``, ``partner_order_api_order_tally.py``);
+- **webhooks**: the event types (``partner_order_api_event_type.py``) and
+  a partner's choice of them (``partner_order_api_webhook_subscription.py``),
+  the outbox (``partner_order_api_webhook_record.py``: events recorded in
+  the business transaction), its sender
+  (``partner_order_api_webhook_event.py``, ``partner_order_api_webhook_ping.py``);
+- **the back office**: ``res_partner*.py``, ``res_users*.py``,
+  ``product_*.py``, ``res_config_settings.py``,
+  ``partner_order_api_company_setup.py``, and the portal section
+  (``partner_order_api_portal.py``).
 """
+
 
 from . import ir_http
 from . import res_partner
 from . import res_users
 from . import sale_order
-from . import sale_order_object
 from . import sale_order_freshness
 from . import order_object_shared
 from . import sale_order_owner
@@ -42,10 +55,12 @@ from . import stock_lot
 from . import partner_order_api_company_setup
 from . import partner_order_api_caller
 from . import partner_order_api_caller_standby
-from . import partner_order_api_service
-from . import partner_order_api_service_orders
-from . import partner_order_api_service_create
-from . import partner_order_api_service_webhook
+from . import order_reader
+from . import order_reader_shape
+from . import partner_order_api_orders
+from . import partner_order_api_orders_create
+from . import partner_order_api_products
+from . import partner_order_api_webhook_settings
 from . import partner_order_api_document
 from . import partner_order_api_document_cache
 from . import partner_order_api_event_type

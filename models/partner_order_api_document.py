@@ -116,15 +116,17 @@ class PartnerOrderApiDocument(models.AbstractModel):
 
     def _get_order_document(self, identified_by, order_id, doc_type, selector=None):
         """``(pdf bytes, file name)`` of a document of the partner's order
-        (found as ``order_status`` finds it): ``invoice`` (a posted invoice
-        or credit note: ``selector`` its number, else the latest), ``delivery_slip``
-        (a done outgoing delivery: ``selector`` its name, else the latest) or
-        ``order`` (the confirmation). NotFound when the order has no such
+        (found as ``order_status`` finds it: the reader's ``_find``):
+        ``invoice`` (a posted invoice or credit note: ``selector`` its
+        number, else the latest), ``delivery_slip`` (a done outgoing
+        delivery: ``selector`` its name, else the latest) or ``order`` (the
+        confirmation). NotFound when the order has no such
         document. Rendered by Odoo's own reports, elevated: the order was
         checked to be the partner's, and the documents are the customer's."""
-        self.env["partner.order.api.caller"]._partner_sudo()  # enabled?
-        order_sudo = self.env["partner.order.api.service"]._find_order(
-            identified_by, order_id
+        caller = self.env["partner.order.api.caller"]
+        caller._partner_sudo()  # enabled?
+        order_sudo = self.env["partner.order.api.order.reader"]._find(
+            caller._partner_id(), identified_by, order_id
         )
         if doc_type == "invoice":
             invoice_sudo = self._order_invoice_sudo(order_sudo, selector)

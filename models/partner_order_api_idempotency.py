@@ -71,6 +71,24 @@ class PartnerOrderApiIdempotency(models.Model):
         return int.from_bytes(digest[:8], "big", signed=True)
 
     @api.model
+    def _run_for_caller(self, key, route, data, func):
+        """``func()`` -> (payload, status), at most once per partner of the
+        caller (``partner.order.api.caller``), API company and
+        ``Idempotency-Key`` ``key`` (None: run, no key); returns
+        ``((payload, status), replayed)``."""
+        if key is None:
+            return func(), False
+        partner_sudo = self.env["partner.order.api.caller"]._partner_sudo()
+        Idempotency = self.sudo()
+        return Idempotency._run(
+            partner_sudo,
+            self.env.company,
+            key,
+            Idempotency._fingerprint(route, data),
+            func,
+        )
+
+    @api.model
     def _run(self, partner, company, key, fingerprint, func):
         """``func()`` -> (payload, status) at most once for (partner,
         company, key); returns ``((payload, status), replayed)``."""

@@ -5,7 +5,7 @@
 method runs as the portal user and acts on the commercial partner of that
 user only, after checking that it is enabled; the webhook rules (URL checks,
 signing secret, test event) are the API's own, from
-``partner.order.api.service``, and so is the webhook it acts on: the one of
+``partner.order.api.webhook.settings``, and so is the webhook it acts on: the one of
 the user's API company (the settings are per company).
 """
 
@@ -60,7 +60,7 @@ class PartnerOrderApiPortal(models.AbstractModel):
             "order_api_webhook_secret_set": bool(partner_sudo.order_api_webhook_secret),
             "order_api_webhook_event_types": partner_sudo._order_api_webhook_event_types(),
             "order_api_event_type_choices": self._event_type_choices(),
-            "order_api_webhook_previous_secret_expiry": self._service()._webhook_info(
+            "order_api_webhook_previous_secret_expiry": self._webhook()._webhook_info(
                 partner_sudo
             )["previous_secret_expires_at"],
             "order_api_base_url": f"{base_url}/partner_order_api",
@@ -79,8 +79,10 @@ class PartnerOrderApiPortal(models.AbstractModel):
     # context). Everything else is private.
     # ------------------------------------------------------------------
 
-    def _service(self):
-        return self.env["partner.order.api.service"]
+    def _webhook(self):
+        """The webhook settings' use cases, the API's own (the page acts as
+        the API would for this user)."""
+        return self.env["partner.order.api.webhook.settings"]
 
     @api.model
     def _event_type_choices(self):
@@ -142,7 +144,7 @@ class PartnerOrderApiPortal(models.AbstractModel):
                         }
                     ]
                 ) from None
-            info = self._service()._set_webhook(
+            info = self._webhook()._set_webhook(
                 url.strip() if isinstance(url, str) else "", chosen
             )
             result = {
@@ -160,7 +162,7 @@ class PartnerOrderApiPortal(models.AbstractModel):
     @api.model
     def _clear_webhook(self):
         def clear():
-            info = self._service()._delete_webhook()
+            info = self._webhook()._delete_webhook()
             return {
                 "message": _("Webhook removed: no order updates will be sent."),
                 "url": info["url"],
@@ -172,7 +174,7 @@ class PartnerOrderApiPortal(models.AbstractModel):
     @api.model
     def _rotate_webhook_secret(self):
         def rotate():
-            info = self._service()._rotate_webhook_secret()
+            info = self._webhook()._rotate_webhook_secret()
             expiry = info["previous_secret_expires_at"]
             if expiry:
                 message = _(
@@ -206,7 +208,7 @@ class PartnerOrderApiPortal(models.AbstractModel):
         def send():
             self._take_test_event_budget()
             try:
-                result = self._service()._test_webhook()
+                result = self._webhook()._test_webhook()
             except errors.ConcurrencyLimited as exc:
                 raise errors.ConcurrencyLimited(
                     exc.headers["Retry-After"],

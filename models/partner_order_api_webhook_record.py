@@ -49,7 +49,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
         """Queue, for each ``(order, picking or None)``, one event per type
         of ``event_types_of(body)`` that the order's API partner receives
         (``possible_types``: every type it may answer); the body is the
-        order's ``order_status`` body now. Never sends anything."""
+        order's ``order_status`` body now (the reader's ``_serialize``).
+        Never sends anything."""
         candidates = []
         for order, picking in order_pickings:
             # the webhook of the order's company: only its users read the order
@@ -76,7 +77,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
             .sudo()
             .union(*(order for order, _picking, _wanted in pairs))
         )
-        payloads = dict(zip(orders.ids, orders._order_api_serialize(), strict=True))
+        reader = self.env["partner.order.api.order.reader"]
+        payloads = dict(zip(orders.ids, reader._serialize(orders), strict=True))
         vals_list = []
         for order, picking, wanted in pairs:
             body = dict({"success": True}, **payloads[order.id])

@@ -67,12 +67,12 @@ class ProductProduct(models.Model):
             prices = pricelist._get_products_price(products, 1.0, currency=currency)
         else:
             prices = {product.id: product.lst_price for product in products}
-        service = self.env["partner.order.api.service"]
+        products_uc = self.env["partner.order.api.products"]
         for product in self:
             product.order_api_partner_currency_id = currency
             price = prices.get(product.id, product.lst_price)
             product.order_api_partner_price = (
-                service._price_tax_excluded(product, price, currency, partner)
+                products_uc._price_tax_excluded(product, price, currency, partner)
                 if partner
                 else price
             )

@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Sale orders in the Partner Order API: which orders a partner reads,
 their API fields and status, and the events of their confirmation and
-cancellation. The order object itself: ``sale_order_object.py`` (its shape)
-and ``sale_order_freshness.py`` (when it changes, what is cached)."""
+cancellation. The order object itself: ``order_reader.py`` (how it is read,
+shaped and cached) and ``sale_order_freshness.py`` (when it changes)."""
 
 from odoo import api, fields, models
 from odoo.tools import float_compare
@@ -70,7 +70,7 @@ class SaleOrder(models.Model):
         came from. Companies are the reader's (Odoo's multi-company rule on
         the portal; the API adds the caller's one API company,
         ``partner.order.api.caller._company``). The API compiles this
-        domain to SQL (``partner.order.api.service._orders_where``), the
+        domain to SQL (``partner.order.api.order.reader._where``), the
         portal rules are written from it (``_order_api_sync_portal_rules``)."""
         return [
             ("order_api_owner_id", "=", partner_id),

@@ -1,5 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""When an order object changes, and what each worker keeps of it.
+"""When an order object changes: what is about the order record changing.
+What the object shows and how it is read, made and kept by each worker is
+the reader's (``partner.order.api.order.reader``, ``order_reader.py``),
+which this file calls to make the objects it digests.
 
 The rule (README, "How the figures are reached"): an order's
 ``updated_at`` moves exactly when the object a client would read changes,
@@ -7,9 +10,9 @@ and each worker's cache of objects is keyed by it.
 
 1. *What may change it* is derived from what the object reads:
    ``ORDER_API_OBJECT_DEPENDS`` names, as Odoo field paths, every column the
-   serializer's statements read (``sale_order_object.py``); its coverage
-   test (tests/test_order_object_coverage.py) parses those statements and
-   fails on a column no path covers. Odoo recomputes the trigger field
+   reader's statements read (``order_reader.py``); its coverage test
+   (tests/test_order_object_coverage.py) parses those statements and fails
+   on a column no path covers. Odoo recomputes the trigger field
    ``order_api_object_changed`` when one of them changes, written or itself
    recomputed, on the order's own records or on shared ones (a carrier, a
    currency, a country, a lot, a location): the order becomes a *candidate*.
@@ -17,14 +20,15 @@ and each worker's cache of objects is keyed by it.
    carrier's name imported from a .po file by raw SQL, the quantities'
    precision) call the same trigger (``order_object_shared.py``).
 2. *Whether it changed* is decided once per transaction, before it commits
-   (``_order_api_settle``, a precommit hook; the serializer runs it first
-   too, so an answer or a webhook made in the transaction shows the
-   ``updated_at`` it commits with): the candidates' objects are made anew
-   (every carrier translation included) and their SHA-256 compared with the
-   one stored with the order (``order_api_digest``); only the orders whose
-   digest differs get a new ``updated_at`` (``clock_timestamp()``: distinct,
-   with microseconds). A stock reservation, a cancelled draft invoice, a
-   contact merged into one with the same address: candidates, unchanged.
+   (``_order_api_settle``, a precommit hook; the reader's ``_serialize``
+   runs it first too, so an answer or a webhook made in the transaction
+   shows the ``updated_at`` it commits with): the candidates' objects are
+   made anew by the reader (``_objects``, every carrier translation
+   included) and their SHA-256 compared with the one stored with the order
+   (``order_api_digest``); only the orders whose digest differs get a new
+   ``updated_at`` (``clock_timestamp()``: distinct, with microseconds). A
+   stock reservation, a cancelled draft invoice, a contact merged into one
+   with the same address: candidates, unchanged.
    Two limits keep the back office working whatever happens: more than
    ``COMPARE_LIMIT`` candidates at once (a carrier renamed that thousands
    of orders show) are all marked changed in one statement, without being
@@ -32,9 +36,9 @@ and each worker's cache of objects is keyed by it.
    changed, and the error logged, rather than failing the user's change.
    Either way their digest is taken again at their next change.
 3. *What is kept* is per order and cannot repeat: a worker keeps the JSON
-   text of objects it made, ``OBJECT_CACHE_BYTES`` of them at most
-   (``lib.byte_lru``), keyed by order, ``updated_at`` and the reader's
-   language, read in the reader's snapshot.
+   text of objects it made (the reader's ``_json``), ``OBJECT_CACHE_BYTES``
+   of them at most (``lib.byte_lru``), keyed by order, ``updated_at`` and
+   the reader's language, read in the reader's snapshot.
 
 Order lines show their products as they were ordered, and deliveries'
 lines the EANs their moves stored: renaming or re-barcoding a product
@@ -51,7 +55,6 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
-from ..lib.byte_lru import ByteLRU
 from ..lib.json_text import json_text
 
 # the orders whose object may have changed in this transaction: a set of
@@ -64,9 +67,6 @@ SETTLE_BATCH = 500
 # more candidates than this in one transaction are marked changed without
 # being compared (each costs about a third of a millisecond to make anew)
 COMPARE_LIMIT = 5000
-# the bytes of order objects each worker process keeps (``_order_api_json``):
-# about 10,000 objects of two lines, a few hundred of a hundred lines
-OBJECT_CACHE_BYTES = 16 * 1024 * 1024
 
 _INVOICE = "order_line.invoice_lines.move_id"
 _PICKING = "picking_ids"
@@ -234,7 +234,7 @@ class SaleOrder(models.Model):
         """Give a new ``updated_at`` to the candidates of this transaction
         whose object differs from the one their digest was taken of, and
         store their new digest. Run before the transaction commits, and by
-        the serializer before it reads."""
+        the reader's ``_serialize`` before it reads."""
         cr = self.env.cr
         self.env.flush_all()  # recomputations name their candidates first
         candidates = cr.precommit.data.pop(CANDIDATES, None)
@@ -285,7 +285,8 @@ class SaleOrder(models.Model):
     def _order_api_digests(self):
         """{order id: SHA-256 of its object as committed now}: every field
         but ``updated_at``, carriers named in every language."""
-        objects = self._order_api_objects(all_languages=True)
+        reader = self.env["partner.order.api.order.reader"]
+        objects = reader._objects(self, all_languages=True)
         digests = {}
         for order_id, order_object in zip(self.ids, objects, strict=True):
             order_object.pop("updated_at")
@@ -331,48 +332,3 @@ class SaleOrder(models.Model):
             orders = Order.browse(ids[start : start + SETTLE_BATCH])
             orders._order_api_store_digests(orders._order_api_digests(), touch=False)
             self.env.invalidate_all()
-
-    def _order_api_json(self, headers):
-        """The order objects of ``self``, in order, as JSON texts (UTF-8).
-
-        ``headers``: the orders' rows of ``ORDER_API_HEADER_COLUMNS``, by
-        order id, read in the reader's snapshot. A worker makes an object
-        again (``_order_api_objects``, for all the missing ones at once)
-        only when its key is new: order, ``updated_at`` (new whenever the
-        object changes) and language. The key is
-        read with the data, so a cached object is never older than what the
-        reader's transaction sees."""
-        cache = _object_cache(self.env.registry)
-        lang = self.env.lang or "en_US"
-        keys = {
-            order_id: (order_id, headers[order_id]["updated_at"], lang)
-            for order_id in self.ids
-        }
-        texts = {}
-        for order_id, key in keys.items():
-            text = cache.get(key)
-            if text is not None:
-                texts[order_id] = text
-        missing = self.browse(
-            [order_id for order_id in self.ids if order_id not in texts]
-        )
-        if missing:
-            objects = missing._order_api_objects(
-                {order_id: headers[order_id] for order_id in missing.ids}
-            )
-            for order_id, order_object in zip(missing.ids, objects, strict=True):
-                text = json_text(order_object)
-                cache[keys[order_id]] = text
-                texts[order_id] = text
-        return [texts[order_id] for order_id in self.ids]
-
-
-def _object_cache(registry):
-    """The order objects' cache of this process for ``registry`` (a new
-    registry, after an upgrade, starts a new one)."""
-    cache = registry.__dict__.get("_partner_order_api_objects")
-    if cache is None:
-        cache = registry.__dict__.setdefault(
-            "_partner_order_api_objects", ByteLRU(OBJECT_CACHE_BYTES)
-        )
-    return cache

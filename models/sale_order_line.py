@@ -7,31 +7,20 @@ reference are stored on the line when it is created, and again when its
 product is changed (a new product is a new ordering). Renaming,
 re-barcoding or re-translating a product later changes
 ``available_products`` at once and never an order already placed: the
-order object's ``lines[]`` read these columns (``LINES_QUERY``), not the
-product.
+order object's ``lines[]`` read these columns, not the product (the
+statement and the shaping of a line: ``order_reader.py``, ``_LINES``, and
+``order_reader_shape.py``).
 """
 
 import json
 
 from odoo import api, fields, models
-from odoo.tools import SQL, float_round
+from odoo.tools import SQL
 
 # the stored values of a line, by the product they come from
 ORDERED_FIELDS = ("order_api_product_name", "order_api_ean", "order_api_default_code")
 # products named at once through the ORM (the fill of existing lines)
 _FILL_BATCH = 1000
-
-# the lines of the orders (parameter: order ids), as they were ordered
-LINES_QUERY = """
-    SELECT sol.order_id, sol.name, sol.product_uom_qty,
-           sol.qty_delivered, sol.price_reduce_taxexcl, sol.price_subtotal,
-           sol.order_api_product_name AS product_name,
-           sol.order_api_ean AS barcode,
-           sol.order_api_default_code AS default_code
-      FROM sale_order_line sol
-     WHERE sol.order_id = ANY(%s) AND sol.display_type IS NULL
-  ORDER BY sol.order_id, sol.sequence, sol.id
-"""
 
 # The lines with a product that have no stored values yet, with the language
 # of their order's customer: those of the releases before 18.0.1.2.0, or of
@@ -206,30 +195,3 @@ class SaleOrderLine(models.Model):
                 dict(vals, **values[lang, product_id])
             )
         return res
-
-    @api.model
-    def _prepare_order_api_values(self, row, rounded, cancelled=False, digits=None):
-        """One line of the order object from a row of ``LINES_QUERY``: the
-        product as it was ordered; ``rounded`` rounds an amount in the
-        order's currency."""
-        return {
-            "ean": row["barcode"] or None,
-            "product_name": row["product_name"] or row["name"],
-            "default_code": row["default_code"] or None,
-            "quantity": row["product_uom_qty"],
-            "delivered_quantity": row["qty_delivered"],
-            "open_quantity": _open_quantity(row, cancelled, digits),
-            "unit_price": rounded(row["price_reduce_taxexcl"]),
-            "subtotal": rounded(row["price_subtotal"]),
-        }
-
-
-def _open_quantity(line, cancelled, digits):
-    """What is still to deliver of an order line: ordered minus delivered,
-    never below zero; zero on a cancelled order (nothing more will come)."""
-    if cancelled:
-        return 0.0
-    remaining = (line["product_uom_qty"] or 0.0) - (line["qty_delivered"] or 0.0)
-    if digits is not None:
-        remaining = float_round(remaining, precision_digits=digits)
-    return max(remaining, 0.0)

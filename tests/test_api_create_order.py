@@ -175,7 +175,7 @@ class TestApiCreateOrder(PartnerOrderApiCase):
     def test_duplicate_caught_by_the_database_constraint(self):
         """The race: the id is taken after the check; the unique constraint
         answers 409 and nothing of the request stays."""
-        service_cls = type(self.env["partner.order.api.service"])
+        service_cls = type(self.env["partner.order.api.orders"])
         original = service_cls._create_order_sudo
         test = self
 

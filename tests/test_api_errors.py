@@ -41,7 +41,7 @@ class TestApiErrors(PartnerOrderApiCase):
         self.assert_error(self.api("GET", "nope", check=False), 404, "not_found")
 
     def test_unexpected_error_is_json_500_without_internals(self):
-        service_cls = type(self.env["partner.order.api.service"])
+        service_cls = type(self.env["partner.order.api.orders"])
         original = service_cls._list_orders
 
         def broken(service, page, page_size):

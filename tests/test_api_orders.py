@@ -2,7 +2,7 @@
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
-from ..models.sale_order_freshness import _object_cache
+from ..models.order_reader import _object_cache
 from .common import PartnerOrderApiCase
 
 
@@ -418,7 +418,7 @@ class TestApiOrders(PartnerOrderApiCase):
         counts = {}
         for page_size in (1, 100, 1, 100):
             self.env.invalidate_all()
-            # every object made anew (sale.order._order_api_json's cache)
+            # every object made anew (the reader's _json cache)
             _object_cache(self.registry).clear()
             before = self.cr.sql_log_count
             response = self.api(

@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """``updated_at`` moves exactly when the order object changes, and the
-order objects' cache (``sale.order._order_api_json``) never answers an
-object older than what the reader sees (``sale_order_freshness.py``).
+order objects' cache (``partner.order.api.order.reader._json``) never
+answers an object older than what the reader sees
+(``sale_order_freshness.py``).
 
 Each change is made the way Odoo makes it (a delivery validated, an invoice
 posted and paid, a carrier renamed or translated, stock reserved...). For a
@@ -23,7 +24,7 @@ from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
 from ..models import sale_order_freshness
-from ..models.sale_order_freshness import _object_cache
+from ..models.order_reader import _object_cache
 from .common import PartnerOrderApiCase
 
 STALE_NOTE = "stale object from the cache"
@@ -440,7 +441,7 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
         order = self._order()
         before = self._object(order)
         order.order_api_note = "changed in this transaction"
-        made = order._order_api_serialize()[0]
+        made = self.env["partner.order.api.order.reader"]._serialize(order)[0]
         self.assertGreater(made["updated_at"], before["updated_at"])
         self.assertEqual(self._object(order), made)
 

@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """What the order object reads is what marks it changed (issue 24).
 
-The object is read by a few SQL statements (``sale_order_object.py``,
-``sale_order_line.py``); what makes its orders candidates for a new
+The object is read by a few SQL statements (``order_reader.py``: the
+reader's, one home); what makes its orders candidates for a new
 ``updated_at`` is ``ORDER_API_OBJECT_DEPENDS`` (``sale_order_freshness.py``),
 and, for translations Odoo writes without field triggers,
 ``order_object_shared.SHOWN_TRANSLATED``. This test reads the statements,
@@ -18,18 +18,18 @@ import re
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
-from ..models import sale_order_freshness, sale_order_line, sale_order_object
+from ..models import order_reader, sale_order_freshness
 from ..models.order_object_shared import SHOWN_TRANSLATED
 
 # the statements the order object is made from
 STATEMENTS = {
-    "header": sale_order_object.ORDER_API_HEADER_COLUMNS.code
+    "header": order_reader.ORDER_API_HEADER_COLUMNS.code
     + " FROM "
-    + sale_order_object.ORDER_API_HEADER_FROM.code,
-    "lines": sale_order_line.LINES_QUERY,
-    "deliveries": sale_order_object._DELIVERIES,
-    "sent_lots": sale_order_object._SENT_LOTS,
-    "invoices": sale_order_object._INVOICES,
+    + order_reader.ORDER_API_HEADER_FROM.code,
+    "lines": order_reader._LINES,
+    "deliveries": order_reader._DELIVERIES,
+    "sent_lots": order_reader._SENT_LOTS,
+    "invoices": order_reader._INVOICES,
 }
 # (model, field) read but covered otherwise, with why
 COVERED_ELSEWHERE = {
@@ -160,4 +160,4 @@ class TestOrderObjectCoverage(TransactionCase):
                 ("stock_lot", "id"),
             },
         )
-        self.assertIsInstance(sale_order_object.ORDER_API_HEADER_FROM, SQL)
+        self.assertIsInstance(order_reader.ORDER_API_HEADER_FROM, SQL)

@@ -67,7 +67,7 @@ class RpcSurfaceCase(PortalSectionCase):
         # B's own data: an API order with a validated delivery (an event), an
         # idempotency entry, an API key
         cls.order_b = (
-            env["partner.order.api.service"]
+            env["partner.order.api.orders"]
             .with_user(cls.user_b)
             .with_company(cls.company)
             ._create_order(
@@ -342,7 +342,14 @@ class TestRpcSurface(RpcSurfaceCase):
         ):
             self.assertIn(expected, methods)
         # ... and no use case of the API or helper of the portal is public
-        for model in ("partner.order.api.service", "partner.order.api.caller"):
+        for model in (
+            "partner.order.api.caller",
+            "partner.order.api.orders",
+            "partner.order.api.products",
+            "partner.order.api.webhook.settings",
+            "partner.order.api.order.reader",
+            "partner.order.api.document",
+        ):
             self.assertFalse(
                 {m for m in methods if m[0] == model},
                 f"{model}'s methods must all be private",
@@ -434,22 +441,27 @@ class TestRpcSurface(RpcSurfaceCase):
     def test_reproduction_forged_caller_context_on_the_service(self):
         """Issue 12, reproduction 1: list_orders & co. with a forged caller."""
         self.authenticate(self.user_a.login, "poa-a-password")
-        for method, args in (
-            ("list_orders", [[], 1, 100, {"sort": "created_desc"}]),
-            ("_list_orders", [[], 1, 100, {"sort": "created_desc"}]),
-            ("get_order_status", [[], "external", "B-SECRET-EXT"]),
-            ("_get_order_status", [[], "external", "B-SECRET-EXT"]),
-            ("get_webhook", [[]]),
-            ("set_webhook", [[], ATTACKER_URL]),
-            ("cancel_order", [[], "external", "B-SECRET-EXT"]),
-            ("_cancel_order", [[], "external", "B-SECRET-EXT"]),
-            ("create_order", [[], {"lines": [], "delivery_address": {}}]),
+        orders, webhook = (
+            "partner.order.api.orders",
+            "partner.order.api.webhook.settings",
+        )
+        for model, method, args in (
+            (orders, "list_orders", [[], 1, 100, {"sort": "created_desc"}]),
+            (orders, "_list_orders", [[], 1, 100, {"sort": "created_desc"}]),
+            (orders, "get_order_status", [[], "external", "B-SECRET-EXT"]),
+            (orders, "_get_order_status", [[], "external", "B-SECRET-EXT"]),
+            (webhook, "get_webhook", [[]]),
+            (webhook, "set_webhook", [[], ATTACKER_URL]),
+            (webhook, "_set_webhook", [[], ATTACKER_URL]),
+            (orders, "cancel_order", [[], "external", "B-SECRET-EXT"]),
+            (orders, "_cancel_order", [[], "external", "B-SECRET-EXT"]),
+            (orders, "create_order", [[], {"lines": [], "delivery_address": {}}]),
+            ("partner.order.api.caller", "_partner_id", [[]]),
+            ("partner.order.api.order.reader", "_find", [[], 0, "external", "X"]),
         ):
             with self.subTest(method=method), mute_logger("odoo.http"):
                 with self.assertRaises(JsonRpcException):
-                    self.call_kw_as_page(
-                        "partner.order.api.service", method, args, self.forged_context()
-                    )
+                    self.call_kw_as_page(model, method, args, self.forged_context())
         self.assertEqual(self.order_b_rec.state, "sale")
 
     def test_reproduction_rotate_secret_of_another_partner(self):

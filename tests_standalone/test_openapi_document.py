@@ -286,9 +286,9 @@ def test_webhooks_are_the_event_types(document):
 
 def test_sync_rule_is_documented(document):
     """GET orders tells how to sync with ``next_updated_since``, with the
-    service's own safety window."""
-    service = (REPO / "models" / "partner_order_api_service_orders.py").read_text()
-    window = int(re.search(r"^SYNC_SAFETY_WINDOW = (\d+)", service, re.M).group(1))
+    reader's own safety window (``order_reader.py``)."""
+    reader = (REPO / "models" / "order_reader.py").read_text()
+    window = int(re.search(r"^SYNC_SAFETY_WINDOW = (\d+)", reader, re.M).group(1))
     description = document["paths"][f"{API}/orders"]["get"]["description"]
     for words in (
         "sort=updated_asc&updated_since=",

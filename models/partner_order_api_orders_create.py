@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """What a partner creates: ``POST order``, ``POST order/quote`` (the same
-order, priced and not written) and ``POST orders/batch``."""
+order, priced and not written) and ``POST orders/batch``. Part of
+``partner.order.api.orders`` (``partner_order_api_orders.py``)."""
 
 import hashlib
 import logging
@@ -18,8 +19,8 @@ from ..lib import errors
 _logger = logging.getLogger(__name__)
 
 
-class PartnerOrderApiService(models.AbstractModel):
-    _inherit = "partner.order.api.service"  # pylint: disable=consider-merging-classes-inherited
+class PartnerOrderApiOrders(models.AbstractModel):
+    _inherit = "partner.order.api.orders"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # POST order
@@ -27,8 +28,10 @@ class PartnerOrderApiService(models.AbstractModel):
 
     def _create_order(self, payload):
         """Create and confirm the order described by a parsed body
-        (``lib.validation.parse_order_payload``) and return its order object."""
-        return self._create_order_record(payload)._order_api_serialize()[0]
+        (``lib.validation.parse_order_payload``) and return its order object
+        (the reader's ``_serialize``)."""
+        order_sudo = self._create_order_record(payload)
+        return self.env["partner.order.api.order.reader"]._serialize(order_sudo)[0]
 
     def _create_order_record(self, payload, committed=None):
         """The order of ``_create_order``, created and confirmed (in sudo).
@@ -54,7 +57,9 @@ class PartnerOrderApiService(models.AbstractModel):
         ``not_configured`` for an API company not set up for the order
         (``partner.order.api.company.setup``)."""
         partner_sudo = self.env["partner.order.api.caller"]._partner_sudo()
-        allowed = self._allowed_products_sudo(partner_sudo)
+        allowed = self.env["partner.order.api.products"]._allowed_products_sudo(
+            partner_sudo
+        )
         by_ean = {}
         for product in allowed.sorted("id"):
             by_ean.setdefault(product.barcode, product)
@@ -107,9 +112,7 @@ class PartnerOrderApiService(models.AbstractModel):
                 partner_sudo, [external_id], fresh=False
             )
         if external_id in used:
-            raise errors.DuplicateExternalOrderId(
-                f"external_order_id {external_id!r} is already used by this partner."
-            )
+            raise errors.DuplicateExternalOrderId.of(external_id)
 
     @api.model
     def _external_id_lock_key(self, partner_sudo, external_id):
@@ -193,9 +196,7 @@ class PartnerOrderApiService(models.AbstractModel):
             if exc.diag.constraint_name != "sale_order_order_api_external_id_uniq":
                 raise
             # A concurrent request with the same external id committed first.
-            raise errors.DuplicateExternalOrderId(
-                f"external_order_id {external_id!r} is already used by this partner."
-            ) from None
+            raise errors.DuplicateExternalOrderId.of(external_id) from None
         _logger.info(
             "Partner Order API: %s created for partner #%s by user #%s",
             order_sudo.name,
@@ -272,9 +273,7 @@ class PartnerOrderApiService(models.AbstractModel):
         if external_id and self._external_ids_used(
             partner_sudo, [external_id], fresh=False
         ):
-            raise errors.DuplicateExternalOrderId(
-                f"external_order_id {external_id!r} is already used by this partner."
-            )
+            raise errors.DuplicateExternalOrderId.of(external_id)
         address = payload["delivery_address"]
         env_sudo = self.sudo().with_company(self.env.company).env
         shipping = self._delivery_contact_sudo(
@@ -285,9 +284,11 @@ class PartnerOrderApiService(models.AbstractModel):
                 partner_sudo, lines, shipping, external_id, payload.get("note")
             )
         )
-        return self.env["sale.order"]._prepare_order_api_quote_values(
+        return self.env["partner.order.api.order.reader"]._prepare_quote_values(
             order,
-            self._free_quantities(order.order_line.product_id),
+            self.env["partner.order.api.products"]._free_quantities(
+                order.order_line.product_id
+            ),
             external_id,
             address,
             payload.get("note"),
@@ -317,11 +318,10 @@ class PartnerOrderApiService(models.AbstractModel):
         one fixed order, then one fresh check finds those already committed;
         each order then looks at its own transaction too, so the second
         order of a batch with the same external id is a 409. The order
-        objects are built at the end, all at once (the serializer's fixed
-        number of queries)."""
-        partner_sudo = self.env[
-            "partner.order.api.caller"
-        ]._partner_sudo()  # not enabled: 403 for the request
+        objects are built at the end, all at once (the reader's
+        ``_serialize``: a fixed number of queries)."""
+        # not enabled: 403 for the request
+        partner_sudo = self.env["partner.order.api.caller"]._partner_sudo()
         external_ids = {
             item["external_order_id"]
             for item in items
@@ -347,7 +347,8 @@ class PartnerOrderApiService(models.AbstractModel):
         for outcome in outcomes:
             if not isinstance(outcome, errors.OrderApiError):
                 created |= outcome
-        objects = dict(zip(created.ids, created._order_api_serialize(), strict=True))
+        reader = self.env["partner.order.api.order.reader"]
+        objects = dict(zip(created.ids, reader._serialize(created), strict=True))
         results = []
         for index, outcome in enumerate(outcomes):
             if isinstance(outcome, errors.OrderApiError):

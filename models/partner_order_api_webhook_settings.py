@@ -5,11 +5,12 @@
 from odoo import fields, models
 
 from ..lib import errors
-from .sale_order_object import utc_iso
+from .order_reader import utc_iso
 
 
-class PartnerOrderApiService(models.AbstractModel):
-    _inherit = "partner.order.api.service"  # pylint: disable=consider-merging-classes-inherited
+class PartnerOrderApiWebhookSettings(models.AbstractModel):
+    _name = "partner.order.api.webhook.settings"
+    _description = "Partner Order API: a partner's webhook settings"
 
     # ------------------------------------------------------------------
     # Webhook management: GET, PUT, DELETE webhook, POST webhook/test,

@@ -1,0 +1,238 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The order object, shaped: the contract's order object (and the quote of
+``POST order/quote``) from what ``partner.order.api.order.reader`` read
+(``order_reader.py``: ``_fetch``). ``_objects`` is where every order object
+is made: the answers (``_serialize``), each worker's cache (``_json``) and
+the digests that decide when an object changed
+(``sale_order_freshness.py``).
+"""
+
+from odoo import api, models
+from odoo.tools import float_compare, float_round
+
+from .order_reader import utc_iso
+from .sale_order_line import ordered_values
+
+
+class PartnerOrderApiOrderReader(models.AbstractModel):
+    _inherit = "partner.order.api.order.reader"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.model
+    def _objects(self, orders, headers=None, all_languages=False):
+        """The order objects of ``orders``, in order, made from what
+        ``_fetch`` reads (a page of 100 orders is the API's hot path: see
+        the README, "Performance and limits"); the ``_prepare_*`` helpers
+        shape them. ``headers``: the orders' rows of
+        ``ORDER_API_HEADER_COLUMNS`` when the caller read them already (a
+        page reads them with the page), by order id. ``all_languages``: the
+        carriers' names in every language at once (their translations as one
+        text), as the objects' digest compares them. It settles nothing:
+        answers go through ``_serialize``."""
+        data = self._fetch(orders, headers, all_languages=all_languages)
+        rounders = {}
+        result = []
+        for order in orders:
+            header = data["headers"][order.id]
+            rounding = header["rounding"]
+            if rounding not in rounders:
+                rounders[rounding] = _rounder(rounding)
+            result.append(self._prepare_order_values(order, data, rounders[rounding]))
+        return result
+
+    @api.model
+    def _prepare_order_values(self, order, data, rounded):
+        """The order object of ``order`` from ``_fetch``'s ``data``;
+        ``rounded`` rounds an amount in the order's currency."""
+        order.ensure_one()
+        header = data["headers"][order.id]
+        deliveries = data["deliveries"].get(order.id, [])
+        return {
+            "biomes_order_id": header["name"],
+            "external_order_id": header["external_id"] or None,
+            "status": header["status"] or order._order_api_compute_status(),
+            "delivery_order_name": deliveries[0]["name"] if deliveries else None,
+            "total_cost": rounded(header["amount_total"]),
+            "total_tax": rounded(header["amount_tax"]),
+            "currency": header["currency"],
+            "sent_lots": data["sent_lots"].get(order.id, []),
+            "created_at": utc_iso(header["create_date"]),
+            "updated_at": utc_iso(header["updated_at"], microseconds=True),
+            "note": header["note"] or None,
+            "delivery_address": self._prepare_address_values(header),
+            "lines": [
+                self._prepare_line_values(
+                    line,
+                    rounded,
+                    cancelled=header["state"] == "cancel",
+                    digits=data["qty_digits"],
+                )
+                for line in data["lines"].get(order.id, [])
+            ],
+            "tracking": [
+                self._prepare_tracking_values(picking)
+                for picking in deliveries
+                if picking["state"] == "done"
+            ],
+            "deliveries": [
+                self._prepare_delivery_values(picking, data) for picking in deliveries
+            ],
+            "invoices": [
+                self._prepare_invoice_values(invoice)
+                for invoice in data["invoices"].get(order.id, [])
+            ],
+        }
+
+    @api.model
+    def _prepare_address_values(self, header):
+        return {
+            "name": header["ship_name"] or None,
+            "street": header["street"] or None,
+            "street2": header["street2"] or None,
+            "zip": header["zip"] or None,
+            "city": header["city"] or None,
+            "country_code": header["country_code"] or None,
+        }
+
+    @api.model
+    def _prepare_line_values(self, row, rounded, cancelled=False, digits=None):
+        """One line of the order object from a row of ``_LINES``: the
+        product as it was ordered (``sale_order_line.py``); ``rounded``
+        rounds an amount in the order's currency."""
+        return {
+            "ean": row["barcode"] or None,
+            "product_name": row["product_name"] or row["name"],
+            "default_code": row["default_code"] or None,
+            "quantity": row["product_uom_qty"],
+            "delivered_quantity": row["qty_delivered"],
+            "open_quantity": _open_quantity(row, cancelled, digits),
+            "unit_price": rounded(row["price_reduce_taxexcl"]),
+            "subtotal": rounded(row["price_subtotal"]),
+        }
+
+    @api.model
+    def _prepare_tracking_values(self, picking):
+        return {
+            "delivery_order_name": picking["name"],
+            "carrier": picking["carrier"] or None,
+            "tracking_ref": picking["carrier_tracking_ref"] or None,
+            "date_done": utc_iso(picking["date_done"]),
+        }
+
+    @api.model
+    def _prepare_delivery_values(self, picking, data):
+        """One outgoing delivery (a row of ``_fetch``)."""
+        return {
+            "name": picking["name"],
+            "state": picking["state"],
+            "scheduled_date": utc_iso(picking["scheduled_date"]),
+            "date_done": utc_iso(picking["date_done"]),
+            "carrier": picking["carrier"] or None,
+            "tracking_ref": picking["carrier_tracking_ref"] or None,
+            "tracking_url": data["tracking_urls"].get(picking["id"])
+            or picking["tracking_url"]
+            or None,
+            "lines": data["delivery_lines"].get(picking["id"], []),
+            "lots": data["delivery_lots"].get(picking["id"], []),
+        }
+
+    @api.model
+    def _prepare_invoice_values(self, invoice):
+        """One posted invoice or credit note (a row of ``_invoices``), its
+        amounts in its own currency."""
+        rounded = _rounder(invoice["rounding"])
+        return {
+            "number": invoice["name"],
+            "move_type": invoice["move_type"],
+            "state": invoice["state"],
+            "payment_state": invoice["payment_state"] or None,
+            "invoice_date": _iso_date(invoice["invoice_date"]),
+            "due_date": _iso_date(invoice["invoice_date_due"]),
+            "amount_total": rounded(invoice["amount_total"]),
+            "amount_residual": rounded(invoice["amount_residual"]),
+            "currency": invoice["currency"],
+        }
+
+    @api.model
+    def _prepare_quote_values(self, order, free, external_id, address, note):
+        """The quote of ``POST order/quote`` from ``order``, an in-memory
+        (``new()``) order that Odoo priced as the order ``POST order`` would
+        create: the amounts are read from the same fields, in the same
+        rounding, as the order object shows them. ``free``: {product id:
+        free quantity or None} (``_free_quantities``); a line is
+        ``available`` when its product is not kept in stock or its free
+        quantity covers the line."""
+        currency = order.currency_id
+        order_lines = order.order_line.filtered(lambda line: not line.display_type)
+        # the values its lines would store (sale_order_line.py)
+        lang = order.partner_id.lang or "en_US"
+        ordered = ordered_values(
+            self.env, [(lang, product.id) for product in order_lines.product_id]
+        )
+        lines = []
+        for line in order_lines:
+            product = line.product_id
+            free_qty = free.get(product.id)
+            stored = ordered[lang, product.id]
+            lines.append(
+                {
+                    "ean": stored["order_api_ean"] or None,
+                    "product_name": stored["order_api_product_name"],
+                    "default_code": stored["order_api_default_code"] or None,
+                    "quantity": line.product_uom_qty,
+                    "unit_price": currency.round(line.price_reduce_taxexcl),
+                    "subtotal": currency.round(line.price_subtotal),
+                    "available": free_qty is None
+                    or float_compare(
+                        free_qty,
+                        line.product_uom_qty,
+                        precision_rounding=line.product_uom.rounding,
+                    )
+                    >= 0,
+                    "available_quantity": free_qty,
+                }
+            )
+        return {
+            "external_order_id": external_id or None,
+            "total_cost": currency.round(order.amount_total),
+            "total_tax": currency.round(order.amount_tax),
+            "currency": currency.name,
+            "available": all(line["available"] for line in lines),
+            "note": note or None,
+            "delivery_address": {
+                key: address.get(key) or None
+                for key in ("name", "street", "street2", "zip", "city", "country_code")
+            },
+            "lines": lines,
+        }
+
+
+def _open_quantity(line, cancelled, digits):
+    """What is still to deliver of an order line: ordered minus delivered,
+    never below zero; zero on a cancelled order (nothing more will come)."""
+    if cancelled:
+        return 0.0
+    remaining = (line["product_uom_qty"] or 0.0) - (line["qty_delivered"] or 0.0)
+    if digits is not None:
+        remaining = float_round(remaining, precision_digits=digits)
+    return max(remaining, 0.0)
+
+
+def _rounder(rounding):
+    """``amount -> amount`` rounded to ``rounding`` as ``res.currency.round``
+    rounds (as is without a rounding), memoized: a page of orders repeats the
+    same prices."""
+    memo = {}
+
+    def rounded(amount):
+        amount = amount or 0.0
+        if amount not in memo:
+            memo[amount] = (
+                float_round(amount, precision_rounding=rounding) if rounding else amount
+            )
+        return memo[amount]
+
+    return rounded
+
+
+def _iso_date(value):
+    return value.isoformat() if value else None
