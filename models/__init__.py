@@ -41,7 +41,6 @@ Where each concern lives, in the order a request meets them (README,
   (``partner_order_api_portal.py``).
 """
 
-
 from . import ir_http
 from . import res_partner
 from . import res_users

@@ -63,7 +63,7 @@ OBJECT_CACHE_BYTES = 16 * 1024 * 1024
 
 class PartnerOrderApiOrderReader(models.AbstractModel):
     _name = "partner.order.api.order.reader"
-    _description = "Partner Order API: the order object, read"
+    _description = "Partner Order API: the order object a partner reads"
 
     # ------------------------------------------------------------------
     # Which orders: the confinement, a page, one order
