@@ -103,7 +103,11 @@ class PartnerOrderApiOrders(models.AbstractModel):
         ``committed``: the caller took the lock and made the fresh check
         already (``POST orders/batch``, for all its orders at once): the
         external ids found then; only this transaction's snapshot is looked
-        at again (it holds the orders the caller created since)."""
+        at again (it holds the orders the caller created since). ``POST
+        order/quote`` passes an empty set: its snapshot alone, no lock.
+        The one place a used id is found before writing; the other is the
+        unique index a concurrent request met first
+        (``_create_order_sudo``)."""
         if committed is None:
             self._lock_external_ids(partner_sudo, [external_id])
             used = self._external_ids_used(partner_sudo, [external_id])
@@ -270,10 +274,10 @@ class PartnerOrderApiOrders(models.AbstractModel):
         the order it creates. It runs on a read-only cursor."""
         partner_sudo, lines, country = self._order_input(payload)
         external_id = payload["external_order_id"]
-        if external_id and self._external_ids_used(
-            partner_sudo, [external_id], fresh=False
-        ):
-            raise errors.DuplicateExternalOrderId.of(external_id)
+        if external_id:
+            # this transaction's snapshot only: a quote runs on a read-only
+            # cursor and takes no lock
+            self._check_external_id_free(partner_sudo, external_id, committed=set())
         address = payload["delivery_address"]
         env_sudo = self.sudo().with_company(self.env.company).env
         shipping = self._delivery_contact_sudo(

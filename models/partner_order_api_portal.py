@@ -24,15 +24,15 @@ class PartnerOrderApiPortal(models.AbstractModel):
 
     @api.model
     def _enabled_partner_sudo(self):
-        """The user's commercial partner when it is enabled, else an empty
+        """The user's commercial partner, as the API's caller knows it
+        (``partner.order.api.caller``), when it is enabled, else an empty
         recordset; in the user's API company, whose webhook the page shows
         (the settings are per company), whatever the session's company."""
-        partner_sudo = self.env.user.sudo().partner_id.commercial_partner_id
+        caller = self.env["partner.order.api.caller"]
+        partner_sudo = self.env["res.partner"].sudo().browse(caller._partner_id())
         if not partner_sudo.order_api_enabled:
             return partner_sudo.browse()
-        return partner_sudo.with_company(
-            self.env["partner.order.api.caller"]._company()
-        )
+        return partner_sudo.with_company(caller._company())
 
     @api.model
     def _section_values(self):

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists
 
 from odoo.addons.partner_order_api.lib.events import EVENT_TYPES
 
@@ -21,15 +22,7 @@ SAVED_COLUMN = "order_api_webhook_event_types_pre_1_4"
 def migrate(cr, version):
     if not version:
         return
-    cr.execute(
-        """
-        SELECT 1 FROM information_schema.columns
-         WHERE table_schema = current_schema() AND table_name = 'res_partner'
-           AND column_name = %s
-        """,
-        [SAVED_COLUMN],
-    )
-    if not cr.fetchone():
+    if not column_exists(cr, "res_partner", SAVED_COLUMN):
         return
     # (partner, company, value) of the companies that still exist
     cr.execute(

@@ -9,6 +9,7 @@ makes the rows from it, once the event types exist, and drops it.
 """
 
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists
 
 OLD_COLUMN = "order_api_webhook_event_types"
 SAVED_COLUMN = "order_api_webhook_event_types_pre_1_4"
@@ -17,15 +18,7 @@ SAVED_COLUMN = "order_api_webhook_event_types_pre_1_4"
 def migrate(cr, version):
     if not version:
         return
-    cr.execute(
-        """
-        SELECT 1 FROM information_schema.columns
-         WHERE table_schema = current_schema() AND table_name = 'res_partner'
-           AND column_name = %s
-        """,
-        [OLD_COLUMN],
-    )
-    if cr.fetchone():
+    if column_exists(cr, "res_partner", OLD_COLUMN):
         cr.execute(
             SQL(
                 "ALTER TABLE res_partner RENAME COLUMN %s TO %s",
