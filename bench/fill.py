@@ -205,7 +205,7 @@ def _seed_orders(reg, actors, count):
             "delivery_address": dict(ADDRESSES[index % len(ADDRESSES)], street2=None),
         }
         with reg.cursor() as cr:
-            env(cr, actors["uid"])["partner.order.api.service"]._create_order(payload)
+            env(cr, actors["uid"])["partner.order.api.orders"]._create_order(payload)
 
 
 def _seed_reservations(reg, partner_id):

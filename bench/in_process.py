@@ -14,14 +14,14 @@ from series_reads import deep_pages
 
 def measure_auth(db, key, rounds):
     """In-process: Odoo's bearer key check (``_check_credentials``: one SQL
-    query and a pbkdf2 verify), the bare pbkdf2 verify, and the service's
-    ``_authenticate`` as the routes call it (with whatever cache it has)."""
+    query and a pbkdf2 verify), the bare pbkdf2 verify, and the caller's
+    ``_authenticate`` as the auth method calls it (with whatever cache it has)."""
     from odoo.addons.base.models.res_users import KEY_CRYPT_CONTEXT  # noqa: PLC0415
 
     with registry(db).cursor() as cr:
         e = env(cr)
         keys = e["res.users.apikeys"]
-        service = e["partner.order.api.service"]
+        caller = e["partner.order.api.caller"]
         check, service_check = [], []
         for index in range(rounds + 20):
             seconds, uid = timed(
@@ -29,7 +29,7 @@ def measure_auth(db, key, rounds):
             )
             assert uid
             seconds_service, (uid, _ro) = timed(
-                lambda: service._authenticate(f"Bearer {key}")
+                lambda: caller._authenticate(f"Bearer {key}")
             )
             if index >= 20:
                 check.append(seconds)
@@ -76,7 +76,7 @@ def capture_queries(func):
 
 def explain_list_queries(db, facts, n):
     """EXPLAIN (ANALYZE, BUFFERS) of the queries _list_orders runs, as the
-    portal user, captured as the service ran them: for
+    portal user, captured as the use case ran them: for
     ?updated_since=...&sort=updated_asc&page_size=100 (a sync poll), for the
     default first page, and the page query of the last page (deep OFFSET).
     Returns (updated_since, [(title, query, plan)])."""
@@ -89,7 +89,7 @@ def explain_list_queries(db, facts, n):
         )
         since = cr.fetchone()[0]  # the newest 1 %: a sync poll
         e = o.api.Environment(cr, facts["user_id"], {})
-        service = e["partner.order.api.service"]
+        orders = e["partner.order.api.orders"]
         default = {"statuses": None, "sort": "created_desc"}
         last = deep_pages(n)[-1]
         plans = []
@@ -107,7 +107,7 @@ def explain_list_queries(db, facts, n):
             ),
         ):
             queries = capture_queries(
-                lambda p=page, f=filters: service._list_orders(p, 100, f)
+                lambda p=page, f=filters: orders._list_orders(p, 100, f)
             )
             # the page with its count and the orders' headers: one statement
             wanted = [q for q in queries if "OFFSET" in q and "sale_order" in q]

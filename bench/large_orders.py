@@ -105,7 +105,7 @@ def _seed_order(db):
         }
         cr.commit()
     with reg.cursor() as cr:
-        env(cr, uid)["partner.order.api.service"]._create_order(payload)
+        env(cr, uid)["partner.order.api.orders"]._create_order(payload)
     with reg.cursor() as cr:
         Picking = env(cr)["stock.picking"]
         while Picking.search_count([("order_api_reservation_pending", "=", True)]):

@@ -278,7 +278,7 @@ def _key_and_document_rows(r):
             cell(auth),
             cell(status),
             f"{p50(auth) / p50(status):.2f}",
-            f"measured (pbkdf2 verify alone: {cell(r['auth']['pbkdf2'])}; the service's _authenticate "
+            f"measured (pbkdf2 verify alone: {cell(r['auth']['pbkdf2'])}; the caller's _authenticate "
             f"as deployed, with its cache: {cell(r['auth']['service'])})",
             None,
         )
