@@ -275,6 +275,68 @@ def test_get_routes_never_write_on_the_standby(cluster, servers, world):
         assert "ReadOnlySqlTransaction" not in text
 
 
+def _poll(servers, key, stop, seen, errors):
+    """The client: GET orders?updated_since=…&sort=updated_asc round-robin
+    over ``servers``, following next_updated_since, each (order, updated_at,
+    status) answered added to ``seen``, until one round after ``stop``."""
+    since, index = "2020-01-01T00:00:00Z", 0
+    while True:
+        last_round = stop.is_set()
+        response = api(
+            servers[index % 2],
+            "GET",
+            "orders",
+            key,
+            params={
+                "updated_since": since,
+                "sort": "updated_asc",
+                "page_size": 100,
+            },
+        )
+        index += 1
+        if response.status_code != 200:
+            errors.append(response.text[:300])
+            return
+        body = response.json()
+        for order in body["orders"]:
+            seen.add((order["biomes_order_id"], order["updated_at"], order["status"]))
+        assert not body["pagination"]["has_next"]
+        since = body["pagination"]["next_updated_since"]
+        if last_round:
+            return
+        time.sleep(0.2)
+
+
+def _create_cancel_and_ship(servers, world, key, run):
+    """Eight orders created through both servers, three cancelled through
+    the other one, three shipped in the back office: their names."""
+    names = []
+    for index in range(8):
+        created = api(
+            servers[index % 2],
+            "POST",
+            "order",
+            key,
+            json=order_body(world.ean, f"SYNC-{index}-{run}"),
+        )
+        assert created.status_code == 201, created.text[:300]
+        names.append(created.json()["biomes_order_id"])
+    # cancelling or shipping while a server's cron reserves the same
+    # stock makes Odoo log a serialization failure (see tests_live)
+    live_tests._wait_for_reservations(world)
+    for index, name in enumerate(names[:3]):
+        cancelled = api(
+            servers[(index + 1) % 2],
+            "POST",
+            "order/cancel",
+            key,
+            json={"identifiedBy": "biomes", "order_id": name},
+        )
+        assert cancelled.status_code == 200, cancelled.text[:300]
+    live_tests._validate_delivery(world, *names[3:6])
+    return names
+
+
 def test_sync_polling_round_robin_sees_every_change(cluster, servers, world):
     """A client polls GET orders?updated_since=…&sort=updated_asc round-robin
     over both servers (following next_updated_since) while orders are
@@ -286,64 +348,10 @@ def test_sync_polling_round_robin_sees_every_change(cluster, servers, world):
     seen = set()
     stop = threading.Event()
     errors = []
-
-    def poll():
-        since, index = "2020-01-01T00:00:00Z", 0
-        while True:
-            last_round = stop.is_set()
-            response = api(
-                servers[index % 2],
-                "GET",
-                "orders",
-                key,
-                params={
-                    "updated_since": since,
-                    "sort": "updated_asc",
-                    "page_size": 100,
-                },
-            )
-            index += 1
-            if response.status_code != 200:
-                errors.append(response.text[:300])
-                return
-            body = response.json()
-            for order in body["orders"]:
-                seen.add(
-                    (order["biomes_order_id"], order["updated_at"], order["status"])
-                )
-            assert not body["pagination"]["has_next"]
-            since = body["pagination"]["next_updated_since"]
-            if last_round:
-                return
-            time.sleep(0.2)
-
-    poller = threading.Thread(target=poll)
+    poller = threading.Thread(target=_poll, args=(servers, key, stop, seen, errors))
     poller.start()
     try:
-        names = []
-        for index in range(8):
-            created = api(
-                servers[index % 2],
-                "POST",
-                "order",
-                key,
-                json=order_body(world.ean, f"SYNC-{index}-{run}"),
-            )
-            assert created.status_code == 201, created.text[:300]
-            names.append(created.json()["biomes_order_id"])
-        # cancelling or shipping while a server's cron reserves the same
-        # stock makes Odoo log a serialization failure (see tests_live)
-        live_tests._wait_for_reservations(world)
-        for index, name in enumerate(names[:3]):
-            cancelled = api(
-                servers[(index + 1) % 2],
-                "POST",
-                "order/cancel",
-                key,
-                json={"identifiedBy": "biomes", "order_id": name},
-            )
-            assert cancelled.status_code == 200, cancelled.text[:300]
-        live_tests._validate_delivery(world, *names[3:6])
+        names = _create_cancel_and_ship(servers, world, key, run)
         # the standby's lag, then one more round through each server
         cluster.wait_replayed()
         time.sleep(1.5)
@@ -381,6 +389,91 @@ def _server_calling(servers, port):
     return None
 
 
+def _subscribe_and_order(servers, world, x_key, y_key, receivers):
+    """X and Y subscribe to order.shipped (each through one server); two
+    orders of X and one of Y, through both servers: their names."""
+    for index, (key, receiver) in enumerate(
+        zip((x_key, y_key), receivers, strict=True)
+    ):
+        put = api(
+            servers[index],
+            "PUT",
+            "webhook",
+            key,
+            json={"url": receiver.url, "event_types": ["order.shipped"]},
+        )
+        assert put.status_code == 200, put.text
+    return tuple(
+        live_tests._created(
+            api(
+                servers[index % 2],
+                "POST",
+                "order",
+                key,
+                json=order_body(world.ean),
+            )
+        )
+        for index, key in enumerate((x_key, x_key, y_key))
+    )
+
+
+def _kill_mid_delivery(world, killed, receivers, names, outbox):
+    """While ``killed`` is inside the call to X's receiver, X's second and
+    Y's event are committed; ``killed`` is killed: the events as it left
+    them ({name: event})."""
+    _x_receiver, y_receiver = receivers
+    x1, x2, y1 = names
+    live_tests._validate_delivery(world, x2, y1)
+    time.sleep(2)  # the other server's cron is woken, and finds the job busy
+    assert len(y_receiver.requests) == 0, "two sender runs at once"
+    killed.stop(kill=True)
+    at_kill = live_tests._events_of(world, [x1, x2, y1])
+    assert at_kill[x1]["last_error"] == outbox.IN_FLIGHT
+    return at_kill
+
+
+def _assert_the_other_server_delivers(world, receivers, held):
+    """The other server: X's second and Y's event at once (its cron takes
+    the job the killed one held), X's first (``held``) at its retry time (a
+    minute after its claim), then nothing more."""
+    x_receiver, y_receiver = receivers
+    retry_at = live_tests._timestamp(held["next_attempt_at"])
+    live_tests._wait_waking(
+        world,
+        lambda: len(x_receiver.requests) >= 2 and y_receiver.requests,
+        retry_at - time.time() - 5,
+    )
+    assert len(x_receiver.requests) == 2 and len(y_receiver.requests) == 1
+    assert time.time() < retry_at, "the pending events waited for a retry"
+    left = retry_at - time.time()
+    live_tests._wait_waking(
+        world,
+        lambda: len(x_receiver.requests) >= 3 and y_receiver.requests,
+        left + 60,
+    )
+    live_tests._wait_waking(world, lambda: False, 3)  # nothing more comes
+
+
+def _assert_posted_once_per_attempt(world, receivers, names, at_kill):
+    """Each event posted once per attempt (the same webhook-id), all done."""
+    x_receiver, y_receiver = receivers
+    x1, x2, y1 = names
+    by_id = Counter(
+        r["headers"]["webhook-id"] for r in x_receiver.requests + y_receiver.requests
+    )
+    assert by_id == {
+        at_kill[x1]["webhook_id"]: 2,  # the held attempt and its retry
+        at_kill[x2]["webhook_id"]: 1,
+        at_kill[y1]["webhook_id"]: 1,
+    }, by_id
+    after = live_tests._events_of(world, [x1, x2, y1])
+    assert {name: (e["state"], e["attempts"]) for name, e in after.items()} == {
+        x1: ("done", 2),
+        x2: ("done", 1),
+        y1: ("done", 1),
+    }
+
+
 def test_webhooks_with_two_crons_and_a_server_killed_mid_delivery(servers, world):
     """Both servers run the sender cron. Partner X's receiver holds the
     first request open; while one server is inside that call, X's second
@@ -396,77 +489,21 @@ def test_webhooks_with_two_crons_and_a_server_killed_mid_delivery(servers, world
     _y_id, _user, _login, y_key = world.new_partner("Hook Y")
     killed = None
     with WebhookReceiver(hold_first=1) as x_receiver, WebhookReceiver() as y_receiver:
+        receivers = (x_receiver, y_receiver)
         try:
-            for index, (key, receiver) in enumerate(
-                ((x_key, x_receiver), (y_key, y_receiver))
-            ):
-                put = api(
-                    servers[index],
-                    "PUT",
-                    "webhook",
-                    key,
-                    json={"url": receiver.url, "event_types": ["order.shipped"]},
-                )
-                assert put.status_code == 200, put.text
-            x1, x2, y1 = (
-                live_tests._created(
-                    api(
-                        servers[index % 2],
-                        "POST",
-                        "order",
-                        key,
-                        json=order_body(world.ean),
-                    )
-                )
-                for index, key in enumerate((x_key, x_key, y_key))
-            )
+            names = _subscribe_and_order(servers, world, x_key, y_key, receivers)
             live_tests._wait_for_reservations(world)
-            live_tests._validate_delivery(world, x1)
+            live_tests._validate_delivery(world, names[0])
             assert len(x_receiver.wait_for(1, timeout=90)) == 1
             port = int(x_receiver.url.split(":")[2].split("/")[0])
             killed = _server_calling(servers, port)
             assert killed is not None, "no server holds the call"
-            live_tests._validate_delivery(world, x2, y1)
-            time.sleep(2)  # the other server's cron is woken, and finds the job busy
-            assert len(y_receiver.requests) == 0, "two sender runs at once"
-            killed.stop(kill=True)
-            at_kill = live_tests._events_of(world, [x1, x2, y1])
-            assert at_kill[x1]["last_error"] == outbox.IN_FLIGHT
-            # the other server: X's second and Y's event at once (its cron
-            # takes the job the killed one held), X's first at its retry
-            # time (a minute after its claim)
-            retry_at = live_tests._timestamp(at_kill[x1]["next_attempt_at"])
-            live_tests._wait_waking(
-                world,
-                lambda: len(x_receiver.requests) >= 2 and y_receiver.requests,
-                retry_at - time.time() - 5,
-            )
-            assert len(x_receiver.requests) == 2 and len(y_receiver.requests) == 1
-            assert time.time() < retry_at, "the pending events waited for a retry"
-            left = retry_at - time.time()
-            live_tests._wait_waking(
-                world,
-                lambda: len(x_receiver.requests) >= 3 and y_receiver.requests,
-                left + 60,
-            )
-            live_tests._wait_waking(world, lambda: False, 3)  # nothing more comes
+            at_kill = _kill_mid_delivery(world, killed, receivers, names, outbox)
+            _assert_the_other_server_delivers(world, receivers, at_kill[names[0]])
         finally:
             if killed is not None:
                 killed.start()
-    by_id = Counter(
-        r["headers"]["webhook-id"] for r in x_receiver.requests + y_receiver.requests
-    )
-    assert by_id == {
-        at_kill[x1]["webhook_id"]: 2,  # the held attempt and its retry
-        at_kill[x2]["webhook_id"]: 1,
-        at_kill[y1]["webhook_id"]: 1,
-    }, by_id
-    after = live_tests._events_of(world, [x1, x2, y1])
-    assert {name: (e["state"], e["attempts"]) for name, e in after.items()} == {
-        x1: ("done", 2),
-        x2: ("done", 1),
-        y1: ("done", 1),
-    }
+    _assert_posted_once_per_attempt(world, receivers, names, at_kill)
 
 
 def test_no_server_problem_logged(servers):

@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from test_live_server import _wait_for_reservations
@@ -71,23 +72,21 @@ def shop(world):
     return key, barcodes
 
 
-def test_generated_client_orders_reads_and_cancels(server, world, shop, client_package):
-    key, eans = shop
-    client_module = _import(client_package, "client")
-    models = _import(client_package, "models")
-    products_api = _import(client_package, "api.products.list_available_products")
-    create_order = _import(client_package, "api.orders.create_order")
-    get_order_status = _import(client_package, "api.orders.get_order_status")
-    cancel_order = _import(client_package, "api.orders.cancel_order")
-    client = client_module.AuthenticatedClient(
-        base_url=server.url, token=key, timeout=60.0
+def _client_api(package):
+    """The generated package's modules this test calls, by short name."""
+    return SimpleNamespace(
+        client=_import(package, "client"),
+        models=_import(package, "models"),
+        products=_import(package, "api.products.list_available_products"),
+        create_order=_import(package, "api.orders.create_order"),
+        get_order_status=_import(package, "api.orders.get_order_status"),
+        cancel_order=_import(package, "api.orders.cancel_order"),
     )
 
-    listed = products_api.sync(client=client)
-    assert isinstance(listed, models.ProductList), listed
-    assert sorted(product.ean for product in listed.products) == sorted(eans)
 
-    body = models.OrderLinesRequest(
+def _order_request(models, eans):
+    """A three-line order of ``eans`` (2, 1 and 5 of them), as typed models."""
+    return models.OrderLinesRequest(
         lines=[
             models.OrderLineInput(ean=ean, amount=amount)
             for ean, amount in zip(eans, (2, 1, 5), strict=True)
@@ -102,8 +101,14 @@ def test_generated_client_orders_reads_and_cancels(server, world, shop, client_p
         external_order_id=f"GEN-{uuid.uuid4().hex[:12]}",
         note="Three lines, sent by the generated client.",
     )
+
+
+def _create_and_replay(gen, client, body, eans):
+    """POST order with an Idempotency-Key, then again: the order created,
+    and replayed."""
+    models = gen.models
     idempotency_key = str(uuid.uuid4())
-    created = create_order.sync_detailed(
+    created = gen.create_order.sync_detailed(
         client=client, body=body, idempotency_key=idempotency_key
     )
     assert created.status_code == 201, created.content
@@ -117,14 +122,20 @@ def test_generated_client_orders_reads_and_cancels(server, world, shop, client_p
     ]
     assert order.external_order_id == body.external_order_id
 
-    replayed = create_order.sync_detailed(
+    replayed = gen.create_order.sync_detailed(
         client=client, body=body, idempotency_key=idempotency_key
     )
     assert replayed.status_code == 201
     assert replayed.headers["Idempotent-Replayed"] == "true"
     assert replayed.parsed.biomes_order_id == order.biomes_order_id
+    return order
 
-    status = get_order_status.sync(
+
+def _assert_status_reads(gen, client, body, order):
+    """order_status by external id answers the order; an unknown id, the
+    typed error."""
+    models = gen.models
+    status = gen.get_order_status.sync(
         client=client,
         identified_by=models.GetOrderStatusIdentifiedBy.EXTERNAL,
         order_id=body.external_order_id,
@@ -133,7 +144,7 @@ def test_generated_client_orders_reads_and_cancels(server, world, shop, client_p
     assert status.biomes_order_id == order.biomes_order_id
     assert status.note == body.note
 
-    missing = get_order_status.sync(
+    missing = gen.get_order_status.sync(
         client=client,
         identified_by=models.GetOrderStatusIdentifiedBy.BIOMES,
         order_id="no-such-order",
@@ -141,11 +152,15 @@ def test_generated_client_orders_reads_and_cancels(server, world, shop, client_p
     assert isinstance(missing, models.Error)
     assert missing.error.code == models.ErrorCode.NOT_FOUND
 
-    # once the server's reservation cron reserved it: a cancel racing the
-    # cron over the same stock moves makes one of them fail and retry, and
-    # Odoo logs the failed statement as an ERROR (which fails the run)
+
+def _cancel(gen, client, world, order):
+    """Cancel ``order`` once the server's reservation cron reserved it: a
+    cancel racing the cron over the same stock moves makes one of them fail
+    and retry, and Odoo logs the failed statement as an ERROR (which fails
+    the run)."""
+    models = gen.models
     _wait_for_reservations(world)
-    cancelled = cancel_order.sync(
+    cancelled = gen.cancel_order.sync(
         client=client,
         body=models.OrderCancelRequest(
             identified_by=models.OrderCancelRequestIdentifiedBy.BIOMES,
@@ -155,6 +170,23 @@ def test_generated_client_orders_reads_and_cancels(server, world, shop, client_p
     )
     assert isinstance(cancelled, models.OrderResponse), cancelled
     assert cancelled.status == models.OrderStatus.CANCELLED
+
+
+def test_generated_client_orders_reads_and_cancels(server, world, shop, client_package):
+    key, eans = shop
+    gen = _client_api(client_package)
+    client = gen.client.AuthenticatedClient(
+        base_url=server.url, token=key, timeout=60.0
+    )
+
+    listed = gen.products.sync(client=client)
+    assert isinstance(listed, gen.models.ProductList), listed
+    assert sorted(product.ean for product in listed.products) == sorted(eans)
+
+    body = _order_request(gen.models, eans)
+    order = _create_and_replay(gen, client, body, eans)
+    _assert_status_reads(gen, client, body, order)
+    _cancel(gen, client, world, order)
 
     with world.registry.cursor() as cr:
         record = world.env(cr)["sale.order"].search(

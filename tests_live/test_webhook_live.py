@@ -29,69 +29,58 @@ def _events(env, order_names):
     return env[EVENT].search([("order_id.name", "in", order_names)], order="id")
 
 
-def test_a_trickling_receiver_does_not_hold_back_another_partner(server, world):
-    from odoo.addons.partner_order_api.models import (  # noqa: PLC0415
-        partner_order_api_webhook_event as outbox,
+def _subscribe_to_deliveries(server, key, url):
+    """``url`` gets the delivery events alone: one per validated delivery."""
+    put = api(
+        server,
+        "PUT",
+        "webhook",
+        key,
+        json={
+            "url": url,
+            "event_types": ["order.partially_shipped", "order.shipped"],
+        },
     )
+    assert put.status_code == 200, put.text
 
-    _slow_id, _user, slow_key = world.partners[3]
-    _ok_id, _user, ok_key = world.partners[4]
-    # headers, then one byte every 2 s: two minutes for the whole answer
-    with (
-        RawReceiver("trickle", interval=2, length=60) as slow,
-        WebhookReceiver() as healthy,
-    ):
-        # the delivery events alone: one event per validated delivery
-        for key, url in ((slow_key, slow.url), (ok_key, healthy.url)):
-            put = api(
-                server,
-                "PUT",
-                "webhook",
-                key,
-                json={
-                    "url": url,
-                    "event_types": ["order.partially_shipped", "order.shipped"],
-                },
-            )
-            assert put.status_code == 200, put.text
-        slow_orders = [_order(server, slow_key, world.ean) for _index in range(2)]
-        ok_order = _order(server, ok_key, world.ean)
-        # all three reserved first: the server's cron worker that reserves
-        # them is the one that will be inside the slow call, and the healthy
-        # partner's delivery must be validated during that call
-        _wait_for_reservations(world, [*slow_orders, ok_order])
-        for name in slow_orders:
-            _validate_delivery(world, name)
 
-        # the sender is inside the first slow call: its claim is already
-        # visible to every other transaction
-        deadline = time.monotonic() + 60
-        while not slow.connections and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert slow.connections, "the sender did not call the slow receiver"
-        time.sleep(0.5)
-        with world.registry.cursor() as cr:
-            claimed = _events(world.env(cr), slow_orders).filtered(
-                lambda e: e.last_error == outbox.IN_FLIGHT
-            )
-            assert len(claimed) == 1
-            assert claimed.attempt_count == 1
-            assert claimed.next_attempt_at > datetime.datetime.utcnow() + (
-                datetime.timedelta(seconds=30)
-            )
+def _assert_claimed_before_the_call(world, slow, slow_orders, outbox):
+    """The sender is inside the first slow call: its claim is already
+    visible to every other transaction."""
+    deadline = time.monotonic() + 60
+    while not slow.connections and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert slow.connections, "the sender did not call the slow receiver"
+    time.sleep(0.5)
+    with world.registry.cursor() as cr:
+        claimed = _events(world.env(cr), slow_orders).filtered(
+            lambda e: e.last_error == outbox.IN_FLIGHT
+        )
+        assert len(claimed) == 1
+        assert claimed.attempt_count == 1
+        assert claimed.next_attempt_at > datetime.datetime.utcnow() + (
+            datetime.timedelta(seconds=30)
+        )
 
-        # the other partner's event, committed now, waits for one deadline
-        # at most
-        committed_at = _validate_delivery(world, ok_order)
-        received = healthy.wait_for(1, timeout=outbox.TIMEOUT + 30)
-        assert len(received) == 1, "the healthy partner's webhook did not arrive"
-        latency = received[0]["received_at"] - committed_at
-        print(f"\nhealthy partner's webhook {latency:.2f} s after its commit")
-        assert latency < outbox.TIMEOUT + MARGIN
-        connections = slow.wait_closed(2, timeout=2 * outbox.TIMEOUT + 30)
-        assert len(connections) == 2
-        assert received[0]["received_at"] < connections[1]["accepted_at"]
 
+def _assert_not_held_back(world, receivers, ok_order, outbox):
+    """The other partner's event, committed now, waits for one deadline at
+    most, and arrives before the slow receiver's second call."""
+    slow, healthy = receivers
+    committed_at = _validate_delivery(world, ok_order)
+    received = healthy.wait_for(1, timeout=outbox.TIMEOUT + 30)
+    assert len(received) == 1, "the healthy partner's webhook did not arrive"
+    latency = received[0]["received_at"] - committed_at
+    print(f"\nhealthy partner's webhook {latency:.2f} s after its commit")
+    assert latency < outbox.TIMEOUT + MARGIN
+    connections = slow.wait_closed(2, timeout=2 * outbox.TIMEOUT + 30)
+    assert len(connections) == 2
+    assert received[0]["received_at"] < connections[1]["accepted_at"]
+
+
+def _assert_outcome(server, world, slow_orders, ok_order, outbox):
+    """The slow partner's events pending after their timeout, the other's
+    done, the sender cron active and unharmed, nothing logged."""
     with world.registry.cursor() as cr:
         env = world.env(cr)
         now = datetime.datetime.utcnow()
@@ -112,6 +101,33 @@ def test_a_trickling_receiver_does_not_hold_back_another_partner(server, world):
         if "webhook" in line.lower() or "ir_cron" in line
     ]
     assert problems == []
+
+
+def test_a_trickling_receiver_does_not_hold_back_another_partner(server, world):
+    from odoo.addons.partner_order_api.models import (  # noqa: PLC0415
+        partner_order_api_webhook_event as outbox,
+    )
+
+    _slow_id, _user, slow_key = world.partners[3]
+    _ok_id, _user, ok_key = world.partners[4]
+    # headers, then one byte every 2 s: two minutes for the whole answer
+    with (
+        RawReceiver("trickle", interval=2, length=60) as slow,
+        WebhookReceiver() as healthy,
+    ):
+        for key, url in ((slow_key, slow.url), (ok_key, healthy.url)):
+            _subscribe_to_deliveries(server, key, url)
+        slow_orders = [_order(server, slow_key, world.ean) for _index in range(2)]
+        ok_order = _order(server, ok_key, world.ean)
+        # all three reserved first: the server's cron worker that reserves
+        # them is the one that will be inside the slow call, and the healthy
+        # partner's delivery must be validated during that call
+        _wait_for_reservations(world, [*slow_orders, ok_order])
+        for name in slow_orders:
+            _validate_delivery(world, name)
+        _assert_claimed_before_the_call(world, slow, slow_orders, outbox)
+        _assert_not_held_back(world, (slow, healthy), ok_order, outbox)
+    _assert_outcome(server, world, slow_orders, ok_order, outbox)
 
 
 def test_one_webhook_test_in_flight_per_partner(server, world):

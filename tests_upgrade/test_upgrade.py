@@ -19,8 +19,9 @@ runs ``-u partner_order_api`` (which must log no warning) and:
   keys still open the API, and a replay of the old ``Idempotency-Key``
   answers the old order.
 
-18.0.1.2.0 made the webhook settings per company (jsonb columns): they are
-in ``CHANGED_COLUMNS`` and checked by ``check_webhook_per_company``; the
+The rows and answers compared are ``snapshot.py``'s. 18.0.1.2.0 made the
+webhook settings per company (jsonb columns): they are in its
+``CHANGED_COLUMNS`` and checked by ``check_webhook_per_company``; the
 columns 18.0.1.1.0 added are added as it made them before the upgrade
 (``COLUMNS_OF_1_1``), so that its databases' conversion is tested too;
 18.0.1.4.0 moved the event types into rows of their own: all three in
@@ -29,8 +30,8 @@ Its lines as ordered (issue 24) are checked by ``lines_as_ordered.py``.
 
 A future schema change (a renamed column, a moved value) ships with its
 ``migrations/<version>/`` script and adds its case here: the column in
-``CHANGED_COLUMNS`` (left out of the "same values" check) and a check of its
-migrated value in ``test_upgrade_keeps_everything``, after the ``-u``.
+``snapshot.CHANGED_COLUMNS`` (left out of the "same values" check) and a
+check of its migrated value in ``_assert_data_kept``, after the ``-u``.
 
 Run by scripts/test.sh with ODOO_SRC, POA_UPGRADE_DB (a database name that
 does not exist yet; dropped at the end) and POA_UPGRADE_GIT (the checkout
@@ -39,6 +40,7 @@ minutes (two installs' worth of Odoo on a 2-core machine).
 """
 
 import ast
+import functools
 import json
 import os
 import shutil
@@ -58,10 +60,16 @@ sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "tests"))
 from lines_as_ordered import check_lines  # noqa: E402
 from odoo_server import OdooServer  # noqa: E402
+from snapshot import (  # noqa: E402
+    OWNERLESS,
+    RECOUNTED_TABLES,
+    TALLY_MISMATCH,
+    same_for_old_keys,
+    snapshot,
+)
 from webhook_receiver import WebhookReceiver, closed_port_url  # noqa: E402
 from webhook_settings import (  # noqa: E402
     COLUMNS_OF_1_1,
-    WEBHOOK_COLUMNS,
     check_webhook_per_company,
     webhook_before,
 )
@@ -69,49 +77,6 @@ from webhook_settings import (  # noqa: E402
 ADDON = "partner_order_api"
 FROM_TAG = "18.0.1.0.0"
 FROM_COMMIT = "257c039"  # the tag's commit, for clones without tags
-
-# The addon's own tables, and its columns on Odoo's tables (every column of
-# these tables that exists before the upgrade is compared, row by row).
-OWN_TABLES = (
-    "partner_order_api_webhook_event",
-    "partner_order_api_idempotency",
-    "partner_order_api_rate_bucket",
-    "partner_order_api_order_tally",
-)
-ODOO_TABLES = {
-    "sale_order": "order_api_%",
-    "res_partner": "order_api_%",
-    "res_users_apikeys": "%",
-    "stock_lot": "kit_barcode",
-    "res_partner_order_api_product_rel": "%",
-}
-# {table: {column, ...}} that a migration script changes on purpose: the
-# webhook settings (webhook_settings.py)
-CHANGED_COLUMNS = {"res_partner": set(WEBHOOK_COLUMNS)}
-# Tables recounted by the upgrade, checked against what they count instead
-# of row by row: the order tally, counted by customer contact in 18.0.1.0.0,
-# by owner (sale_order.order_api_owner_id) since.
-RECOUNTED_TABLES = {"partner_order_api_order_tally"}
-# the tally (summed per key) that differs from COUNT(*) of the orders by owner
-TALLY_MISMATCH = """
-    SELECT count(*) FROM (
-        SELECT partner_id, company_id, state, SUM(delta) AS n
-          FROM partner_order_api_order_tally GROUP BY 1, 2, 3 HAVING SUM(delta) <> 0
-    ) tally FULL JOIN (
-        SELECT order_api_owner_id AS partner_id, company_id, state, COUNT(*) AS n
-          FROM sale_order WHERE order_api_owner_id IS NOT NULL GROUP BY 1, 2, 3
-    ) orders USING (partner_id, company_id, state)
-     WHERE tally.n IS DISTINCT FROM orders.n
-"""
-# orders without their owner after the upgrade: every order has one, an
-# order placed through the API the partner that placed it
-OWNERLESS = """
-    SELECT count(*) FROM sale_order
-     WHERE order_api_owner_id IS NULL
-        OR order_api_owner_id <> COALESCE(order_api_partner_id, order_api_owner_id)
-"""
-# Columns that an upgrade rewrites without any change of data.
-VOLATILE = {"write_date", "write_uid"}
 
 
 def _env():
@@ -231,57 +196,6 @@ def _order_body(ean, **extra):
     }
 
 
-def _columns(db, table, like):
-    rows = _psql(
-        db,
-        "SELECT column_name FROM information_schema.columns "
-        f"WHERE table_name = '{table}' AND column_name LIKE '{like}' "
-        "ORDER BY column_name",
-    )
-    return [c for c in rows.splitlines() if c and c not in VOLATILE]
-
-
-def _rows(db, table, columns):
-    """The rows of ``table`` (``columns`` and ``id`` when it has one), in a
-    stable order."""
-    has_id = _psql(
-        db,
-        "SELECT count(*) FROM information_schema.columns WHERE column_name = 'id' "
-        f"AND table_name = '{table.split()[0]}'",
-    )
-    names = (["id"] if has_id == "1" else []) + [c for c in columns if c != "id"]
-    cols = ", ".join(f'"{c}"' for c in names)
-    text = _psql(
-        db,
-        "SELECT COALESCE(json_agg(t ORDER BY to_jsonb(t)::text), '[]') "
-        f"FROM (SELECT {cols} FROM {table}) t",
-    )
-    return json.loads(text)
-
-
-def _snapshot(db, layout=None):
-    """{table: rows} for the addon's data; ``layout`` ({table: columns}) of
-    the earlier snapshot selects the same columns."""
-    if layout is None:
-        layout = {}
-        for table in OWN_TABLES:
-            layout[table] = _columns(db, table, "%")
-        for table, like in ODOO_TABLES.items():
-            layout[table] = _columns(db, table, like)
-    snapshot = {
-        table: _rows(
-            db,
-            table,
-            [c for c in columns if c not in CHANGED_COLUMNS.get(table, ())],
-        )
-        for table, columns in layout.items()
-    }
-    snapshot["ir_config_parameter"] = _rows(
-        db, "ir_config_parameter WHERE key LIKE 'partner_order_api.%'", ["key", "value"]
-    )
-    return snapshot, layout
-
-
 def _api_view(server, key, names, externals):
     """What the API answers for the data: {call: JSON body}."""
     view = {}
@@ -296,42 +210,6 @@ def _api_view(server, key, names, externals):
         route = f"order_status?identifiedBy=external&order_id={external}"
         view[route] = _api(server, "GET", route, key).json()
     return view
-
-
-# Lists of an answer that a version lets grow, the old items kept: path ->
-# why. A subscription made before event types existed chose nothing, which
-# 18.0.1.1.0 reads as every event type (issue 15: "default: all").
-GROWN_LISTS = {
-    "webhook.event_types": "18.0.1.1.0: new event types, and no choice means all",
-}
-
-
-def _same_for_old_keys(old, new, path="$"):
-    """Differences between ``old`` and ``new`` for what ``old`` holds: dicts
-    may have gained keys, lists are compared item by item (those of
-    ``GROWN_LISTS`` may have gained items)."""
-    if path in GROWN_LISTS and isinstance(old, list) and isinstance(new, list):
-        lost = [item for item in old if item not in new]
-        return [f"{path}: lost {lost!r}"] if lost else []
-    if isinstance(old, dict):
-        if not isinstance(new, dict):
-            return [f"{path}: {old!r} became {new!r}"]
-        diffs = []
-        for key, value in old.items():
-            if key not in new:
-                diffs.append(f"{path}.{key}: gone")
-            else:
-                diffs += _same_for_old_keys(value, new[key], f"{path}.{key}")
-        return diffs
-    if isinstance(old, list):
-        if not isinstance(new, list) or len(old) != len(new):
-            return [f"{path}: {old!r} became {new!r}"]
-        return [
-            diff
-            for index, (a, b) in enumerate(zip(old, new, strict=True))
-            for diff in _same_for_old_keys(a, b, f"{path}[{index}]")
-        ]
-    return [] if old == new else [f"{path}: {old!r} became {new!r}"]
 
 
 def _wait(predicate, timeout=60):
@@ -350,9 +228,10 @@ def workdir():
     shutil.rmtree(path, ignore_errors=True)
 
 
-def test_upgrade_keeps_everything(workdir):
-    src, db = _env()
-    started = time.monotonic()
+def _prepare(workdir, src):
+    """The old addon (FROM_TAG) and this checkout side by side, an odoo.conf
+    for each; checks the versions. Answers (ref, conf_old, conf_new,
+    new_version)."""
     old_addons, new_addons = workdir / "old", workdir / "new"
     ref = _old_tree(old_addons)
     new_addons.mkdir()
@@ -367,163 +246,213 @@ def test_upgrade_keeps_everything(workdir):
         old_version,
         new_version,
     )
+    return ref, conf_old, conf_new, new_version
 
+
+def _install_old(src, conf_old, db, workdir):
+    """The old code installed with demo data, filled by FILL_SHELL: its
+    keys ({"full": ..., "readonly": ...})."""
+    _odoo(src, conf_old, db, "-i", ADDON, "--stop-after-init", "--no-http",
+          log=workdir / "install-old.log")  # fmt: skip
+    return json.loads(
+        _odoo(
+            src,
+            conf_old,
+            db,
+            "shell",
+            "--no-http",
+            "--log-level=warn",
+            stdin=FILL_SHELL,
+        )
+        .strip()
+        .splitlines()[-1]  # fmt: skip
+    )
+
+
+def _server(src, conf, db, log):
+    """A running server (two workers) on ``conf``'s code, logging to ``log``."""
+    server = OdooServer(src, conf, db, log, workers=2, args=("--log-level=info",))
+    server.start(timeout=120)
+    return server
+
+
+def _create_orders(server, key):
+    """Four orders through the old code (one by external id, one with an
+    Idempotency-Key, one of two lines, one plain): (ean, their names)."""
+    products = _api(server, "GET", "available_products", key).json()
+    ean = products["products"][0]["ean"]
+    lines_body = _order_body(ean, external_order_id="UPG-3")
+    del lines_body["ean"], lines_body["amount"]
+    lines_body["lines"] = [{"ean": ean, "amount": 1}, {"ean": ean, "amount": 3}]
+    created = [
+        _api(server, "POST", "order", key,
+             json=_order_body(ean, external_order_id="UPG-1")),
+        _api(server, "POST", "order", key,
+             json=_order_body(ean, note="before the upgrade"),
+             headers={"Idempotency-Key": "upgrade-key-1"}),
+        _api(server, "POST", "order", key, json=lines_body),
+        _api(server, "POST", "order", key, json=_order_body(ean)),
+    ]  # fmt: skip
+    assert [a.status_code for a in created] == [201] * 4, [a.text for a in created]
+    return ean, [answer.json()["biomes_order_id"] for answer in created]
+
+
+def _cancel(server, key, name):
+    answer = _api(server, "POST", "order/cancel", key,
+                  json={"identifiedBy": "biomes", "order_id": name})  # fmt: skip
+    assert answer.status_code == 200, answer.text
+
+
+def _fill_webhooks(server, db, key, names):
+    """Webhook events through the old code: a ping and an order event
+    delivered to a real receiver, then (the receiver gone) an order event
+    that fails once and stays pending."""
+    events = "SELECT state FROM partner_order_api_webhook_event WHERE event_type = 'order.cancelled'"
+    with WebhookReceiver() as receiver:
+        put = _api(server, "PUT", "webhook", key, json={"url": f"{receiver.url}/hook"})
+        assert put.status_code == 200, put.text
+        # a ping (sent at once) and an order event (the sender cron)
+        ping = _api(server, "POST", "webhook/test", key)
+        assert ping.status_code == 200 and ping.json()["delivered"], ping.text
+        _cancel(server, key, names[2])
+        assert _wait(lambda: _psql(db, events) == "done"), "not delivered"
+        assert len(receiver.wait_for(2, timeout=30)) == 2
+    # the receiver is gone: an order event fails once and stays pending
+    put = _api(server, "PUT", "webhook", key, json={"url": closed_port_url()})
+    assert put.status_code == 200, put.text
+    _cancel(server, key, names[3])
+    failed_once = (
+        "SELECT count(*) FROM partner_order_api_webhook_event "
+        "WHERE state = 'pending' AND attempt_count >= 1"
+    )
+    assert _wait(lambda: _psql(db, failed_once) == "1"), "no pending event"
+
+
+def _fill_through_old_server(src, conf_old, db, workdir, key):
+    """Orders and webhook events through a server on the old code, and what
+    it answers for them: (ean, order names, {call: JSON body})."""
+    old_server = _server(src, conf_old, db, workdir / "server-old.log")
+    try:
+        ean, names = _create_orders(old_server, key)
+        _fill_webhooks(old_server, db, key, names)
+        old_view = _api_view(old_server, key, names, ["UPG-1", "UPG-3"])
+    finally:
+        old_server.stop()
+    return ean, names, old_view
+
+
+def _before_upgrade(db):
+    """The 18.0.1.1.0 columns added, then what the upgrade must keep: the
+    webhook settings (and the previous secret's expiry), the snapshot and
+    its layout, the rows per table."""
+    psql = functools.partial(_psql, db)
+    psql(COLUMNS_OF_1_1)
+    webhooks = webhook_before(psql)
+    expiry = webhooks[0]["values"]["order_api_webhook_previous_secret_expiry"]
+    before, layout = snapshot(psql)
+    counts = {table: len(rows) for table, rows in before.items()}
+    for table in ("partner_order_api_webhook_event", "partner_order_api_idempotency",
+                  "partner_order_api_rate_bucket", "res_users_apikeys"):  # fmt: skip
+        assert counts[table] >= 1, f"the fill left {table} empty: {counts}"
+    assert (
+        psql("SELECT count(*) FROM sale_order WHERE order_api_partner_id IS NOT NULL")
+        == "4"
+    )
+    states = psql(
+        "SELECT string_agg(DISTINCT state, ',' ORDER BY state) FROM partner_order_api_webhook_event",
+    )
+    assert states == "done,pending", states
+    return webhooks, expiry, before, layout, counts
+
+
+def _upgrade(src, conf_new, db, workdir, new_version):
+    """``-u`` to the current code, without a warning: its duration (s)."""
+    upgrade_started = time.monotonic()
+    _odoo(src, conf_new, db, "-u", ADDON, "--stop-after-init", "--no-http",
+          log=workdir / "upgrade.log")  # fmt: skip
+    upgrade_seconds = time.monotonic() - upgrade_started
+    assert _problems(workdir / "upgrade.log") == []
+    assert (
+        _psql(db, f"SELECT latest_version FROM ir_module_module WHERE name = '{ADDON}'")
+        == new_version
+    )
+    return upgrade_seconds
+
+
+def _assert_data_kept(src, conf_new, db, before, layout, webhooks):
+    """After the upgrade: the same rows (but the recounted tables and the
+    migrated columns), the migrated values (a migration's own check goes
+    here), every order with its owner and the tally right."""
+    psql = functools.partial(_psql, db)
+    after, _layout = snapshot(psql, layout)
+    for table, rows in before.items():
+        if table not in RECOUNTED_TABLES:
+            assert after[table] == rows, f"{table} changed in the upgrade"
+    check_webhook_per_company(psql, webhooks)
+    check_lines(lambda **kw: _odoo(src, conf_new, db, "shell", "--no-http", **kw))
+    assert psql(OWNERLESS) == "0"
+    assert psql(TALLY_MISMATCH) == "0"
+
+
+def _assert_same_answers(new_view, old_view, expiry):
+    """The current code answers what the old one did, for the fields it
+    answered; the migrated webhook settings read back."""
+    diffs = [
+        diff
+        for call, body in old_view.items()
+        for diff in same_for_old_keys(body, new_view[call], call)
+    ]
+    assert diffs == []
+    # the migrated datetime reads back (Odoo's jsonb format)
+    assert new_view["webhook"]["previous_secret_expires_at"] == (
+        expiry.replace(" ", "T") + "Z"
+    ), new_view["webhook"]
+    # the event types chosen before (COLUMNS_OF_1_1), ping always
+    assert new_view["webhook"]["event_types"] == [
+        "order.updated",
+        "order.cancelled",
+        "ping",
+    ], new_view["webhook"]
+
+
+def _assert_old_keys_work(server, keys, ean, names):
+    """The old keys open the API (the read-only one for reads only), the old
+    Idempotency-Key replays its order, a new order is created."""
+    key = keys["full"]
+    readonly = _api(server, "GET", "orders", keys["readonly"])
+    assert readonly.status_code == 200, readonly.text
+    assert _api(server, "POST", "order", keys["readonly"],
+                json=_order_body(ean)).status_code == 403  # fmt: skip
+    replay = _api(server, "POST", "order", key,
+                  json=_order_body(ean, note="before the upgrade"),
+                  headers={"Idempotency-Key": "upgrade-key-1"})  # fmt: skip
+    assert replay.status_code == 201, replay.text
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+    assert replay.json()["biomes_order_id"] == names[1]
+    fresh = _api(server, "POST", "order", key, json=_order_body(ean))
+    assert fresh.status_code == 201, fresh.text
+
+
+def test_upgrade_keeps_everything(workdir):
+    src, db = _env()
+    started = time.monotonic()
+    ref, conf_old, conf_new, new_version = _prepare(workdir, src)
     subprocess.run(["dropdb", "--if-exists", db], check=True)
     try:
-        _odoo(src, conf_old, db, "-i", ADDON, "--stop-after-init", "--no-http",
-              log=workdir / "install-old.log")  # fmt: skip
-        keys = json.loads(
-            _odoo(
-                src,
-                conf_old,
-                db,
-                "shell",
-                "--no-http",
-                "--log-level=warn",
-                stdin=FILL_SHELL,
-            )
-            .strip()
-            .splitlines()[-1]  # fmt: skip
-        )
+        keys = _install_old(src, conf_old, db, workdir)
         key = keys["full"]
-
         # --- fill through the API, old code --------------------------------
-        old_server = OdooServer(
-            src, conf_old, db, workdir / "server-old.log", workers=2,
-            args=("--log-level=info",),
-        )  # fmt: skip
-        old_server.start(timeout=120)
-        try:
-            products = _api(old_server, "GET", "available_products", key).json()
-            ean = products["products"][0]["ean"]
-            lines_body = _order_body(ean, external_order_id="UPG-3")
-            del lines_body["ean"], lines_body["amount"]
-            lines_body["lines"] = [{"ean": ean, "amount": 1}, {"ean": ean, "amount": 3}]
-            created = [
-                _api(old_server, "POST", "order", key,
-                     json=_order_body(ean, external_order_id="UPG-1")),
-                _api(old_server, "POST", "order", key,
-                     json=_order_body(ean, note="before the upgrade"),
-                     headers={"Idempotency-Key": "upgrade-key-1"}),
-                _api(old_server, "POST", "order", key, json=lines_body),
-                _api(old_server, "POST", "order", key, json=_order_body(ean)),
-            ]  # fmt: skip
-            assert [a.status_code for a in created] == [201] * 4, [
-                a.text for a in created
-            ]
-            names = [answer.json()["biomes_order_id"] for answer in created]
-            events = "SELECT state FROM partner_order_api_webhook_event WHERE event_type = 'order.cancelled'"
-
-            def cancel(name):
-                answer = _api(old_server, "POST", "order/cancel", key,
-                              json={"identifiedBy": "biomes", "order_id": name})  # fmt: skip
-                assert answer.status_code == 200, answer.text
-
-            with WebhookReceiver() as receiver:
-                put = _api(old_server, "PUT", "webhook", key,
-                           json={"url": f"{receiver.url}/hook"})  # fmt: skip
-                assert put.status_code == 200, put.text
-                # a ping (sent at once) and an order event (the sender cron)
-                ping = _api(old_server, "POST", "webhook/test", key)
-                assert ping.status_code == 200 and ping.json()["delivered"], ping.text
-                cancel(names[2])
-                assert _wait(lambda: _psql(db, events) == "done"), "not delivered"
-                assert len(receiver.wait_for(2, timeout=30)) == 2
-            # the receiver is gone: an order event fails once and stays pending
-            put = _api(
-                old_server, "PUT", "webhook", key, json={"url": closed_port_url()}
-            )
-            assert put.status_code == 200, put.text
-            cancel(names[3])
-            failed_once = (
-                "SELECT count(*) FROM partner_order_api_webhook_event "
-                "WHERE state = 'pending' AND attempt_count >= 1"
-            )
-            assert _wait(lambda: _psql(db, failed_once) == "1"), "no pending event"
-            old_view = _api_view(old_server, key, names, ["UPG-1", "UPG-3"])
-        finally:
-            old_server.stop()
-
-        _psql(db, COLUMNS_OF_1_1)
-        webhooks = webhook_before(lambda sql: _psql(db, sql))
-        expiry = webhooks[0]["values"]["order_api_webhook_previous_secret_expiry"]
-        before, layout = _snapshot(db)
-        counts = {table: len(rows) for table, rows in before.items()}
-        for table in ("partner_order_api_webhook_event", "partner_order_api_idempotency",
-                      "partner_order_api_rate_bucket", "res_users_apikeys"):  # fmt: skip
-            assert counts[table] >= 1, f"the fill left {table} empty: {counts}"
-        assert (
-            _psql(
-                db,
-                "SELECT count(*) FROM sale_order WHERE order_api_partner_id IS NOT NULL",
-            )
-            == "4"
-        )
-        states = _psql(
-            db,
-            "SELECT string_agg(DISTINCT state, ',' ORDER BY state) FROM partner_order_api_webhook_event",
-        )
-        assert states == "done,pending", states
-
+        ean, names, old_view = _fill_through_old_server(src, conf_old, db, workdir, key)
+        webhooks, expiry, before, layout, counts = _before_upgrade(db)
         # --- upgrade to the current code -----------------------------------
-        upgrade_started = time.monotonic()
-        _odoo(src, conf_new, db, "-u", ADDON, "--stop-after-init", "--no-http",
-              log=workdir / "upgrade.log")  # fmt: skip
-        upgrade_seconds = time.monotonic() - upgrade_started
-        assert _problems(workdir / "upgrade.log") == []
-        assert (
-            _psql(
-                db,
-                f"SELECT latest_version FROM ir_module_module WHERE name = '{ADDON}'",
-            )
-            == new_version
-        )
-
-        after, _layout = _snapshot(db, layout)
-        for table, rows in before.items():
-            if table not in RECOUNTED_TABLES:
-                assert after[table] == rows, f"{table} changed in the upgrade"
-        check_webhook_per_company(lambda sql: _psql(db, sql), webhooks)
-        check_lines(lambda **kw: _odoo(src, conf_new, db, "shell", "--no-http", **kw))
-        assert _psql(db, OWNERLESS) == "0"
-        assert _psql(db, TALLY_MISMATCH) == "0"
-
+        upgrade_seconds = _upgrade(src, conf_new, db, workdir, new_version)
+        _assert_data_kept(src, conf_new, db, before, layout, webhooks)
         # --- the current code answers the same -----------------------------
-        new_server = OdooServer(
-            src, conf_new, db, workdir / "server-new.log", workers=2,
-            args=("--log-level=info",),
-        )  # fmt: skip
-        new_server.start(timeout=120)
+        new_server = _server(src, conf_new, db, workdir / "server-new.log")
         try:
             new_view = _api_view(new_server, key, names, ["UPG-1", "UPG-3"])
-            diffs = [
-                diff
-                for call, body in old_view.items()
-                for diff in _same_for_old_keys(body, new_view[call], call)
-            ]
-            assert diffs == []
-            # the migrated datetime reads back (Odoo's jsonb format)
-            assert new_view["webhook"]["previous_secret_expires_at"] == (
-                expiry.replace(" ", "T") + "Z"
-            ), new_view["webhook"]
-            # the event types chosen before (COLUMNS_OF_1_1), ping always
-            assert new_view["webhook"]["event_types"] == [
-                "order.updated",
-                "order.cancelled",
-                "ping",
-            ], new_view["webhook"]
-            readonly = _api(new_server, "GET", "orders", keys["readonly"])
-            assert readonly.status_code == 200, readonly.text
-            assert _api(new_server, "POST", "order", keys["readonly"],
-                        json=_order_body(ean)).status_code == 403  # fmt: skip
-            replay = _api(new_server, "POST", "order", key,
-                          json=_order_body(ean, note="before the upgrade"),
-                          headers={"Idempotency-Key": "upgrade-key-1"})  # fmt: skip
-            assert replay.status_code == 201, replay.text
-            assert replay.headers.get("Idempotent-Replayed") == "true"
-            assert replay.json()["biomes_order_id"] == names[1]
-            fresh = _api(new_server, "POST", "order", key, json=_order_body(ean))
-            assert fresh.status_code == 201, fresh.text
+            _assert_same_answers(new_view, old_view, expiry)
+            _assert_old_keys_work(new_server, keys, ean, names)
         finally:
             new_server.stop()
         assert _problems(workdir / "server-new.log") == []
