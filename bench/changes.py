@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Real changes of the benchmarked orders, made through Odoo.
 
-The cold row of ``GET orders?page_size=100`` (``bench.measure_lists_cold``)
+The cold row of ``GET orders?page_size=100`` (``series_reads.measure_lists_cold``)
 needs every order of the page changed before each request, as a client
 syncing after a busy hour would find them: not a test hook, but a write
 through Odoo's JSON-RPC as the admin, the way a user editing the orders

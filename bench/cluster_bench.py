@@ -192,13 +192,19 @@ def measure(name, servers, key, clients, seconds):
     return row
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--orders", type=int, default=120)
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def start_cluster():
+    """The cluster's PostgreSQL started, the world of tests_live/ on it and
+    one partner whose every request takes its token on the primary:
+    (tests_live's conftest module, the world, the partner's key)."""
+    global PG  # noqa: PLW0603
     log("starting the cluster's PostgreSQL (scripts/cluster.sh start)")
     subprocess.run(  # noqa: S603
         ["bash", str(REPO / "scripts" / "cluster.sh"), "start"],
@@ -207,7 +213,6 @@ def main():
         stdout=subprocess.DEVNULL,
     )
     live, world = load_world()
-    global PG  # noqa: PLW0603
     PG = Path((CLUSTER / "pg.path").read_text().strip())
     partner_id, _user_id, _login, key = world.new_partner("Bench Cluster")
     # a budget never spent, so that every request takes its token on the
@@ -217,11 +222,20 @@ def main():
             partner_id
         ).order_api_rate_limit_per_minute = 10**6
         cr.commit()
-    conf_primary = primary_conf()
-    conf_standby = CLUSTER / "odoo.conf"
-    rows, problems = [], []
+    return live, world, key
 
-    servers = start_servers(1, conf_primary)
+
+def stop_servers(servers, problems):
+    """Stop ``servers``, their log's problems added to ``problems``."""
+    for server in servers:
+        problems += server.log_lines(" WARNING ", " ERROR ", " CRITICAL ")
+        server.stop()
+
+
+def measure_one_server(args, live, world, key, conf, problems):
+    """The orders made through the API, then the row of one server reading
+    the primary."""
+    servers = start_servers(1, conf)
     try:
         log(f"creating {args.orders} orders through the API")
         with ThreadPoolExecutor(4) as pool:
@@ -241,30 +255,29 @@ def main():
             )
         assert statuses == [201] * args.orders, statuses
         time.sleep(3)  # the standby replays them (1 s behind)
-        rows.append(
-            measure("1 server, primary", servers, key, args.clients, args.seconds)
-        )
+        return measure("1 server, primary", servers, key, args.clients, args.seconds)
     finally:
-        for server in servers:
-            problems += server.log_lines(" WARNING ", " ERROR ", " CRITICAL ")
-            server.stop()
-    for name, conf in (
-        ("2 servers, primary", conf_primary),
-        ("2 servers, standby", conf_standby),
-    ):
-        servers = start_servers(2, conf)
-        try:
-            rows.append(measure(name, servers, key, args.clients, args.seconds))
-            if "standby" in name:
-                reruns = sum(
-                    len(s.log_lines("the request runs on the primary")) for s in servers
-                )
-                assert reruns == 0, f"{reruns} GETs ran on the primary"
-        finally:
-            for server in servers:
-                problems += server.log_lines(" WARNING ", " ERROR ", " CRITICAL ")
-                server.stop()
+        stop_servers(servers, problems)
 
+
+def measure_two_servers(args, name, key, conf, problems):
+    """The row of two servers on ``conf``; on the standby, no GET may have
+    run on the primary."""
+    servers = start_servers(2, conf)
+    try:
+        row = measure(name, servers, key, args.clients, args.seconds)
+        if "standby" in name:
+            reruns = sum(
+                len(s.log_lines("the request runs on the primary")) for s in servers
+            )
+            assert reruns == 0, f"{reruns} GETs ran on the primary"
+        return row
+    finally:
+        stop_servers(servers, problems)
+
+
+def table(args, rows):
+    """The Markdown lines of the result."""
     lines = [
         f"`GET orders?page_size=100` (orders of one line, confirmed), "
         f"{args.clients} concurrent clients, {args.seconds:g} s per configuration, "
@@ -283,6 +296,22 @@ def main():
             f"| {cpu['odoo']:.1f} / {cpu['primary']:.1f} / {cpu['standby']:.1f} "
             f"| {row['busy_cores']:.2f} | {row['rps_per_core']:.1f} |"
         )
+    return lines
+
+
+def main():
+    args = parse_args()
+    live, world, key = start_cluster()
+    conf_primary = primary_conf()
+    conf_standby = CLUSTER / "odoo.conf"
+    problems = []
+    rows = [measure_one_server(args, live, world, key, conf_primary, problems)]
+    for name, conf in (
+        ("2 servers, primary", conf_primary),
+        ("2 servers, standby", conf_standby),
+    ):
+        rows.append(measure_two_servers(args, name, key, conf, problems))
+    lines = table(args, rows)
     print("\n" + "\n".join(lines))
     if not problems:
         (BENCH_DIR / "results" / "cluster.md").write_text("\n".join(lines) + "\n")

@@ -13,7 +13,7 @@ N's database:
   API's service creates and confirms it as the partner's portal user, the
   reservation cron reserves it, the warehouse user validates its delivery),
   of ``LARGE_LINES`` products made for it; the others are copies of it
-  (``fill.Replicator``, as ``fill.replicate`` copies the seed).
+  (``replicate.Replicator``, as ``replicate.replicate`` copies the seed).
 * ``measure(...)``: each HTTP worker's RSS after a warm-up, after reading
   every page (100 orders a page) of 1,000 of the bench partner's 2-line
   orders on both workers, then after reading every page of the large
@@ -27,6 +27,7 @@ import time
 
 import fill
 import psycopg2
+import replicate
 import requests
 from common import API, Server, env, log, odoo, registry
 
@@ -136,16 +137,18 @@ def ensure(db):
     partner_id = _seed_order(db)
     with registry(db).cursor() as cr:
         cr.execute("SET LOCAL work_mem = '256MB'")
-        rep = fill.Replicator(cr, env(cr), {"partner_id": partner_id}, LARGE_ORDERS - 1)
+        rep = replicate.Replicator(
+            cr, env(cr), {"partner_id": partner_id}, LARGE_ORDERS - 1
+        )
         rep.seed_sets()
         rep.names()
         sale_id_expr = None
-        for table in fill.ORDER:
+        for table in replicate.ORDER:
             if table in rep.ranges:
                 sale_id_expr = rep.copy_table(table) or sale_id_expr
         if sale_id_expr:
             rep.set_group_sale_ids(sale_id_expr)
-        for table in fill.RELATIONS:
+        for table in replicate.RELATIONS:
             rep.copy_relation(table)
         rep.check(LARGE_ORDERS)
         env(cr)["partner.order.api.order.tally"]._cron_compact()
