@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from test_live_server import _wait_for_reservations
+from live_helpers import _wait_for_reservations
 
 
 @pytest.fixture(scope="module")
