@@ -10,12 +10,15 @@ from . import test_company_setup
 from . import test_api_auth
 from . import test_api_products
 from . import test_api_documents
+from . import test_api_documents_cache
+from . import test_api_documents_in_order
 from . import test_api_orders
 from . import test_api_create_order
 from . import test_api_errors
 from . import test_sent_lots
 from . import test_webhook
 from . import test_webhook_events
+from . import test_webhook_events_rotation
 from . import test_api_orders_beyond
 from . import test_api_cancel
 from . import test_portal

@@ -46,6 +46,16 @@ class PartnerOrderApiCase(HttpCase):
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.company.id)], limit=1
         )
+        cls._create_products()
+        cls._create_kit_lots_in_stock()
+        cls._create_pricelist()
+        cls._create_api_partners()
+
+    @classmethod
+    def _create_products(cls):
+        """Products an API partner may order (a storable sensor, a refill,
+        lot-tracked kits) and those it may not (forbidden, without EAN,
+        archived, not saleable)."""
         Product = cls.env["product.product"]
         cls.product_a = Product.create(
             {
@@ -103,6 +113,11 @@ class PartnerOrderApiCase(HttpCase):
         cls.product_unsaleable = Product.create(
             {"name": "API Not Saleable", "barcode": "4006381333986", "sale_ok": False}
         )
+
+    @classmethod
+    def _create_kit_lots_in_stock(cls):
+        """Three kit lots (two with a kit barcode), 10 kits of each and
+        1000 sensors in the warehouse's stock."""
         Lot = cls.env["stock.lot"]
         cls.lot_kit_1 = Lot.create(
             {"name": "KL-1", "product_id": cls.kit.id, "kit_barcode": "KB-0001"}
@@ -117,6 +132,9 @@ class PartnerOrderApiCase(HttpCase):
             Quant._update_available_quantity(cls.kit, stock, 10, lot_id=lot)
         Quant._update_available_quantity(cls.product_a, stock, 1000)
 
+    @classmethod
+    def _create_pricelist(cls):
+        """The API partners' pricelist: 10 % off every product."""
         cls.pricelist = cls.env["product.pricelist"].create(
             {
                 "name": "API partner prices",
@@ -132,6 +150,12 @@ class PartnerOrderApiCase(HttpCase):
                 ],
             }
         )
+
+    @classmethod
+    def _create_api_partners(cls):
+        """Partners A (every product but the forbidden one) and B (sensor
+        and refill), enabled, and Partner Off, disabled: each with its
+        portal user and key."""
         allowed = cls.product_a | cls.product_b | cls.kit
         allowed |= cls.product_no_ean | cls.product_archived | cls.product_unsaleable
         cls.partner_a, cls.user_a, cls.key_a = cls._create_partner(

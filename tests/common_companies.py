@@ -28,6 +28,20 @@ class MultiCompanyCase(PartnerOrderApiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._create_companies()
+        cls._create_company_products()
+        cls._create_customers()
+        cls.manager_2 = cls._employee(
+            "manager-2", "sales_team.group_sale_manager", cls.company_2
+        )
+        cls.salesman_1 = cls._employee(
+            "salesman-1", "sales_team.group_sale_salesman", cls.company_1
+        )
+
+    @classmethod
+    def _create_companies(cls):
+        """Company 2 (another currency, its own warehouse) and company 3 (its
+        warehouse archived), both reached by the test user."""
         Company = cls.env["res.company"]
         cls.company_1 = cls.company
         other = "EUR" if cls.currency.name != "EUR" else "USD"
@@ -46,6 +60,11 @@ class MultiCompanyCase(PartnerOrderApiCase):
         Warehouse.search([("company_id", "=", cls.company_3.id)]).active = False
         # every company the test user reaches (records of company 2 and 3)
         cls.env.user.company_ids |= cls.company_2 | cls.company_3
+
+    @classmethod
+    def _create_company_products(cls):
+        """Products of company 1 only and of company 2 only, stock in
+        company 2's warehouse, and company 2's pricelist."""
         Product = cls.env["product.product"]
         cls.product_c1 = Product.create(
             {
@@ -86,6 +105,11 @@ class MultiCompanyCase(PartnerOrderApiCase):
                 ],
             }
         )
+
+    @classmethod
+    def _create_customers(cls):
+        """The shared buyer and the buyer bound to company 2, with their
+        portal users and keys (module docstring)."""
         products = cls.product_a | cls.product_c1 | cls.product_c2
         cls.shared, cls.user_s1, cls.key_s1 = cls._create_partner(
             "Shared Buyer", "s1", products, enabled=True
@@ -105,12 +129,6 @@ class MultiCompanyCase(PartnerOrderApiCase):
         ).property_product_pricelist = cls.pricelist_2
         cls.user_bound_in, cls.key_bound_in = cls._portal_user(
             cls.bound, "bound-in", cls.company_1, cls.company_2
-        )
-        cls.manager_2 = cls._employee(
-            "manager-2", "sales_team.group_sale_manager", cls.company_2
-        )
-        cls.salesman_1 = cls._employee(
-            "salesman-1", "sales_team.group_sale_salesman", cls.company_1
         )
 
     @classmethod

@@ -8,7 +8,7 @@ from odoo import Command
 from odoo.tests import tagged
 
 from .common import PartnerOrderApiCase
-from .test_api_documents import AssetStub
+from .common_documents import AssetStub
 
 HOOK_A = "http://127.0.0.1:9/hook-a"
 HOOK_B = "http://127.0.0.1:9/hook-b"

@@ -395,6 +395,16 @@ class TestWebhookLimits(PartnerOrderApiCase):
 
     def test_events_carry_their_company_and_stay_in_it(self):
         company_2 = self.env["res.company"].create({"name": "POA Second Company"})
+        order_2, event_1, event_2 = self._events_in_two_companies(company_2)
+        self.assertEqual(event_1.company_id, self.company)
+        self.assertEqual(event_2.company_id, company_2)
+        self._assert_each_company_sees_its_events(company_2, event_1, event_2)
+        self._assert_pings_and_new_events_take_their_company(company_2, order_2)
+
+    def _events_in_two_companies(self, company_2):
+        """An event of an API order in the main company, and one of an order
+        of partner A in ``company_2`` (none while the partner has no webhook
+        there): (that order, the first event, the second)."""
         self.partner_a.order_api_webhook_url = closed_port_url()
         event_1 = self._queue(self.key_a, 1)
         order_2 = self.env["sale.order"].create(
@@ -413,10 +423,12 @@ class TestWebhookLimits(PartnerOrderApiCase):
         )
         self.partner_a.with_company(company_2).order_api_webhook_url = closed_port_url()
         event_2 = self.Event._record_order_events([(order_2, False)], "order.shipped")
-        self.assertEqual(event_1.company_id, self.company)
-        self.assertEqual(event_2.company_id, company_2)
-        events = event_1 | event_2
+        return order_2, event_1, event_2
 
+    def _assert_each_company_sees_its_events(self, company_2, event_1, event_2):
+        """A salesperson of one company finds and reads its company's event
+        alone; a manager of both, with both active, finds both."""
+        events = event_1 | event_2
         sales_1 = new_test_user(
             self.env,
             login="poa-wh-sales-1",
@@ -453,8 +465,10 @@ class TestWebhookLimits(PartnerOrderApiCase):
             events,
         )
 
-        # test pings: the company of the partner's environment (the API
-        # company), whose webhook they go to
+    def _assert_pings_and_new_events_take_their_company(self, company_2, order_2):
+        """Test pings: the company of the partner's environment (the API
+        company), whose webhook they go to; events created without a
+        company: the order's, else the partner's, else the current one."""
         partner_2 = (
             self.env["res.partner"]
             .with_company(company_2)
@@ -468,8 +482,6 @@ class TestWebhookLimits(PartnerOrderApiCase):
             )
         )
         self.assertEqual(self.Event._send_ping(partner_2).company_id, company_2)
-        # created without a company: the order's, else the partner's, else
-        # the current one
         created = self.Event.create(
             [
                 {"partner_id": self.partner_a.id, "order_id": order_2.id},

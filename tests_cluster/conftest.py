@@ -45,8 +45,10 @@ def _load_live_conftest():
 
 
 live = _load_live_conftest()
-# what tests_live/test_live_server.py imports from ``conftest``: its helpers
-# (``_validate_delivery``, ...) are used here through that module
+# what the tests here, and the tests_live/ modules they import
+# (test_noisy_neighbour.py), take from ``conftest``; the helpers they share
+# with tests_live/ (``_validate_delivery``, ...) come from its
+# live_helpers.py, which imports no ``conftest``
 World = live.World
 api = live.api
 order_body = live.order_body

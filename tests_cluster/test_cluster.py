@@ -9,8 +9,8 @@ import time
 import uuid
 from collections import Counter
 
+import live_helpers as live_tests  # tests_live/: _parallel, _codes, _validate_delivery
 import psutil
-import test_live_server as live_tests  # tests_live/: _parallel, _codes, _validate_delivery
 from conftest import api, order_body
 from webhook_receiver import WebhookReceiver
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from test_live_server import _wait_for_reservations
+from live_helpers import _wait_for_reservations
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 from conftest import api, order_body
+from live_helpers import _validate_delivery
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
-from test_live_server import _validate_delivery
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from webhook_receiver import WebhookReceiver  # noqa: E402

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from conftest import api, order_body
-from test_live_server import _validate_delivery, _wait_for_reservations
+from live_helpers import _validate_delivery, _wait_for_reservations
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from webhook_receiver import RawReceiver, WebhookReceiver  # noqa: E402
