@@ -93,6 +93,8 @@ class PartnerOrderApiEventType(models.Model):
         ]
         records = self.sudo()._load_records(data_list, update=True)
         (self.sudo().search([]) - records).unlink()
+        # what workers remember a webhook receives is made of these codes
+        self.env["partner.order.api.webhook.subscription"]._forget_received()
         return records
 
     @api.model

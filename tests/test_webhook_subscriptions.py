@@ -137,7 +137,8 @@ class TestWebhookSubscriptions(PartnerOrderApiCase):
 
     def test_a_batch_of_orders_reads_the_choices_once(self):
         """Recording the events of many orders reads the partners' choices
-        in one query: as many queries for three orders as for one."""
+        in one query: as many queries for three orders (two partners) as for
+        one, when the worker remembers none of them."""
         params = self.env["ir.config_parameter"].sudo()
         params.set_param("partner_order_api.webhook_allow_http", "True")
         params.set_param("partner_order_api.webhook_allowed_hosts", "127.0.0.1")
@@ -155,6 +156,8 @@ class TestWebhookSubscriptions(PartnerOrderApiCase):
         for batch in (orders, orders[:1], orders):
             self.env.flush_all()
             self.env.invalidate_all()
+            # what the workers remember of the choices, forgotten: read anew
+            self.env.registry.clear_cache()
             before = self.cr.sql_log_count
             events = Event._record_order_events(
                 [(order, None) for order in batch], "order.created"
@@ -171,3 +174,29 @@ class TestWebhookSubscriptions(PartnerOrderApiCase):
             ),
         )
         self.assertEqual(counts[2], counts[1], counts)
+
+    def test_choices_are_remembered_until_one_changes(self):
+        """Each worker remembers the choices it read (a POST order records
+        its events several times: no statement each time), and forgets them
+        when a choice changes, in the same transaction too."""
+        Subscription = self.env["partner.order.api.webhook.subscription"].sudo()
+        pair = (self.partner_b.id, self.env.company.id)
+        self.partner_b._order_api_set_webhook_event_types(["order.shipped"])
+        self.assertEqual(
+            Subscription._received_event_types([pair])[pair],
+            ("order.shipped", "ping"),
+        )
+        self.env.flush_all()
+        before = self.cr.sql_log_count
+        Subscription._received_event_types([pair])
+        self.assertEqual(self.cr.sql_log_count - before, 0, "remembered")
+        self.partner_b._order_api_set_webhook_event_types(["order.invoiced"])
+        self.assertEqual(
+            Subscription._received_event_types([pair])[pair],
+            ("order.invoiced", "ping"),
+            "forgotten when the choice changed",
+        )
+        self.partner_b._order_api_set_webhook_event_types(None)
+        self.assertEqual(
+            Subscription._received_event_types([pair])[pair], tuple(EVENT_TYPES)
+        )
