@@ -69,15 +69,18 @@ class PartnerOrderApiWebhookSubscription(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._forget_received()
+        if vals_list:
+            self._forget_received()
         return super().create(vals_list)
 
     def write(self, vals):
-        self._forget_received()
+        if self:
+            self._forget_received()
         return super().write(vals)
 
     def unlink(self):
-        self._forget_received()
+        if self:
+            self._forget_received()
         return super().unlink()
 
     @api.model
@@ -98,7 +101,10 @@ class PartnerOrderApiWebhookSubscription(models.Model):
         if not event_types:
             rows.unlink()
         else:
-            rows.write({"event_type_ids": [fields.Command.set(event_types.ids)]})
+            # only what changes: a change makes every worker forget
+            rows.filtered(lambda row: row.event_type_ids != event_types).write(
+                {"event_type_ids": [fields.Command.set(event_types.ids)]}
+            )
             self.create(
                 [
                     {
