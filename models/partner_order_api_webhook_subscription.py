@@ -173,25 +173,3 @@ class PartnerOrderApiWebhookSubscription(models.Model):
                 code for code in EVENT_TYPES if code in chosen or code == ALWAYS_SENT
             )
         return received
-        self.flush_model(["partner_id", "company_id", "event_type_ids"])
-        self.env["partner.order.api.event.type"].flush_model(["code"])
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT s.partner_id, s.company_id, array_agg(t.code)
-                  FROM partner_order_api_webhook_subscription s
-                  JOIN partner_order_api_webhook_subscription_event_type_rel r
-                    ON r.subscription_id = s.id
-                  JOIN partner_order_api_event_type t ON t.id = r.event_type_id
-                 WHERE (s.partner_id, s.company_id) IN %s
-                 GROUP BY s.partner_id, s.company_id
-                """,
-                tuple(pairs),
-            )
-        )
-        for partner_id, company_id, codes in rows:
-            chosen = set(codes)
-            received[partner_id, company_id] = tuple(
-                code for code in EVENT_TYPES if code in chosen or code == ALWAYS_SENT
-            )
-        return received
