@@ -50,9 +50,8 @@ class Client:
 
     def api(self, method, route, key=None, **kwargs):
         headers = {"Authorization": f"Bearer {key or self.facts['key']}"}
-        resp = self.http.request(
-            method, f"{self.url}{API}/{route}", headers=headers, timeout=120, **kwargs
-        )
+        url = f"{self.url}{API}/{route}"
+        resp = self.http.request(method, url, headers=headers, timeout=120, **kwargs)
         if resp.status_code >= 400:
             raise RuntimeError(
                 f"{method} {route}: {resp.status_code} {resp.text[:300]}"
@@ -60,14 +59,12 @@ class Client:
         return resp
 
     def login(self):
-        resp = self.rpc.post(
-            f"{self.url}/web/session/authenticate",
-            json={
-                "jsonrpc": "2.0",
-                "params": {"db": self.server.db, "login": "admin", "password": "admin"},
-            },
-            timeout=60,
-        )
+        body = {
+            "jsonrpc": "2.0",
+            "params": {"db": self.server.db, "login": "admin", "password": "admin"},
+        }
+        url = f"{self.url}/web/session/authenticate"
+        resp = self.rpc.post(url, json=body, timeout=60)
         result = resp.json()
         if "error" in result:
             raise RuntimeError(f"admin login failed: {result['error']}")
@@ -76,22 +73,21 @@ class Client:
         """``tag``: a last part of the URL, which Odoo ignores (its access
         log shows it: the bench counts queries per call by URL)."""
         self._rpc_id += 1
-        resp = self.rpc.post(
-            f"{self.url}/web/dataset/call_kw/{model}/{method}"
-            + (f"/{tag}" if tag else ""),
-            json={
-                "jsonrpc": "2.0",
-                "method": "call",
-                "id": self._rpc_id,
-                "params": {
-                    "model": model,
-                    "method": method,
-                    "args": args,
-                    "kwargs": kwargs,
-                },
+        body = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": self._rpc_id,
+            "params": {
+                "model": model,
+                "method": method,
+                "args": args,
+                "kwargs": kwargs,
             },
-            timeout=120,
+        }
+        url = f"{self.url}/web/dataset/call_kw/{model}/{method}" + (
+            f"/{tag}" if tag else ""
         )
+        resp = self.rpc.post(url, json=body, timeout=120)
         result = resp.json()
         if "error" in result:
             raise RuntimeError(f"call_kw {model}.{method}: {result['error']}")
