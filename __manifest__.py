@@ -4,7 +4,7 @@
     "name": "Partner Order API",
     "summary": "Let B2B partners order and follow their orders over a JSON API "
     "with portal API keys, and receive delivery webhooks",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Sales/Sales",
     "website": "https://github.com/partner-order-api/partner_order_api",
     "author": "partner_order_api authors",

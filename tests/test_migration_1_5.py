@@ -1,0 +1,69 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The 18.0.1.5.0 upgrade step (``migrations/18.0.1.5.0/post-migrate.py``):
+a webhook that chose no events before keeps receiving the types it
+received then, not the ones this release adds; a chosen set, and a partner
+without a webhook, are left as they are."""
+
+import importlib.util
+
+from odoo.tests import tagged
+from odoo.tools.misc import file_path
+
+from .common import PartnerOrderApiCase
+
+
+def _migration():
+    path = file_path("partner_order_api/migrations/18.0.1.5.0/post-migrate.py")
+    spec = importlib.util.spec_from_file_location("poa_post_migrate_1_5", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@tagged("post_install", "-at_install")
+class TestMigration15(PartnerOrderApiCase):
+    def _received(self, partner):
+        pair = (partner.id, self.env.company.id)
+        Subscription = self.env["partner.order.api.webhook.subscription"]
+        return Subscription._received_read({pair})[pair]
+
+    def _set_url(self, partner, url):
+        # as an older release stored it, without this release's URL checks
+        self.env.cr.execute(
+            "UPDATE res_partner SET order_api_webhook_url = "
+            "jsonb_build_object(%s::text, %s::text) WHERE id = %s",
+            (self.env.company.id, url, partner.id),
+        )
+        partner.invalidate_recordset()
+
+    def test_unchosen_webhook_pinned_to_the_old_types(self):
+        migration = _migration()
+        chosen = self.partner_b
+        self._set_url(self.partner_a, "https://hooks.example/a")
+        self._set_url(chosen, "https://hooks.example/b")
+        self.env["partner.order.api.webhook.subscription"]._set_event_types(
+            chosen,
+            self.env.company,
+            self.env["partner.order.api.event.type"]._of_codes(["order.shipped"]),
+        )
+        no_webhook = self.partner_off
+        migration.migrate(self.env.cr, "18.0.1.4.0")
+        # a row of its own: the types this release adds stay out
+        row = self.env["partner.order.api.webhook.subscription"].search(
+            [("partner_id", "=", self.partner_a.id)]
+        )
+        self.assertEqual(
+            set(row.event_type_ids.mapped("code")), set(migration.TYPES_OF_1_4)
+        )
+        self.assertEqual(
+            self._received(self.partner_a), (*migration.TYPES_OF_1_4, "ping")
+        )
+        self.assertEqual(self._received(chosen), ("order.shipped", "ping"))
+        # no webhook: no row, every type (today's list) when it sets one
+        self.assertFalse(
+            self.env["partner.order.api.webhook.subscription"].search(
+                [("partner_id", "=", no_webhook.id)]
+            )
+        )
+        # a fresh install runs no migration
+        self.assertIsNone(migration.migrate(self.env.cr, None))
