@@ -113,7 +113,9 @@ class _OrderCreateCommon(_Request):
     requested_delivery_date: Annotated[
         datetime.date | None,
         BeforeValidator(future_date()),
-        WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]}),
+        WithJsonSchema(
+            {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]}
+        ),
     ] = Field(
         None,
         description="The date the buyer wants the goods delivered (ISO 8601, "

@@ -64,8 +64,10 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         if not order_ids:
             return {}
         rows = self._query(_LINE_MOVES, list(order_ids))
-        waiting = self.env["stock.move"].sudo().browse(
-            [row["id"] for row in rows if row["state"] != "assigned"]
+        waiting = (
+            self.env["stock.move"]
+            .sudo()
+            .browse([row["id"] for row in rows if row["state"] != "assigned"])
         )
         covered = {}
         if waiting:

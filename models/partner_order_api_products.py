@@ -124,7 +124,11 @@ class PartnerOrderApiProducts(models.AbstractModel):
             ._read_group(
                 [
                     ("product_id", "in", products.ids),
-                    ("state", "in", ("waiting", "confirmed", "assigned", "partially_available")),
+                    (
+                        "state",
+                        "in",
+                        ("waiting", "confirmed", "assigned", "partially_available"),
+                    ),
                     *moves_in,
                 ],
                 ["product_id"],

@@ -19,6 +19,17 @@ and each worker's cache of objects is keyed by it.
    Writes Odoo makes behind the ORM's back on what the object shows (a
    carrier's name imported from a .po file by raw SQL, the quantities'
    precision) call the same trigger (``order_object_shared.py``).
+   A line's ``expected_date`` and ``available_now`` (issue 27) come from
+   Odoo's forecast of its product, made of other records (receipts, other
+   orders' moves): every change of what that forecast reads of a move
+   (``stock_move.py``) records its product, and ``_order_api_settle``
+   makes the orders waiting for those products (a move not reserved,
+   neither done nor cancelled) candidates, in one statement. Not watched
+   (README, "Delivery dates"): the day turning (Odoo orders moves whose
+   reservation date has passed first), a move moved to another product,
+   a quant written without a move by code (inventory adjustments make
+   moves), a location's or warehouse's configuration changed; the next
+   stock change of the product compares those orders again.
 2. *Whether it changed* is decided once per transaction, before it commits
    (``_order_api_settle``, a precommit hook; the reader's ``_serialize``
    runs it first too, so an answer or a webhook made in the transaction

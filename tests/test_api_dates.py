@@ -41,7 +41,11 @@ class TestApiDates(PartnerOrderApiCase):
         body = self.order_body()
         del body["ean"], body["amount"]
         body["lines"] = [
-            {"ean": self.product_a.barcode, "amount": 2, "customer_reference": "PO-77/1"},
+            {
+                "ean": self.product_a.barcode,
+                "amount": 2,
+                "customer_reference": "PO-77/1",
+            },
             {"ean": self.kit.barcode, "amount": 1},
         ]
         body.update(extra)
@@ -128,7 +132,10 @@ class TestApiDates(PartnerOrderApiCase):
 
     def test_ship_complete_false_and_omitted(self):
         response = self.api(
-            "POST", "order", key=self.key_a, body=self._planned_body(ship_complete=False)
+            "POST",
+            "order",
+            key=self.key_a,
+            body=self._planned_body(ship_complete=False),
         )
         self.assertEqual(response.status_code, 201, response.text)
         order = self.env["sale.order"].search(
@@ -174,7 +181,10 @@ class TestApiDates(PartnerOrderApiCase):
             ({"requested_delivery_date": yesterday}, "requested_delivery_date"),
             ({"requested_delivery_date": "2026-13-01"}, "requested_delivery_date"),
             ({"requested_delivery_date": "tomorrow"}, "requested_delivery_date"),
-            ({"requested_delivery_date": "2030-01-01T10:00:00Z"}, "requested_delivery_date"),
+            (
+                {"requested_delivery_date": "2030-01-01T10:00:00Z"},
+                "requested_delivery_date",
+            ),
             ({"ship_complete": "yes"}, "ship_complete"),
             ({"ship_complete": 1}, "ship_complete"),
         ]
@@ -346,4 +356,3 @@ class TestApiDates(PartnerOrderApiCase):
         self.assertIsNone(listed[self.product_a.barcode]["restock_date"])
         # not kept in stock: null
         self.assertIsNone(listed[self.product_b.barcode]["restock_date"])
-
