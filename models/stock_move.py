@@ -18,6 +18,14 @@ candidates: ``sale_order_freshness.py`` compares their objects and moves
 the ``updated_at`` of those that differ. Orders whose moves are all
 reserved do not depend on other records (their dates are their own
 transfers'), and are candidates through their own moves.
+
+The cost: a transaction that changes the stock of a product compares the
+objects of every order waiting for it (about a third of a millisecond
+each, and the forecast of the product once), and locks their rows as any
+candidate's (``_order_api_mark_changed``): with many orders waiting for
+one product, each new order of it (its move is a change) pays for them,
+and two such transactions queue on those rows. Reserved orders cost
+nothing; the reservation cron keeps the waiting set to what is short.
 """
 
 from odoo import api, fields, models
