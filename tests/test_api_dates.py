@@ -309,6 +309,36 @@ class TestApiDates(PartnerOrderApiCase):
         self.assertIsNone(status["lines"][0]["expected_date"])
         self.assertEqual(self._listed(order)["lines"], status["lines"])
 
+    def test_another_order_taking_the_stock_moves_the_date(self):
+        """Three in stock, an API order of three waiting for the reservation
+        cron: covered, expected on its delivery's date. An order entered in
+        Odoo reserves the three first: the API order is no longer covered;
+        its object changes though nothing of it did."""
+        self.env["stock.quant"]._update_available_quantity(
+            self.product_out, self.warehouse.lot_stock_id, 3
+        )
+        body = self.order_body(ean=self.product_out.barcode, amount=3)
+        response = self.api("POST", "order", key=self.key_a, body=body)
+        self.assertEqual(response.status_code, 201, response.text)
+        order = self.env["sale.order"].search(
+            [("name", "=", response.json()["biomes_order_id"])]
+        )
+        before = self._status(order)
+        self.assertEqual(
+            before["lines"][0]["expected_date"],
+            self._outgoing(order).scheduled_date.date().isoformat(),
+        )
+        self.assertIs(before["lines"][0]["available_now"], False)
+        self._listed(order)
+        other = self.create_order_orm(
+            self.partner_b, self.user_b, [(self.product_out, 3)]
+        )
+        self.assertEqual(self._outgoing(other).state, "assigned")
+        after = self._status(order)
+        self.assertGreater(after["updated_at"], before["updated_at"])
+        self.assertIsNone(after["lines"][0]["expected_date"])
+        self.assertEqual(self._listed(order)["lines"], after["lines"])
+
     def test_line_forecasts_in_a_fixed_number_of_statements(self):
         orders = [
             self.create_order_orm(self.partner_a, self.user_a, [(product, 1)])
