@@ -68,17 +68,22 @@ DELIVERY_BACKORDER = {
 }
 
 
-def _line(ean, quantity, delivered=0.0, cancelled=False):
+def _line(ean, quantity, delivered=0.0, expected=None, cancelled=False):
     name, price, code = PRODUCTS[ean]
+    open_quantity = 0.0 if cancelled else float(quantity - delivered)
     return {
         "ean": ean,
         "product_name": name,
         "default_code": code,
         "quantity": float(quantity),
         "delivered_quantity": float(delivered),
-        "open_quantity": 0.0 if cancelled else float(quantity - delivered),
+        "open_quantity": open_quantity,
         "unit_price": price,
         "subtotal": round(price * quantity, 2),
+        "customer_reference": None,
+        # (issue 27) an open line reserved: its delivery's scheduled date
+        "expected_date": expected if open_quantity else None,
+        "available_now": bool(expected and open_quantity),
     }
 
 
@@ -102,6 +107,8 @@ def _order(name, external_id, status, lines, created, updated, **extra):
         "updated_at": updated,
         "note": extra.pop("note", None),
         "delivery_address": ADDRESS,
+        "requested_delivery_date": extra.pop("requested_delivery_date", None),
+        "ship_complete": extra.pop("ship_complete", False),
         "lines": lines,
         "tracking": extra.pop("tracking", []),
         "deliveries": extra.pop("deliveries", []),
@@ -113,7 +120,7 @@ SHIPPING = _order(
     "S00042",
     "EXT-1001",
     "partially_shipped",
-    [("4260582941016", 2, 1)],
+    [("4260582941016", 2, 1, "2026-11-23")],
     "2026-11-23T10:00:00Z",
     "2026-11-24T08:15:00.482913Z",
     sent_lots=["LOT-1", "KIT-ABC"],
@@ -153,6 +160,7 @@ def _quote():
     for (ean, quantity), free in zip(THREE_LINES, (140.0, 0.0, None), strict=True):
         line = _line(ean, quantity)
         del line["delivered_quantity"], line["open_quantity"]
+        del line["expected_date"], line["available_now"]
         line["available"] = free is None or free >= quantity
         line["available_quantity"] = free
         lines.append(line)
@@ -166,6 +174,8 @@ def _quote():
         "available": all(line["available"] for line in lines),
         "note": NOTE,
         "delivery_address": ADDRESS,
+        "requested_delivery_date": None,
+        "ship_complete": False,
         "lines": lines,
     }
 
@@ -194,10 +204,15 @@ EXAMPLES = {
         "the answer is lost, send the same request with the same key again; it "
         "will not create a second order.",
         "value": {
-            "lines": [{"ean": ean, "amount": amount} for ean, amount in THREE_LINES],
+            "lines": [
+                {"ean": ean, "amount": amount, "customer_reference": f"PO-77/{n}"}
+                for n, (ean, amount) in enumerate(THREE_LINES, 1)
+            ],
             "external_order_id": "EXT-1002",
             "note": NOTE,
             "delivery_address": ADDRESS_IN,
+            "requested_delivery_date": "2026-12-15",
+            "ship_complete": True,
         },
     },
     "OrderBatchRequest": {
@@ -257,6 +272,7 @@ EXAMPLES = {
                     "currency": "EUR",
                     "available_quantity": 140.0,
                     "sale_delay": 2,
+                    "restock_date": None,
                 },
                 {
                     "ean": "4260582941030",
@@ -266,6 +282,7 @@ EXAMPLES = {
                     "currency": "EUR",
                     "available_quantity": None,
                     "sale_delay": 0,
+                    "restock_date": None,
                 },
             ],
         }

@@ -36,6 +36,7 @@ ORDER_ID_MAX = 255
 LINES_MAX = 100
 BATCH_MAX = 100
 NOTE_MAX = 2000
+CUSTOMER_REFERENCE_MAX = 100
 URL_MAX = 2048
 STATUSES = ("pending", "confirmed", "partially_shipped", "shipped", "cancelled")
 SORTS = ("created_desc", "created_asc", "updated_asc")
@@ -192,6 +193,36 @@ def when(*, date_allowed, end_of_day=False):
         return value.replace(tzinfo=None)
 
     return parse
+
+
+def future_date(today=None):
+    """An ISO 8601 date (``2026-11-23``) that is today or later (UTC, or
+    ``today()`` when given): a delivery date the buyer asks for. Returned
+    as a ``datetime.date``; null is None."""
+    message = "{field} must be an ISO 8601 date such as 2026-11-23."
+
+    def parse(raw):
+        if raw is None:
+            return None
+        if not isinstance(raw, str) or not _DATE_RE.match(raw):
+            _fail("date", message)
+        try:
+            value = datetime.date.fromisoformat(raw)
+        except ValueError:
+            _fail("date", message)
+        now = today() if today else datetime.datetime.now(datetime.UTC).date()
+        if value < now:
+            _fail("past_date", "{field} must be today or a later date.")
+        return value
+
+    return parse
+
+
+def strict_bool(value):
+    """A JSON boolean (not 0/1 nor "true"); null is None."""
+    if value is not None and not isinstance(value, bool):
+        _fail("bool", "{field} must be true or false.")
+    return value
 
 
 def parse_statuses(raw):

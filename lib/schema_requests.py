@@ -23,6 +23,7 @@ from pydantic import (
 from .schema_fields import (
     BATCH_MAX,
     COUNTRY_CODES,
+    CUSTOMER_REFERENCE_MAX,
     DOCUMENT_TYPES,
     EXTERNAL_ID_MAX,
     LINES_MAX,
@@ -43,10 +44,12 @@ from .schema_fields import (
     IdentifiedBy,
     OrderId,
     choice,
+    future_date,
     parse_country_code,
     parse_event_types,
     parse_statuses,
     parse_url,
+    strict_bool,
     text,
     when,
     whole_number,
@@ -86,6 +89,12 @@ class OrderLineInput(_Request):
 
     ean: Ean
     amount: Amount
+    customer_reference: text(CUSTOMER_REFERENCE_MAX, required=False) = Field(
+        None,
+        description="The buyer's own reference of this line (its PO line), "
+        "at most 100 characters; stored on the order line and shown in the "
+        "order's `lines[].customer_reference`. Optional; empty or null for none.",
+    )
 
 
 class _OrderCreateCommon(_Request):
@@ -101,6 +110,30 @@ class _OrderCreateCommon(_Request):
         "Optional; empty or null for none. Shown in the order's `note`.",
     )
     delivery_address: DeliveryAddressInput
+    requested_delivery_date: Annotated[
+        datetime.date | None,
+        BeforeValidator(future_date()),
+        WithJsonSchema(
+            {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]}
+        ),
+    ] = Field(
+        None,
+        description="The date the buyer wants the goods delivered (ISO 8601, "
+        "today or later, UTC): the order's commitment date, which schedules "
+        "its delivery. Optional; null for the seller's lead times.",
+        examples=["2026-12-15"],
+    )
+    ship_complete: Annotated[
+        bool | None,
+        BeforeValidator(strict_bool),
+        WithJsonSchema({"anyOf": [{"type": "boolean"}, {"type": "null"}]}),
+    ] = Field(
+        None,
+        description="`true`: ship everything at once, when every product is "
+        "available; `false`: ship what is available as soon as possible (the "
+        "rest follows in a backorder). Optional; omitted or null for the "
+        "seller's default.",
+    )
 
 
 class OrderLinesRequest(_OrderCreateCommon):

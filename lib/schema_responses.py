@@ -73,6 +73,13 @@ class Product(_Response):
     sale_delay: int = Field(
         description="The product's customer lead time, in days (0: none)."
     )
+    restock_date: datetime.date | None = Field(
+        description="When a product with no free quantity is expected back: "
+        "the scheduled date of the earliest incoming receipt not done in the "
+        "seller's warehouses (a late receipt keeps its past date). Null when "
+        "`available_quantity` is above 0, for a product not kept in stock, "
+        "or when nothing incoming is known."
+    )
 
 
 class ProductList(_Response):
@@ -121,6 +128,22 @@ class OrderLine(_Response):
         "(`subtotal / quantity`)."
     )
     subtotal: float = Field(description="The line's amount, taxes excluded.")
+    customer_reference: str | None = Field(
+        description="The buyer's line reference sent with `POST order` "
+        "(`lines[].customer_reference`); null for none."
+    )
+    expected_date: datetime.date | None = Field(
+        description="When `open_quantity` is expected to ship, from the "
+        "seller's stock forecast: reserved, its delivery's scheduled date; "
+        "not reserved, the later of that date and the date of the receipt "
+        "that covers it. Null when nothing open, or when no stock nor "
+        "incoming receipt covers it. A change moves `updated_at`."
+    )
+    available_now: bool = Field(
+        description="`open_quantity` is reserved in stock for this order, "
+        "ready to leave. False while anything is still to come, and when "
+        "nothing is open."
+    )
 
 
 class Tracking(_Response):
@@ -231,6 +254,14 @@ class Order(_Response):
         description="The partner's note sent with `POST order`; null for none."
     )
     delivery_address: Address
+    requested_delivery_date: datetime.date | None = Field(
+        description="The delivery date the buyer asked for (the order's "
+        "commitment date); null for none."
+    )
+    ship_complete: bool = Field(
+        description="True: everything ships at once; false: what is "
+        "available ships as soon as possible, the rest in backorders."
+    )
     lines: list[OrderLine]
     tracking: list[Tracking] = Field(
         description="One entry per done outgoing delivery, in the order they "
@@ -273,6 +304,9 @@ class QuoteLine(_Response):
         description="Free to promise now, as in `available_products`; null for "
         "a product that is not kept in stock."
     )
+    customer_reference: str | None = Field(
+        description="The buyer's line reference; null for none."
+    )
 
 
 class OrderQuote(_Response):
@@ -290,6 +324,10 @@ class OrderQuote(_Response):
     available: bool = Field(description="Every line is `available`.")
     note: str | None
     delivery_address: Address
+    requested_delivery_date: datetime.date | None = Field(
+        description="As the order would have it."
+    )
+    ship_complete: bool = Field(description="As the order would have it.")
     lines: list[QuoteLine]
 
 

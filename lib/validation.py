@@ -205,19 +205,30 @@ def parse_order_payload(data):
             )
             data = {k: v for k, v in data.items() if k not in ("ean", "amount")}
         order = validate(schemas.OrderLinesRequest, data, details)
-        lines = [(line.ean, line.amount) for line in order.lines]
+        lines = [
+            (line.ean, line.amount, line.customer_reference) for line in order.lines
+        ]
     else:
         order = validate(schemas.SingleProductOrderRequest, data)
-        lines = [(order.ean, order.amount)]
+        lines = [(order.ean, order.amount, None)]
     merged = {}
-    for ean, amount in lines:
-        merged[ean] = merged.get(ean, 0) + amount
-    return {
-        "lines": [{"ean": ean, "amount": amount} for ean, amount in merged.items()],
+    for ean, amount, reference in lines:
+        line = merged.setdefault(ean, {"ean": ean, "amount": 0})
+        line["amount"] += amount
+        # the same EAN twice: one line, the first reference given (issue 27:
+        # the planning members are there only when sent)
+        if reference and "customer_reference" not in line:
+            line["customer_reference"] = reference
+    parsed = {
+        "lines": list(merged.values()),
         "external_order_id": order.external_order_id,
         "note": order.note,
         "delivery_address": order.delivery_address.model_dump(),
     }
+    for name in ("requested_delivery_date", "ship_complete"):
+        if getattr(order, name) is not None:
+            parsed[name] = getattr(order, name)
+    return parsed
 
 
 def parse_order_batch(data):

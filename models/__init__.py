@@ -56,6 +56,7 @@ from . import partner_order_api_caller
 from . import partner_order_api_caller_standby
 from . import order_reader
 from . import order_reader_shape
+from . import order_reader_forecast
 from . import partner_order_api_orders
 from . import partner_order_api_orders_create
 from . import partner_order_api_products

@@ -342,6 +342,7 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "sent_lots": self._sent_lots(orders),
             "invoices": self._invoices(orders),
             "tracking_urls": self._tracking_urls(pickings),
+            "forecasts": self._line_forecasts(order_ids),
             "qty_digits": self.env["decimal.precision"].precision_get(
                 "Product Unit of Measure"
             ),
@@ -457,7 +458,8 @@ ORDER_API_HEADER_COLUMNS = SQL(
     sale_order.state, sale_order.order_api_updated_at AS updated_at, sale_order.create_date,
     sale_order.amount_total, sale_order.amount_tax, currency.name AS currency,
     currency.rounding, ship.name AS ship_name, ship.street,
-    ship.street2, ship.zip, ship.city, country.code AS country_code
+    ship.street2, ship.zip, ship.city, country.code AS country_code,
+    sale_order.commitment_date, sale_order.picking_policy
     """
 )
 ORDER_API_HEADER_FROM = SQL(
@@ -472,11 +474,12 @@ ORDER_API_HEADER_FROM = SQL(
 # product's name, EAN and internal reference stored on each line
 # (``sale_order_line.py``), never the product as it is now
 _LINES = """
-    SELECT sol.order_id, sol.name, sol.product_uom_qty,
+    SELECT sol.order_id, sol.id, sol.name, sol.product_uom_qty,
            sol.qty_delivered, sol.price_reduce_taxexcl, sol.price_subtotal,
            sol.order_api_product_name AS product_name,
            sol.order_api_ean AS barcode,
-           sol.order_api_default_code AS default_code
+           sol.order_api_default_code AS default_code,
+           sol.order_api_customer_reference AS customer_reference
       FROM sale_order_line sol
      WHERE sol.order_id = ANY(%s) AND sol.display_type IS NULL
   ORDER BY sol.order_id, sol.sequence, sol.id

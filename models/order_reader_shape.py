@@ -59,12 +59,17 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "updated_at": utc_iso(header["updated_at"], microseconds=True),
             "note": header["note"] or None,
             "delivery_address": self._prepare_address_values(header),
+            "requested_delivery_date": _iso_date(
+                header["commitment_date"] and header["commitment_date"].date()
+            ),
+            "ship_complete": header["picking_policy"] == "one",
             "lines": [
                 self._prepare_line_values(
                     line,
                     rounded,
                     cancelled=header["state"] == "cancel",
                     digits=data["qty_digits"],
+                    forecast=data["forecasts"].get(line["id"]),
                 )
                 for line in data["lines"].get(order.id, [])
             ],
@@ -94,19 +99,28 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         }
 
     @api.model
-    def _prepare_line_values(self, row, rounded, cancelled=False, digits=None):
+    def _prepare_line_values(
+        self, row, rounded, cancelled=False, digits=None, forecast=None
+    ):
         """One line of the order object from a row of ``_LINES``: the
         product as it was ordered (``sale_order_line.py``); ``rounded``
-        rounds an amount in the order's currency."""
+        rounds an amount in the order's currency; ``forecast``: the line's
+        ``(expected date, available now)`` (``order_reader_forecast.py``),
+        None without open moves."""
+        open_quantity = _open_quantity(row, cancelled, digits)
+        expected, available = (forecast if open_quantity > 0 else None) or (None, False)
         return {
             "ean": row["barcode"] or None,
             "product_name": row["product_name"] or row["name"],
             "default_code": row["default_code"] or None,
             "quantity": row["product_uom_qty"],
             "delivered_quantity": row["qty_delivered"],
-            "open_quantity": _open_quantity(row, cancelled, digits),
+            "open_quantity": open_quantity,
             "unit_price": rounded(row["price_reduce_taxexcl"]),
             "subtotal": rounded(row["price_subtotal"]),
+            "customer_reference": row["customer_reference"] or None,
+            "expected_date": _iso_date(expected),
+            "available_now": available,
         }
 
     @api.model
@@ -189,6 +203,7 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
                     )
                     >= 0,
                     "available_quantity": free_qty,
+                    "customer_reference": line.order_api_customer_reference or None,
                 }
             )
         return {
@@ -202,6 +217,10 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
                 key: address.get(key) or None
                 for key in ("name", "street", "street2", "zip", "city", "country_code")
             },
+            "requested_delivery_date": _iso_date(
+                order.commitment_date and order.commitment_date.date()
+            ),
+            "ship_complete": order.picking_policy == "one",
             "lines": lines,
         }
 

@@ -3,6 +3,7 @@
 order, priced and not written) and ``POST orders/batch``. Part of
 ``partner.order.api.orders`` (``partner_order_api_orders.py``)."""
 
+import datetime
 import hashlib
 import logging
 import uuid
@@ -47,6 +48,7 @@ class PartnerOrderApiOrders(models.AbstractModel):
             country,
             external_id,
             payload.get("note"),
+            planning=payload,
         )
 
     def _order_input(self, payload):
@@ -71,7 +73,7 @@ class PartnerOrderApiOrders(models.AbstractModel):
                 raise errors.ProductNotAllowed(
                     f"EAN {line['ean']} is unknown or not allowed for this partner."
                 )
-            lines.append((product, line["amount"]))
+            lines.append((product, line["amount"], line.get("customer_reference")))
         address = payload["delivery_address"]
         country = (
             self.env["res.country"]
@@ -171,7 +173,14 @@ class PartnerOrderApiOrders(models.AbstractModel):
         return used
 
     def _create_order_sudo(
-        self, partner_sudo, lines, address, country, external_id, note=None
+        self,
+        partner_sudo,
+        lines,
+        address,
+        country,
+        external_id,
+        note=None,
+        planning=None,
     ):
         """The elevated part of ``POST order``: the caller and its input were
         checked; a portal user has no right to create or confirm orders nor
@@ -181,6 +190,7 @@ class PartnerOrderApiOrders(models.AbstractModel):
         vals = self._prepare_order_vals(
             partner_sudo, lines, shipping, external_id, note
         )
+        vals.update(self._prepare_planning_vals(planning or {}))
         try:
             with env_sudo.cr.savepoint():
                 order_sudo = env_sudo["sale.order"].create(vals)
@@ -209,6 +219,24 @@ class PartnerOrderApiOrders(models.AbstractModel):
         )
         return order_sudo
 
+    @api.model
+    def _prepare_planning_vals(self, payload):
+        """The ``sale.order`` values of what the buyer plans with
+        (``lib.validation.parse_order_payload``): ``requested_delivery_date``
+        becomes the commitment date (the day's noon UTC: the same date in
+        every time zone of Europe), ``ship_complete`` the shipping policy
+        (``one``: all at once; ``direct``: as soon as possible); absent or
+        null, the order's default stays."""
+        vals = {}
+        requested = payload.get("requested_delivery_date")
+        if requested:
+            vals["commitment_date"] = datetime.datetime.combine(
+                requested, datetime.time(12)
+            )
+        if payload.get("ship_complete") is not None:
+            vals["picking_policy"] = "one" if payload["ship_complete"] else "direct"
+        return vals
+
     def _prepare_order_vals(self, partner_sudo, lines, shipping, external_id, note):
         """The values of the ``sale.order`` of ``POST order`` (and of the
         in-memory order of ``POST order/quote``)."""
@@ -225,8 +253,14 @@ class PartnerOrderApiOrders(models.AbstractModel):
             # otherwise, and race the crons touching the order (reservation)
             "access_token": str(uuid.uuid4()),
             "order_line": [
-                Command.create({"product_id": product.id, "product_uom_qty": amount})
-                for product, amount in lines
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "product_uom_qty": amount,
+                        "order_api_customer_reference": reference or False,
+                    }
+                )
+                for product, amount, reference in lines
             ],
         }
         Setup = self.env["partner.order.api.company.setup"]
@@ -283,11 +317,11 @@ class PartnerOrderApiOrders(models.AbstractModel):
         shipping = self._delivery_contact_sudo(
             env_sudo, partner_sudo, address, country, create=False
         )
-        order = env_sudo["sale.order"].new(
-            self._prepare_order_vals(
-                partner_sudo, lines, shipping, external_id, payload.get("note")
-            )
+        vals = self._prepare_order_vals(
+            partner_sudo, lines, shipping, external_id, payload.get("note")
         )
+        vals.update(self._prepare_planning_vals(payload))
+        order = env_sudo["sale.order"].new(vals)
         return self.env["partner.order.api.order.reader"]._prepare_quote_values(
             order,
             self.env["partner.order.api.products"]._free_quantities(

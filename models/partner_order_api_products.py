@@ -66,6 +66,9 @@ class PartnerOrderApiProducts(models.AbstractModel):
         else:
             prices = {product.id: product.lst_price for product in products}
         free = self._free_quantities(products)
+        restock = self._restock_dates(
+            products.filtered(lambda p: free[p.id] is not None and free[p.id] <= 0)
+        )
         result = []
         for product in products:
             price = self._price_tax_excluded(
@@ -82,6 +85,7 @@ class PartnerOrderApiProducts(models.AbstractModel):
                     "currency": currency.name,
                     "available_quantity": free[product.id],
                     "sale_delay": product.sale_delay or 0,
+                    "restock_date": restock.get(product.id),
                 }
             )
         return result
@@ -102,6 +106,36 @@ class PartnerOrderApiProducts(models.AbstractModel):
             ):
                 result[product.id] = free_qty
         return result
+
+    def _restock_dates(self, products):
+        """{product id: ISO date} of ``products`` (those out of stock): the
+        scheduled date of the earliest incoming move not done nor cancelled
+        (a receipt confirmed or waiting) into the warehouses of the API
+        company, as Odoo's forecast counts incoming goods
+        (``_get_domain_locations``). One grouped query for all of them; a
+        product with nothing incoming is left out (null)."""
+        if not products:
+            return {}
+        products = products.with_company(self.env.company)
+        _quants, moves_in, _moves_out = products._get_domain_locations()
+        groups = (
+            self.env["stock.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", products.ids),
+                    (
+                        "state",
+                        "in",
+                        ("waiting", "confirmed", "assigned", "partially_available"),
+                    ),
+                    *moves_in,
+                ],
+                ["product_id"],
+                ["date:min"],
+            )
+        )
+        return {product.id: date.date().isoformat() for product, date in groups if date}
 
     def _price_tax_excluded(self, product, price, currency, partner):
         taxes = product.taxes_id._filter_taxes_by_company(self.env.company)

@@ -19,6 +19,17 @@ and each worker's cache of objects is keyed by it.
    Writes Odoo makes behind the ORM's back on what the object shows (a
    carrier's name imported from a .po file by raw SQL, the quantities'
    precision) call the same trigger (``order_object_shared.py``).
+   A line's ``expected_date`` and ``available_now`` (issue 27) come from
+   Odoo's forecast of its product, made of other records (receipts, other
+   orders' moves): every change of what that forecast reads of a move
+   (``stock_move.py``) records its product, and ``_order_api_settle``
+   makes the orders waiting for those products (a move not reserved,
+   neither done nor cancelled) candidates, in one statement. Not watched
+   (README, "Delivery dates"): the day turning (Odoo orders moves whose
+   reservation date has passed first), a move moved to another product,
+   a quant written without a move by code (inventory adjustments make
+   moves), a location's or warehouse's configuration changed; the next
+   stock change of the product compares those orders again.
 2. *Whether it changed* is decided once per transaction, before it commits
    (``_order_api_settle``, a precommit hook; the reader's ``_serialize``
    runs it first too, so an answer or a webhook made in the transaction
@@ -56,6 +67,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
 from ..lib.json_text import json_text
+from .stock_move import mark_forecast_candidates
 
 # the orders whose object may have changed in this transaction: a set of
 # ids in the cursor's precommit data, settled by ``_order_api_settle``
@@ -143,6 +155,16 @@ ORDER_API_OBJECT_DEPENDS = (
             "move_line_ids.location_dest_id.usage",
         )
     ),
+    # what the buyer plans with, and its lines' open moves (issue 27:
+    # order_reader_forecast.py; the forecast itself, made of other orders'
+    # moves and receipts, is watched by stock_move.py)
+    "commitment_date",
+    "picking_policy",
+    "order_line.order_api_customer_reference",
+    *(
+        f"order_line.move_ids.{name}"
+        for name in ("state", "product_id", "picking_id.scheduled_date")
+    ),
 )
 
 
@@ -206,11 +228,7 @@ class SaleOrder(models.Model):
         ids = [order_id for order_id in self.ids if isinstance(order_id, int)]
         if not ids:
             return
-        data = self.env.cr.precommit.data
-        candidates = data.get(CANDIDATES)
-        if candidates is None:
-            candidates = data[CANDIDATES] = set()
-            self.env.cr.precommit.add(self.sudo()._order_api_settle)
+        candidates = self._order_api_settle_at_commit()
         new = [order_id for order_id in ids if order_id not in candidates]
         if new:
             # Their rows are locked now, during the recomputation, before
@@ -230,6 +248,17 @@ class SaleOrder(models.Model):
             )
         candidates.update(ids)
 
+    @api.model
+    def _order_api_settle_at_commit(self):
+        """The candidates of this transaction (a set of order ids), the
+        settle run before it commits (``_order_api_settle``)."""
+        data = self.env.cr.precommit.data
+        candidates = data.get(CANDIDATES)
+        if candidates is None:
+            candidates = data[CANDIDATES] = set()
+            self.env.cr.precommit.add(self.sudo()._order_api_settle)
+        return candidates
+
     def _order_api_settle(self):
         """Give a new ``updated_at`` to the candidates of this transaction
         whose object differs from the one their digest was taken of, and
@@ -237,6 +266,8 @@ class SaleOrder(models.Model):
         the reader's ``_serialize`` before it reads."""
         cr = self.env.cr
         self.env.flush_all()  # recomputations name their candidates first
+        # the orders waiting for a product whose stock moved (stock_move.py)
+        mark_forecast_candidates(self.env)
         candidates = cr.precommit.data.pop(CANDIDATES, None)
         if not candidates:
             return

@@ -144,6 +144,14 @@ class SaleOrderLine(models.Model):
         help="The product's internal reference when the product was put on "
         "this line; the Partner Order API shows it, whatever it is later.",
     )
+    order_api_customer_reference = fields.Char(
+        string="Customer Line Reference",
+        size=100,
+        copy=False,
+        help="The buyer's own reference of this line (its purchase order "
+        "line), sent with the order (lines[].customer_reference); the "
+        "Partner Order API shows it in the order's lines[].customer_reference.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -16,6 +16,7 @@ import json
 import re
 
 import requests
+from gen_examples_dates import record_dates
 from webhook_receiver import WebhookReceiver
 
 PREFIX = "/partner_order_api/"
@@ -412,5 +413,6 @@ def record(rec, ctx):
     the calls is the order of the examples and of the placeholders."""
     ext, name = _record_orders(rec, ctx)
     _record_reads(rec, ctx, ext, name)
+    record_dates(rec, ctx)
     _record_webhook(rec)
     _record_meta_and_limits(rec, ctx)

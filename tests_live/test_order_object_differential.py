@@ -38,6 +38,7 @@ other work loads it (a server start per kind: about 3.5 minutes of CPU).
 """
 
 import base64
+import datetime
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -336,6 +337,44 @@ def scheduler_reservation(env, w):
     assert scarce.quantity == 10, scarce.quantity
 
 
+def receipt_confirmed(env, w):
+    """A receipt of the scarce product, scheduled a week ahead, confirmed
+    (issue 27): E4, waiting for 6 of it, now expects it then, and the
+    scarce product (none free) shows its restock date."""
+    product = env["product.product"].browse(w.products["scarce"])
+    warehouse = env["stock.warehouse"].search(
+        [("company_id", "=", w.company_id)], limit=1
+    )
+    supplier = env.ref("stock.stock_location_suppliers")
+    when = datetime.datetime.now(datetime.UTC).replace(
+        tzinfo=None, hour=12, minute=0, second=0, microsecond=0
+    ) + datetime.timedelta(days=7)
+    receipt = env["stock.picking"].create(
+        {
+            "picking_type_id": warehouse.in_type_id.id,
+            "location_id": supplier.id,
+            "location_dest_id": warehouse.lot_stock_id.id,
+            "scheduled_date": when,
+            "move_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "name": product.name,
+                        "product_id": product.id,
+                        "product_uom_qty": 10,
+                        "product_uom": product.uom_id.id,
+                        "location_id": supplier.id,
+                        "location_dest_id": warehouse.lot_stock_id.id,
+                        "date": when,
+                    },
+                )
+            ],
+        }
+    )
+    receipt.action_confirm()
+
+
 def product_type_changed(env, w):
     env["product.product"].browse(w.products["bolt"]).type = "service"
 
@@ -420,7 +459,9 @@ KINDS = [
     ("currency rounding changed", currency_rounding_changed, {"F2", "F3"}, set()),
     ("unit of measure rounding changed", uom_rounding_changed, set(), set()),
     ("company renamed", company_renamed, set(), set()),
-    ("scheduler reserves a waiting delivery", scheduler_reservation, set(), BOTH),
+    ("receipt confirmed for a waiting product", receipt_confirmed, {"E4"}, BOTH),
+    # E4's scarce line becomes reserved: available_now (issue 27)
+    ("scheduler reserves a waiting delivery", scheduler_reservation, {"E4"}, BOTH),
     (
         "product type changed (consumable to service)",
         product_type_changed,

@@ -38,8 +38,13 @@ def _order(**changes):
                 "open_quantity": 1.0,
                 "unit_price": 100.0,
                 "subtotal": 100.0,
+                "customer_reference": None,
+                "expected_date": None,
+                "available_now": False,
             }
         ],
+        "requested_delivery_date": None,
+        "ship_complete": False,
         "tracking": [],
         "deliveries": [],
         "invoices": [],
