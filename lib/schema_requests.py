@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from .schema_fields import (
+    _DATE_RE,
     AMOUNT_MAX,
     BATCH_MAX,
     COUNTRY_CODES,
@@ -39,7 +40,6 @@ from .schema_fields import (
     TEXT_MAX,
     URL_MAX,
     URL_PATTERN,
-    _DATE_RE,
     Amount,
     DateOrDateTime,
     Ean,
