@@ -225,6 +225,19 @@ class TestOrderChange(WebhookEventsCase):
             f"invoice {invoice.name} is posted",
             lines=[{"ean": self.product_a.barcode, "amount": 3}],
         )
+        # a draft invoice: the quantity may grow, not go below it
+        other = self._create([(self.product_a, 2)])
+        draft = other._create_invoices()
+        self.assertEqual(draft.state, "draft")
+        self._assert_refused(
+            other,
+            "2 already invoiced",
+            lines=[{"ean": self.product_a.barcode, "amount": 1}],
+        )
+        response = self._change(
+            other, lines=[{"ean": self.product_a.barcode, "amount": 3}]
+        )
+        self.assertEqual(response.status_code, 200, response.text)
 
     def test_cancelled_locked_foreign_and_bad_input(self):
         order = self._create([(self.product_a, 2)])
@@ -249,6 +262,30 @@ class TestOrderChange(WebhookEventsCase):
                                   body={"identifiedBy": "biomes", "order_id": order.name}
                                   ).status_code, 200)  # fmt: skip
         self._assert_refused(order, "cancelled", **change)
+
+    def test_the_order_row_is_locked_before_its_lines_are_read(self):
+        """Two changes of one order meet on its row before either reads what
+        it would change (the live test shows them serialized): the request's
+        statements lock the order before they read its lines or transfers."""
+        order = self._create([(self.product_a, 2)])
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logs:
+            response = self._change(
+                order, lines=[{"ean": self.product_a.barcode, "amount": 3}]
+            )
+        self.assertEqual(response.status_code, 200, response.text)
+        statements = [line for line in logs.output if "query:" in line]
+        lock = next(
+            i
+            for i, line in enumerate(statements)
+            if "FROM sale_order WHERE id" in line and "FOR NO KEY UPDATE" in line
+        )
+        reads = [
+            i
+            for i, line in enumerate(statements)
+            if '"sale_order_line"' in line or '"stock_picking"' in line
+        ]
+        self.assertTrue(reads)
+        self.assertLess(lock, min(reads), statements[: lock + 1][-3:])
 
     def test_order_changed_event_reaches_the_receiver(self):
         with WebhookReceiver() as receiver:
