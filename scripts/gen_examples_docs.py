@@ -75,8 +75,7 @@ ERROR_GUIDE = {
         "`POST order/change`: what would change is already shipped, picked or "
         "invoiced, or the order is cancelled, locked or not placed through the "
         "API; `message` names the blocking documents. Nothing was changed.",
-        "Do not retry as is: change only what is still open, or contact the "
-        "seller.",
+        "Do not retry as is: change only what is still open, or contact the seller.",
     ),
     "not_configured": (
         "`POST order`, `order/quote`, an order of `orders/batch`: the seller's "
