@@ -77,7 +77,8 @@ CHANGE_ORDER_DESCRIPTION = md(
     follows the change, and the webhook receives `order.changed`.
 
     With `dry_run: true` (or `POST order/change/quote`) the answer is the
-    order as it would become, with its new totals, and nothing is changed.
+    order as it would become, with its new totals (its `updated_at` the
+    time it would have changed), and nothing is changed.
 
     Refused with 409 `not_changeable`, changing nothing, with a message
     naming the blocking documents, when what would change is already done:

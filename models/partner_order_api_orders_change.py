@@ -28,7 +28,10 @@ The dry run makes the same change in a savepoint and rolls it back: the
 answer is the object the reader makes of the changed order, exactly what
 the change would answer, and nothing stays (the savepoint's rollback
 clears the ORM's caches and the precommit hooks; no event, no note, no
-reservation is made for a dry run).
+reservation is made for a dry run). One thing stays: a dry run that adds a
+product to an order with no open delivery creates a delivery in the
+savepoint, and the number its sequence gave it (PostgreSQL sequences are
+not transactional) is not given again.
 """
 
 import datetime

@@ -60,6 +60,9 @@ class TestOrderChange(WebhookEventsCase):
             ),
             "shipping": order.partner_shipping_id.id,
             "date": order.commitment_date,
+            # a dry run takes no number of a sequence (a new transfer's)
+            "out_sequence": self.warehouse.out_type_id.sequence_id.number_next_actual,
+            "pick_sequence": self.warehouse.pick_type_id.sequence_id.number_next_actual,
             "counts": self._row_counts(),
         }
 
@@ -173,7 +176,62 @@ class TestOrderChange(WebhookEventsCase):
                 {k: v for k, v in answer.items() if k != "updated_at"},
                 {k: v for k, v in real.json().items() if k != "updated_at"},
             )
-        self.assertNotEqual(self._state(order)["counts"], before["counts"])
+        after = self._state(order)
+        self.assertNotEqual(after["counts"], before["counts"])
+        self.assertEqual(
+            after["date"].date().isoformat(), changes["requested_delivery_date"]
+        )
+        self.assertNotEqual(after["shipping"], before["shipping"])
+
+    def test_idempotency_key_replays_the_change(self):
+        order = self._create([(self.product_a, 2)])
+        body = {
+            "identifiedBy": "biomes",
+            "order_id": order.name,
+            "lines": [{"ean": self.product_a.barcode, "amount": 4}],
+        }
+        headers = {"Idempotency-Key": "change-once"}
+        first = self.api(
+            "POST", "order/change", key=self.key_a, body=body, headers=headers
+        )
+        self.assertEqual(first.status_code, 200, first.text)
+        # the salesperson changes it again in Odoo: the replay is the first answer
+        order.order_line.product_uom_qty = 6
+        again = self.api(
+            "POST", "order/change", key=self.key_a, body=body, headers=headers
+        )
+        self.assertEqual(again.status_code, 200, again.text)
+        self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual(again.json(), first.json())
+        self.assertEqual(order.order_line.product_uom_qty, 6)
+
+    def test_two_steps_the_open_pick_follows(self):
+        """Nothing done yet in a two-step warehouse: the pick step follows
+        the change (Odoo's propagation), as the delivery does in one step."""
+        self.warehouse.delivery_steps = "pick_ship"
+        order = self._create([(self.product_a, 3), (self.product_b, 2)])
+        response = self._change(
+            order,
+            lines=[
+                {"ean": self.product_a.barcode, "amount": 1},
+                {"ean": self.product_b.barcode, "amount": 0},
+                {"ean": self.kit.barcode, "amount": 2},
+            ],
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self.env.invalidate_all()
+        open_moves = order.picking_ids.move_ids.filtered(
+            lambda m: m.state not in ("done", "cancel")
+        )
+        quantities = {}
+        for move in open_moves:
+            quantities[move.product_id] = (
+                quantities.get(move.product_id, 0) + move.product_uom_qty
+            )
+        self.assertEqual(
+            {p: q for p, q in quantities.items() if q},
+            {self.product_a: 1, self.kit: 2},
+        )
 
     def test_shipped_line_and_address_are_refused(self):
         order = self._create([(self.product_a, 3), (self.product_b, 2)])
