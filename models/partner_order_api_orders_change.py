@@ -254,6 +254,21 @@ class PartnerOrderApiOrders(models.AbstractModel):
     # Writing it (for real, or in the dry run's savepoint)
     # ------------------------------------------------------------------
 
+    def _ship_to(self, order, contact):
+        """Deliver ``order`` to ``contact``: its delivery address and that of
+        its transfers (sale_stock's own update, which the back office asks
+        for in a wizard; no done delivery exists, ``_change_plan``), of its
+        open moves and of its procurement group, which the next steps of a
+        multi-step delivery are made from."""
+        order.with_context(
+            update_delivery_shipping_partner=True
+        ).partner_shipping_id = contact
+        order.picking_ids.move_ids.filtered(
+            lambda m: m.state not in ("done", "cancel") and m.partner_id
+        ).partner_id = contact
+        if order.procurement_group_id:
+            order.procurement_group_id.partner_id = contact
+
     def _apply_change(self, order_sudo, plan, dry_run=False):
         """Write ``plan`` (``_change_plan``) through Odoo's flows; the
         reservation waits for the cron as after ``POST order``. Not for a dry
@@ -268,7 +283,7 @@ class PartnerOrderApiOrders(models.AbstractModel):
             )
             if contact != order.partner_shipping_id:
                 notes.append(_("delivery address: %s", contact.display_name))
-                order.partner_shipping_id = contact
+                self._ship_to(order, contact)
         if plan["date"]:
             notes.append(_("requested delivery date: %s", plan["date"].isoformat()))
             order.commitment_date = _commitment(plan["date"])

@@ -182,6 +182,11 @@ class TestOrderChange(WebhookEventsCase):
             after["date"].date().isoformat(), changes["requested_delivery_date"]
         )
         self.assertNotEqual(after["shipping"], before["shipping"])
+        # the open delivery goes to the new address, with no warning activity
+        delivery = self._outgoing(order)
+        self.assertEqual(delivery.partner_id, order.partner_shipping_id)
+        self.assertEqual(delivery.partner_id.name, "Jane Roe")
+        self.assertFalse(delivery.activity_ids)
 
     def test_idempotency_key_replays_the_change(self):
         order = self._create([(self.product_a, 2)])
