@@ -326,6 +326,19 @@ class TestOrderChange(WebhookEventsCase):
                                   ).status_code, 200)  # fmt: skip
         self._assert_refused(order, "cancelled", **change)
 
+    def test_order_not_placed_through_the_api_is_refused(self):
+        """An order a salesperson entered: the partner reads it, but changes
+        only what it ordered through the API."""
+        order = self.create_order_orm(
+            self.partner_a, self.user_a, [(self.product_a, 1)]
+        )
+        self.assertFalse(order.order_api_partner_id)
+        self._assert_refused(
+            order,
+            "not placed through the Partner Order API",
+            lines=[{"ean": self.product_a.barcode, "amount": 2}],
+        )
+
     def test_the_order_row_is_locked_before_its_lines_are_read(self):
         """Two changes of one order meet on its row before either reads what
         it would change (the live test shows them serialized): the request's
