@@ -195,13 +195,8 @@ class PartnerOrderApiOrders(models.AbstractModel):
         result = []
         for change in changes:
             found = by_ean.get(change["ean"])
-            if found and len(found) > 1:
-                raise errors.NotChangeable(
-                    f"Order {order_sudo.name} holds EAN {change['ean']} on several "
-                    "lines: ask your sales contact to change it."
-                )
             if found:
-                result.append((found[0], found[0].product_id, change["amount"]))
+                result.append(self._one_line(order_sudo, change, found))
                 continue
             if allowed is None:
                 allowed = {}
@@ -215,9 +210,29 @@ class PartnerOrderApiOrders(models.AbstractModel):
                 raise errors.ProductNotAllowed(
                     f"EAN {change['ean']} is unknown or not allowed for this partner."
                 )
-            if change["amount"]:
+            # the product ordered under another EAN (re-barcoded since)
+            found = [
+                line
+                for lines in by_ean.values()
+                for line in lines
+                if line.product_id == product
+            ]
+            if found:
+                result.append(self._one_line(order_sudo, change, found))
+            elif change["amount"]:
                 result.append((None, product, change["amount"]))
         return result
+
+    def _one_line(self, order_sudo, change, lines):
+        """``(line, product, amount)`` of the one line of ``lines`` (those of
+        the EAN ``change`` names); 409 when there are several (a
+        salesperson's doing: which one would change is not the API's call)."""
+        if len(lines) > 1:
+            raise errors.NotChangeable(
+                f"Order {order_sudo.name} holds EAN {change['ean']} on several "
+                "lines: ask your sales contact to change it."
+            )
+        return lines[0], lines[0].product_id, change["amount"]
 
     def _line_blockers(self, order_sudo, line, amount):
         """Why ``line`` cannot get ``amount``, each reason naming its

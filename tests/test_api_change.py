@@ -326,6 +326,18 @@ class TestOrderChange(WebhookEventsCase):
                                   ).status_code, 200)  # fmt: skip
         self._assert_refused(order, "cancelled", **change)
 
+    def test_a_rebarcoded_product_is_its_line_under_either_ean(self):
+        """A line shows its EAN as ordered; the product re-barcoded since is
+        the same line under its new EAN, never a second line of it."""
+        order = self._create([(self.product_b, 1)])
+        old_ean = self.product_b.barcode
+        self.product_b.barcode = "4006381333979"
+        response = self._change(order, lines=[{"ean": "4006381333979", "amount": 3}])
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(self._lines(response.json()), {old_ean: 3})
+        response = self._change(order, lines=[{"ean": old_ean, "amount": 2}])
+        self.assertEqual(self._lines(response.json()), {old_ean: 2})
+
     def test_order_not_placed_through_the_api_is_refused(self):
         """An order a salesperson entered: the partner reads it, but changes
         only what it ordered through the API."""
