@@ -278,6 +278,36 @@ class TestOrderChange(WebhookEventsCase):
             f"is picked: transfer {pick.name} is done",
             lines=[{"ean": self.product_a.barcode, "amount": 1}],
         )
+        # the product not picked yet changes
+        response = self._change(
+            order, lines=[{"ean": self.product_b.barcode, "amount": 3}]
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+
+    def _validate(self, picking):
+        picking.action_assign()
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+
+    def test_picked_and_packed_in_three_steps_is_refused(self):
+        self.warehouse.delivery_steps = "pick_pack_ship"
+        order = self._create([(self.product_a, 2)])
+        pick = order.picking_ids.filtered(
+            lambda p: p.picking_type_id == self.warehouse.pick_type_id
+        )
+        self._validate(pick)
+        pack = order.picking_ids.filtered(
+            lambda p: p.picking_type_id == self.warehouse.pack_type_id
+        )
+        self._validate(pack)
+        self._assert_refused(
+            order,
+            f"transfers {pick.name}, {pack.name} are done",
+            lines=[{"ean": self.product_a.barcode, "amount": 3}],
+        )
 
     def test_invoiced_line_is_refused(self):
         self.product_a.invoice_policy = "order"
