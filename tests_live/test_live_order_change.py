@@ -34,32 +34,40 @@ def _change(server, key, name, ean, amount):
 
 
 def test_concurrent_changes_of_one_order_are_serialized(server, world):
-    """Ten changes of one order at once: each answers 200 (Odoo replays the
-    one PostgreSQL refused, on the first's result), and the order ends with
-    the quantity of the last one committed: its answer is the order as it
-    is, and its delivery moves that quantity."""
+    """Two changes of one order at once, five times: each answers 200 (Odoo
+    replays the one PostgreSQL refused, on the first's result) or 409, and
+    the order ends with the quantity of the last one committed: its answer
+    is the order as it is, and the open delivery moves that quantity. (Many
+    more at once on one order may exhaust Odoo's retries: 500 with
+    Retry-After, as for any request.)"""
     _partner_id, _user_id, key = world.partners[3]
     name = _order(server, key, world.ean)
-    responses = _parallel(10, lambda i: _change(server, key, name, world.ean, 3 + i))
-    codes = _codes(responses)
-    assert all(code in ((200, None), (409, "not_changeable")) for code in codes), codes
-    status = api(
-        server,
-        "GET",
-        "order_status",
-        key,
-        params={"identifiedBy": "biomes", "order_id": name},
-    ).json()
-    last = max(
-        (r.json() for r in responses if r.status_code == 200),
-        key=lambda answer: answer["updated_at"],
-    )
-    assert last["lines"] == status["lines"]
-    quantity = status["lines"][0]["quantity"]
-    with world.registry.cursor() as cr:
-        order = world.env(cr)["sale.order"].search([("name", "=", name)])
-        moves = order.picking_ids.move_ids.filtered(lambda m: m.state != "cancel")
-        assert sum(moves.mapped("product_uom_qty")) == quantity
+    for round_ in range(5):
+        responses = _parallel(
+            2, lambda i, r=round_: _change(server, key, name, world.ean, 3 + 2 * r + i)
+        )
+        codes = _codes(responses)
+        assert all(code in ((200, None), (409, "not_changeable")) for code in codes), [
+            r.text[:300] for r in responses
+        ]
+        status = api(
+            server,
+            "GET",
+            "order_status",
+            key,
+            params={"identifiedBy": "biomes", "order_id": name},
+        ).json()
+        last = max(
+            (r.json() for r in responses if r.status_code == 200),
+            key=lambda answer: answer["updated_at"],
+        )
+        assert last["lines"] == status["lines"]
+        quantity = status["lines"][0]["quantity"]
+        assert quantity in (3 + 2 * round_, 4 + 2 * round_)
+        with world.registry.cursor() as cr:
+            order = world.env(cr)["sale.order"].search([("name", "=", name)])
+            moves = order.picking_ids.move_ids.filtered(lambda m: m.state != "cancel")
+            assert sum(moves.mapped("product_uom_qty")) == quantity
 
 
 def test_a_change_waits_for_the_transaction_holding_the_order(server, world):
