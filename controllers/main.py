@@ -113,6 +113,19 @@ class PartnerOrderApiController(http.Controller):
             lambda: (_orders()._cancel_order(identified_by, order_id), 200),
         )
 
+    @api_endpoint("changeOrder")
+    def order_change(self, **params):
+        data = _json_body()
+        payload = validation.parse_order_change(data)
+        return _idempotent(
+            "order/change", data, lambda: (_orders()._change_order(payload), 200)
+        )
+
+    @api_endpoint("quoteOrderChange")
+    def order_change_quote(self, **params):
+        payload = validation.parse_order_change(_json_body())
+        return _orders()._change_order(payload, dry_run=True), 200
+
     @api_endpoint("getWebhook")
     def webhook_get(self, **params):
         return _webhook()._get_webhook(), 200

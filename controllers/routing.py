@@ -65,7 +65,7 @@ def api_endpoint(operation_id):
             methods=[operation.method],
             csrf=False,
             save_session=False,
-            readonly=operation.readonly,
+            readonly=operation.readonly and not operation.rolled_back,
         )(wrapper)
 
     return decorator

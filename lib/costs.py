@@ -26,7 +26,7 @@ FIXED = {
 }
 
 # operations whose body is one order (cost by its lines)
-ORDER_BODIES = ("createOrder", "quoteOrder")
+ORDER_BODIES = ("createOrder", "quoteOrder", "changeOrder", "quoteOrderChange")
 # operations whose cost depends on the body
 BODY_COSTS = ("createOrdersBatch", *ORDER_BODIES)
 
@@ -36,6 +36,10 @@ COST_TABLE = (
     ("`GET orders`", "1 per 50 objects of `page_size` (1 or 2)"),
     ("`POST order`, `POST order/quote`", "1 per 10 lines (1 to 10)"),
     ("`POST order/cancel`", "1"),
+    (
+        "`POST order/change`, `POST order/change/quote`",
+        "1 per 10 lines named (1 to 10)",
+    ),
     (
         "`POST orders/batch`",
         "the sum of its orders' costs: 1 per order of up to 10 lines",

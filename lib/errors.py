@@ -130,6 +130,16 @@ class NotCancellable(OrderApiError):
     default_message = "This order can no longer be cancelled."
 
 
+class NotChangeable(OrderApiError):
+    """``POST order/change``: what would change is already shipped, picked
+    or invoiced, or the order is cancelled, locked or not the API's; the
+    message names the blocking documents (``partner_order_api_orders_change.py``)."""
+
+    status = 409
+    code = "not_changeable"
+    default_message = "This order can no longer be changed."
+
+
 class NotConfigured(OrderApiError):
     """The seller's Odoo is not set up for this order in the API company (no
     warehouse, no pricelist for the partner...): the server's condition, not

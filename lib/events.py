@@ -23,6 +23,7 @@ ORDER_EVENT_TYPES = (
     "order.shipped",
     "order.cancelled",
     "order.invoiced",
+    "order.changed",
 )
 PING = "ping"
 EVENT_TYPES = (*ORDER_EVENT_TYPES, PING)

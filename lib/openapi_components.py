@@ -119,6 +119,27 @@ ERROR_RESPONSES = {
         ["not_cancellable", "idempotency_key_reused", "idempotency_in_progress"],
         ("Retry-After",),
     ),
+    "OrderChangeConflict": (
+        "`not_changeable`: what would change is already shipped, picked or "
+        "invoiced, or the order is cancelled, locked or was not placed through "
+        "this API by this partner; the message names the reason and the "
+        "blocking documents; `not_configured`: a new delivery address the "
+        "seller's Odoo is not set up for; `idempotency_key_reused`, "
+        "`idempotency_in_progress`: as for `POST order/cancel`.",
+        [
+            "not_changeable",
+            "not_configured",
+            "idempotency_key_reused",
+            "idempotency_in_progress",
+        ],
+        ("Retry-After",),
+    ),
+    "OrderChangeQuoteConflict": (
+        "`not_changeable`: as for `POST order/change`; `not_configured`: a new "
+        "delivery address the seller's Odoo is not set up for.",
+        ["not_changeable", "not_configured"],
+        (),
+    ),
     "DocumentNotNow": (
         "`document_unavailable`: the server cannot render PDF documents right "
         "now (wkhtmltopdf is missing or failed); retry later. The same request "
@@ -153,6 +174,7 @@ ERROR_EXAMPLES = {
         "NotCancellableInvoiced",
         "NotCancellableNotPlacedThroughApi",
     ],
+    "not_changeable": ["NotChangeable"],
 }
 
 HEADERS = {

@@ -244,6 +244,18 @@ EXAMPLES = {
             ]
         },
     },
+    "OrderChangeRequest": {
+        "summary": "Change quantities, remove a line, add one",
+        "value": {
+            "identifiedBy": "biomes",
+            "order_id": "S00042",
+            "lines": [
+                {"ean": "4006381333931", "amount": 5},
+                {"ean": "4006381333948", "amount": 0},
+            ],
+            "requested_delivery_date": "2026-12-18",
+        },
+    },
     "OrderCancelRequest": {
         "summary": "Cancel by the partner's own order id",
         "value": {"identifiedBy": "external", "order_id": "EXT-1002"},
@@ -477,6 +489,14 @@ EXAMPLES = {
             "it; ask your sales contact to cancel it.",
         ),
         summary="Entered by a salesperson",
+    ),
+    "NotChangeable": dict(
+        _error(
+            "not_changeable",
+            "Order S00042 cannot be changed so: EAN 4006381333931: delivery "
+            "WH/OUT/00012 is done.",
+        ),
+        summary="The product is shipped",
     ),
     "NotConfigured": _error(
         "not_configured",

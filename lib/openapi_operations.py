@@ -49,6 +49,9 @@ class Operation:
     media_type: str = "application/json"  # of the success answer
     extra: dict = field(default_factory=dict)
     writes: bool | None = None  # None: every method but GET writes
+    # writes nothing in the end, but on a read/write cursor: its writes are
+    # made in a savepoint rolled back (``POST order/change/quote``)
+    rolled_back: bool = False
 
     @property
     def readonly(self):
@@ -60,6 +63,34 @@ class Operation:
     @property
     def full_path(self):
         return f"{PREFIX}/{self.path}"
+
+
+CHANGE_ORDER_DESCRIPTION = md(
+    """
+    Changes one of the partner's API orders, identified as in
+    `order_status`, through Odoo's own flows: each EAN of `lines` gets its
+    new quantity (0 removes the line: it stays in `lines` with quantity 0; an
+    EAN the order does not hold adds a line, allowed products only: 403
+    `product_not_allowed`), the lines not named stay;
+    `delivery_address` (as in `POST order`) and `requested_delivery_date`
+    replace the order's. At least one of them is required. The open delivery
+    follows the change, and the webhook receives `order.changed`.
+
+    With `dry_run: true` (or `POST order/change/quote`) the answer is the
+    order as it would become, with its new totals (its `updated_at` the
+    time it would have changed), and nothing is changed.
+
+    Refused with 409 `not_changeable`, changing nothing, with a message
+    naming the blocking documents, when what would change is already done:
+    a product moved by a done transfer of the order (the delivery, or a
+    pick or pack step), a quantity below what was delivered or invoiced, a
+    line on a posted invoice, the address or date once a delivery is done;
+    or when the order is cancelled, locked, or was not placed through the
+    API by this partner. Two changes of one order at once are made one after
+    the other. An order that does not exist or belongs to another partner
+    answers 404 `not_found`.
+    """
+)
 
 
 def _errors(*statuses, write=False, **special):
@@ -312,6 +343,43 @@ OPERATIONS = (
         body_examples=("OrderCancelRequest",),
         response_examples=("OrderCancelled",),
         idempotent=True,
+    ),
+    Operation(
+        "changeOrder",
+        "POST",
+        "order/change",
+        "Orders",
+        "Change an order before it ships",
+        schemas.OrderResponse,
+        "The changed order (with `dry_run`, the order as it would become).",
+        _errors("400", "404", _403="OrderCreateForbidden", _409="OrderChangeConflict"),
+        description=CHANGE_ORDER_DESCRIPTION,
+        body=schemas.OrderChangeRequest,
+        body_examples=("OrderChangeRequest",),
+        response_examples=("OrderStatus",),
+        idempotent=True,
+    ),
+    Operation(
+        "quoteOrderChange",
+        "POST",
+        "order/change/quote",
+        "Orders",
+        "What an order would become, without changing it",
+        schemas.OrderResponse,
+        "The order as `POST order/change` would make it; nothing was changed.",
+        _errors(
+            "400", "404", _403="OrderQuoteForbidden", _409="OrderChangeQuoteConflict"
+        ),
+        description="Takes the body of `POST order/change`, checks it the same "
+        "way and answers the same errors, or 200 with the order as the change "
+        "would make it, with its new totals (as `dry_run: true`). Nothing is "
+        "changed: the change is made and rolled back. Read-only keys may call "
+        "it; it takes no `Idempotency-Key`.",
+        body=schemas.OrderChangeRequest,
+        body_examples=("OrderChangeRequest",),
+        response_examples=("OrderStatus",),
+        writes=False,
+        rolled_back=True,
     ),
     Operation(
         "getWebhook",

@@ -83,6 +83,16 @@ WEBHOOKS = {
         schemas.OrderResponse,
         "OrderStatus",
     ),
+    "order.changed": (
+        "orderChanged",
+        "An API order was changed by its partner",
+        "POSTed when the partner changes one of its API orders through "
+        "`POST order/change` (quantities, lines, delivery address, requested "
+        "delivery date; a dry run sends nothing); sent beside `order.updated`. "
+        "The body is the `order_status` body of the order after the change.",
+        schemas.OrderResponse,
+        "OrderStatus",
+    ),
     "ping": (
         "ping",
         "A test event, sent by `POST webhook/test`",
@@ -102,6 +112,7 @@ EVENT_TYPE_DESCRIPTION = (
     "was created; `order.partially_shipped`: a delivery was validated, more is "
     "to come; `order.shipped`: a delivery was validated, all is delivered; "
     "`order.cancelled`: an API order was cancelled; `order.invoiced`: a "
-    "customer invoice of an API order was posted; `ping`: a test event "
+    "customer invoice of an API order was posted; `order.changed`: the partner "
+    "changed an API order (`POST order/change`); `ping`: a test event "
     "(`POST webhook/test`, always sent)."
 )

@@ -17,10 +17,12 @@ from pydantic import (
     ConfigDict,
     Field,
     RootModel,
+    StrictBool,
     WithJsonSchema,
 )
 
 from .schema_fields import (
+    AMOUNT_MAX,
     BATCH_MAX,
     COUNTRY_CODES,
     CUSTOMER_REFERENCE_MAX,
@@ -43,6 +45,8 @@ from .schema_fields import (
     Ean,
     IdentifiedBy,
     OrderId,
+    _amount,
+    _fail,
     choice,
     future_date,
     parse_country_code,
@@ -223,6 +227,64 @@ class OrderCancelRequest(OrderLookup):
     """The order to cancel, identified as in `order_status`."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _change_amount(value):
+    """``Amount``, or 0 (``POST order/change``: the line is removed)."""
+    if type(value) in (int, float) and value <= 0:
+        if value < 0:
+            _fail("amount", "Amount must be a whole number, 0 or more.")
+        return 0
+    return _amount(value)
+
+
+class OrderChangeLineInput(_Request):
+    """A product's new quantity in the order."""
+
+    ean: Ean
+    amount: Annotated[
+        int,
+        BeforeValidator(_change_amount),
+        WithJsonSchema({"type": "integer", "minimum": 0, "maximum": AMOUNT_MAX}),
+        Field(
+            description="The line's new quantity, in the product's unit: 0 "
+            "removes the line (it stays in `lines` with quantity 0); an EAN "
+            "the order does not hold adds a line."
+        ),
+    ]
+
+
+class OrderChangeRequest(OrderLookup):
+    """What to change in an order, identified as in `order_status`: at least
+    one of `lines`, `delivery_address`, `requested_delivery_date`."""
+
+    model_config = ConfigDict(extra="forbid")
+    lines: (
+        Annotated[list[OrderChangeLineInput], Field(min_length=1, max_length=LINES_MAX)]
+        | None
+    ) = Field(
+        None,
+        description="The products whose quantity changes, each EAN once; the "
+        "lines not named stay as they are.",
+    )
+    delivery_address: DeliveryAddressInput | None = Field(
+        None, description="The new delivery address (as in `POST order`)."
+    )
+    requested_delivery_date: Annotated[
+        datetime.date | None,
+        BeforeValidator(future_date()),
+        WithJsonSchema({"type": "string", "format": "date"}),
+    ] = Field(
+        None,
+        description="The day the partner wants the goods (ISO 8601 date, not "
+        "in the past).",
+        examples=["2026-12-24"],
+    )
+    dry_run: StrictBool = Field(
+        False,
+        description="true: answer the order as it would become, with its new "
+        "totals, and change nothing (as `POST order/change/quote`).",
+    )
 
 
 class WebhookPutRequest(_Request):

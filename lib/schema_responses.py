@@ -426,6 +426,7 @@ ERROR_STATUSES = {
     "idempotency_key_reused": 409,
     "idempotency_in_progress": 409,
     "not_cancellable": 409,
+    "not_changeable": 409,
     "not_configured": 409,
     "rate_limited": 429,
     "concurrency_limited": 429,

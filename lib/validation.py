@@ -192,6 +192,44 @@ def parse_cancel_request(data):
     return lookup.identifiedBy, lookup.order_id
 
 
+def parse_order_change(data):
+    """The body of ``POST order/change`` (and ``order/change/quote``):
+    ``{identified_by, order_id, lines: [{ean, amount}] | None,
+    delivery_address: dict | None, requested_delivery_date: date | None,
+    dry_run}``. An EAN named twice, or no change at all, is refused."""
+    change = validate(schemas.OrderChangeRequest, data)
+    details = []
+    seen = set()
+    for index, line in enumerate(change.lines or ()):
+        if line.ean in seen:
+            details.append(
+                _detail(f"lines[{index}].ean", f"EAN {line.ean} is named twice.")
+            )
+        seen.add(line.ean)
+    if not (change.lines or change.delivery_address or change.requested_delivery_date):
+        details.append(
+            _detail(
+                "body",
+                "Name at least one change: lines, delivery_address or "
+                "requested_delivery_date.",
+            )
+        )
+    if details:
+        raise ValidationError.from_details(details)
+    return {
+        "identified_by": change.identifiedBy,
+        "order_id": change.order_id,
+        "lines": [{"ean": line.ean, "amount": line.amount} for line in change.lines]
+        if change.lines
+        else None,
+        "delivery_address": change.delivery_address.model_dump()
+        if change.delivery_address
+        else None,
+        "requested_delivery_date": change.requested_delivery_date,
+        "dry_run": change.dry_run,
+    }
+
+
 def parse_order_payload(data):
     """The body of ``POST order``: ``{lines: [{ean, amount}]}`` or, as in the
     original document, ``{ean, amount}``, never both; plus

@@ -16,7 +16,8 @@ Where each concern lives, in the order a request meets them (README,
   (``partner_order_api_rate_limit.py``);
 - **what a request may do**, one model per thing the use cases act on:
   orders (``partner_order_api_orders.py``: list, status, cancel;
-  ``partner_order_api_orders_create.py``: create, quote, batch), products
+  ``partner_order_api_orders_create.py``: create, quote, batch;
+  ``partner_order_api_orders_change.py``: change and its dry run), products
   (``partner_order_api_products.py``), webhook settings
   (``partner_order_api_webhook_settings.py``), documents
   (``partner_order_api_document.py``, its cache
@@ -59,6 +60,7 @@ from . import order_reader_shape
 from . import order_reader_forecast
 from . import partner_order_api_orders
 from . import partner_order_api_orders_create
+from . import partner_order_api_orders_change
 from . import partner_order_api_products
 from . import partner_order_api_webhook_settings
 from . import partner_order_api_document

@@ -32,6 +32,10 @@ EVENT_TYPE_LABELS = {
     "order.shipped": ("Fully shipped", "Fully shipped (order.shipped)"),
     "order.cancelled": ("Order cancelled", "Order cancelled (order.cancelled)"),
     "order.invoiced": ("Invoice posted", "Invoice posted (order.invoiced)"),
+    "order.changed": (
+        "Changed by the partner",
+        "Changed by the partner through the API (order.changed)",
+    ),
     "ping": ("Test event", "Test event (ping), always sent"),
 }
 # the code that is sent whatever the subscription

@@ -3,7 +3,8 @@
 in two files: what a partner reads and cancels (here: ``GET orders``,
 ``GET order_status``, ``POST order/cancel``) and what it creates
 (``partner_order_api_orders_create.py``: ``POST order``, ``POST
-order/quote``, ``POST orders/batch``). Each checks the caller
+order/quote``, ``POST orders/batch``) and what it changes
+(``partner_order_api_orders_change.py``: ``POST order/change``). Each checks the caller
 (``partner.order.api.caller``), then acts; which orders a partner reads and
 what they look like are the reader's (``partner.order.api.order.reader``,
 ``order_reader.py``), called with the caller's commercial partner. A

@@ -12,7 +12,9 @@ event types:
   ``shipped``), ``order.partially_shipped`` otherwise;
 * it is cancelled: ``order.cancelled`` (``sale.order._action_cancel``);
 * a customer invoice of it is posted: ``order.invoiced``
-  (``account.move._post``), once per posting.
+  (``account.move._post``), once per posting;
+* its partner changes it through ``POST order/change``: ``order.changed``
+  (``partner_order_api_orders_change.py``).
 
 Beside each of them goes an ``order.updated``, the event type that existed
 before this list: a client that knows only it hears of every change (at a
@@ -114,6 +116,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
             ("order.shipped", "Order shipped"),
             ("order.cancelled", "Order cancelled"),
             ("order.invoiced", "Order invoiced"),
+            ("order.changed", "Order changed"),
             ("ping", "Test ping"),
         ],
         required=True,

@@ -71,6 +71,12 @@ ERROR_GUIDE = {
         "posted invoice, done transfer); `message` says why.",
         "Do not retry: contact the seller.",
     ),
+    "not_changeable": (
+        "`POST order/change`: what would change is already shipped, picked or "
+        "invoiced, or the order is cancelled, locked or not placed through the "
+        "API; `message` names the blocking documents. Nothing was changed.",
+        "Do not retry as is: change only what is still open, or contact the seller.",
+    ),
     "not_configured": (
         "`POST order`, `order/quote`, an order of `orders/batch`: the seller's "
         "Odoo is not set up for this order in its company (no warehouse, no "

@@ -16,6 +16,7 @@ import json
 import re
 
 import requests
+from gen_examples_change import record_change
 from gen_examples_dates import record_dates
 from webhook_receiver import WebhookReceiver
 
@@ -415,4 +416,5 @@ def record(rec, ctx):
     _record_reads(rec, ctx, ext, name)
     record_dates(rec, ctx)
     _record_webhook(rec)
+    record_change(rec, ctx)
     _record_meta_and_limits(rec, ctx)

@@ -16,6 +16,7 @@ ALL_TYPES = [
     "order.shipped",
     "order.cancelled",
     "order.invoiced",
+    "order.changed",
     "ping",
 ]
 

@@ -166,6 +166,7 @@ class TestPortalTour(PortalSectionCase):
                 "order.shipped",
                 "order.cancelled",
                 "order.invoiced",
+                "order.changed",
             ],
         )
         self.assertEqual(len(requests), 1)

@@ -21,6 +21,7 @@ CONTRACT = {
     "idempotency_key_reused": 409,
     "idempotency_in_progress": 409,
     "not_cancellable": 409,
+    "not_changeable": 409,
     # issue 23 (the seller's setup: no warehouse, no pricelist)
     "not_configured": 409,
     "rate_limited": 429,
@@ -45,6 +46,7 @@ CLASSES = {
     "IdempotencyKeyReused": "idempotency_key_reused",
     "IdempotencyInProgress": "idempotency_in_progress",
     "NotCancellable": "not_cancellable",
+    "NotChangeable": "not_changeable",
     "NotConfigured": "not_configured",
     "InternalError": "internal_error",
     "DocumentUnavailable": "document_unavailable",

@@ -27,6 +27,8 @@ EXPECTED_STATUSES = {
     ("POST", f"{API}/order"): {"201", "400", "409"} | COMMON,
     ("POST", f"{API}/order/cancel"): {"200", "400", "404", "409"} | COMMON,
     ("POST", f"{API}/order/quote"): {"200", "400", "409"} | COMMON,
+    ("POST", f"{API}/order/change"): {"200", "400", "404", "409"} | COMMON,
+    ("POST", f"{API}/order/change/quote"): {"200", "400", "404", "409"} | COMMON,
     ("POST", f"{API}/orders/batch"): {"200", "400", "409"} | COMMON,
     ("GET", f"{API}/webhook"): {"200"} | COMMON,
     ("PUT", f"{API}/webhook"): {"200", "400"} | COMMON,
@@ -64,6 +66,12 @@ SEVERAL_CODES = {
         "not_configured",
     },
     ("POST", f"{API}/orders/batch", "403"): WRITE_FORBIDDEN,
+    ("POST", f"{API}/order/change", "403"): WRITE_FORBIDDEN | {"product_not_allowed"},
+    ("POST", f"{API}/order/change", "409"): IDEMPOTENCY_CODES
+    | {"not_changeable", "not_configured"},
+    # a dry run writes nothing: read-only keys may ask for one
+    ("POST", f"{API}/order/change/quote", "403"): {"forbidden", "product_not_allowed"},
+    ("POST", f"{API}/order/change/quote", "409"): {"not_changeable", "not_configured"},
     ("POST", f"{API}/orders/batch", "409"): IDEMPOTENCY_CODES,
     ("POST", f"{API}/order/cancel", "409"): IDEMPOTENCY_CODES | {"not_cancellable"},
     ("PUT", f"{API}/webhook", "403"): WRITE_FORBIDDEN,
@@ -233,7 +241,10 @@ def test_security_and_read_only_keys(document, openapi_check):
         assert "security" not in spec and document["security"] == [{"bearerAuth": []}]
         codes = openapi_check.documented_error_codes(method, path, 403, document)
         assert ("insufficient_scope" in codes) is (not operation.readonly), path
-        reads_only = method == "GET" or path == f"{API}/order/quote"
+        reads_only = method == "GET" or path in (
+            f"{API}/order/quote",
+            f"{API}/order/change/quote",
+        )
         assert operation.readonly is reads_only, path
         assert ((path, method) in openapi.READ_ONLY_POSTS) is (
             reads_only and method != "GET"
@@ -252,6 +263,7 @@ def test_idempotency_key_on_the_idempotent_routes(document):
     assert idempotent == {
         ("POST", f"{API}/order"),
         ("POST", f"{API}/order/cancel"),
+        ("POST", f"{API}/order/change"),
         ("POST", f"{API}/orders/batch"),
     }
     replayed = document["components"]["headers"]["Idempotent-Replayed"]
