@@ -113,6 +113,19 @@ class PartnerOrderApiController(http.Controller):
             lambda: (_orders()._cancel_order(identified_by, order_id), 200),
         )
 
+    @api_endpoint("returnOrder")
+    def order_return(self, **params):
+        data = _json_body()
+        identified_by, order_id, lines, reason = validation.parse_return_request(data)
+        return _idempotent(
+            "order/return",
+            data,
+            lambda: (
+                _orders()._return_order(identified_by, order_id, lines, reason),
+                201,
+            ),
+        )
+
     @api_endpoint("getWebhook")
     def webhook_get(self, **params):
         return _webhook()._get_webhook(), 200

@@ -23,6 +23,8 @@ ORDER_EVENT_TYPES = (
     "order.shipped",
     "order.cancelled",
     "order.invoiced",
+    "order.return_requested",
+    "order.returned",
 )
 PING = "ping"
 EVENT_TYPES = (*ORDER_EVENT_TYPES, PING)

@@ -83,6 +83,27 @@ WEBHOOKS = {
         schemas.OrderResponse,
         "OrderStatus",
     ),
+    "order.return_requested": (
+        "orderReturnRequested",
+        "A return of goods of an API order was created",
+        "POSTed when a return of delivered goods of one of the partner's API "
+        "orders is created, through `POST order/return` or by the seller in "
+        "Odoo; sent beside `order.updated`. The body is the `order_status` "
+        "body of the order, the return in `returns` as `requested`.",
+        schemas.OrderResponse,
+        "OrderReturned",
+    ),
+    "order.returned": (
+        "orderReturned",
+        "Returned goods of an API order were received",
+        "POSTed when the seller receives the goods of a return of one of the "
+        "partner's API orders (its transfer is validated); sent beside "
+        "`order.updated`. The body is the `order_status` body of the order, "
+        "the return in `returns` as `received`. The credit note follows "
+        "as `order.updated` when it is posted.",
+        schemas.OrderResponse,
+        "OrderStatus",
+    ),
     "ping": (
         "ping",
         "A test event, sent by `POST webhook/test`",
@@ -102,6 +123,8 @@ EVENT_TYPE_DESCRIPTION = (
     "was created; `order.partially_shipped`: a delivery was validated, more is "
     "to come; `order.shipped`: a delivery was validated, all is delivered; "
     "`order.cancelled`: an API order was cancelled; `order.invoiced`: a "
-    "customer invoice of an API order was posted; `ping`: a test event "
+    "customer invoice of an API order was posted; `order.return_requested`: "
+    "a return of goods was created; `order.returned`: returned goods were "
+    "received; `ping`: a test event "
     "(`POST webhook/test`, always sent)."
 )

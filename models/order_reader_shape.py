@@ -13,6 +13,9 @@ from odoo.tools import float_compare, float_round
 from .order_reader import utc_iso
 from .sale_order_line import ordered_values
 
+# a return transfer's state -> the order object's ``returns[].state``
+RETURN_STATES = {"done": "received", "cancel": "cancelled"}
+
 
 class PartnerOrderApiOrderReader(models.AbstractModel):
     _inherit = "partner.order.api.order.reader"  # pylint: disable=consider-merging-classes-inherited
@@ -79,6 +82,10 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "invoices": [
                 self._prepare_invoice_values(invoice)
                 for invoice in data["invoices"].get(order.id, [])
+            ],
+            "returns": [
+                self._prepare_return_values(row)
+                for row in data["returns"].get(order.id, [])
             ],
         }
 
@@ -150,6 +157,20 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "amount_total": rounded(invoice["amount_total"]),
             "amount_residual": rounded(invoice["amount_residual"]),
             "currency": invoice["currency"],
+        }
+
+    @api.model
+    def _prepare_return_values(self, row):
+        """One return of the order (a row of ``_returns``,
+        ``order_reader_returns.py``): its transfer's state mapped to
+        ``requested`` (open), ``received`` (done) or ``cancelled``."""
+        return {
+            "name": row["name"],
+            "state": RETURN_STATES.get(row["state"], "requested"),
+            "reason": row["reason"] or None,
+            "lines": row["move_lines"] or [],
+            "lots": list(dict.fromkeys(row["lot_labels"] or [])),
+            "credit_note": row["credit_note"],
         }
 
     @api.model

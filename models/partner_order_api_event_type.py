@@ -32,6 +32,11 @@ EVENT_TYPE_LABELS = {
     "order.shipped": ("Fully shipped", "Fully shipped (order.shipped)"),
     "order.cancelled": ("Order cancelled", "Order cancelled (order.cancelled)"),
     "order.invoiced": ("Invoice posted", "Invoice posted (order.invoiced)"),
+    "order.return_requested": (
+        "Return requested",
+        "Return of goods created (order.return_requested)",
+    ),
+    "order.returned": ("Goods returned", "Returned goods received (order.returned)"),
     "ping": ("Test event", "Test event (ping), always sent"),
 }
 # the code that is sent whatever the subscription

@@ -12,7 +12,11 @@ event types:
   ``shipped``), ``order.partially_shipped`` otherwise;
 * it is cancelled: ``order.cancelled`` (``sale.order._action_cancel``);
 * a customer invoice of it is posted: ``order.invoiced``
-  (``account.move._post``), once per posting.
+  (``account.move._post``), once per posting;
+* a return of its goods is created (``POST order/return``, or Odoo's
+  return wizard: ``stock.return.picking._create_return``):
+  ``order.return_requested``; the return is validated (goods received,
+  ``stock.picking._action_done``): ``order.returned``.
 
 Beside each of them goes an ``order.updated``, the event type that existed
 before this list: a client that knows only it hears of every change (at a
@@ -114,6 +118,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
             ("order.shipped", "Order shipped"),
             ("order.cancelled", "Order cancelled"),
             ("order.invoiced", "Order invoiced"),
+            ("order.return_requested", "Order return requested"),
+            ("order.returned", "Order returned"),
             ("ping", "Test ping"),
         ],
         required=True,

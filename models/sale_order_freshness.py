@@ -119,6 +119,7 @@ ORDER_API_OBJECT_DEPENDS = (
             "currency_id.rounding",
         )
     ),
+    "order_line.invoice_lines.quantity",  # credit notes of returns
     *(
         f"{_PICKING}.{name}"
         for name in (
@@ -141,6 +142,12 @@ ORDER_API_OBJECT_DEPENDS = (
             "move_line_ids.quantity",
             "move_line_ids.location_id.usage",
             "move_line_ids.location_dest_id.usage",
+            # returns (order_reader_returns.py)
+            "return_id",
+            "order_api_return_reason",
+            "move_ids.origin_returned_move_id",
+            "move_ids.sale_line_id",
+            "move_ids.to_refund",
         )
     ),
 )

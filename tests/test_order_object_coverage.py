@@ -18,7 +18,7 @@ import re
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
-from ..models import order_reader, sale_order_freshness
+from ..models import order_reader, order_reader_returns, sale_order_freshness
 from ..models.order_object_shared import SHOWN_TRANSLATED
 
 # the statements the order object is made from
@@ -30,6 +30,7 @@ STATEMENTS = {
     "deliveries": order_reader._DELIVERIES,
     "sent_lots": order_reader._SENT_LOTS,
     "invoices": order_reader._INVOICES,
+    "returns": order_reader_returns._RETURNS,
 }
 # (model, field) read but covered otherwise, with why
 COVERED_ELSEWHERE = {

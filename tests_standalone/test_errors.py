@@ -30,6 +30,8 @@ CONTRACT = {
     # API-CONTRACT.md, "Next additions" (fair use)
     "concurrency_limited": 429,
     "busy": 503,
+    # API-CONTRACT.md, "Next additions" (after the order is placed)
+    "not_returnable": 409,
 }
 
 CLASSES = {
@@ -45,6 +47,7 @@ CLASSES = {
     "IdempotencyKeyReused": "idempotency_key_reused",
     "IdempotencyInProgress": "idempotency_in_progress",
     "NotCancellable": "not_cancellable",
+    "NotReturnable": "not_returnable",
     "NotConfigured": "not_configured",
     "InternalError": "internal_error",
     "DocumentUnavailable": "document_unavailable",

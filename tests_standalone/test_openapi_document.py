@@ -66,6 +66,8 @@ SEVERAL_CODES = {
     ("POST", f"{API}/orders/batch", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/orders/batch", "409"): IDEMPOTENCY_CODES,
     ("POST", f"{API}/order/cancel", "409"): IDEMPOTENCY_CODES | {"not_cancellable"},
+    ("POST", f"{API}/order/return", "403"): WRITE_FORBIDDEN,
+    ("POST", f"{API}/order/return", "409"): IDEMPOTENCY_CODES | {"not_returnable"},
     ("PUT", f"{API}/webhook", "403"): WRITE_FORBIDDEN,
     ("DELETE", f"{API}/webhook", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/webhook/test", "403"): WRITE_FORBIDDEN,
