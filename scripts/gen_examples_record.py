@@ -16,6 +16,7 @@ import json
 import re
 
 import requests
+from gen_examples_return import record_return
 from webhook_receiver import WebhookReceiver
 
 PREFIX = "/partner_order_api/"
@@ -413,4 +414,5 @@ def record(rec, ctx):
     ext, name = _record_orders(rec, ctx)
     _record_reads(rec, ctx, ext, name)
     _record_webhook(rec)
+    record_return(rec, ctx)
     _record_meta_and_limits(rec, ctx)

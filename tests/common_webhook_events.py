@@ -16,6 +16,8 @@ ALL_TYPES = [
     "order.shipped",
     "order.cancelled",
     "order.invoiced",
+    "order.return_requested",
+    "order.returned",
     "ping",
 ]
 

@@ -26,6 +26,7 @@ EXPECTED_STATUSES = {
     ("GET", f"{API}/order/document"): {"200", "400", "404", "503"} | COMMON,
     ("POST", f"{API}/order"): {"201", "400", "409"} | COMMON,
     ("POST", f"{API}/order/cancel"): {"200", "400", "404", "409"} | COMMON,
+    ("POST", f"{API}/order/return"): {"201", "400", "404", "409"} | COMMON,
     ("POST", f"{API}/order/quote"): {"200", "400", "409"} | COMMON,
     ("POST", f"{API}/orders/batch"): {"200", "400", "409"} | COMMON,
     ("GET", f"{API}/webhook"): {"200"} | COMMON,
@@ -254,6 +255,7 @@ def test_idempotency_key_on_the_idempotent_routes(document):
     assert idempotent == {
         ("POST", f"{API}/order"),
         ("POST", f"{API}/order/cancel"),
+        ("POST", f"{API}/order/return"),
         ("POST", f"{API}/orders/batch"),
     }
     replayed = document["components"]["headers"]["Idempotent-Replayed"]
