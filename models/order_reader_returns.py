@@ -85,17 +85,17 @@ _RETURNS = """
         SELECT r.order_id,
                json_agg(json_build_object('name', r.name, 'lines', r.lines)
                         ORDER BY r.id) AS credit_notes
-          FROM (SELECT sol.order_id, move.id, move.name,
+          FROM (SELECT sol.order_id, refund.id, refund.name,
                        json_agg(json_build_object('sale_line_id', sol.id,
                                                   'quantity', aml.quantity))
                            AS lines
                   FROM sale_order_line sol
                   JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
                   JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN account_move refund ON refund.id = aml.move_id
                  WHERE sol.order_id = ANY(%s)
-                   AND move.move_type = 'out_refund' AND move.state = 'posted'
-              GROUP BY sol.order_id, move.id, move.name) r
+                   AND refund.move_type = 'out_refund' AND refund.state = 'posted'
+              GROUP BY sol.order_id, refund.id, refund.name) r
       GROUP BY r.order_id
     )
     SELECT rets.sale_id, rets.id, rets.name, rets.state, rets.reason,
