@@ -474,7 +474,7 @@ ORDER_API_HEADER_FROM = SQL(
 # product's name, EAN and internal reference stored on each line
 # (``sale_order_line.py``), never the product as it is now
 _LINES = """
-    SELECT sol.order_id, sol.name, sol.product_uom_qty,
+    SELECT sol.order_id, sol.id AS line_id, sol.name, sol.product_uom_qty,
            sol.qty_delivered, sol.price_reduce_taxexcl, sol.price_subtotal,
            sol.order_api_product_name AS product_name,
            sol.order_api_ean AS barcode,

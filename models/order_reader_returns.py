@@ -142,7 +142,7 @@ def _link_credit_notes(rows):
     for row in rows:
         row["credit_note"] = None
         row.pop("credit_notes", None)
-        refunds = row.pop("refunded", None) or []
+        refunds = row["refunded"] or []
         if row["state"] != "done":
             continue
         for refunded in refunds:

@@ -49,6 +49,8 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         order.ensure_one()
         header = data["headers"][order.id]
         deliveries = data["deliveries"].get(order.id, [])
+        returns = data["returns"].get(order.id, [])
+        returned = returned_by_line(returns)
         return {
             "biomes_order_id": header["name"],
             "external_order_id": header["external_id"] or None,
@@ -68,6 +70,7 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
                     rounded,
                     cancelled=header["state"] == "cancel",
                     digits=data["qty_digits"],
+                    returned=returned.get(line["line_id"], 0.0),
                 )
                 for line in data["lines"].get(order.id, [])
             ],
@@ -83,10 +86,7 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
                 self._prepare_invoice_values(invoice)
                 for invoice in data["invoices"].get(order.id, [])
             ],
-            "returns": [
-                self._prepare_return_values(row)
-                for row in data["returns"].get(order.id, [])
-            ],
+            "returns": [self._prepare_return_values(row) for row in returns],
         }
 
     @api.model
@@ -101,17 +101,20 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         }
 
     @api.model
-    def _prepare_line_values(self, row, rounded, cancelled=False, digits=None):
+    def _prepare_line_values(
+        self, row, rounded, cancelled=False, digits=None, returned=0.0
+    ):
         """One line of the order object from a row of ``_LINES``: the
         product as it was ordered (``sale_order_line.py``); ``rounded``
-        rounds an amount in the order's currency."""
+        rounds an amount in the order's currency; ``returned``: what came
+        back of it in received returns (``returned_by_line``)."""
         return {
             "ean": row["barcode"] or None,
             "product_name": row["product_name"] or row["name"],
             "default_code": row["default_code"] or None,
             "quantity": row["product_uom_qty"],
             "delivered_quantity": row["qty_delivered"],
-            "open_quantity": _open_quantity(row, cancelled, digits),
+            "open_quantity": _open_quantity(row, cancelled, digits, returned),
             "unit_price": rounded(row["price_reduce_taxexcl"]),
             "subtotal": rounded(row["price_subtotal"]),
         }
@@ -227,15 +230,34 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         }
 
 
-def _open_quantity(line, cancelled, digits):
+def _open_quantity(line, cancelled, digits, returned=0.0):
     """What is still to deliver of an order line: ordered minus delivered,
-    never below zero; zero on a cancelled order (nothing more will come)."""
+    never below zero; zero on a cancelled order (nothing more will come).
+    Goods that came back (``returned``, received returns) were shipped:
+    Odoo no longer counts them delivered, but nothing more will come for
+    them."""
     if cancelled:
         return 0.0
-    remaining = (line["product_uom_qty"] or 0.0) - (line["qty_delivered"] or 0.0)
+    remaining = (
+        (line["product_uom_qty"] or 0.0) - (line["qty_delivered"] or 0.0) - returned
+    )
     if digits is not None:
         remaining = float_round(remaining, precision_digits=digits)
     return max(remaining, 0.0)
+
+
+def returned_by_line(returns):
+    """{order line id: quantity} that came back in the received returns of
+    ``returns`` (rows of ``_returns``) and that Odoo took off the line's
+    delivered quantity (moves that update the order)."""
+    returned = {}
+    for row in returns:
+        if row["state"] != "done":
+            continue
+        for refunded in row["refunded"] or []:
+            line_id = refunded["sale_line_id"]
+            returned[line_id] = returned.get(line_id, 0.0) + refunded["quantity"]
+    return returned
 
 
 def _rounder(rounding):

@@ -144,6 +144,11 @@ class TestOrderReturn(WebhookEventsCase):
         self.assertEqual(
             [line["delivered_quantity"] for line in status["lines"]], [2.0, 1.0]
         )
+        # what came back was shipped: nothing more to come
+        self.assertEqual(status["status"], "shipped")
+        self.assertEqual(
+            [line["open_quantity"] for line in status["lines"]], [0.0, 0.0]
+        )
         self.assertEqual(status["sent_lots"], ["KB-0001"])
         self.assertEqual(len(status["deliveries"]), 1)
         self.assertIsNone(status["returns"][0]["credit_note"])
