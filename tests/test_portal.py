@@ -166,6 +166,8 @@ class TestPortalTour(PortalSectionCase):
                 "order.shipped",
                 "order.cancelled",
                 "order.invoiced",
+                "order.return_requested",
+                "order.returned",
             ],
         )
         self.assertEqual(len(requests), 1)
