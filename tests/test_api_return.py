@@ -247,3 +247,23 @@ class TestOrderReturn(WebhookEventsCase):
         )
         self.assertIsNone(sent["returns"][0]["reason"])
         self.assertEqual(len(self._returns(order)), 1)
+
+    def test_a_replay_with_its_idempotency_key_returns_once(self):
+        order = self._delivered_order()
+        body = {
+            "identifiedBy": "biomes",
+            "order_id": order.name,
+            "lines": [self._sensors(1)],
+        }
+        headers = {"Idempotency-Key": "return-1"}
+        first = self.api(
+            "POST", "order/return", key=self.key_a, body=body, headers=headers
+        )
+        self.assertEqual(first.status_code, 201, first.text)
+        again = self.api(
+            "POST", "order/return", key=self.key_a, body=body, headers=headers
+        )
+        self.assertEqual(again.status_code, 201, again.text)
+        self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual(again.json(), first.json())
+        self.assertEqual(len(self._returns(order)), 1)

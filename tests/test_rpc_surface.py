@@ -455,6 +455,7 @@ class TestRpcSurface(RpcSurfaceCase):
             (webhook, "_set_webhook", [[], ATTACKER_URL]),
             (orders, "cancel_order", [[], "external", "B-SECRET-EXT"]),
             (orders, "_cancel_order", [[], "external", "B-SECRET-EXT"]),
+            (orders, "_return_order", [[], "external", "B-SECRET-EXT", [], None]),
             (orders, "create_order", [[], {"lines": [], "delivery_address": {}}]),
             ("partner.order.api.caller", "_partner_id", [[]]),
             ("partner.order.api.order.reader", "_find", [[], 0, "external", "X"]),
