@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from odoo import _, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import SQL, float_compare, float_is_zero
 
 from ..lib import errors
 
@@ -59,6 +59,16 @@ class PartnerOrderApiOrders(models.AbstractModel):
                 "Order API by this partner: only orders placed through the API "
                 "can be returned through it; ask your sales contact."
             )
+        # two returns of one order at once: the second waits here, then
+        # PostgreSQL refuses it (the first changed the order's row: its
+        # updated_at) and Odoo replays the request, which sees the first
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM sale_order WHERE id = %s FOR NO KEY UPDATE",
+                order_sudo.id,
+            ),
+            log_exceptions=False,
+        )
         order_sudo = order_sudo.with_company(order_sudo.company_id)
         delivered = order_sudo.picking_ids.filtered(
             lambda picking: (
