@@ -8,6 +8,7 @@ unchanged ``deliveries``; the events ``order.return_requested`` and
 
 from odoo.tests import Form, tagged
 
+from ..models.order_reader_returns import _link_credit_notes
 from .common_webhook_events import WebhookEventsCase
 from .webhook_receiver import WebhookReceiver
 
@@ -267,3 +268,33 @@ class TestOrderReturn(WebhookEventsCase):
         self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
         self.assertEqual(again.json(), first.json())
         self.assertEqual(len(self._returns(order)), 1)
+
+    def test_credit_notes_are_matched_to_received_returns_oldest_first(self):
+        """The link of ``returns[].credit_note`` (order_reader_returns.py):
+        received returns, oldest first, take the refunded quantities of the
+        posted credit notes, oldest first, on the order lines they share."""
+
+        def link(notes, *returns):
+            rows = [
+                {"state": state, "refunded": refunded, "credit_notes": notes}
+                for state, refunded in returns
+            ]
+            _link_credit_notes(rows)
+            return [row["credit_note"] for row in rows]
+
+        one = [{"sale_line_id": 1, "quantity": 1.0}]
+        both = {"name": "RINV/2", "lines": [{"sale_line_id": 1, "quantity": 2.0}]}
+        first = {"name": "RINV/1", "lines": one}
+        # one credit note for two returns: both show it
+        self.assertEqual(link([both], ("done", one), ("done", one)), ["RINV/2"] * 2)
+        # one each, in order; a third return is not refunded yet
+        self.assertEqual(
+            link([first, both], ("done", one), ("done", one), ("done", one)),
+            ["RINV/1", "RINV/2", "RINV/2"],
+        )
+        self.assertEqual(link([first], ("done", one), ("done", one)), ["RINV/1", None])
+        # another order line, a return still expected: none
+        other = [{"sale_line_id": 2, "quantity": 1.0}]
+        self.assertEqual(
+            link([first], ("done", other), ("assigned", one)), [None, None]
+        )
