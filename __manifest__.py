@@ -20,6 +20,7 @@
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/stock_lot_views.xml",
+        "views/stock_picking_views.xml",
         "views/partner_order_api_webhook_event_views.xml",
         "data/ir_cron.xml",
         "views/product_views.xml",

@@ -126,6 +126,19 @@ class PartnerOrderApiController(http.Controller):
         payload = validation.parse_order_change(_json_body())
         return _orders()._change_order(payload, dry_run=True), 200
 
+    @api_endpoint("returnOrder")
+    def order_return(self, **params):
+        data = _json_body()
+        identified_by, order_id, lines, reason = validation.parse_return_request(data)
+        return _idempotent(
+            "order/return",
+            data,
+            lambda: (
+                _orders()._return_order(identified_by, order_id, lines, reason),
+                201,
+            ),
+        )
+
     @api_endpoint("getWebhook")
     def webhook_get(self, **params):
         return _webhook()._get_webhook(), 200

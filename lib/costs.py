@@ -36,6 +36,7 @@ COST_TABLE = (
     ("`GET orders`", "1 per 50 objects of `page_size` (1 or 2)"),
     ("`POST order`, `POST order/quote`", "1 per 10 lines (1 to 10)"),
     ("`POST order/cancel`", "1"),
+    ("`POST order/return`", "1"),
     (
         "`POST order/change`, `POST order/change/quote`",
         "1 per 10 lines named (1 to 10)",

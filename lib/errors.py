@@ -140,6 +140,16 @@ class NotChangeable(OrderApiError):
     default_message = "This order can no longer be changed."
 
 
+class NotReturnable(OrderApiError):
+    """``POST order/return`` asks for what the order cannot give back: more
+    than was delivered and not yet returned, a lot that did not leave on
+    this order or came back already, an EAN not delivered on it."""
+
+    status = 409
+    code = "not_returnable"
+    default_message = "These goods cannot be returned on this order."
+
+
 class NotConfigured(OrderApiError):
     """The seller's Odoo is not set up for this order in the API company (no
     warehouse, no pricelist for the partner...): the server's condition, not

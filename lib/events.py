@@ -24,6 +24,8 @@ ORDER_EVENT_TYPES = (
     "order.cancelled",
     "order.invoiced",
     "order.changed",
+    "order.return_requested",
+    "order.returned",
 )
 PING = "ping"
 EVENT_TYPES = (*ORDER_EVENT_TYPES, PING)

@@ -84,7 +84,7 @@ INFO_DESCRIPTION = md(
     the GET routes, `POST order/quote` and `POST order/change/quote` (which
     write nothing) only: every route that writes (`POST order`,
     `POST orders/batch`, `POST order/cancel`, `POST order/change`,
-    `PUT webhook`, `DELETE webhook`, `POST webhook/test`,
+    `POST order/return`, `PUT webhook`, `DELETE webhook`, `POST webhook/test`,
     `POST webhook/rotate_secret`) answers it 403 `insufficient_scope`. Keys
     with scope `partner_order_api`, and keys without scope, open every route.
 
@@ -106,8 +106,9 @@ INFO_DESCRIPTION = md(
     one that is not allowed for the partner are answered alike: 403
     `product_not_allowed`.
 
-    **Idempotency.** `POST order`, `POST orders/batch`, `POST order/cancel`
-    and `POST order/change` take an optional `Idempotency-Key` header (1 to 255 printable ASCII
+    **Idempotency.** `POST order`, `POST orders/batch`, `POST order/cancel`,
+    `POST order/change` and `POST order/return` take an optional
+    `Idempotency-Key` header (1 to 255 printable ASCII
     characters, e.g. a UUID), remembered per partner and company for 24 hours. A repeat
     with the same key, route and JSON body (the order of its keys does not
     matter) does not run again: it gets the first answer, status included, with
@@ -125,9 +126,11 @@ INFO_DESCRIPTION = md(
     events (`event_types`, default: all). The server POSTs the `order_status`
     body of an API order there when it is created (`order.created`), when an
     outgoing delivery of it is validated (`order.partially_shipped` or
-    `order.shipped`), when it is cancelled (`order.cancelled`) and when a
+    `order.shipped`), when it is cancelled (`order.cancelled`), when a
     customer invoice of it is posted (`order.invoiced`), when the partner
-    changes it (`order.changed`, `POST order/change`), and beside each of
+    changes it (`order.changed`, `POST order/change`), when a return of its
+    goods is created (`order.return_requested`) and received
+    (`order.returned`), and beside each of
     them an `order.updated` (the event clients written before event types
     know); `POST webhook/test` sends a `ping`. Every request is
     signed per the Standard Webhooks specification and names its event in

@@ -140,6 +140,17 @@ ERROR_RESPONSES = {
         ["not_changeable", "not_configured"],
         (),
     ),
+    "OrderReturnConflict": (
+        "`not_returnable`: more than was delivered and not yet returned, a lot "
+        "that did not leave on this order or came back already, an EAN not "
+        "delivered on this order, or an order not placed through this API by "
+        "this partner; the message names the EAN or lot; "
+        "`idempotency_key_reused`: the `Idempotency-Key` was used before with "
+        "another body or route; `idempotency_in_progress`: the first request "
+        "with this key still runs (retry after `Retry-After` seconds).",
+        ["not_returnable", "idempotency_key_reused", "idempotency_in_progress"],
+        ("Retry-After",),
+    ),
     "DocumentNotNow": (
         "`document_unavailable`: the server cannot render PDF documents right "
         "now (wkhtmltopdf is missing or failed); retry later. The same request "
@@ -175,6 +186,7 @@ ERROR_EXAMPLES = {
         "NotCancellableNotPlacedThroughApi",
     ],
     "not_changeable": ["NotChangeable"],
+    "not_returnable": ["NotReturnable", "NotReturnableLot"],
 }
 
 HEADERS = {

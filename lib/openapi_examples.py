@@ -113,6 +113,7 @@ def _order(name, external_id, status, lines, created, updated, **extra):
         "tracking": extra.pop("tracking", []),
         "deliveries": extra.pop("deliveries", []),
         "invoices": extra.pop("invoices", []),
+        "returns": extra.pop("returns", []),
     }
 
 
@@ -136,6 +137,20 @@ CANCELLED = _order(
     "2026-11-23T11:30:00Z",
     "2026-11-23T12:05:41.002817Z",
     note=NOTE,
+)
+RETURNED = dict(
+    SHIPPING,
+    updated_at="2026-11-26T14:02:09.512006Z",
+    returns=[
+        {
+            "name": "WH/IN/00007",
+            "state": "requested",
+            "reason": "Damaged in transit",
+            "lines": [{"ean": "4260582941016", "quantity": 1.0}],
+            "lots": ["KIT-ABC"],
+            "credit_note": None,
+        }
+    ],
 )
 PAGINATION = {
     "page": 1,
@@ -259,6 +274,15 @@ EXAMPLES = {
     "OrderCancelRequest": {
         "summary": "Cancel by the partner's own order id",
         "value": {"identifiedBy": "external", "order_id": "EXT-1002"},
+    },
+    "OrderReturnRequest": {
+        "summary": "Return one test kit, by its kit barcode",
+        "value": {
+            "identifiedBy": "biomes",
+            "order_id": "S00042",
+            "lines": [{"ean": "4260582941016", "amount": 1, "lots": ["KIT-ABC"]}],
+            "reason": "Damaged in transit",
+        },
     },
     "WebhookPutRequest": {
         "summary": "Every event (event_types omitted)",
@@ -391,6 +415,10 @@ EXAMPLES = {
         "summary": "The cancelled order",
         "value": dict({"success": True}, **CANCELLED),
     },
+    "OrderReturned": {
+        "summary": "The order with its requested return",
+        "value": dict({"success": True}, **RETURNED),
+    },
     "WebhookInfo": {"value": WEBHOOK_INFO},
     "WebhookInfoWithSecret": {
         "summary": "The first time: the signing secret, shown once",
@@ -497,6 +525,19 @@ EXAMPLES = {
             "WH/OUT/00012 is done.",
         ),
         summary="The product is shipped",
+    ),
+    "NotReturnable": _error(
+        "not_returnable",
+        "Order S00042: EAN 4260582941016 cannot be returned: 1 delivered and "
+        "not yet returned, 2 asked.",
+    ),
+    "NotReturnableLot": dict(
+        _error(
+            "not_returnable",
+            "Order S00042: lot KIT-XYZ of EAN 4260582941016 did not leave on "
+            "this order or came back already.",
+        ),
+        summary="A lot that was not delivered on this order",
     ),
     "NotConfigured": _error(
         "not_configured",

@@ -382,6 +382,34 @@ OPERATIONS = (
         rolled_back=True,
     ),
     Operation(
+        "returnOrder",
+        "POST",
+        "order/return",
+        "Orders",
+        "Return delivered goods of an order",
+        schemas.OrderResponse,
+        "The order, its new return in `returns`.",
+        _errors("400", "404", write=True, _409="OrderReturnConflict"),
+        status=201,
+        description="Announces goods of one of the partner's API orders "
+        "(identified as in `order_status`) that come back: Odoo's own return "
+        "of the done deliveries that delivered them is created, expected from "
+        "the customer, with the `lots` named (required for products tracked "
+        "by lot or serial number) and the `reason`; it is answered in the "
+        "order's `returns` as `requested`, and the webhook receives "
+        "`order.return_requested`, then `order.returned` when the seller "
+        "receives the goods. Refused with 409 `not_returnable`, changing "
+        "nothing, for more than was delivered and not yet returned (returns "
+        "still expected count), a lot that did not leave on this order or came "
+        "back already, an EAN not delivered on this order, or an order not "
+        "placed through this API by this partner. An order that does not "
+        "exist or belongs to another partner answers 404 `not_found`.",
+        body=schemas.OrderReturnRequest,
+        body_examples=("OrderReturnRequest",),
+        response_examples=("OrderReturned",),
+        idempotent=True,
+    ),
+    Operation(
         "getWebhook",
         "GET",
         "webhook",

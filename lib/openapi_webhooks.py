@@ -93,6 +93,27 @@ WEBHOOKS = {
         schemas.OrderResponse,
         "OrderStatus",
     ),
+    "order.return_requested": (
+        "orderReturnRequested",
+        "A return of goods of an API order was created",
+        "POSTed when a return of delivered goods of one of the partner's API "
+        "orders is created, through `POST order/return` or by the seller in "
+        "Odoo; sent beside `order.updated`. The body is the `order_status` "
+        "body of the order, the return in `returns` as `requested`.",
+        schemas.OrderResponse,
+        "OrderReturned",
+    ),
+    "order.returned": (
+        "orderReturned",
+        "Returned goods of an API order were received",
+        "POSTed when the seller receives the goods of a return of one of the "
+        "partner's API orders (its transfer is validated); sent beside "
+        "`order.updated`. The body is the `order_status` body of the order, "
+        "the return in `returns` as `received`. The credit note follows "
+        "as `order.updated` when it is posted.",
+        schemas.OrderResponse,
+        "OrderStatus",
+    ),
     "ping": (
         "ping",
         "A test event, sent by `POST webhook/test`",
@@ -113,6 +134,8 @@ EVENT_TYPE_DESCRIPTION = (
     "to come; `order.shipped`: a delivery was validated, all is delivered; "
     "`order.cancelled`: an API order was cancelled; `order.invoiced`: a "
     "customer invoice of an API order was posted; `order.changed`: the partner "
-    "changed an API order (`POST order/change`); `ping`: a test event "
+    "changed an API order (`POST order/change`); `order.return_requested`: "
+    "a return of goods was created; `order.returned`: returned goods were "
+    "received; `ping`: a test event "
     "(`POST webhook/test`, always sent)."
 )

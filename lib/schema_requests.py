@@ -59,6 +59,9 @@ from .schema_fields import (
     whole_number,
 )
 
+# lots named on one line of a return (a serial number per unit)
+AMOUNT_LOTS_MAX = 1000
+
 
 class _Request(BaseModel):
     """A JSON body: unknown members are refused."""
@@ -284,6 +287,49 @@ class OrderChangeRequest(OrderLookup):
         False,
         description="true: answer the order as it would become, with its new "
         "totals, and change nothing (as `POST order/change/quote`).",
+    )
+
+
+class OrderReturnLineInput(_Request):
+    """One product to send back: its EAN as delivered, how many and, for a
+    product tracked by lot or serial number, which ones."""
+
+    ean: Ean
+    amount: Amount
+    lots: (
+        Annotated[
+            list[text(TEXT_MAX)],
+            Field(min_length=1, max_length=AMOUNT_LOTS_MAX),
+        ]
+        | None
+    ) = Field(
+        None,
+        description="The lots or serial numbers sent back, each by its name or "
+        "its kit barcode as `sent_lots` shows it: required for a product "
+        "tracked by lot or serial number (a serial number per unit), refused "
+        "for the others. Each must have left on this order and not have come "
+        "back yet; `amount` is taken from them in the order given.",
+    )
+
+
+class OrderReturnRequest(OrderLookup):
+    """Goods of a delivered order to send back, identified as in
+    `order_status`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[OrderReturnLineInput] = Field(
+        min_length=1,
+        max_length=LINES_MAX,
+        description="The products to return (1 to 100, each EAN once).",
+    )
+    reason: text(NOTE_MAX, required=False, pattern=NOTE_PATTERN, strip=" \t\r\n") = (
+        Field(
+            None,
+            description="Why the goods come back (trimmed; at most 2,000 "
+            "characters); shown to the seller on the return and in the "
+            "order's `returns`. Optional.",
+        )
     )
 
 

@@ -20,6 +20,8 @@ from .schema_fields import PAGE_SIZE_MAX, STATUSES
 # stock.picking states, invoice types (account.move move_type) shown
 DELIVERY_STATES = ("draft", "waiting", "confirmed", "assigned", "done", "cancel")
 INVOICE_TYPES = ("out_invoice", "out_refund")
+# a return's state: its transfer's (stock.picking) state, mapped
+RETURN_STATES = ("requested", "received", "cancelled")
 
 
 UtcSeconds = Annotated[
@@ -220,6 +222,42 @@ class Invoice(_Response):
     currency: str = Field(description="ISO 4217 code.")
 
 
+class ReturnLine(_Response):
+    ean: str | None = Field(
+        description="The product's EAN as it was delivered; null if none."
+    )
+    quantity: float = Field(
+        description="Coming back (requested), received, or that was to come "
+        "back (cancelled), in the product's unit."
+    )
+
+
+class Return(_Response):
+    """A return of goods of the order: a transfer back from the customer,
+    made by `POST order/return` or by the seller."""
+
+    name: str = Field(description="The return transfer, e.g. `WH/IN/00007`.")
+    state: Literal[RETURN_STATES] = Field(
+        description="`requested`: the return is expected (its transfer is "
+        "open); `received`: the goods came back (its transfer is done; the "
+        "lines' `delivered_quantity` no longer counts them); `cancelled`: it "
+        "will not come."
+    )
+    reason: str | None = Field(description="Why the goods come back; null if none.")
+    lines: list[ReturnLine] = Field(description="One entry per product.")
+    lots: list[str] = Field(
+        description="The lots and serial numbers coming back, a test kit's kit "
+        "barcode in place of its lot name, as in `sent_lots`."
+    )
+    credit_note: str | None = Field(
+        description="The number of the posted credit note that refunds this "
+        "return (one of `invoices`, `move_type` `out_refund`): the seller's "
+        "accounting makes it from the order once the goods are received. "
+        "Credit notes are matched to received returns oldest first, by the "
+        "order lines and quantities they refund. Null until one is posted."
+    )
+
+
 class Order(_Response):
     """The order object: the same in the orders list, `order_status`, the
     create-order response and the webhook. Fields may be added, none removed."""
@@ -278,6 +316,11 @@ class Order(_Response):
         description="The posted customer invoices and credit notes of the "
         "order, oldest first (drafts are not listed); their PDF: "
         "`order/document?type=invoice`."
+    )
+    returns: list[Return] = Field(
+        description="The returns of the order's deliveries, oldest first "
+        "(`POST order/return`, or made by the seller); not listed in "
+        "`deliveries`."
     )
 
 
@@ -427,6 +470,7 @@ ERROR_STATUSES = {
     "idempotency_in_progress": 409,
     "not_cancellable": 409,
     "not_changeable": 409,
+    "not_returnable": 409,
     "not_configured": 409,
     "rate_limited": 429,
     "concurrency_limited": 429,

@@ -230,6 +230,31 @@ def parse_order_change(data):
     }
 
 
+def parse_return_request(data):
+    """The body of ``POST order/return``: ``(identified_by, order_id,
+    lines, reason)``, ``lines`` ``[{ean, amount, lots}]`` (``lots`` None or
+    the names given, each once); an EAN twice is refused."""
+    request = validate(schemas.OrderReturnRequest, data)
+    details = []
+    seen = set()
+    lines = []
+    for index, line in enumerate(request.lines):
+        if line.ean in seen:
+            details.append(
+                _detail(f"lines[{index}].ean", "Each EAN may be named once.")
+            )
+        seen.add(line.ean)
+        lots = list(dict.fromkeys(line.lots)) if line.lots else None
+        if lots is not None and len(lots) != len(line.lots):
+            details.append(
+                _detail(f"lines[{index}].lots", "Each lot may be named once.")
+            )
+        lines.append({"ean": line.ean, "amount": line.amount, "lots": lots})
+    if details:
+        raise ValidationError.from_details(details)
+    return request.identifiedBy, request.order_id, lines, request.reason
+
+
 def parse_order_payload(data):
     """The body of ``POST order``: ``{lines: [{ean, amount}]}`` or, as in the
     original document, ``{ean, amount}``, never both; plus

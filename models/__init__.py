@@ -17,7 +17,8 @@ Where each concern lives, in the order a request meets them (README,
 - **what a request may do**, one model per thing the use cases act on:
   orders (``partner_order_api_orders.py``: list, status, cancel;
   ``partner_order_api_orders_create.py``: create, quote, batch;
-  ``partner_order_api_orders_change.py``: change and its dry run), products
+  ``partner_order_api_orders_change.py``: change and its dry run;
+  ``partner_order_api_orders_return.py``: return), products
   (``partner_order_api_products.py``), webhook settings
   (``partner_order_api_webhook_settings.py``), documents
   (``partner_order_api_document.py``, its cache
@@ -26,8 +27,8 @@ Where each concern lives, in the order a request meets them (README,
 - **what an order looks like**: ``partner.order.api.order.reader``
   (``order_reader.py``: which orders, the page, the statements, the
   per-worker cache; ``order_reader_shape.py``: the ``_prepare_*``
-  shaping); when it changes is the order's concern
-  (``sale_order_freshness.py``, ``order_object_shared.py``), what was
+  shaping; ``order_reader_returns.py``: the returns); when it changes
+  is the order's concern (``sale_order_freshness.py``, ``order_object_shared.py``), what was
   ordered and shipped is stored on its lines (``sale_order_line.py``) and
   moves (``stock_move.py``), who owns it and how many a partner has
   (``sale_order_owner.py``, ``partner_order_api_order_tally.py``);
@@ -60,7 +61,9 @@ from . import order_reader_shape
 from . import order_reader_forecast
 from . import partner_order_api_orders
 from . import partner_order_api_orders_create
+from . import order_reader_returns
 from . import partner_order_api_orders_change
+from . import partner_order_api_orders_return
 from . import partner_order_api_products
 from . import partner_order_api_webhook_settings
 from . import partner_order_api_document
@@ -71,6 +74,7 @@ from . import partner_order_api_webhook_event
 from . import partner_order_api_webhook_record
 from . import partner_order_api_webhook_ping
 from . import stock_picking
+from . import stock_return_picking
 from . import stock_move
 from . import partner_order_api_idempotency
 from . import partner_order_api_portal

@@ -291,21 +291,22 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
 
     @api.model
     def _fetch(self, orders, headers=None, all_languages=False):
-        """What the order objects of ``orders`` show, in five queries
-        whatever the number of orders (four when the headers are given; one
+        """What the order objects of ``orders`` show, in six queries
+        whatever the number of orders (five when the headers are given; one
         more for carrier integrations): orders with their address and
         currency (unless given: ``headers``), lines with their products as
         ordered (``_LINES``: stored on the lines, ``sale_order_line.py``),
         outgoing deliveries with their carriers, products and lots
         (``_DELIVERIES``), lots (``_sent_lots``), posted invoices and credit
-        notes (``_invoices``). Carriers' names are read in the environment's
-        language as the ORM reads them; the tracking link of a carrier
-        integration (not a fixed or rule-based carrier) comes from the ORM.
-        Returns ``{"headers": {order id: row}, "lines": {order id: [rows]},
-        "deliveries": {order id: [rows]}, "delivery_lines": {picking id:
-        [rows]}, "delivery_lots": {picking id: [labels]}, "sent_lots":
-        {order id: [labels]}, "invoices": {order id: [rows]},
-        "tracking_urls": {picking id: url}}``. ``all_languages``: carriers
+        notes (``_invoices``), returns (``_returns``). Carriers' names are
+        read in the environment's language as the ORM reads them; the
+        tracking link of a carrier integration (not a fixed or rule-based
+        carrier) comes from the ORM. Returns ``{"headers": {order id: row},
+        "lines": {order id: [rows]}, "deliveries": {order id: [rows]},
+        "delivery_lines": {picking id: [rows]}, "delivery_lots": {picking
+        id: [labels]}, "sent_lots": {order id: [labels]}, "invoices": {order
+        id: [rows]}, "returns": {order id: [rows]}, "tracking_urls":
+        {picking id: url}}``. ``all_languages``: carriers
         named by their translations as one text (``_objects``)."""
         self.env.flush_all()
         cr = self.env.cr
@@ -341,6 +342,7 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "delivery_lots": delivery_lots,
             "sent_lots": self._sent_lots(orders),
             "invoices": self._invoices(orders),
+            "returns": self._returns(orders),
             "tracking_urls": self._tracking_urls(pickings),
             "forecasts": self._line_forecasts(order_ids),
             "qty_digits": self.env["decimal.precision"].precision_get(

@@ -13,6 +13,9 @@ from odoo.tools import float_compare, float_round
 from .order_reader import utc_iso
 from .sale_order_line import ordered_values
 
+# a return transfer's state -> the order object's ``returns[].state``
+RETURN_STATES = {"done": "received", "cancel": "cancelled"}
+
 
 class PartnerOrderApiOrderReader(models.AbstractModel):
     _inherit = "partner.order.api.order.reader"  # pylint: disable=consider-merging-classes-inherited
@@ -46,6 +49,8 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         order.ensure_one()
         header = data["headers"][order.id]
         deliveries = data["deliveries"].get(order.id, [])
+        returns = data["returns"].get(order.id, [])
+        returned = returned_by_line(returns)
         return {
             "biomes_order_id": header["name"],
             "external_order_id": header["external_id"] or None,
@@ -70,6 +75,7 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
                     cancelled=header["state"] == "cancel",
                     digits=data["qty_digits"],
                     forecast=data["forecasts"].get(line["id"]),
+                    returned=returned.get(line["id"], 0.0),
                 )
                 for line in data["lines"].get(order.id, [])
             ],
@@ -85,6 +91,7 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
                 self._prepare_invoice_values(invoice)
                 for invoice in data["invoices"].get(order.id, [])
             ],
+            "returns": [self._prepare_return_values(row) for row in returns],
         }
 
     @api.model
@@ -100,14 +107,15 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
 
     @api.model
     def _prepare_line_values(
-        self, row, rounded, cancelled=False, digits=None, forecast=None
+        self, row, rounded, cancelled=False, digits=None, forecast=None, returned=0.0
     ):
         """One line of the order object from a row of ``_LINES``: the
         product as it was ordered (``sale_order_line.py``); ``rounded``
         rounds an amount in the order's currency; ``forecast``: the line's
         ``(expected date, available now)`` (``order_reader_forecast.py``),
-        None without open moves."""
-        open_quantity = _open_quantity(row, cancelled, digits)
+        None without open moves; ``returned``: what came back of it in
+        received returns (``returned_by_line``)."""
+        open_quantity = _open_quantity(row, cancelled, digits, returned)
         expected, available = (forecast if open_quantity > 0 else None) or (None, False)
         return {
             "ean": row["barcode"] or None,
@@ -164,6 +172,20 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "amount_total": rounded(invoice["amount_total"]),
             "amount_residual": rounded(invoice["amount_residual"]),
             "currency": invoice["currency"],
+        }
+
+    @api.model
+    def _prepare_return_values(self, row):
+        """One return of the order (a row of ``_returns``,
+        ``order_reader_returns.py``): its transfer's state mapped to
+        ``requested`` (open), ``received`` (done) or ``cancelled``."""
+        return {
+            "name": row["name"],
+            "state": RETURN_STATES.get(row["state"], "requested"),
+            "reason": row["reason"] or None,
+            "lines": row["move_lines"] or [],
+            "lots": list(dict.fromkeys(row["lot_labels"] or [])),
+            "credit_note": row["credit_note"],
         }
 
     @api.model
@@ -225,15 +247,34 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         }
 
 
-def _open_quantity(line, cancelled, digits):
+def _open_quantity(line, cancelled, digits, returned=0.0):
     """What is still to deliver of an order line: ordered minus delivered,
-    never below zero; zero on a cancelled order (nothing more will come)."""
+    never below zero; zero on a cancelled order (nothing more will come).
+    Goods that came back (``returned``, received returns) were shipped:
+    Odoo no longer counts them delivered, but nothing more will come for
+    them."""
     if cancelled:
         return 0.0
-    remaining = (line["product_uom_qty"] or 0.0) - (line["qty_delivered"] or 0.0)
+    remaining = (
+        (line["product_uom_qty"] or 0.0) - (line["qty_delivered"] or 0.0) - returned
+    )
     if digits is not None:
         remaining = float_round(remaining, precision_digits=digits)
     return max(remaining, 0.0)
+
+
+def returned_by_line(returns):
+    """{order line id: quantity} that came back in the received returns of
+    ``returns`` (rows of ``_returns``) and that Odoo took off the line's
+    delivered quantity (moves that update the order)."""
+    returned = {}
+    for row in returns:
+        if row["state"] != "done":
+            continue
+        for refunded in row["refunded"] or []:
+            line_id = refunded["sale_line_id"]
+            returned[line_id] = returned.get(line_id, 0.0) + refunded["quantity"]
+    return returned
 
 
 def _rounder(rounding):

@@ -36,6 +36,11 @@ EVENT_TYPE_LABELS = {
         "Changed by the partner",
         "Changed by the partner through the API (order.changed)",
     ),
+    "order.return_requested": (
+        "Return requested",
+        "Return of goods created (order.return_requested)",
+    ),
+    "order.returned": ("Goods returned", "Returned goods received (order.returned)"),
     "ping": ("Test event", "Test event (ping), always sent"),
 }
 # the code that is sent whatever the subscription

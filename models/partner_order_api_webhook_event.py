@@ -15,6 +15,10 @@ event types:
   (``account.move._post``), once per posting;
 * its partner changes it through ``POST order/change``: ``order.changed``
   (``partner_order_api_orders_change.py``).
+* a return of its goods is created (``POST order/return``, or Odoo's
+  return wizard: ``stock.return.picking._create_return``):
+  ``order.return_requested``; the return is validated (goods received,
+  ``stock.picking._action_done``): ``order.returned``.
 
 Beside each of them goes an ``order.updated``, the event type that existed
 before this list: a client that knows only it hears of every change (at a
@@ -117,6 +121,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
             ("order.cancelled", "Order cancelled"),
             ("order.invoiced", "Order invoiced"),
             ("order.changed", "Order changed"),
+            ("order.return_requested", "Order return requested"),
+            ("order.returned", "Order returned"),
             ("ping", "Test ping"),
         ],
         required=True,

@@ -102,6 +102,7 @@ class SaleOrder(models.Model):
         "order_line.product_id.type",
         "order_line.qty_delivered",
         "order_line.product_uom_qty",
+        "order_line.move_ids.state",
     )
     def _compute_order_api_status(self):
         for order in self:
@@ -119,9 +120,11 @@ class SaleOrder(models.Model):
         )
         if not lines:
             return "confirmed"
+        # goods that came back were shipped (Odoo takes them off
+        # qty_delivered, nothing more comes for them): see _order_api_shipped
         if all(
             float_compare(
-                line.qty_delivered,
+                line._order_api_shipped(),
                 line.product_uom_qty,
                 precision_rounding=line.product_uom.rounding,
             )

@@ -131,6 +131,7 @@ ORDER_API_OBJECT_DEPENDS = (
             "currency_id.rounding",
         )
     ),
+    "order_line.invoice_lines.quantity",  # credit notes of returns
     *(
         f"{_PICKING}.{name}"
         for name in (
@@ -153,6 +154,12 @@ ORDER_API_OBJECT_DEPENDS = (
             "move_line_ids.quantity",
             "move_line_ids.location_id.usage",
             "move_line_ids.location_dest_id.usage",
+            # returns (order_reader_returns.py)
+            "return_id",
+            "order_api_return_reason",
+            "move_ids.origin_returned_move_id",
+            "move_ids.sale_line_id",
+            "move_ids.to_refund",
         )
     ),
     # what the buyer plans with, and its lines' open moves (issue 27:

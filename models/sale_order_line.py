@@ -203,3 +203,21 @@ class SaleOrderLine(models.Model):
                 dict(vals, **values[lang, product_id])
             )
         return res
+
+    def _order_api_shipped(self):
+        """What of the line left for the customer, returned goods included:
+        Odoo's delivered quantity plus what came back in received returns
+        that Odoo took off it (done return moves from the customer that
+        update the order, ``to_refund``), as the order object's
+        ``open_quantity`` counts them (``order_reader_shape.returned_by_line``):
+        the status of an order whose goods came back stays ``shipped``."""
+        self.ensure_one()
+        returned = sum(
+            move.product_uom._compute_quantity(move.quantity, self.product_uom)
+            for move in self.move_ids
+            if move.state == "done"
+            and move.origin_returned_move_id
+            and move.to_refund
+            and move.location_id.usage == "customer"
+        )
+        return self.qty_delivered + returned

@@ -25,6 +25,13 @@ class StockPicking(models.Model):
         help="Created by an API order whose confirmation did not reserve stock; "
         "the reservation cron reserves it right after the order is committed.",
     )
+    order_api_return_reason = fields.Text(
+        string="Return Reason (Partner API)",
+        copy=False,
+        help="Why the goods of this return come back, as the partner gave it "
+        "with POST order/return (or as entered here); shown in the order's "
+        "returns in the Partner Order API.",
+    )
 
     def _order_api_defer_reservation(self):
         """Mark these pickings for the reservation cron and wake it."""
@@ -117,4 +124,21 @@ class StockPicking(models.Model):
                 and picking.sale_id.order_api_partner_id
             ]
         )
+        # a return of an API order's goods received: order.returned
+        self.env["partner.order.api.webhook.event"]._record_order_events(
+            [
+                (picking.sale_id, picking)
+                for picking in done
+                if picking._order_api_is_return()
+                and picking.sale_id.order_api_partner_id
+            ],
+            "order.returned",
+        )
         return res
+
+    def _order_api_is_return(self):
+        """A return of goods from the customer, as the order object's
+        ``returns`` lists them (``order_reader_returns.py``): an incoming
+        transfer made as the return of another one."""
+        self.ensure_one()
+        return bool(self.return_id) and self.picking_type_code == "incoming"

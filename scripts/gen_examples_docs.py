@@ -77,6 +77,13 @@ ERROR_GUIDE = {
         "API; `message` names the blocking documents. Nothing was changed.",
         "Do not retry as is: change only what is still open, or contact the seller.",
     ),
+    "not_returnable": (
+        "`POST order/return`: more than was delivered and not yet returned, a "
+        "lot that did not leave on this order or came back already, an EAN not "
+        "delivered on it; `message` names it. Nothing was created.",
+        "Do not retry as is: check the order's `deliveries`, `sent_lots` and "
+        "`returns`, and fix the request.",
+    ),
     "not_configured": (
         "`POST order`, `order/quote`, an order of `orders/batch`: the seller's "
         "Odoo is not set up for this order in its company (no warehouse, no "

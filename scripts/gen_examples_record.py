@@ -18,6 +18,7 @@ import re
 import requests
 from gen_examples_change import record_change
 from gen_examples_dates import record_dates
+from gen_examples_return import record_return
 from webhook_receiver import WebhookReceiver
 
 PREFIX = "/partner_order_api/"
@@ -417,4 +418,5 @@ def record(rec, ctx):
     record_dates(rec, ctx)
     _record_webhook(rec)
     record_change(rec, ctx)
+    record_return(rec, ctx)
     _record_meta_and_limits(rec, ctx)

@@ -22,6 +22,7 @@ from . import test_webhook_events_rotation
 from . import test_api_orders_beyond
 from . import test_api_cancel
 from . import test_api_change
+from . import test_api_return
 from . import test_portal
 from . import test_backend
 from . import test_rate_limit

@@ -17,6 +17,8 @@ ALL_TYPES = [
     "order.cancelled",
     "order.invoiced",
     "order.changed",
+    "order.return_requested",
+    "order.returned",
     "ping",
 ]
 

@@ -409,7 +409,10 @@ class TestApiOrders(PartnerOrderApiCase):
             self._outgoing(order).write(
                 {"carrier_id": carrier.id, "carrier_tracking_ref": f"T-{lot.name}"}
             )
-            self.deliver(order, lots={lot: 1}, quantities={self.product_a: 1})
+            delivery = self.deliver(
+                order, lots={lot: 1}, quantities={self.product_a: 1}
+            )
+            self.return_lots(delivery, {lot: 1})  # and its return (issue 27)
             invoice = order._create_invoices()
             invoice.action_post()
             invoice._reverse_moves().action_post()
@@ -438,6 +441,7 @@ class TestApiOrders(PartnerOrderApiCase):
                 [i["move_type"] for i in newest["invoices"]],
                 ["out_invoice", "out_refund"],
             )
+            self.assertEqual(newest["returns"][0]["lots"], ["KL-2"])
         with_invoices = [o for o in orders if o["invoices"]]
         self.assertEqual(len(with_invoices), 2)
         # the same queries for 1 order as for 100: nothing is read per order

@@ -18,7 +18,12 @@ import re
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
-from ..models import order_reader, order_reader_forecast, sale_order_freshness
+from ..models import (
+    order_reader,
+    order_reader_forecast,
+    order_reader_returns,
+    sale_order_freshness,
+)
 from ..models.order_object_shared import SHOWN_TRANSLATED
 
 # the statements the order object is made from
@@ -31,6 +36,7 @@ STATEMENTS = {
     "sent_lots": order_reader._SENT_LOTS,
     "invoices": order_reader._INVOICES,
     "line_moves": order_reader_forecast._LINE_MOVES,
+    "returns": order_reader_returns._RETURNS,
 }
 # (model, field) read but covered otherwise, with why
 COVERED_ELSEWHERE = {

@@ -167,6 +167,8 @@ class TestPortalTour(PortalSectionCase):
                 "order.cancelled",
                 "order.invoiced",
                 "order.changed",
+                "order.return_requested",
+                "order.returned",
             ],
         )
         self.assertEqual(len(requests), 1)

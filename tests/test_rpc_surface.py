@@ -459,6 +459,7 @@ class TestRpcSurface(RpcSurfaceCase):
             (orders, "_change_order", [[], {"identified_by": "external"}, True]),
             (orders, "_apply_change", [[], {"lines": [], "address": None}]),
             (orders, "_lock_order", [[], 0]),
+            (orders, "_return_order", [[], "external", "B-SECRET-EXT", [], None]),
             (orders, "create_order", [[], {"lines": [], "delivery_address": {}}]),
             ("partner.order.api.caller", "_partner_id", [[]]),
             ("partner.order.api.order.reader", "_find", [[], 0, "external", "X"]),

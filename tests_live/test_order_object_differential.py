@@ -197,6 +197,13 @@ def delivery_returned(env, w):
     validate(env["stock.picking"].browse(action["res_id"]))
 
 
+def return_reason_edited(env, w):
+    """The reason of E1's return (``returns[].reason``) edited in the back
+    office (issue 27)."""
+    order = w.order_ref(env, "E1")
+    order.picking_ids.filtered("return_id")[:1].order_api_return_reason = "Diff: dented"
+
+
 def open_delivery_cancelled(env, w):
     _open_picking(w.order_ref(env, "E5")).action_cancel()
 
@@ -422,6 +429,7 @@ KINDS = [
         set(),
     ),
     ("delivery returned", delivery_returned, {"E1"}, BOTH),
+    ("return reason edited", return_reason_edited, {"E1"}, set()),
     ("open delivery cancelled", open_delivery_cancelled, {"E5"}, BOTH),
     ("invoice posted", invoice_posted, {"E3"}, set()),
     ("invoice reset to draft", invoice_reset_to_draft, {"E3"}, set()),

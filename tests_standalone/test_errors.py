@@ -31,6 +31,8 @@ CONTRACT = {
     # API-CONTRACT.md, "Next additions" (fair use)
     "concurrency_limited": 429,
     "busy": 503,
+    # API-CONTRACT.md, "Next additions" (after the order is placed)
+    "not_returnable": 409,
 }
 
 CLASSES = {
@@ -47,6 +49,7 @@ CLASSES = {
     "IdempotencyInProgress": "idempotency_in_progress",
     "NotCancellable": "not_cancellable",
     "NotChangeable": "not_changeable",
+    "NotReturnable": "not_returnable",
     "NotConfigured": "not_configured",
     "InternalError": "internal_error",
     "DocumentUnavailable": "document_unavailable",

@@ -48,6 +48,7 @@ def _order(**changes):
         "tracking": [],
         "deliveries": [],
         "invoices": [],
+        "returns": [],
         "added_later": "allowed",
     }
     for key, value in changes.items():

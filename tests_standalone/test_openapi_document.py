@@ -26,6 +26,7 @@ EXPECTED_STATUSES = {
     ("GET", f"{API}/order/document"): {"200", "400", "404", "503"} | COMMON,
     ("POST", f"{API}/order"): {"201", "400", "409"} | COMMON,
     ("POST", f"{API}/order/cancel"): {"200", "400", "404", "409"} | COMMON,
+    ("POST", f"{API}/order/return"): {"201", "400", "404", "409"} | COMMON,
     ("POST", f"{API}/order/quote"): {"200", "400", "409"} | COMMON,
     ("POST", f"{API}/order/change"): {"200", "400", "404", "409"} | COMMON,
     ("POST", f"{API}/order/change/quote"): {"200", "400", "404", "409"} | COMMON,
@@ -74,6 +75,8 @@ SEVERAL_CODES = {
     ("POST", f"{API}/order/change/quote", "409"): {"not_changeable", "not_configured"},
     ("POST", f"{API}/orders/batch", "409"): IDEMPOTENCY_CODES,
     ("POST", f"{API}/order/cancel", "409"): IDEMPOTENCY_CODES | {"not_cancellable"},
+    ("POST", f"{API}/order/return", "403"): WRITE_FORBIDDEN,
+    ("POST", f"{API}/order/return", "409"): IDEMPOTENCY_CODES | {"not_returnable"},
     ("PUT", f"{API}/webhook", "403"): WRITE_FORBIDDEN,
     ("DELETE", f"{API}/webhook", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/webhook/test", "403"): WRITE_FORBIDDEN,
@@ -264,6 +267,7 @@ def test_idempotency_key_on_the_idempotent_routes(document):
         ("POST", f"{API}/order"),
         ("POST", f"{API}/order/cancel"),
         ("POST", f"{API}/order/change"),
+        ("POST", f"{API}/order/return"),
         ("POST", f"{API}/orders/batch"),
     }
     replayed = document["components"]["headers"]["Idempotent-Replayed"]
