@@ -57,6 +57,8 @@ def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
+    cr.execute("UPDATE sale_order SET order_api_digest = NULL")
+    env["sale.order"]._order_api_fill_digests()
     pinned = env["partner.order.api.event.type"]._of_codes(TYPES_OF_1_4)
     for company_id, partner_ids in unchosen_webhooks(cr).items():
         env["partner.order.api.webhook.subscription"]._set_event_types(
