@@ -67,3 +67,30 @@ class TestMigration15(PartnerOrderApiCase):
         )
         # a fresh install runs no migration
         self.assertIsNone(migration.migrate(self.env.cr, None))
+
+    def test_digests_taken_again_without_moving_updated_at(self):
+        """The objects gained fields: each order's digest is taken again of
+        its object as it is now, and its ``updated_at`` stays."""
+        response = self.api("POST", "order", key=self.key_a, body=self.order_body())
+        self.assertEqual(response.status_code, 201, response.text)
+        order = self.env["sale.order"].search(
+            [("name", "=", response.json()["biomes_order_id"])]
+        )
+        self.env.flush_all()
+        # the digest of the object as 18.0.1.4.0 made it
+        self.env.cr.execute(
+            "UPDATE sale_order SET order_api_digest = 'old' WHERE id = %s", [order.id]
+        )
+        self.env.cr.execute(
+            "SELECT order_api_updated_at FROM sale_order WHERE id = %s", [order.id]
+        )
+        updated_at = self.env.cr.fetchone()[0]
+        _migration().migrate(self.env.cr, "18.0.1.4.0")
+        self.env.cr.execute(
+            "SELECT order_api_digest, order_api_updated_at FROM sale_order "
+            "WHERE id = %s",
+            [order.id],
+        )
+        digest, updated_at_after = self.env.cr.fetchone()
+        self.assertEqual(bytes(digest), order._order_api_digests()[order.id])
+        self.assertEqual(updated_at_after, updated_at)
