@@ -50,6 +50,9 @@ FORECAST_DEPENDS = (
     "location_final_id",
     "move_orig_ids",
 )
+# at most this many orders waiting for the products a transaction moved
+# are made anew in it (inline); beyond, the refresh cron makes them
+FORECAST_INLINE_LIMIT = 50
 # the orders waiting for the products (ids): a move of a line, of one of
 # them, not reserved, neither done nor cancelled
 _WAITING_ORDERS = """
@@ -61,17 +64,31 @@ _WAITING_ORDERS = """
 """
 
 
+def waiting_orders(env, product_ids, limit=None):
+    """The ids of the orders waiting for ``product_ids`` (``_WAITING_ORDERS``),
+    at most ``limit`` of them."""
+    query = SQL(_WAITING_ORDERS, list(product_ids))
+    if limit is not None:
+        query = SQL("%s LIMIT %s", query, limit)
+    env.cr.execute(query)
+    return [row[0] for row in env.cr.fetchall()]
+
+
 def mark_forecast_candidates(env):
     """Make the orders waiting for the products whose moves changed in
     this transaction (``FORECAST_PRODUCTS``) candidates, in one statement:
     called by ``sale.order._order_api_settle`` once the recomputations
-    have run."""
+    have run. More than ``FORECAST_INLINE_LIMIT`` of them: none is made a
+    candidate here; the products are left to the refresh cron
+    (``partner_order_api_forecast_pending.py``), so that no transaction
+    pays for the orders others left waiting."""
     products = env.cr.precommit.data.pop(FORECAST_PRODUCTS, None)
     if not products:
         return
-    env.cr.execute(SQL(_WAITING_ORDERS, sorted(products)))
-    order_ids = [row[0] for row in env.cr.fetchall()]
-    if order_ids:
+    order_ids = waiting_orders(env, sorted(products), FORECAST_INLINE_LIMIT + 1)
+    if len(order_ids) > FORECAST_INLINE_LIMIT:
+        env["partner.order.api.forecast.pending"].sudo()._defer(sorted(products))
+    elif order_ids:
         env["sale.order"].sudo().browse(order_ids)._order_api_mark_changed()
 
 

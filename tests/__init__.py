@@ -40,3 +40,4 @@ from . import test_order_owner
 from . import test_company_webhooks
 from . import test_webhook_subscriptions
 from . import test_api_dates
+from . import test_forecast_deferred
