@@ -19,12 +19,17 @@ the ``updated_at`` of those that differ. Orders whose moves are all
 reserved do not depend on other records (their dates are their own
 transfers'), and are candidates through their own moves.
 
-The cost: a transaction that changes the stock of a product compares the
-objects of every order waiting for it (about a third of a millisecond
-each, and the forecast of the product once), and locks their rows as any
-candidate's (``_order_api_mark_changed``): with many orders waiting for
-one product, each new order of it (its move is a change) pays for them,
-and two such transactions queue on those rows. Reserved orders cost
+The cost, bounded per transaction (fairness: no partner's waiting orders
+slow down another's order or the warehouse's receipt): a transaction that
+changes the stock of a product makes anew the objects of the orders
+waiting for it (about a third of a millisecond each, and the forecast of
+the product once), and locks their rows as any candidate's
+(``_order_api_mark_changed``), only when they are at most
+``FORECAST_INLINE_LIMIT``: their ``updated_at`` moves in that very
+transaction. Beyond, it makes none of them: it records the products
+(``partner.order.api.forecast.pending``, one INSERT) and wakes the refresh
+cron, which makes them in its own transactions within seconds
+(``partner_order_api_forecast_pending.py``). Reserved orders cost
 nothing; the reservation cron keeps the waiting set to what is short.
 """
 
