@@ -21,6 +21,7 @@ from unittest.mock import patch
 from odoo import Command, fields
 from odoo.tests import tagged
 
+from ..models import partner_order_api_forecast_pending as pending_module
 from ..models import stock_move
 from .common import PartnerOrderApiCase
 
@@ -168,6 +169,37 @@ class TestForecastDeferred(PartnerOrderApiCase):
         later = (when + datetime.timedelta(days=1)).date().isoformat()
         for order in orders:
             self.assertEqual(self._status(order)["lines"][0]["expected_date"], later)
+
+    def test_a_run_out_of_time_goes_on_where_it_stopped(self):
+        """One order per batch and no time: each run makes one order and
+        leaves the rest, with where it stopped, to the next."""
+        orders = self._waiting_orders(3)
+        self._settle()
+        stamps = self._stamps(orders)
+        when = fields.Datetime.now().replace(microsecond=0) + datetime.timedelta(days=5)
+        with (
+            patch.object(stock_move, "FORECAST_INLINE_LIMIT", 2),
+            patch.object(pending_module, "SETTLE_BATCH", 1),
+            patch.object(pending_module, "CRON_TIME_BUDGET", -1),
+        ):
+            self._receipt(10, when)
+            self._settle()
+            for done in range(1, 4):
+                self.env[_PENDING]._cron_refresh()
+                self.env.invalidate_all()
+                now = self._stamps(orders)
+                moved = [
+                    order.id for order in orders if now[order.id] != stamps[order.id]
+                ]
+                self.assertEqual(moved, [order.id for order in orders[:done]])
+                self.assertEqual(
+                    bool(self._pending_products()), done < 3, f"after run {done}"
+                )
+        for order in orders:
+            self.assertEqual(
+                self._status(order)["lines"][0]["expected_date"],
+                when.date().isoformat(),
+            )
 
     def test_bench_receipt_with_many_waiting(self):
         count = int(os.environ.get("POA_BENCH_FORECAST_ORDERS") or 0)
