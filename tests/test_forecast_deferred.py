@@ -174,6 +174,23 @@ class TestForecastDeferred(PartnerOrderApiCase):
         for order in orders:
             self.assertEqual(self._status(order)["lines"][0]["expected_date"], later)
 
+    def test_a_partners_order_of_the_product_defers(self):
+        """Another partner's POST order of the product (its move is a change
+        of the forecast) pays for none of the orders waiting for it."""
+        orders = self._waiting_orders(3)
+        self._settle()
+        stamps = self._stamps(orders)
+        self.partner_b.order_api_product_ids = [Command.link(self.product_out.id)]
+        with patch.object(stock_move, "FORECAST_INLINE_LIMIT", 2):
+            body = self.order_body(ean=self.product_out.barcode, amount=1)
+            response = self.api("POST", "order", key=self.key_b, body=body)
+            self.assertEqual(response.status_code, 201, response.text)
+            self._settle()
+        self.assertEqual(self._stamps(orders), stamps)
+        self.assertIn(self.product_out.id, self._pending_products())
+        self.env[_PENDING]._cron_refresh()
+        self.assertFalse(self._pending_products())
+
     def test_a_run_out_of_time_goes_on_where_it_stopped(self):
         """One order per batch and no time: each run makes one order and
         leaves the rest, with where it stopped, to the next."""
