@@ -31,7 +31,9 @@ Where each concern lives, in the order a request meets them (README,
   is the order's concern (``sale_order_freshness.py``, ``order_object_shared.py``), what was
   ordered and shipped is stored on its lines (``sale_order_line.py``) and
   moves (``stock_move.py``), who owns it and how many a partner has
-  (``sale_order_owner.py``, ``partner_order_api_order_tally.py``);
+  (``sale_order_owner.py``, ``partner_order_api_order_tally.py``), the
+  orders whose expected dates the refresh cron makes anew
+  (``partner_order_api_forecast_pending.py``);
 - **webhooks**: the event types (``partner_order_api_event_type.py``) and
   a partner's choice of them (``partner_order_api_webhook_subscription.py``),
   the outbox (``partner_order_api_webhook_record.py``: events recorded in
@@ -86,3 +88,4 @@ from . import res_users_apikeys
 from . import res_users_order_api_backend
 from . import partner_order_api_rate_limit
 from . import partner_order_api_order_tally
+from . import partner_order_api_forecast_pending

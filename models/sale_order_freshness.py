@@ -24,7 +24,15 @@ and each worker's cache of objects is keyed by it.
    orders' moves): every change of what that forecast reads of a move
    (``stock_move.py``) records its product, and ``_order_api_settle``
    makes the orders waiting for those products (a move not reserved,
-   neither done nor cancelled) candidates, in one statement. Not watched
+   neither done nor cancelled) candidates, in one statement, when they
+   are at most ``FORECAST_INLINE_LIMIT`` (``stock_move.py``): their
+   ``updated_at`` moves in that transaction. Beyond, the transaction only
+   records the products and the refresh cron
+   (``partner_order_api_forecast_pending.py``) makes those orders
+   candidates and settles them, ``SETTLE_BATCH`` per committed
+   transaction, within the cron's delay (seconds: it is woken at once);
+   until then a read may show the new dates with the old ``updated_at``
+   (fairness: no transaction pays for orders others left waiting). Not watched
    (README, "Delivery dates"): the day turning (Odoo orders moves whose
    reservation date has passed first), a move moved to another product,
    a quant written without a move by code (inventory adjustments make

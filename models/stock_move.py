@@ -19,12 +19,17 @@ the ``updated_at`` of those that differ. Orders whose moves are all
 reserved do not depend on other records (their dates are their own
 transfers'), and are candidates through their own moves.
 
-The cost: a transaction that changes the stock of a product compares the
-objects of every order waiting for it (about a third of a millisecond
-each, and the forecast of the product once), and locks their rows as any
-candidate's (``_order_api_mark_changed``): with many orders waiting for
-one product, each new order of it (its move is a change) pays for them,
-and two such transactions queue on those rows. Reserved orders cost
+The cost, bounded per transaction (fairness: no partner's waiting orders
+slow down another's order or the warehouse's receipt): a transaction that
+changes the stock of a product makes anew the objects of the orders
+waiting for it (about a third of a millisecond each, and the forecast of
+the product once), and locks their rows as any candidate's
+(``_order_api_mark_changed``), only when they are at most
+``FORECAST_INLINE_LIMIT``: their ``updated_at`` moves in that very
+transaction. Beyond, it makes none of them: it records the products
+(``partner.order.api.forecast.pending``, one INSERT) and wakes the refresh
+cron, which makes them in its own transactions within seconds
+(``partner_order_api_forecast_pending.py``). Reserved orders cost
 nothing; the reservation cron keeps the waiting set to what is short.
 """
 
@@ -50,6 +55,9 @@ FORECAST_DEPENDS = (
     "location_final_id",
     "move_orig_ids",
 )
+# at most this many orders waiting for the products a transaction moved
+# are made anew in it (inline); beyond, the refresh cron makes them
+FORECAST_INLINE_LIMIT = 50
 # the orders waiting for the products (ids): a move of a line, of one of
 # them, not reserved, neither done nor cancelled
 _WAITING_ORDERS = """
@@ -61,17 +69,31 @@ _WAITING_ORDERS = """
 """
 
 
+def waiting_orders(env, product_ids, limit=None):
+    """The ids of the orders waiting for ``product_ids`` (``_WAITING_ORDERS``),
+    at most ``limit`` of them."""
+    query = SQL(_WAITING_ORDERS, list(product_ids))
+    if limit is not None:
+        query = SQL("%s LIMIT %s", query, limit)
+    env.cr.execute(query)
+    return [row[0] for row in env.cr.fetchall()]
+
+
 def mark_forecast_candidates(env):
     """Make the orders waiting for the products whose moves changed in
     this transaction (``FORECAST_PRODUCTS``) candidates, in one statement:
     called by ``sale.order._order_api_settle`` once the recomputations
-    have run."""
+    have run. More than ``FORECAST_INLINE_LIMIT`` of them: none is made a
+    candidate here; the products are left to the refresh cron
+    (``partner_order_api_forecast_pending.py``), so that no transaction
+    pays for the orders others left waiting."""
     products = env.cr.precommit.data.pop(FORECAST_PRODUCTS, None)
     if not products:
         return
-    env.cr.execute(SQL(_WAITING_ORDERS, sorted(products)))
-    order_ids = [row[0] for row in env.cr.fetchall()]
-    if order_ids:
+    order_ids = waiting_orders(env, sorted(products), FORECAST_INLINE_LIMIT + 1)
+    if len(order_ids) > FORECAST_INLINE_LIMIT:
+        env["partner.order.api.forecast.pending"].sudo()._defer(sorted(products))
+    elif order_ids:
         env["sale.order"].sudo().browse(order_ids)._order_api_mark_changed()
 
 

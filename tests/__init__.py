@@ -43,3 +43,4 @@ from . import test_company_webhooks
 from . import test_webhook_subscriptions
 from . import test_api_dates
 from . import test_migration_1_5
+from . import test_forecast_deferred

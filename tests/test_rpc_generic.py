@@ -66,6 +66,8 @@ class TestRpcGenericMethods(RpcSurfaceCase):
             ids = model.create(
                 {"bucket": "poa-test", "tokens": 1, "refreshed_at": "2026-01-01"}
             ).ids
+        if not ids and model_name == "partner.order.api.forecast.pending":
+            ids = model.create({"product_id": 1, "create_date": "2026-01-01"}).ids
         self.assertTrue(ids, f"no {model_name} to aim at")
         return ids
 

@@ -349,6 +349,7 @@ class TestRpcSurface(RpcSurfaceCase):
             "partner.order.api.webhook.settings",
             "partner.order.api.order.reader",
             "partner.order.api.document",
+            "partner.order.api.forecast.pending",
         ):
             self.assertFalse(
                 {m for m in methods if m[0] == model},
