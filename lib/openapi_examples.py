@@ -19,7 +19,26 @@ ADDRESS_IN = {
     "city": "Berlin",
     "country_code": "DE",
 }
-ADDRESS = dict(ADDRESS_IN, street2=None)
+ADDRESS = dict(
+    ADDRESS_IN, street2=None, state_code=None, phone=None, email=None, company_name=None
+)
+ADDRESS_US_IN = {
+    "name": "Receiving Dock",
+    "company_name": "Acme Labs Inc.",
+    "street": "500 Terry Francine St",
+    "zip": "94158",
+    "city": "San Francisco",
+    "state_code": "CA",
+    "country_code": "US",
+    "phone": "+1 415 555 0100",
+    "email": "dock@acme-labs.example",
+}
+SAVED_ADDRESS = dict(ADDRESS_US_IN, id=57, street2=None)
+CARRIER_SHIPPING = {
+    "carrier_code": "express",
+    "carrier": "Parcel Express",
+    "price": 9.5,
+}
 PRODUCTS = {  # ean: (name, unit price, internal reference)
     "4260582941016": ("Test Kit", 29.75, "KIT-1"),
     "4260582941023": ("Test Kit Plus", 39.5, "KIT-PLUS"),
@@ -102,6 +121,7 @@ def _order(name, external_id, status, lines, created, updated, **extra):
         "updated_at": updated,
         "note": extra.pop("note", None),
         "delivery_address": ADDRESS,
+        "shipping": extra.pop("shipping", None),
         "lines": lines,
         "tracking": extra.pop("tracking", []),
         "deliveries": extra.pop("deliveries", []),
@@ -166,11 +186,29 @@ def _quote():
         "available": all(line["available"] for line in lines),
         "note": NOTE,
         "delivery_address": ADDRESS,
+        "shipping": None,
         "lines": lines,
     }
 
 
 QUOTE = _quote()
+
+
+def _quote_with_carrier():
+    """The quote of ``OrderCreateRequestCarrier``: one line, shipped by the
+    carrier ``express`` to a saved US address."""
+    quote = dict(QUOTE, external_order_id=None, note=None)
+    line = quote["lines"][0]
+    untaxed = line["subtotal"] + CARRIER_SHIPPING["price"]
+    return dict(
+        quote,
+        lines=[line],
+        available=line["available"],
+        total_cost=round(untaxed * 1.19, 2),
+        total_tax=round(untaxed * 0.19, 2),
+        delivery_address={k: v for k, v in SAVED_ADDRESS.items() if k != "id"},
+        shipping=CARRIER_SHIPPING,
+    )
 
 
 def _error(code, message):
@@ -273,6 +311,39 @@ EXAMPLES = {
     "OrderQuote": {
         "summary": "Three products, one of them short in stock",
         "value": QUOTE,
+    },
+    "OrderQuoteCarrier": {
+        "summary": "A carrier chosen, to a saved address",
+        "value": _quote_with_carrier(),
+    },
+    "OrderCreateRequestCarrier": {
+        "summary": "A carrier of GET carriers, to a saved address of GET addresses",
+        "value": {
+            "lines": [{"ean": "4260582941016", "amount": 2}],
+            "delivery_address_id": 57,
+            "carrier_code": "express",
+        },
+    },
+    "OrderCreateRequestUs": {
+        "summary": "A US address: state_code is required there",
+        "value": {
+            "ean": "4260582941016",
+            "amount": 2,
+            "delivery_address": ADDRESS_US_IN,
+            "carrier_code": "express",
+        },
+    },
+    "CarrierList": {
+        "value": {
+            "success": True,
+            "carriers": [
+                {"code": "express", "name": "Parcel Express"},
+                {"code": "freight", "name": "Pallet Freight"},
+            ],
+        }
+    },
+    "AddressList": {
+        "value": {"success": True, "addresses": [SAVED_ADDRESS]},
     },
     "OrderBatchResults": {
         "summary": "Three orders: two created, one refused",

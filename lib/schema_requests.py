@@ -9,6 +9,7 @@ query ignores unknown parameters. ``lib/schemas.py`` re-exports every name.
 """
 
 import datetime
+import re
 from typing import Annotated
 
 from pydantic import (
@@ -35,6 +36,7 @@ from .schema_fields import (
     SORTS,
     STATUSES,
     TEXT_MAX,
+    _fail,
     URL_MAX,
     URL_PATTERN,
     Amount,
@@ -59,9 +61,42 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# what GET addresses answers and an address may hold beyond the original
+# document's fields
+STATE_CODE_MAX = 8
+PHONE_MAX = 64
+CARRIER_CODE_MAX = 64
+# a plain address: something@domain.tld (Odoo's own single_email_re)
+EMAIL_PATTERN = r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,63}$"
+_EMAIL_RE = re.compile(EMAIL_PATTERN)
+_ID_MAX = 2**31 - 1
+
+
+def _email(value):
+    """An optional e-mail address: null, empty or a plain address."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        _fail("string_type", "{field} must be a string.")
+    value = value.strip()
+    if len(value) > TEXT_MAX or not _EMAIL_RE.match(value):
+        _fail("email", "{field} must be an e-mail address such as name@example.com.")
+    return value
+
+
+def _record_id(value):
+    """A record id: a JSON integer from 1 (not a string, not a boolean)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not (
+        1 <= value <= _ID_MAX
+    ):
+        _fail("id", "{field} must be a whole number greater than zero.")
+    return value
+
+
 class DeliveryAddressInput(_Request):
     """Where to deliver. Text fields are trimmed and must not contain control
-    characters."""
+    characters. Also `state_code`, `phone`, `email` and `company_name`
+    (optional; `state_code` required where Odoo requires a state)."""
 
     name: text(TEXT_MAX)
     street: text(TEXT_MAX)
@@ -79,6 +114,31 @@ class DeliveryAddressInput(_Request):
             "Odoo knows, e.g. `DE`."
         ),
     ]
+    state_code: text(STATE_CODE_MAX, required=False) = Field(
+        None,
+        description="The state, province or region: its code in Odoo for the "
+        "country (ISO 3166-2 subdivision code without the country, e.g. `CA` for "
+        "California with `country_code` `US`). Required for countries where Odoo "
+        "requires a state (e.g. `US`); optional elsewhere.",
+    )
+    phone: text(PHONE_MAX, required=False) = Field(
+        None, description="A phone number for the carrier. Optional."
+    )
+    email: Annotated[
+        str | None,
+        BeforeValidator(_email),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "maxLength": TEXT_MAX, "format": "email"},
+                    {"type": "null"},
+                ]
+            }
+        ),
+    ] = Field(None, description="An e-mail address for the carrier. Optional.")
+    company_name: text(TEXT_MAX, required=False) = Field(
+        None, description="The receiving company's name. Optional."
+    )
 
 
 class OrderLineInput(_Request):
@@ -89,6 +149,23 @@ class OrderLineInput(_Request):
 
 
 class _OrderCreateCommon(_Request):
+    # exactly one of the two (a null one counts as absent)
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["delivery_address"],
+                    "properties": {"delivery_address": {"type": "object"}},
+                },
+                {
+                    "required": ["delivery_address_id"],
+                    "properties": {"delivery_address_id": {"type": "integer"}},
+                },
+            ]
+        },
+    )
+
     external_order_id: text(EXTERNAL_ID_MAX, required=False) = Field(
         None,
         description="The partner's own order id, unique per partner and company. Optional; "
@@ -100,7 +177,31 @@ class _OrderCreateCommon(_Request):
         "Line breaks and tabs are kept, other control characters refused. "
         "Optional; empty or null for none. Shown in the order's `note`.",
     )
-    delivery_address: DeliveryAddressInput
+    delivery_address: DeliveryAddressInput | None = Field(
+        None,
+        description="Where to deliver. Exactly one of `delivery_address` and "
+        "`delivery_address_id` is required.",
+    )
+    delivery_address_id: Annotated[
+        int | None,
+        BeforeValidator(lambda v: None if v is None else _record_id(v)),
+        WithJsonSchema({"type": "integer", "minimum": 1}),
+    ] = Field(
+        None,
+        description="In place of `delivery_address`: the `id` of one of the "
+        "partner's saved addresses (`GET addresses`). Any other id answers 404 "
+        "`not_found`.",
+    )
+    carrier_code: text(CARRIER_CODE_MAX, required=False) = Field(
+        None,
+        description="The carrier to ship with: a `code` of `GET carriers`. "
+        "Optional: without it the seller chooses. Its price (Odoo's rating of "
+        "the carrier for this order and address) is added to the order as "
+        "`shipping.price`. A code that is unknown or not allowed for the "
+        "partner answers 400 on `carrier_code` (the same answer for both); so "
+        "does a carrier that cannot ship this order (its zones, weights or "
+        "rules: the message gives its reason; choose another).",
+    )
 
 
 class OrderLinesRequest(_OrderCreateCommon):

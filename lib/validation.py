@@ -204,10 +204,13 @@ def parse_order_payload(data):
                 _detail("lines", "Send either ean and amount, or lines, not both.")
             )
             data = {k: v for k, v in data.items() if k not in ("ean", "amount")}
-        order = validate(schemas.OrderLinesRequest, data, details)
+        model = schemas.OrderLinesRequest
+    else:
+        model = schemas.SingleProductOrderRequest
+    order = validate(model, data, details + _address_details(data))
+    if "lines" in data:
         lines = [(line.ean, line.amount) for line in order.lines]
     else:
-        order = validate(schemas.SingleProductOrderRequest, data)
         lines = [(order.ean, order.amount)]
     merged = {}
     for ean, amount in lines:
@@ -216,8 +219,33 @@ def parse_order_payload(data):
         "lines": [{"ean": ean, "amount": amount} for ean, amount in merged.items()],
         "external_order_id": order.external_order_id,
         "note": order.note,
-        "delivery_address": order.delivery_address.model_dump(),
+        "delivery_address": (
+            order.delivery_address.model_dump() if order.delivery_address else None
+        ),
+        "delivery_address_id": order.delivery_address_id,
+        "carrier_code": order.carrier_code,
     }
+
+
+def _address_details(data):
+    """The problem, as a list of details, when the body does not hold
+    exactly one of ``delivery_address`` and ``delivery_address_id`` (a null
+    one counts as absent)."""
+    given = [
+        name
+        for name in ("delivery_address", "delivery_address_id")
+        if data.get(name) is not None
+    ]
+    if len(given) == 2:
+        return [
+            _detail(
+                "delivery_address_id",
+                "Send either delivery_address or delivery_address_id, not both.",
+            )
+        ]
+    if not given:
+        return [_detail("delivery_address", "delivery_address is required.")]
+    return []
 
 
 def parse_order_batch(data):

@@ -59,6 +59,8 @@ from . import order_reader_shape
 from . import partner_order_api_orders
 from . import partner_order_api_orders_create
 from . import partner_order_api_products
+from . import delivery_carrier
+from . import partner_order_api_addresses
 from . import partner_order_api_webhook_settings
 from . import partner_order_api_document
 from . import partner_order_api_document_cache

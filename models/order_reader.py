@@ -342,6 +342,7 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "sent_lots": self._sent_lots(orders),
             "invoices": self._invoices(orders),
             "tracking_urls": self._tracking_urls(pickings),
+            "lang": lang,  # None: every language (carriers' names, shipping)
             "qty_digits": self.env["decimal.precision"].precision_get(
                 "Product Unit of Measure"
             ),
@@ -457,7 +458,13 @@ ORDER_API_HEADER_COLUMNS = SQL(
     sale_order.state, sale_order.order_api_updated_at AS updated_at, sale_order.create_date,
     sale_order.amount_total, sale_order.amount_tax, currency.name AS currency,
     currency.rounding, ship.name AS ship_name, ship.street,
-    ship.street2, ship.zip, ship.city, country.code AS country_code
+    ship.street2, ship.zip, ship.city, country.code AS country_code,
+    ship.company_name AS ship_company_name, ship.phone AS ship_phone,
+    ship.email AS ship_email, ship_state.code AS ship_state_code,
+    ship_carrier.order_api_code AS ship_carrier_code,
+    ship_carrier.name AS ship_carrier_names,
+    (SELECT SUM(dl.price_subtotal) FROM sale_order_line dl
+      WHERE dl.order_id = sale_order.id AND dl.is_delivery) AS shipping_price
     """
 )
 ORDER_API_HEADER_FROM = SQL(
@@ -466,11 +473,14 @@ ORDER_API_HEADER_FROM = SQL(
     LEFT JOIN res_currency currency ON currency.id = sale_order.currency_id
     LEFT JOIN res_partner ship ON ship.id = sale_order.partner_shipping_id
     LEFT JOIN res_country country ON country.id = ship.country_id
+    LEFT JOIN res_country_state ship_state ON ship_state.id = ship.state_id
+    LEFT JOIN delivery_carrier ship_carrier ON ship_carrier.id = sale_order.carrier_id
     """
 )
 # the lines of the orders (parameter: order ids), as they were ordered: the
 # product's name, EAN and internal reference stored on each line
-# (``sale_order_line.py``), never the product as it is now
+# (``sale_order_line.py``), never the product as it is now; the partner's
+# products only: a carrier's delivery line is the header's ``shipping_price``
 _LINES = """
     SELECT sol.order_id, sol.name, sol.product_uom_qty,
            sol.qty_delivered, sol.price_reduce_taxexcl, sol.price_subtotal,
@@ -479,6 +489,7 @@ _LINES = """
            sol.order_api_default_code AS default_code
       FROM sale_order_line sol
      WHERE sol.order_id = ANY(%s) AND sol.display_type IS NULL
+       AND sol.is_delivery IS NOT TRUE
   ORDER BY sol.order_id, sol.sequence, sol.id
 """
 
