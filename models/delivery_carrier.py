@@ -8,7 +8,6 @@ carriers a partner may choose is ``res.partner.order_api_carrier_ids``
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 
 from .res_partner import SALES
 
@@ -26,20 +25,11 @@ class DeliveryCarrier(models.Model):
         index="btree_not_null",
     )
 
-    def init(self):
-        # one code per company, a carrier of no company counting in all of
-        # them: the database's guarantee for carriers of one company (or of
-        # none); _check_order_api_code compares across the two
-        self.env.cr.execute(
-            SQL(
-                "CREATE UNIQUE INDEX IF NOT EXISTS delivery_carrier_order_api_code_uniq"
-                " ON delivery_carrier (COALESCE(company_id, 0), order_api_code)"
-                " WHERE order_api_code IS NOT NULL"
-            )
-        )
-
     @api.constrains("order_api_code", "company_id")
     def _check_order_api_code(self):
+        """One carrier per code in each company, a carrier of no company
+        counting in all of them (a SQL unique index cannot compare the two:
+        the check is the ORM's, as for the partner's other API settings)."""
         for carrier in self.sudo().filtered("order_api_code"):
             domain = [
                 ("id", "!=", carrier.id),
