@@ -320,7 +320,12 @@ class PartnerOrderApiOrders(models.AbstractModel):
             values = dict(values, parent_id=partner_sudo.id, type="delivery")
             if create:
                 self._lock_partner_contacts(partner_sudo)
+                # Odoo empties company_name on a create with a parent: set
+                # after (the receiving company, shown and compared)
+                company_name = values.pop("company_name")
                 contact = env_sudo["res.partner"].create(values)
+                if company_name:
+                    contact.company_name = company_name
             else:
                 contact = env_sudo["res.partner"].new(values)
         return contact
