@@ -332,12 +332,15 @@ class PartnerOrderApiOrders(models.AbstractModel):
 
     def _lock_partner_contacts(self, partner_sudo):
         """Serialize the creation of ``partner_sudo``'s delivery contacts: a
-        real update of its row (see ``_delivery_contact_sudo``)."""
+        real update of its row (see ``_delivery_contact_sudo``). The
+        serialization error of the request that waited is expected, Odoo
+        retries it: not logged as a bad query."""
         self.env.cr.execute(
             SQL(
                 "UPDATE res_partner SET write_date = write_date WHERE id = %s",
                 partner_sudo.id,
-            )
+            ),
+            log_exceptions=False,
         )
 
     # ------------------------------------------------------------------
