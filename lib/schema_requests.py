@@ -36,7 +36,6 @@ from .schema_fields import (
     SORTS,
     STATUSES,
     TEXT_MAX,
-    _fail,
     URL_MAX,
     URL_PATTERN,
     Amount,
@@ -44,6 +43,7 @@ from .schema_fields import (
     Ean,
     IdentifiedBy,
     OrderId,
+    _fail,
     choice,
     parse_country_code,
     parse_event_types,
@@ -86,8 +86,10 @@ def _email(value):
 
 def _record_id(value):
     """A record id: a JSON integer from 1 (not a string, not a boolean)."""
-    if isinstance(value, bool) or not isinstance(value, int) or not (
-        1 <= value <= _ID_MAX
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not (1 <= value <= _ID_MAX)
     ):
         _fail("id", "{field} must be a whole number greater than zero.")
     return value

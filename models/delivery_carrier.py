@@ -37,11 +37,7 @@ class DeliveryCarrier(models.Model):
             ]
             if carrier.company_id:
                 domain.append(("company_id", "in", [carrier.company_id.id, False]))
-            clash = (
-                self.sudo()
-                .with_context(active_test=False)
-                .search(domain, limit=1)
-            )
+            clash = self.sudo().with_context(active_test=False).search(domain, limit=1)
             if clash:
                 raise ValidationError(
                     _(

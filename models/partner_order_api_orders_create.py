@@ -95,9 +95,7 @@ class PartnerOrderApiOrders(models.AbstractModel):
             lines.append((product, line["amount"]))
         address = payload["delivery_address"]
         if not address:  # delivery_address_id: _shipping_input
-            self.env["partner.order.api.company.setup"]._check_order_setup(
-                partner_sudo
-            )
+            self.env["partner.order.api.company.setup"]._check_order_setup(partner_sudo)
             return partner_sudo, lines, self.env["res.country"]
         country = (
             self.env["res.country"]
@@ -299,9 +297,7 @@ class PartnerOrderApiOrders(models.AbstractModel):
         Odoo runs it again (``odoo.service.model.retrying``), in a snapshot
         that sees the contact the first request committed. Error handling
         lets that error through (``error_handlers._to_api_error``)."""
-        state = self.env["partner.order.api.addresses"]._address_state(
-            country, address
-        )
+        state = self.env["partner.order.api.addresses"]._address_state(country, address)
         values = {
             "name": address["name"],
             "street": address["street"],

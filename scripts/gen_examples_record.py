@@ -15,6 +15,7 @@ import datetime
 import json
 import re
 
+import gen_examples_shipping
 import requests
 from webhook_receiver import WebhookReceiver
 
@@ -414,3 +415,4 @@ def record(rec, ctx):
     _record_reads(rec, ctx, ext, name)
     _record_webhook(rec)
     _record_meta_and_limits(rec, ctx)
+    gen_examples_shipping.record_shipping(rec, ctx)

@@ -39,3 +39,5 @@ from . import test_lines_as_ordered
 from . import test_order_owner
 from . import test_company_webhooks
 from . import test_webhook_subscriptions
+from . import test_api_shipping
+from . import test_api_addresses

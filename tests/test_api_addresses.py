@@ -67,7 +67,9 @@ class TestApiAddresses(PartnerOrderApiCase):
                 )
         self.assertFalse(self._contacts(self.partner_a))
         self.assertFalse(
-            self.env["sale.order"].search([("partner_id", "=", self.user_a.partner_id.id)])
+            self.env["sale.order"].search(
+                [("partner_id", "=", self.user_a.partner_id.id)]
+            )
         )
         # Germany requires none
         self.assertEqual(self._post(self.order_body()).status_code, 201)
@@ -81,9 +83,7 @@ class TestApiAddresses(PartnerOrderApiCase):
         created = self._post(self._us_body()).json()
         contact = self._contacts(self.partner_a)
         addresses = self.api("GET", "addresses", key=self.key_a).json()["addresses"]
-        self.assertEqual(
-            addresses, [dict(US_ADDRESS, id=contact.id, street2=None)]
-        )
+        self.assertEqual(addresses, [dict(US_ADDRESS, id=contact.id, street2=None)])
         body = self.order_body()
         del body["delivery_address"]
         body["delivery_address_id"] = contact.id

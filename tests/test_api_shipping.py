@@ -131,7 +131,9 @@ class TestApiShipping(PartnerOrderApiCase):
         self.carrier_b.active = False
         response = self.api("GET", "carriers", key=self.key_b)
         self.assertEqual(response.json()["carriers"], [])
-        self.assert_error(self.api("GET", "carriers", key=self.key_off), 403, "forbidden")
+        self.assert_error(
+            self.api("GET", "carriers", key=self.key_off), 403, "forbidden"
+        )
 
     def test_fixed_carrier_priced_in_the_quote_and_the_order(self):
         body = dict(self.order_body(amount=2), carrier_code="fix")
@@ -140,7 +142,9 @@ class TestApiShipping(PartnerOrderApiCase):
         self.assertEqual(self._row_counts(), before)
         shipping = {"carrier_code": "fix", "carrier": "Parcel Fix", "price": 9.0}
         self.assertEqual(quote["shipping"], shipping)
-        self.assertEqual([line["ean"] for line in quote["lines"]], [self.product_a.barcode])
+        self.assertEqual(
+            [line["ean"] for line in quote["lines"]], [self.product_a.barcode]
+        )
         created, order = self._order(
             self.api("POST", "order", key=self.key_a, body=body)
         )

@@ -19,7 +19,9 @@ def test_simultaneous_orders_to_one_new_address_make_one_contact(server, world):
     name = f"New Dock {uuid.uuid4().hex[:8]}"
     responses = _parallel(
         CLIENTS,
-        lambda _i: api(server, "POST", "order", key, json=order_body(world.ean, name=name)),
+        lambda _i: api(
+            server, "POST", "order", key, json=order_body(world.ean, name=name)
+        ),
     )
     assert [r.status_code for r in responses] == [201] * CLIENTS, _codes(responses)
     with world.registry.cursor() as cr:
