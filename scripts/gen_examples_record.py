@@ -414,5 +414,6 @@ def record(rec, ctx):
     ext, name = _record_orders(rec, ctx)
     _record_reads(rec, ctx, ext, name)
     _record_webhook(rec)
-    _record_meta_and_limits(rec, ctx)
+    # before the limits: they spend the partner's budget
     gen_examples_shipping.record_shipping(rec, ctx)
+    _record_meta_and_limits(rec, ctx)

@@ -32,15 +32,17 @@ def _allow_demo_carrier(ctx):
         cr.commit()
 
 
-def _mask_address_id(rec, operation_id, address_id):
-    """The saved address's id in the last example of ``operation_id`` (its
-    request and its answer) as ``ADDRESS_ID``."""
+def _mask_address_ids(rec, operation_id, ids):
+    """The saved addresses' ids in the last example of ``operation_id`` (its
+    request and its answer) as ``ADDRESS_ID``, ``ADDRESS_ID + 1``... in the
+    order of ``ids``."""
+    shown = {address_id: ADDRESS_ID + n for n, address_id in enumerate(ids)}
 
     def mask(value):
         if isinstance(value, dict):
             return {
-                k: ADDRESS_ID
-                if k in ("id", "delivery_address_id") and v == address_id
+                k: shown.get(v, v)
+                if k in ("id", "delivery_address_id") and isinstance(v, int)
                 else mask(v)
                 for k, v in value.items()
             }
@@ -77,8 +79,9 @@ def record_shipping(rec, ctx):
     answer = rec.call(
         "listAddresses", "The partner's saved addresses", "GET", "addresses"
     )
-    address_id = answer.json()["addresses"][0]["id"]
-    _mask_address_id(rec, "listAddresses", address_id)
+    ids = [address["id"] for address in answer.json()["addresses"]]
+    address_id = ids[0]
+    _mask_address_ids(rec, "listAddresses", ids)
     rec.call(
         "quoteOrder",
         "To a saved address, with a carrier",
@@ -87,7 +90,7 @@ def record_shipping(rec, ctx):
         body={"lines": [{"ean": ean, "amount": 2}], "delivery_address_id": address_id,
               "carrier_code": "express"},
     )  # fmt: skip
-    _mask_address_id(rec, "quoteOrder", address_id)
+    _mask_address_ids(rec, "quoteOrder", ids)
     rec.call(
         "quoteOrder",
         "400: a carrier that is unknown or not allowed",
@@ -96,4 +99,4 @@ def record_shipping(rec, ctx):
         body={"ean": ean, "amount": 1, "delivery_address_id": address_id,
               "carrier_code": "other"},
     )  # fmt: skip
-    _mask_address_id(rec, "quoteOrder", address_id)
+    _mask_address_ids(rec, "quoteOrder", ids)

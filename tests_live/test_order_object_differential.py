@@ -244,6 +244,22 @@ def address_edited(env, w):
     env["res.partner"].browse(w.partners["en_US"]["ship_id"]).street = "EN Quay 2"
 
 
+def address_details_set(env, w):
+    """What an address shows beyond the original document (issue 27)."""
+    env["res.partner"].browse(w.partners["en_US"]["ship_id"]).write(
+        {
+            "state_id": env.ref("base.state_de_be").id,
+            "phone": "+49 30 1234567",
+            "email": f"dock-{w.stamp}@example.com",
+            "company_name": "EN Dock GmbH",
+        }
+    )
+
+
+def carrier_code_set(env, w):
+    env["delivery.carrier"].browse(w.carrier_id).order_api_code = f"diff-{w.stamp}"
+
+
 def contacts_merged(env, w):
     """The French shipping contact merged into its duplicate (same name and
     address): Contacts > Action > Merge."""
@@ -400,6 +416,8 @@ KINDS = [
         set(),
     ),
     ("carrier renamed", carrier_renamed, CARRIED, set()),
+    ("delivery address's state, phone, email set", address_details_set, EN_ALL, set()),
+    ("carrier's Order API code set", carrier_code_set, CARRIED, set()),
     ("tracking reference set", tracking_reference_set, {"E3"}, set()),
     (
         "carrier tracking URL template changed",
