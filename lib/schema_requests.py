@@ -151,23 +151,6 @@ class OrderLineInput(_Request):
 
 
 class _OrderCreateCommon(_Request):
-    # exactly one of the two (a null one counts as absent)
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "oneOf": [
-                {
-                    "required": ["delivery_address"],
-                    "properties": {"delivery_address": {"type": "object"}},
-                },
-                {
-                    "required": ["delivery_address_id"],
-                    "properties": {"delivery_address_id": {"type": "integer"}},
-                },
-            ]
-        },
-    )
-
     external_order_id: text(EXTERNAL_ID_MAX, required=False) = Field(
         None,
         description="The partner's own order id, unique per partner and company. Optional; "
@@ -178,21 +161,6 @@ class _OrderCreateCommon(_Request):
         description="A note for the seller (trimmed; at most 2,000 characters). "
         "Line breaks and tabs are kept, other control characters refused. "
         "Optional; empty or null for none. Shown in the order's `note`.",
-    )
-    delivery_address: DeliveryAddressInput | None = Field(
-        None,
-        description="Where to deliver. Exactly one of `delivery_address` and "
-        "`delivery_address_id` is required.",
-    )
-    delivery_address_id: Annotated[
-        int | None,
-        BeforeValidator(lambda v: None if v is None else _record_id(v)),
-        WithJsonSchema({"type": "integer", "minimum": 1}),
-    ] = Field(
-        None,
-        description="In place of `delivery_address`: the `id` of one of the "
-        "partner's saved addresses (`GET addresses`). Any other id answers 404 "
-        "`not_found`.",
     )
     carrier_code: text(CARRIER_CODE_MAX, required=False) = Field(
         None,
@@ -206,7 +174,23 @@ class _OrderCreateCommon(_Request):
     )
 
 
-class OrderLinesRequest(_OrderCreateCommon):
+class _ToAnAddress(_OrderCreateCommon):
+    delivery_address: DeliveryAddressInput
+
+
+class _ToASavedAddress(_OrderCreateCommon):
+    delivery_address_id: Annotated[
+        int,
+        BeforeValidator(_record_id),
+        WithJsonSchema({"type": "integer", "minimum": 1}),
+    ] = Field(
+        description="In place of `delivery_address`: the `id` of one of the "
+        "partner's saved addresses (`GET addresses`). Any other id answers 404 "
+        "`not_found`."
+    )
+
+
+class OrderLinesRequest(_ToAnAddress):
     """Several products (1 to 100). The same EAN twice becomes one line of
     the summed amount."""
 
@@ -215,16 +199,40 @@ class OrderLinesRequest(_OrderCreateCommon):
     )
 
 
-class SingleProductOrderRequest(_OrderCreateCommon):
+class SingleProductOrderRequest(_ToAnAddress):
     """One product, as in the original document."""
 
     ean: Ean
     amount: Amount
 
 
-class OrderCreateRequest(RootModel[OrderLinesRequest | SingleProductOrderRequest]):
+class OrderLinesSavedAddressRequest(_ToASavedAddress):
+    """Several products (1 to 100) to a saved address (`GET addresses`)."""
+
+    lines: list[OrderLineInput] = Field(
+        min_length=1, max_length=LINES_MAX, description="The products to order."
+    )
+
+
+class SingleProductSavedAddressRequest(_ToASavedAddress):
+    """One product to a saved address (`GET addresses`)."""
+
+    ean: Ean
+    amount: Amount
+
+
+class OrderCreateRequest(
+    RootModel[
+        OrderLinesRequest
+        | SingleProductOrderRequest
+        | OrderLinesSavedAddressRequest
+        | SingleProductSavedAddressRequest
+    ]
+):
     """Either `lines` (1 to 100 products) or `ean` and `amount` (one product,
-    as in the original document), never both."""
+    as in the original document), never both; and either `delivery_address`
+    or `delivery_address_id` (a saved address of `GET addresses`), never
+    both."""
 
 
 class OrderBatchRequest(_Request):

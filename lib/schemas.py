@@ -62,9 +62,11 @@ from .schema_requests import (  # noqa: F401 (re-exported)
     OrderDocumentQuery,
     OrderLineInput,
     OrderLinesRequest,
+    OrderLinesSavedAddressRequest,
     OrderLookup,
     OrdersQuery,
     SingleProductOrderRequest,
+    SingleProductSavedAddressRequest,
     WebhookPutRequest,
 )
 from .schema_responses import (  # noqa: F401 (re-exported)

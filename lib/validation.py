@@ -195,19 +195,32 @@ def parse_cancel_request(data):
 def parse_order_payload(data):
     """The body of ``POST order``: ``{lines: [{ean, amount}]}`` or, as in the
     original document, ``{ean, amount}``, never both; plus
-    ``external_order_id?``, ``note?`` and ``delivery_address``. The same EAN
-    twice becomes one line of the summed amount."""
+    ``external_order_id?``, ``note?``, ``carrier_code?`` and
+    ``delivery_address`` or, in its place, ``delivery_address_id``. The same
+    EAN twice becomes one line of the summed amount."""
     details = []
-    if "lines" in data:
-        if "ean" in data or "amount" in data:
-            details.append(
-                _detail("lines", "Send either ean and amount, or lines, not both.")
+    if "lines" in data and ("ean" in data or "amount" in data):
+        details.append(
+            _detail("lines", "Send either ean and amount, or lines, not both.")
+        )
+        data = {k: v for k, v in data.items() if k not in ("ean", "amount")}
+    saved = "delivery_address_id" in data
+    if saved and "delivery_address" in data:
+        details.append(
+            _detail(
+                "delivery_address_id",
+                "Send either delivery_address or delivery_address_id, not both.",
             )
-            data = {k: v for k, v in data.items() if k not in ("ean", "amount")}
-        model = schemas.OrderLinesRequest
-    else:
-        model = schemas.SingleProductOrderRequest
-    order = validate(model, data, details + _address_details(data))
+        )
+        data = {k: v for k, v in data.items() if k != "delivery_address_id"}
+        saved = False
+    model = {
+        (True, False): schemas.OrderLinesRequest,
+        (False, False): schemas.SingleProductOrderRequest,
+        (True, True): schemas.OrderLinesSavedAddressRequest,
+        (False, True): schemas.SingleProductSavedAddressRequest,
+    }["lines" in data, saved]
+    order = validate(model, data, details)
     if "lines" in data:
         lines = [(line.ean, line.amount) for line in order.lines]
     else:
@@ -219,33 +232,10 @@ def parse_order_payload(data):
         "lines": [{"ean": ean, "amount": amount} for ean, amount in merged.items()],
         "external_order_id": order.external_order_id,
         "note": order.note,
-        "delivery_address": (
-            order.delivery_address.model_dump() if order.delivery_address else None
-        ),
-        "delivery_address_id": order.delivery_address_id,
+        "delivery_address": (None if saved else order.delivery_address.model_dump()),
+        "delivery_address_id": order.delivery_address_id if saved else None,
         "carrier_code": order.carrier_code,
     }
-
-
-def _address_details(data):
-    """The problem, as a list of details, when the body does not hold
-    exactly one of ``delivery_address`` and ``delivery_address_id`` (a null
-    one counts as absent)."""
-    given = [
-        name
-        for name in ("delivery_address", "delivery_address_id")
-        if data.get(name) is not None
-    ]
-    if len(given) == 2:
-        return [
-            _detail(
-                "delivery_address_id",
-                "Send either delivery_address or delivery_address_id, not both.",
-            )
-        ]
-    if not given:
-        return [_detail("delivery_address", "delivery_address is required.")]
-    return []
 
 
 def parse_order_batch(data):

@@ -83,7 +83,13 @@ def test_exactly_one_of_address_and_id(validation):
         validation, validation.parse_order_payload, _body(delivery_address_id=57)
     )
     assert error_fields(exc) == ["delivery_address_id"]
-    body = _body(delivery_address=None)
+    body = _body()
+    del body["delivery_address"]
     exc = rejects(validation, validation.parse_order_payload, body)
     assert error_fields(exc) == ["delivery_address"]
     assert exc.message == "delivery_address is required."
+    # null is not a saved address: the address is what is missing
+    exc = rejects(
+        validation, validation.parse_order_payload, _body(delivery_address=None)
+    )
+    assert error_fields(exc) == ["delivery_address"]
