@@ -17,7 +17,9 @@ Where each concern lives, in the order a request meets them (README,
 - **what a request may do**, one model per thing the use cases act on:
   orders (``partner_order_api_orders.py``: list, status, cancel;
   ``partner_order_api_orders_create.py``: create, quote, batch), products
-  (``partner_order_api_products.py``), webhook settings
+  (``partner_order_api_products.py``), carriers and delivery addresses
+  (``partner_order_api_addresses.py``, the carrier's code
+  ``delivery_carrier.py``), webhook settings
   (``partner_order_api_webhook_settings.py``), documents
   (``partner_order_api_document.py``, its cache
   ``partner_order_api_document_cache.py``), idempotency
