@@ -67,25 +67,35 @@ STATE_CODE_MAX = 8
 PHONE_MAX = 64
 CARRIER_CODE_MAX = 64
 # a plain address: something@domain.tld (Odoo's own single_email_re)
-EMAIL_PATTERN = r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,63}$"
+EMAIL_PATTERN = r"[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,63}"
 _EMAIL_RE = re.compile(EMAIL_PATTERN)
+# what the document allows: an address or blank, spaces around (trimmed)
+_EMAIL_OR_BLANK_PATTERN = r"^ *([a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,63})? *$"
 _ID_MAX = 2**31 - 1
 
 
 def _email(value):
-    """An optional e-mail address: null, empty or a plain address."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """An optional e-mail address: null, blank or a plain address, spaces
+    around it trimmed (what ``_EMAIL_OR_BLANK_PATTERN`` allows)."""
+    if value is None:
         return None
     if not isinstance(value, str):
         _fail("string_type", "{field} must be a string.")
-    value = value.strip()
-    if len(value) > TEXT_MAX or not _EMAIL_RE.match(value):
+    if len(value) > TEXT_MAX:
+        _fail("too_long", f"{{field}} must be at most {TEXT_MAX} characters.")
+    value = value.strip(" ")
+    if not value:
+        return None
+    if not _EMAIL_RE.fullmatch(value):
         _fail("email", "{field} must be an e-mail address such as name@example.com.")
     return value
 
 
 def _record_id(value):
-    """A record id: a JSON integer from 1 (not a string, not a boolean)."""
+    """A record id: a JSON integer from 1 (not a string, not a boolean;
+    ``57.0`` is 57, as JSON Schema's integers have it)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if (
         isinstance(value, bool)
         or not isinstance(value, int)
@@ -132,7 +142,11 @@ class DeliveryAddressInput(_Request):
         WithJsonSchema(
             {
                 "anyOf": [
-                    {"type": "string", "maxLength": TEXT_MAX, "format": "email"},
+                    {
+                        "type": "string",
+                        "maxLength": TEXT_MAX,
+                        "pattern": _EMAIL_OR_BLANK_PATTERN,
+                    },
                     {"type": "null"},
                 ]
             }
@@ -182,7 +196,7 @@ class _ToASavedAddress(_OrderCreateCommon):
     delivery_address_id: Annotated[
         int,
         BeforeValidator(_record_id),
-        WithJsonSchema({"type": "integer", "minimum": 1}),
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": _ID_MAX}),
     ] = Field(
         description="In place of `delivery_address`: the `id` of one of the "
         "partner's saved addresses (`GET addresses`). Any other id answers 404 "
