@@ -68,9 +68,9 @@ PHONE_MAX = 64
 CARRIER_CODE_MAX = 64
 # a plain address: something@domain.tld (Odoo's own single_email_re)
 EMAIL_PATTERN = r"[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,63}"
-_EMAIL_RE = re.compile(EMAIL_PATTERN)
 # what the document allows: an address or blank, spaces around (trimmed)
-_EMAIL_OR_BLANK_PATTERN = r"^ *([a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,63})? *$"
+_EMAIL_OR_BLANK_PATTERN = rf"^ *({EMAIL_PATTERN})? *$"
+_EMAIL_OR_BLANK_RE = re.compile(_EMAIL_OR_BLANK_PATTERN)
 _ID_MAX = 2**31 - 1
 
 
@@ -83,12 +83,10 @@ def _email(value):
         _fail("string_type", "{field} must be a string.")
     if len(value) > TEXT_MAX:
         _fail("too_long", f"{{field}} must be at most {TEXT_MAX} characters.")
-    value = value.strip(" ")
-    if not value:
-        return None
-    if not _EMAIL_RE.fullmatch(value):
+    # the document's own pattern, as its validators apply it
+    if not _EMAIL_OR_BLANK_RE.match(value):
         _fail("email", "{field} must be an e-mail address such as name@example.com.")
-    return value
+    return value.strip() or None
 
 
 def _record_id(value):
