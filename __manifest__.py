@@ -18,6 +18,7 @@
         "security/ir.model.access.csv",
         "data/partner_order_api_event_type_data.xml",
         "views/res_partner_views.xml",
+        "views/delivery_carrier_views.xml",
         "views/sale_order_views.xml",
         "views/stock_lot_views.xml",
         "views/stock_picking_views.xml",

@@ -3,6 +3,7 @@
 
 The use cases live in ``models/``, one model per thing they act on: orders
 (``partner.order.api.orders``), products (``partner.order.api.products``),
+carriers and addresses (``partner.order.api.addresses``),
 webhook settings (``partner.order.api.webhook.settings``), documents
 (``partner.order.api.document``). Who is asking is decided before a route
 runs, by the auth method (``ir.http._auth_method_partner_order_api``:
@@ -23,6 +24,10 @@ from .routing import api_endpoint, fallback
 
 def _orders():
     return request.env["partner.order.api.orders"]
+
+
+def _addresses():
+    return request.env["partner.order.api.addresses"]
 
 
 def _webhook():
@@ -55,6 +60,14 @@ class PartnerOrderApiController(http.Controller):
                 "partner.order.api.products"
             ]._get_available_products()
         }, 200
+
+    @api_endpoint("listCarriers")
+    def carriers(self, **params):
+        return {"carriers": _addresses()._get_carriers()}, 200
+
+    @api_endpoint("listAddresses")
+    def addresses(self, **params):
+        return {"addresses": _addresses()._get_addresses()}, 200
 
     @api_endpoint("listOrders")
     def orders(self, **params):

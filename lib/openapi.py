@@ -447,6 +447,10 @@ def document(version=None):
             {"name": "Products", "description": "What the partner may order."},
             {"name": "Orders", "description": "The partner's sales orders."},
             {
+                "name": "Shipping",
+                "description": "The partner's carriers and delivery addresses.",
+            },
+            {
                 "name": "Webhook",
                 "description": "Where the partner's order updates are POSTed.",
             },

@@ -68,6 +68,12 @@ ERROR_RESPONSES = {
         ["forbidden", "product_not_allowed"],
         RATE_HEADERS,
     ),
+    "AddressNotFound": (
+        "`delivery_address_id` is not one of the partner's addresses (`GET "
+        "addresses`; also when it is another partner's).",
+        ["not_found"],
+        (),
+    ),
     "ProductListConflict": (
         "`not_configured`: the seller's Odoo has no pricelist for this partner "
         "in the seller's company, or one of another company (`POST order` "

@@ -197,6 +197,38 @@ OPERATIONS = (
         response_examples=("ProductList",),
     ),
     Operation(
+        "listCarriers",
+        "GET",
+        "carriers",
+        "Shipping",
+        "Carriers the partner may choose",
+        schemas.CarrierList,
+        "The allowed carriers.",
+        _errors(),
+        description="The carriers the seller allows the partner to choose, by "
+        "`code`: send one as `carrier_code` in `POST order`, `POST order/quote` "
+        "or an order of `POST orders/batch` to ship with it at the price it "
+        "rates for that order (the order's `shipping`). Empty when the seller "
+        "chooses the carrier. Only this partner's carriers are listed.",
+        response_examples=("CarrierList",),
+    ),
+    Operation(
+        "listAddresses",
+        "GET",
+        "addresses",
+        "Shipping",
+        "The partner's saved delivery addresses",
+        schemas.AddressList,
+        "The partner's delivery addresses.",
+        _errors(),
+        description="The partner's delivery addresses: those its orders were "
+        "delivered to (each distinct `delivery_address` is saved once) and "
+        "those the seller saved for it, newest first, at most 500. Send an "
+        "`id` as `delivery_address_id` in place of `delivery_address` to "
+        "deliver there again. Only this partner's addresses are listed.",
+        response_examples=("AddressList",),
+    ),
+    Operation(
         "listOrders",
         "GET",
         "orders",
@@ -245,7 +277,12 @@ OPERATIONS = (
         "Order allowed products",
         schemas.OrderResponse,
         "The created order (or, replayed, the order created by the first request).",
-        _errors("400", _403="OrderCreateForbidden", _409="OrderCreateConflict"),
+        _errors(
+            _400="ValidationError",
+            _403="OrderCreateForbidden",
+            _404="AddressNotFound",
+            _409="OrderCreateConflict",
+        ),
         status=201,
         description="Creates and confirms a sales order for the partner, "
         "delivered to `delivery_address`: several products (`lines`) or, as in "
@@ -257,9 +294,19 @@ OPERATIONS = (
         "order in its company (no warehouse, no pricelist for the partner), "
         "409 `not_configured`, whose message tells the seller's administrator "
         "what is missing: nothing was created. With an `Idempotency-Key`, a repeat does not "
-        "create a second order (see the key).",
+        "create a second order (see the key). Shipping: `carrier_code` "
+        "chooses a carrier of `GET carriers` (its rated price becomes the "
+        "order's `shipping`; 400 on `carrier_code` when it cannot ship "
+        "the order); `delivery_address_id` delivers to a saved address of "
+        "`GET addresses` (404 `not_found` for any other id); a new "
+        "`delivery_address` is saved for the partner, once.",
         body=schemas.OrderCreateRequest,
-        body_examples=("OrderCreateRequest", "OrderCreateRequestLines"),
+        body_examples=(
+            "OrderCreateRequest",
+            "OrderCreateRequestLines",
+            "OrderCreateRequestCarrier",
+            "OrderCreateRequestUs",
+        ),
         response_examples=("OrderCreated", "OrderCreatedLines"),
         idempotent=True,
     ),
@@ -271,7 +318,12 @@ OPERATIONS = (
         "What an order would be, without ordering",
         schemas.OrderQuote,
         "The order `POST order` would create for this body; nothing was created.",
-        _errors("400", _403="OrderQuoteForbidden", _409="OrderQuoteConflict"),
+        _errors(
+            _400="ValidationError",
+            _403="OrderQuoteForbidden",
+            _404="AddressNotFound",
+            _409="OrderQuoteConflict",
+        ),
         description="Takes exactly the body of `POST order`, checks it the same "
         "way and answers the same errors (400, 403 `product_not_allowed`, 409 "
         "`duplicate_external_order_id` when the `external_order_id` is already "
@@ -285,8 +337,8 @@ OPERATIONS = (
         "repeating it is safe (it takes no `Idempotency-Key`). Prices and stock "
         "may change between the quote and the order.",
         body=schemas.OrderCreateRequest,
-        body_examples=("OrderCreateRequestLines",),
-        response_examples=("OrderQuote",),
+        body_examples=("OrderCreateRequestLines", "OrderCreateRequestCarrier"),
+        response_examples=("OrderQuote", "OrderQuoteCarrier"),
         writes=False,
     ),
     Operation(

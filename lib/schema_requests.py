@@ -9,6 +9,7 @@ query ignores unknown parameters. ``lib/schemas.py`` re-exports every name.
 """
 
 import datetime
+import re
 from typing import Annotated
 
 from pydantic import (
@@ -69,9 +70,52 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# what GET addresses answers and an address may hold beyond the original
+# document's fields
+STATE_CODE_MAX = 8
+PHONE_MAX = 64
+CARRIER_CODE_MAX = 64
+# a plain address: something@domain.tld (Odoo's own single_email_re)
+EMAIL_PATTERN = r"[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,63}"
+# what the document allows: an address or blank, spaces around (trimmed)
+_EMAIL_OR_BLANK_PATTERN = rf"^ *({EMAIL_PATTERN})? *$"
+_EMAIL_OR_BLANK_RE = re.compile(_EMAIL_OR_BLANK_PATTERN)
+_ID_MAX = 2**31 - 1
+
+
+def _email(value):
+    """An optional e-mail address: null, blank or a plain address, spaces
+    around it trimmed (what ``_EMAIL_OR_BLANK_PATTERN`` allows)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        _fail("string_type", "{field} must be a string.")
+    if len(value) > TEXT_MAX:
+        _fail("too_long", f"{{field}} must be at most {TEXT_MAX} characters.")
+    # the document's own pattern, as its validators apply it
+    if not _EMAIL_OR_BLANK_RE.match(value):
+        _fail("email", "{field} must be an e-mail address such as name@example.com.")
+    return value.strip() or None
+
+
+def _record_id(value):
+    """A record id: a JSON integer from 1 (not a string, not a boolean;
+    ``57.0`` is 57, as JSON Schema's integers have it)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not (1 <= value <= _ID_MAX)
+    ):
+        _fail("id", "{field} must be a whole number greater than zero.")
+    return value
+
+
 class DeliveryAddressInput(_Request):
     """Where to deliver. Text fields are trimmed and must not contain control
-    characters."""
+    characters. Also `state_code`, `phone`, `email` and `company_name`
+    (optional; `state_code` required where Odoo requires a state)."""
 
     name: text(TEXT_MAX)
     street: text(TEXT_MAX)
@@ -89,6 +133,35 @@ class DeliveryAddressInput(_Request):
             "Odoo knows, e.g. `DE`."
         ),
     ]
+    state_code: text(STATE_CODE_MAX, required=False) = Field(
+        None,
+        description="The state, province or region: its code in Odoo for the "
+        "country (ISO 3166-2 subdivision code without the country, e.g. `CA` for "
+        "California with `country_code` `US`). Required for countries where Odoo "
+        "requires a state (e.g. `US`); optional elsewhere.",
+    )
+    phone: text(PHONE_MAX, required=False) = Field(
+        None, description="A phone number for the carrier. Optional."
+    )
+    email: Annotated[
+        str | None,
+        BeforeValidator(_email),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {
+                        "type": "string",
+                        "maxLength": TEXT_MAX,
+                        "pattern": _EMAIL_OR_BLANK_PATTERN,
+                    },
+                    {"type": "null"},
+                ]
+            }
+        ),
+    ] = Field(None, description="An e-mail address for the carrier. Optional.")
+    company_name: text(TEXT_MAX, required=False) = Field(
+        None, description="The receiving company's name. Optional."
+    )
 
 
 class OrderLineInput(_Request):
@@ -116,7 +189,16 @@ class _OrderCreateCommon(_Request):
         "Line breaks and tabs are kept, other control characters refused. "
         "Optional; empty or null for none. Shown in the order's `note`.",
     )
-    delivery_address: DeliveryAddressInput
+    carrier_code: text(CARRIER_CODE_MAX, required=False) = Field(
+        None,
+        description="The carrier to ship with: a `code` of `GET carriers`. "
+        "Optional: without it the seller chooses. Its price (Odoo's rating of "
+        "the carrier for this order and address) is added to the order as "
+        "`shipping.price`. A code that is unknown or not allowed for the "
+        "partner answers 400 on `carrier_code` (the same answer for both); so "
+        "does a carrier that cannot ship this order (its zones, weights or "
+        "rules: the message gives its reason; choose another).",
+    )
     requested_delivery_date: Annotated[
         datetime.date | None,
         BeforeValidator(future_date()),
@@ -143,7 +225,23 @@ class _OrderCreateCommon(_Request):
     )
 
 
-class OrderLinesRequest(_OrderCreateCommon):
+class _ToAnAddress(_OrderCreateCommon):
+    delivery_address: DeliveryAddressInput
+
+
+class _ToASavedAddress(_OrderCreateCommon):
+    delivery_address_id: Annotated[
+        int,
+        BeforeValidator(_record_id),
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": _ID_MAX}),
+    ] = Field(
+        description="In place of `delivery_address`: the `id` of one of the "
+        "partner's saved addresses (`GET addresses`). Any other id answers 404 "
+        "`not_found`."
+    )
+
+
+class OrderLinesRequest(_ToAnAddress):
     """Several products (1 to 100). The same EAN twice becomes one line of
     the summed amount."""
 
@@ -152,16 +250,40 @@ class OrderLinesRequest(_OrderCreateCommon):
     )
 
 
-class SingleProductOrderRequest(_OrderCreateCommon):
+class SingleProductOrderRequest(_ToAnAddress):
     """One product, as in the original document."""
 
     ean: Ean
     amount: Amount
 
 
-class OrderCreateRequest(RootModel[OrderLinesRequest | SingleProductOrderRequest]):
+class OrderLinesSavedAddressRequest(_ToASavedAddress):
+    """Several products (1 to 100) to a saved address (`GET addresses`)."""
+
+    lines: list[OrderLineInput] = Field(
+        min_length=1, max_length=LINES_MAX, description="The products to order."
+    )
+
+
+class SingleProductSavedAddressRequest(_ToASavedAddress):
+    """One product to a saved address (`GET addresses`)."""
+
+    ean: Ean
+    amount: Amount
+
+
+class OrderCreateRequest(
+    RootModel[
+        OrderLinesRequest
+        | SingleProductOrderRequest
+        | OrderLinesSavedAddressRequest
+        | SingleProductSavedAddressRequest
+    ]
+):
     """Either `lines` (1 to 100 products) or `ean` and `amount` (one product,
-    as in the original document), never both."""
+    as in the original document), never both; and either `delivery_address`
+    or `delivery_address_id` (a saved address of `GET addresses`), never
+    both."""
 
 
 class OrderBatchRequest(_Request):

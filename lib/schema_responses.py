@@ -96,6 +96,65 @@ class Address(_Response):
     zip: str | None
     city: str | None
     country_code: str | None
+    state_code: str | None = Field(
+        description="The state's code in Odoo for the country (e.g. `CA`); "
+        "null for none."
+    )
+    phone: str | None = Field(description="Null for none.")
+    email: str | None = Field(description="Null for none.")
+    company_name: str | None = Field(description="Null for none.")
+
+
+class SavedAddress(_Response):
+    """A saved delivery address of the partner: its `id` may replace
+    `delivery_address` in `POST order` (`delivery_address_id`)."""
+
+    id: int = Field(description="Send it as `delivery_address_id`.")
+    name: str | None
+    company_name: str | None
+    street: str | None
+    street2: str | None
+    zip: str | None
+    city: str | None
+    state_code: str | None
+    country_code: str | None
+    phone: str | None
+    email: str | None
+
+
+class AddressList(_Response):
+    success: Literal[True]
+    addresses: list[SavedAddress] = Field(
+        description="The partner's delivery addresses (those its orders were "
+        "delivered to, and those the seller saved for it), newest first, at "
+        "most 500."
+    )
+
+
+class Carrier(_Response):
+    code: str = Field(description="Send it as `carrier_code`.")
+    name: str = Field(description="The carrier's name.")
+
+
+class CarrierList(_Response):
+    success: Literal[True]
+    carriers: list[Carrier] = Field(
+        description="The carriers the partner may choose, by code; empty when "
+        "the seller chooses."
+    )
+
+
+class Shipping(_Response):
+    """The carrier chosen with `carrier_code` and what it costs."""
+
+    carrier_code: str | None = Field(
+        description="Its code (`GET carriers`); null if the carrier has none now."
+    )
+    carrier: str | None = Field(description="The carrier's name.")
+    price: float = Field(
+        description="The delivery's price, taxes excluded, from the carrier's "
+        "rating for this order (included in `total_cost`, not in `lines`)."
+    )
 
 
 class OrderLine(_Response):
@@ -300,6 +359,10 @@ class Order(_Response):
         description="True: everything ships at once; false: what is "
         "available ships as soon as possible, the rest in backorders."
     )
+    shipping: Shipping | None = Field(
+        description="The carrier chosen with `carrier_code` and its price; null "
+        "when none was chosen."
+    )
     lines: list[OrderLine]
     tracking: list[Tracking] = Field(
         description="One entry per done outgoing delivery, in the order they "
@@ -371,6 +434,10 @@ class OrderQuote(_Response):
         description="As the order would have it."
     )
     ship_complete: bool = Field(description="As the order would have it.")
+    shipping: Shipping | None = Field(
+        description="The carrier of `carrier_code` and the price it rates for "
+        "this order; null without `carrier_code`."
+    )
     lines: list[QuoteLine]
 
 

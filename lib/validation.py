@@ -258,21 +258,37 @@ def parse_return_request(data):
 def parse_order_payload(data):
     """The body of ``POST order``: ``{lines: [{ean, amount}]}`` or, as in the
     original document, ``{ean, amount}``, never both; plus
-    ``external_order_id?``, ``note?`` and ``delivery_address``. The same EAN
-    twice becomes one line of the summed amount."""
+    ``external_order_id?``, ``note?``, ``carrier_code?`` and
+    ``delivery_address`` or, in its place, ``delivery_address_id``. The same
+    EAN twice becomes one line of the summed amount."""
     details = []
-    if "lines" in data:
-        if "ean" in data or "amount" in data:
-            details.append(
-                _detail("lines", "Send either ean and amount, or lines, not both.")
+    if "lines" in data and ("ean" in data or "amount" in data):
+        details.append(
+            _detail("lines", "Send either ean and amount, or lines, not both.")
+        )
+        data = {k: v for k, v in data.items() if k not in ("ean", "amount")}
+    saved = "delivery_address_id" in data
+    if saved and "delivery_address" in data:
+        details.append(
+            _detail(
+                "delivery_address_id",
+                "Send either delivery_address or delivery_address_id, not both.",
             )
-            data = {k: v for k, v in data.items() if k not in ("ean", "amount")}
-        order = validate(schemas.OrderLinesRequest, data, details)
+        )
+        data = {k: v for k, v in data.items() if k != "delivery_address_id"}
+        saved = False
+    model = {
+        (True, False): schemas.OrderLinesRequest,
+        (False, False): schemas.SingleProductOrderRequest,
+        (True, True): schemas.OrderLinesSavedAddressRequest,
+        (False, True): schemas.SingleProductSavedAddressRequest,
+    }["lines" in data, saved]
+    order = validate(model, data, details)
+    if "lines" in data:
         lines = [
             (line.ean, line.amount, line.customer_reference) for line in order.lines
         ]
     else:
-        order = validate(schemas.SingleProductOrderRequest, data)
         lines = [(order.ean, order.amount, None)]
     merged = {}
     for ean, amount, reference in lines:
@@ -286,7 +302,9 @@ def parse_order_payload(data):
         "lines": list(merged.values()),
         "external_order_id": order.external_order_id,
         "note": order.note,
-        "delivery_address": order.delivery_address.model_dump(),
+        "delivery_address": (None if saved else order.delivery_address.model_dump()),
+        "delivery_address_id": order.delivery_address_id if saved else None,
+        "carrier_code": order.carrier_code,
     }
     for name in ("requested_delivery_date", "ship_complete"):
         if getattr(order, name) is not None:

@@ -19,7 +19,9 @@ Where each concern lives, in the order a request meets them (README,
   ``partner_order_api_orders_create.py``: create, quote, batch;
   ``partner_order_api_orders_change.py``: change and its dry run;
   ``partner_order_api_orders_return.py``: return), products
-  (``partner_order_api_products.py``), webhook settings
+  (``partner_order_api_products.py``), carriers and delivery addresses
+  (``partner_order_api_addresses.py``, the carrier's code
+  ``delivery_carrier.py``), webhook settings
   (``partner_order_api_webhook_settings.py``), documents
   (``partner_order_api_document.py``, its cache
   ``partner_order_api_document_cache.py``), idempotency
@@ -67,6 +69,8 @@ from . import order_reader_returns
 from . import partner_order_api_orders_change
 from . import partner_order_api_orders_return
 from . import partner_order_api_products
+from . import delivery_carrier
+from . import partner_order_api_addresses
 from . import partner_order_api_webhook_settings
 from . import partner_order_api_document
 from . import partner_order_api_document_cache

@@ -28,7 +28,6 @@ file.
 """
 
 import datetime
-import math
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -36,6 +35,7 @@ from odoo.tools import SQL
 from ..lib import errors
 from ..lib.byte_lru import ByteLRU
 from ..lib.json_text import RawJSON, json_text
+from ..lib.pagination import page_of
 from .sale_order import ORDER_API_STATES
 
 SYNC_SAFETY_WINDOW = 120  # seconds; see _page
@@ -143,7 +143,7 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         else:  # beyond the last page
             self.env.cr.execute(count)
             total_count = int(self.env.cr.fetchone()[0])
-        pagination = _pagination(page, page_size, total_count)
+        pagination = page_of(page, page_size, total_count)
         if filters["sort"] == "updated_asc":
             last = (
                 (rows and rows[-1]["updated_at"])
@@ -345,6 +345,7 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "returns": self._returns(orders),
             "tracking_urls": self._tracking_urls(pickings),
             "forecasts": self._line_forecasts(order_ids),
+            "lang": lang,  # None: every language (carriers' names, shipping)
             "qty_digits": self.env["decimal.precision"].precision_get(
                 "Product Unit of Measure"
             ),
@@ -415,19 +416,6 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         return urls
 
 
-def _pagination(page, page_size, total_count):
-    """The pagination of ``GET orders`` (``next_updated_since`` aside)."""
-    total_pages = math.ceil(total_count / page_size)
-    return {
-        "page": page,
-        "page_size": page_size,
-        "total_count": total_count,
-        "total_pages": total_pages,
-        "has_next": page < total_pages,
-        "has_previous": page > 1 and total_count > 0,
-    }
-
-
 def utc_iso(value, microseconds=False):
     """A naive UTC datetime (as Odoo stores them) in ISO 8601 with ``Z``,
     as the contract writes timestamps."""
@@ -461,7 +449,13 @@ ORDER_API_HEADER_COLUMNS = SQL(
     sale_order.amount_total, sale_order.amount_tax, currency.name AS currency,
     currency.rounding, ship.name AS ship_name, ship.street,
     ship.street2, ship.zip, ship.city, country.code AS country_code,
-    sale_order.commitment_date, sale_order.picking_policy
+    sale_order.commitment_date, sale_order.picking_policy,
+    ship.company_name AS ship_company_name, ship.phone AS ship_phone,
+    ship.email AS ship_email, ship_state.code AS ship_state_code,
+    ship_carrier.order_api_code AS ship_carrier_code,
+    ship_carrier.name AS ship_carrier_names,
+    (SELECT SUM(dl.price_subtotal) FROM sale_order_line dl
+      WHERE dl.order_id = sale_order.id AND dl.is_delivery) AS shipping_price
     """
 )
 ORDER_API_HEADER_FROM = SQL(
@@ -470,11 +464,14 @@ ORDER_API_HEADER_FROM = SQL(
     LEFT JOIN res_currency currency ON currency.id = sale_order.currency_id
     LEFT JOIN res_partner ship ON ship.id = sale_order.partner_shipping_id
     LEFT JOIN res_country country ON country.id = ship.country_id
+    LEFT JOIN res_country_state ship_state ON ship_state.id = ship.state_id
+    LEFT JOIN delivery_carrier ship_carrier ON ship_carrier.id = sale_order.carrier_id
     """
 )
 # the lines of the orders (parameter: order ids), as they were ordered: the
 # product's name, EAN and internal reference stored on each line
-# (``sale_order_line.py``), never the product as it is now
+# (``sale_order_line.py``), never the product as it is now; the partner's
+# products only: a carrier's delivery line is the header's ``shipping_price``
 _LINES = """
     SELECT sol.order_id, sol.id, sol.name, sol.product_uom_qty,
            sol.qty_delivered, sol.price_reduce_taxexcl, sol.price_subtotal,
@@ -484,6 +481,7 @@ _LINES = """
            sol.order_api_customer_reference AS customer_reference
       FROM sale_order_line sol
      WHERE sol.order_id = ANY(%s) AND sol.display_type IS NULL
+       AND sol.is_delivery IS NOT TRUE
   ORDER BY sol.order_id, sol.sequence, sol.id
 """
 

@@ -7,6 +7,8 @@ the digests that decide when an object changed
 (``sale_order_freshness.py``).
 """
 
+import json
+
 from odoo import api, models
 from odoo.tools import float_compare, float_round
 
@@ -68,6 +70,7 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
                 header["commitment_date"] and header["commitment_date"].date()
             ),
             "ship_complete": header["picking_policy"] == "one",
+            "shipping": self._prepare_shipping_values(header, data, rounded),
             "lines": [
                 self._prepare_line_values(
                     line,
@@ -103,6 +106,29 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "zip": header["zip"] or None,
             "city": header["city"] or None,
             "country_code": header["country_code"] or None,
+            "state_code": header["ship_state_code"] or None,
+            "phone": header["ship_phone"] or None,
+            "email": header["ship_email"] or None,
+            "company_name": header["ship_company_name"] or None,
+        }
+
+    @api.model
+    def _prepare_shipping_values(self, header, data, rounded):
+        """The order's carrier (``carrier_id``, chosen by ``carrier_code``)
+        and the price of its delivery lines, taxes excluded; None without a
+        carrier. The carrier's name in the reader's language (every
+        translation as one text for the digest: ``data["lang"]`` None)."""
+        if not header["ship_carrier_names"]:
+            return None
+        names = header["ship_carrier_names"]
+        if data.get("lang") is None:
+            carrier = json.dumps(names, sort_keys=True)
+        else:
+            carrier = names.get(data["lang"]) or names.get("en_US")
+        return {
+            "carrier_code": header["ship_carrier_code"] or None,
+            "carrier": carrier or None,
+            "price": rounded(header["shipping_price"]),
         }
 
     @api.model
@@ -189,16 +215,20 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         }
 
     @api.model
-    def _prepare_quote_values(self, order, free, external_id, address, note):
+    def _prepare_quote_values(self, order, free, external_id, shipping, note):
         """The quote of ``POST order/quote`` from ``order``, an in-memory
         (``new()``) order that Odoo priced as the order ``POST order`` would
         create: the amounts are read from the same fields, in the same
         rounding, as the order object shows them. ``free``: {product id:
         free quantity or None} (``_free_quantities``); a line is
         ``available`` when its product is not kept in stock or its free
-        quantity covers the line."""
+        quantity covers the line. ``shipping``: the delivery contact (saved,
+        or in memory); a carrier's delivery line is ``shipping``, not a
+        line."""
         currency = order.currency_id
-        order_lines = order.order_line.filtered(lambda line: not line.display_type)
+        order_lines = order.order_line.filtered(
+            lambda line: not line.display_type and not line.is_delivery
+        )
         # the values its lines would store (sale_order_line.py)
         lang = order.partner_id.lang or "en_US"
         ordered = ordered_values(
@@ -235,15 +265,42 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "currency": currency.name,
             "available": all(line["available"] for line in lines),
             "note": note or None,
-            "delivery_address": {
-                key: address.get(key) or None
-                for key in ("name", "street", "street2", "zip", "city", "country_code")
-            },
+            "delivery_address": self._prepare_contact_address_values(shipping),
             "requested_delivery_date": _iso_date(
                 order.commitment_date and order.commitment_date.date()
             ),
             "ship_complete": order.picking_policy == "one",
+            "shipping": self._prepare_quote_shipping_values(order),
             "lines": lines,
+        }
+
+    @api.model
+    def _prepare_contact_address_values(self, contact):
+        """A quote's ``delivery_address`` from its delivery contact, as the
+        order object shows it (``_prepare_address_values``)."""
+        return {
+            "name": contact.name or None,
+            "street": contact.street or None,
+            "street2": contact.street2 or None,
+            "zip": contact.zip or None,
+            "city": contact.city or None,
+            "country_code": contact.country_id.code or None,
+            "state_code": contact.state_id.code or None,
+            "phone": contact.phone or None,
+            "email": contact.email or None,
+            "company_name": contact.company_name or None,
+        }
+
+    @api.model
+    def _prepare_quote_shipping_values(self, order):
+        """A quote's ``shipping``, as ``_prepare_shipping_values``."""
+        if not order.carrier_id:
+            return None
+        delivery = order.order_line.filtered("is_delivery")
+        return {
+            "carrier_code": order.carrier_id.order_api_code or None,
+            "carrier": order.carrier_id.name or None,
+            "price": order.currency_id.round(sum(delivery.mapped("price_subtotal"))),
         }
 
 

@@ -38,6 +38,7 @@ class PartnerOrderApiOrders(models.AbstractModel):
         """The order of ``_create_order``, created and confirmed (in sudo).
         ``committed``: see ``_check_external_id_free``."""
         partner_sudo, lines, country = self._order_input(payload)
+        contact, carrier = self._shipping_input(partner_sudo, payload, country)
         external_id = payload["external_order_id"]
         if external_id:
             self._check_external_id_free(partner_sudo, external_id, committed)
@@ -49,7 +50,27 @@ class PartnerOrderApiOrders(models.AbstractModel):
             external_id,
             payload.get("note"),
             planning=payload,
+            carrier=carrier,
+            contact=contact,
         )
+
+    def _shipping_input(self, partner_sudo, payload, country):
+        """``(contact, carrier)`` of a parsed order body: the saved delivery
+        contact its ``delivery_address_id`` names (404 for any other id;
+        None with a ``delivery_address``, whose ``state_code`` is checked
+        against ``country``: 400), and the allowed carrier of its
+        ``carrier_code`` (None without one; 400 for a code unknown or not
+        allowed). See ``partner.order.api.addresses``."""
+        Addresses = self.env["partner.order.api.addresses"]
+        contact = None
+        if payload.get("delivery_address_id"):
+            contact = Addresses._address_contact_sudo(
+                partner_sudo, payload["delivery_address_id"]
+            )
+        else:
+            Addresses._address_state(country, payload["delivery_address"])
+        carrier = Addresses._carrier_sudo(partner_sudo, payload.get("carrier_code"))
+        return contact, carrier
 
     def _order_input(self, payload):
         """``(partner_sudo, [(product, amount)], country)`` of a parsed order
@@ -75,6 +96,9 @@ class PartnerOrderApiOrders(models.AbstractModel):
                 )
             lines.append((product, line["amount"], line.get("customer_reference")))
         address = payload["delivery_address"]
+        if not address:  # delivery_address_id: _shipping_input
+            self.env["partner.order.api.company.setup"]._check_order_setup(partner_sudo)
+            return partner_sudo, lines, self.env["res.country"]
         country = (
             self.env["res.country"]
             .sudo()
@@ -181,12 +205,20 @@ class PartnerOrderApiOrders(models.AbstractModel):
         external_id,
         note=None,
         planning=None,
+        carrier=None,
+        contact=None,
     ):
         """The elevated part of ``POST order``: the caller and its input were
         checked; a portal user has no right to create or confirm orders nor
-        to create contacts, so this runs as superuser."""
+        to create contacts, so this runs as superuser. ``contact``: the
+        saved delivery contact (``delivery_address_id``), else one for
+        ``address``; ``carrier``: the chosen carrier, whose rated price
+        becomes the order's delivery line before it is confirmed (so its
+        delivery carries the carrier)."""
         env_sudo = self.sudo().with_company(self.env.company).env
-        shipping = self._delivery_contact_sudo(env_sudo, partner_sudo, address, country)
+        shipping = contact or self._delivery_contact_sudo(
+            env_sudo, partner_sudo, address, country
+        )
         vals = self._prepare_order_vals(
             partner_sudo, lines, shipping, external_id, note
         )
@@ -194,6 +226,13 @@ class PartnerOrderApiOrders(models.AbstractModel):
         try:
             with env_sudo.cr.savepoint():
                 order_sudo = env_sudo["sale.order"].create(vals)
+                if carrier:
+                    order_sudo.set_delivery_line(
+                        carrier,
+                        self.env["partner.order.api.addresses"]._rate_sudo(
+                            carrier, order_sudo
+                        ),
+                    )
                 order_sudo.with_context(
                     order_api_defer_reservation=True
                 ).action_confirm()
@@ -272,9 +311,21 @@ class PartnerOrderApiOrders(models.AbstractModel):
     def _delivery_contact_sudo(
         self, env_sudo, partner_sudo, address, country, create=True
     ):
-        """The delivery contact of ``partner_sudo`` at ``address``: an
-        identical existing one is reused, otherwise a new one is created (or,
-        without ``create``, made in memory only: ``res.partner.new``)."""
+        """The delivery contact of ``partner_sudo`` at ``address`` (a parsed
+        ``delivery_address``: its ``state_code``, ``phone``, ``email`` and
+        ``company_name`` optional): an identical existing one is reused,
+        otherwise a new one is created (or, without ``create``, made in
+        memory only: ``res.partner.new``). 400 for a state the country does
+        not have or requires (``partner.order.api.addresses._address_state``).
+
+        One contact per address, also under concurrent requests: before
+        creating one, the request updates the partner's row. A concurrent
+        request creating a contact for it waits there, then fails with a
+        serialization error (the row changed since its snapshot began), and
+        Odoo runs it again (``odoo.service.model.retrying``), in a snapshot
+        that sees the contact the first request committed. Error handling
+        lets that error through (``error_handlers._to_api_error``)."""
+        state = self.env["partner.order.api.addresses"]._address_state(country, address)
         values = {
             "name": address["name"],
             "street": address["street"],
@@ -282,17 +333,39 @@ class PartnerOrderApiOrders(models.AbstractModel):
             "zip": address["zip"],
             "city": address["city"],
             "country_id": country.id,
+            "state_id": state.id or False,
         }
+        for name in ("phone", "email", "company_name"):
+            values[name] = address.get(name) or False
         domain = [("parent_id", "=", partner_sudo.id), ("type", "=", "delivery")]
         domain += [(field, "=", value) for field, value in values.items()]
         contact = env_sudo["res.partner"].search(domain, order="id", limit=1)
         if not contact:
             values = dict(values, parent_id=partner_sudo.id, type="delivery")
             if create:
+                self._lock_partner_contacts(partner_sudo)
+                # Odoo empties company_name on a create with a parent: set
+                # after (the receiving company, shown and compared)
+                company_name = values.pop("company_name")
                 contact = env_sudo["res.partner"].create(values)
+                if company_name:
+                    contact.company_name = company_name
             else:
                 contact = env_sudo["res.partner"].new(values)
         return contact
+
+    def _lock_partner_contacts(self, partner_sudo):
+        """Serialize the creation of ``partner_sudo``'s delivery contacts: a
+        real update of its row (see ``_delivery_contact_sudo``). The
+        serialization error of the request that waited is expected, Odoo
+        retries it: not logged as a bad query."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET write_date = write_date WHERE id = %s",
+                partner_sudo.id,
+            ),
+            log_exceptions=False,
+        )
 
     # ------------------------------------------------------------------
     # POST order/quote
@@ -312,25 +385,36 @@ class PartnerOrderApiOrders(models.AbstractModel):
             # this transaction's snapshot only: a quote runs on a read-only
             # cursor and takes no lock
             self._check_external_id_free(partner_sudo, external_id, committed=set())
-        address = payload["delivery_address"]
+        contact, carrier = self._shipping_input(partner_sudo, payload, country)
         env_sudo = self.sudo().with_company(self.env.company).env
-        shipping = self._delivery_contact_sudo(
-            env_sudo, partner_sudo, address, country, create=False
+        shipping = contact or self._delivery_contact_sudo(
+            env_sudo, partner_sudo, payload["delivery_address"], country, create=False
         )
         vals = self._prepare_order_vals(
             partner_sudo, lines, shipping, external_id, payload.get("note")
         )
         vals.update(self._prepare_planning_vals(payload))
         order = env_sudo["sale.order"].new(vals)
+        if carrier:
+            self._quote_delivery_line(order, carrier)
         return self.env["partner.order.api.order.reader"]._prepare_quote_values(
             order,
             self.env["partner.order.api.products"]._free_quantities(
-                order.order_line.product_id
+                order.order_line.filtered(lambda line: not line.is_delivery).product_id
             ),
             external_id,
-            address,
+            shipping,
             payload.get("note"),
         )
+
+    def _quote_delivery_line(self, order, carrier):
+        """Add to the in-memory ``order`` of a quote the delivery line
+        ``POST order`` would add (``set_delivery_line``), in memory too."""
+        price = self.env["partner.order.api.addresses"]._rate_sudo(carrier, order)
+        order.carrier_id = carrier
+        vals = order._prepare_delivery_line_vals(carrier, price)
+        vals.pop("order_id", None)
+        order.update({"order_line": [Command.create(vals)]})
 
     # ------------------------------------------------------------------
     # POST orders/batch

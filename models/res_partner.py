@@ -58,6 +58,19 @@ class ResPartner(models.Model):
         groups=SALES,
         copy=False,
     )
+    order_api_carrier_ids = fields.Many2many(
+        comodel_name="delivery.carrier",
+        relation="res_partner_order_api_carrier_rel",
+        column1="partner_id",
+        column2="carrier_id",
+        string="Carriers Allowed in the Order API",
+        help="Carriers this partner may choose (carrier_code) for its orders "
+        "through the API, and lists in GET carriers. Only carriers with an Order "
+        "API code, of the API company or of none, are offered. None: the orders "
+        "have no carrier (the warehouse chooses).",
+        groups=SALES,
+        copy=False,
+    )
     order_api_webhook_url = fields.Char(
         string="Order API Webhook URL",
         help="The current company's webhook: the updates of this partner's API "

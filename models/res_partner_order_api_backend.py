@@ -14,6 +14,7 @@ ORDER_API_CONFIG_FIELDS = frozenset(
     {
         "order_api_enabled",
         "order_api_product_ids",
+        "order_api_carrier_ids",
         "order_api_webhook_url",
         "order_api_webhook_event_type_ids",
         "order_api_rate_limit_per_minute",

@@ -109,6 +109,13 @@ ORDER_API_OBJECT_DEPENDS = (
         for name in ("name", "street", "street2", "zip", "city", "country_id.code")
     ),
     *(
+        f"partner_shipping_id.{name}"
+        for name in ("company_name", "phone", "email", "state_id.code")
+    ),
+    "carrier_id.order_api_code",
+    "carrier_id.name",
+    "order_line.is_delivery",
+    *(
         f"order_line.{name}"
         for name in (
             "sequence",

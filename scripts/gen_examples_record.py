@@ -15,6 +15,7 @@ import datetime
 import json
 import re
 
+import gen_examples_shipping
 import requests
 from gen_examples_change import record_change
 from gen_examples_dates import record_dates
@@ -417,6 +418,8 @@ def record(rec, ctx):
     _record_reads(rec, ctx, ext, name)
     record_dates(rec, ctx)
     _record_webhook(rec)
+    # before the limits: they spend the partner's budget
+    gen_examples_shipping.record_shipping(rec, ctx)
     record_change(rec, ctx)
     record_return(rec, ctx)
     _record_meta_and_limits(rec, ctx)

@@ -6,7 +6,11 @@
 # Each tests_mutants/*.patch is a small bug, a plain patch against the
 # addon (its header says what it breaks, "Breaks:", and which tests must
 # catch it, "Caught by:" followed by pytest node ids relative to the addon:
-# Odoo tests under tests/, or Odoo-free ones under tests_standalone/, not both).
+# Odoo tests under tests/, or Odoo-free ones under tests_standalone/, or
+# live ones under tests_live/ (a real odoo-bin --workers server on DB,
+# running the copy's code: for races only real concurrency shows; they
+# commit their own data to DB, as scripts/test.sh's live stage does), never
+# two kinds).
 # For each one, a throw-away copy of the addon gets the patch, and only the
 # named tests run against DB (with demo data and the addon installed, as the
 # Odoo suite leaves it) with pytest-odoo, loading the mutated code: the
@@ -46,13 +50,19 @@ for patch in "${patches[@]}"; do
     poa_write_conf "$WORK/$name/odoo.conf" "$addons" "$WORK/$name/data" "$DB" "max_cron_threads = 0"
     nodes=()
     standalone=()
+    live=()
     for node in $caught; do
         case $node in
         tests_standalone/*) standalone+=("$node") ;;
+        tests_live/*) live+=("$node") ;;
         *) nodes+=("$POA_ADDON/$node") ;;
         esac
     done
-    if [ ${#standalone[@]} -gt 0 ]; then
+    if [ ${#live[@]} -gt 0 ]; then
+        (cd "$addons/$POA_ADDON" && POA_LIVE_CONF="$WORK/$name/odoo.conf" POA_LIVE_DB="$DB" \
+            ODOO_SRC="$ODOO_SRC" POA_LIVE_LOG_DIR="$WORK/$name" "$ODOO_VENV/bin/python" -m pytest \
+            -p no:odoo -p no:cacheprovider -q -x "${live[@]}") >"$WORK/$name/pytest.out" 2>&1
+    elif [ ${#standalone[@]} -gt 0 ]; then
         # Odoo-free tests (lib/): the tools' venv, in the copy
         (cd "$addons/$POA_ADDON" && "$POA_TOOLS_VENV/bin/python" -m pytest \
             -p no:odoo -p no:cacheprovider -q -x "${standalone[@]}") >"$WORK/$name/pytest.out" 2>&1

@@ -180,7 +180,14 @@ class TestApiCreateOrder(PartnerOrderApiCase):
         test = self
 
         def create_with_competitor(
-            service, partner_sudo, lines, address, country, external_id, note=None, **kw
+            service,
+            partner_sudo,
+            lines,
+            address,
+            country,
+            external_id,
+            note=None,
+            **kwargs,
         ):
             # a competing request commits the same external id first
             test.env["sale.order"].create(
@@ -191,7 +198,14 @@ class TestApiCreateOrder(PartnerOrderApiCase):
                 }
             )
             return original(
-                service, partner_sudo, lines, address, country, external_id, note, **kw
+                service,
+                partner_sudo,
+                lines,
+                address,
+                country,
+                external_id,
+                note,
+                **kwargs,
             )
 
         before = self._counts()

@@ -146,7 +146,11 @@ class RpcSurfaceCase(PortalSectionCase):
                           WHERE s.partner_id = p.id ORDER BY 1),
                    order_api_rate_limit_per_minute,
                    ARRAY(SELECT product_id FROM res_partner_order_api_product_rel
-                          WHERE partner_id = p.id ORDER BY product_id)
+                          WHERE partner_id = p.id ORDER BY product_id),
+                   ARRAY(SELECT carrier_id FROM res_partner_order_api_carrier_rel
+                          WHERE partner_id = p.id ORDER BY carrier_id),
+                   ARRAY(SELECT c.id::text || ':' || COALESCE(c.order_api_code, '')
+                           FROM delivery_carrier c ORDER BY c.id)
               FROM res_partner p WHERE id = %s
             """,
             [self.partner_b.id],
@@ -211,6 +215,7 @@ class RpcSurfaceCase(PortalSectionCase):
             "stock.move": order.picking_ids.move_ids.ids,
             "stock.lot": self.lot_kit_1.ids,
             "product.product": self.product_a.ids,
+            "delivery.carrier": self.env["delivery.carrier"].sudo().search([]).ids,
             "product.template": self.product_a.product_tmpl_id.ids,
             "decimal.precision": self.env.ref("product.decimal_product_uom").ids,
             "partner.order.api.webhook.event": self.event_b.ids,
@@ -232,6 +237,10 @@ class RpcSurfaceCase(PortalSectionCase):
             ],
             "order_api_rate_limit_per_minute": 1000000,
             "order_api_product_ids": [(4, self.product_forbidden.id)],  # plain: XML-RPC
+            "order_api_carrier_ids": [
+                (4, self.env["delivery.carrier"].sudo().search([], limit=1).id)
+            ],
+            "order_api_code": "PWNED",
             "order_api_partner_ids": [(4, self.partner_a.id)],
             "order_api_external_id": "PWNED",
             "order_api_partner_id": self.partner_a.id,
@@ -346,6 +355,7 @@ class TestRpcSurface(RpcSurfaceCase):
             "partner.order.api.caller",
             "partner.order.api.orders",
             "partner.order.api.products",
+            "partner.order.api.addresses",
             "partner.order.api.webhook.settings",
             "partner.order.api.order.reader",
             "partner.order.api.document",

@@ -436,3 +436,24 @@ def validate(picking, quantities=None):
         )
         wizard.process()
     assert picking.state == "done", picking.state
+
+
+# the documents a kind of change acts on (test_order_object_differential.py)
+def open_picking(order):
+    return order.picking_ids.filtered(
+        lambda p: (
+            p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )
+    )
+
+
+def done_picking(order):
+    return order.picking_ids.filtered(
+        lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+    )[:1]
+
+
+def invoice_of(order, state):
+    return order.invoice_ids.filtered(
+        lambda move: move.state == state and move.move_type == "out_invoice"
+    )

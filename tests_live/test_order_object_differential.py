@@ -45,7 +45,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from conftest import Server, _require_env
 from order_object_reads import check_kind, read_user
-from order_object_world import OrderObjectWorld, commit, free_country_code, validate
+from order_object_world import (
+    OrderObjectWorld,
+    commit,
+    done_picking,
+    free_country_code,
+    invoice_of,
+    open_picking,
+    validate,
+)
 
 # crons would change the data between two readings
 NO_CRON = ("--max-cron-threads=0",)
@@ -69,26 +77,6 @@ def warm_server(diff_world):
 
 # -- the kinds of change: each gets the environment of a transaction that
 # commits after it, or (``OWN_TRANSACTIONS``) the test data ---------------------
-
-
-def _open_picking(order):
-    return order.picking_ids.filtered(
-        lambda p: (
-            p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
-        )
-    )
-
-
-def _done_picking(order):
-    return order.picking_ids.filtered(
-        lambda p: p.picking_type_code == "outgoing" and p.state == "done"
-    )[:1]
-
-
-def _invoice(order, state):
-    return order.invoice_ids.filtered(
-        lambda move: move.state == state and move.move_type == "out_invoice"
-    )
 
 
 def attribute_value_added(env, w):
@@ -179,17 +167,17 @@ def carrier_and_barcode_out_of_id_order(w):
 
 
 def delivery_validated(env, w):
-    validate(_open_picking(w.order_ref(env, "E3")))
+    validate(open_picking(w.order_ref(env, "E3")))
 
 
 def partial_delivery_with_backorder(env, w):
-    picking = _open_picking(w.order_ref(env, "E2"))
+    picking = open_picking(w.order_ref(env, "E2"))
     validate(picking, {w.products["widget"]: 2})
     assert picking.backorder_ids, "no backorder"
 
 
 def delivery_returned(env, w):
-    picking = _done_picking(w.order_ref(env, "E1"))
+    picking = done_picking(w.order_ref(env, "E1"))
     wizard = env["stock.return.picking"].create({"picking_id": picking.id})
     for line in wizard.product_return_moves:
         line.quantity = 1 if line.product_id.id == w.products["widget"] else 0
@@ -205,23 +193,23 @@ def return_reason_edited(env, w):
 
 
 def open_delivery_cancelled(env, w):
-    _open_picking(w.order_ref(env, "E5")).action_cancel()
+    open_picking(w.order_ref(env, "E5")).action_cancel()
 
 
 def invoice_posted(env, w):
-    _invoice(w.order_ref(env, "E3"), "draft").action_post()
+    invoice_of(w.order_ref(env, "E3"), "draft").action_post()
 
 
 def invoice_reset_to_draft(env, w):
-    _invoice(w.order_ref(env, "E3"), "posted").button_draft()
+    invoice_of(w.order_ref(env, "E3"), "posted").button_draft()
 
 
 def draft_invoice_cancelled(env, w):
-    _invoice(w.order_ref(env, "E5"), "draft").button_cancel()
+    invoice_of(w.order_ref(env, "E5"), "draft").button_cancel()
 
 
 def invoice_reversed(env, w):
-    invoice = _invoice(w.order_ref(env, "E2"), "posted")
+    invoice = invoice_of(w.order_ref(env, "E2"), "posted")
     wizard = (
         env["account.move.reversal"]
         .with_context(active_model="account.move", active_ids=invoice.ids)
@@ -232,7 +220,7 @@ def invoice_reversed(env, w):
 
 
 def invoice_paid(env, w):
-    invoice = _invoice(w.order_ref(env, "E1"), "posted")
+    invoice = invoice_of(w.order_ref(env, "E1"), "posted")
     env["account.payment.register"].with_context(
         active_model="account.move", active_ids=invoice.ids
     ).create({}).action_create_payments()
@@ -240,7 +228,7 @@ def invoice_paid(env, w):
 
 
 def payment_unreconciled(env, w):
-    invoice = _invoice(w.order_ref(env, "E1"), "posted")
+    invoice = invoice_of(w.order_ref(env, "E1"), "posted")
     receivable = invoice.line_ids.filtered(
         lambda line: line.account_id.account_type == "asset_receivable"
     )
@@ -250,6 +238,22 @@ def payment_unreconciled(env, w):
 
 def address_edited(env, w):
     env["res.partner"].browse(w.partners["en_US"]["ship_id"]).street = "EN Quay 2"
+
+
+def address_details_set(env, w):
+    """What an address shows beyond the original document (issue 27)."""
+    env["res.partner"].browse(w.partners["en_US"]["ship_id"]).write(
+        {
+            "state_id": env.ref("base.state_de_be").id,
+            "phone": "+49 30 1234567",
+            "email": f"dock-{w.stamp}@example.com",
+            "company_name": "EN Dock GmbH",
+        }
+    )
+
+
+def carrier_code_set(env, w):
+    env["delivery.carrier"].browse(w.carrier_id).order_api_code = f"diff-{w.stamp}"
 
 
 def contacts_merged(env, w):
@@ -276,7 +280,7 @@ def carrier_renamed(env, w):
 
 
 def tracking_reference_set(env, w):
-    _done_picking(w.order_ref(env, "E3")).carrier_tracking_ref = f"TR-E3-{w.stamp}"
+    done_picking(w.order_ref(env, "E3")).carrier_tracking_ref = f"TR-E3-{w.stamp}"
 
 
 def tracking_url_template_changed(env, w):
@@ -338,7 +342,7 @@ def scheduler_reservation(env, w):
         )
     )
     quant.action_apply_inventory()
-    moves = _open_picking(w.order_ref(env, "E4")).move_ids
+    moves = open_picking(w.order_ref(env, "E4")).move_ids
     moves._action_assign()
     scarce = moves.filtered(lambda move: move.product_id == product)
     assert scarce.quantity == 10, scarce.quantity
@@ -400,8 +404,9 @@ def line_quantity_changed(env, w):
 
 
 EN_ALL = {"E1", "E2", "E3", "E4", "E5", "E6"}
-# the orders with deliveries of the carrier
-CARRIED = EN_ALL - {"E6"} | {"F1", "F2"}
+# the orders that show the carrier's name: every order of the world has it
+# as its carrier (``shipping``, issue 27), those with deliveries on them too
+CARRIED = EN_ALL | {"F1", "F2", "F3"}
 BOTH = {"en_US", "fr_FR"}
 # (name, change, the orders whose object (in any language) it changes, or
 # alternatives of them where the contract leaves the choice, the users
@@ -446,6 +451,8 @@ KINDS = [
         set(),
     ),
     ("carrier renamed", carrier_renamed, CARRIED, set()),
+    ("delivery address's state, phone, email set", address_details_set, EN_ALL, set()),
+    ("carrier's Order API code set", carrier_code_set, CARRIED, set()),
     ("tracking reference set", tracking_reference_set, {"E3"}, set()),
     (
         "carrier tracking URL template changed",

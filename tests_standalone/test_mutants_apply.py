@@ -15,8 +15,11 @@ import pytest
 from conftest import REPO
 
 PATCHES = sorted((REPO / "tests_mutants").glob("*.patch"))
-# an Odoo test (a method of a test class) or an Odoo-free one (a function)
-_NODE = re.compile(r"^(tests/test_\w+\.py::\w+|tests_standalone/test_\w+\.py)::(\w+)$")
+# an Odoo test (a method of a test class), an Odoo-free or a live one (a
+# function)
+_NODE = re.compile(
+    r"^(tests/test_\w+\.py::\w+|tests_(?:standalone|live)/test_\w+\.py)::(\w+)$"
+)
 
 
 def _header(patch, name):
@@ -66,11 +69,11 @@ def test_each_patch_applies_and_names_existing_tests(patch):
     assert result.returncode == 0, f"{patch.name} no longer applies: {result.stdout}"
     nodes = _header(patch, "Caught by").split()
     assert nodes
-    assert len({node.split("/")[0] for node in nodes}) == 1, "tests/ or standalone"
+    assert len({node.split("/")[0] for node in nodes}) == 1, "one kind of tests"
     for node in nodes:
         match = _NODE.match(node)
         assert match, (
-            f"{patch.name}: {node} is not a test of tests/ or tests_standalone/"
+            f"{patch.name}: {node} is not a test of tests/, tests_standalone/ or tests_live/"
         )
         module, _sep, cls = match.group(1).partition("::")
         functions = _test_functions(REPO / module).get(cls or None, set())

@@ -27,7 +27,12 @@ def _order(**changes):
             "zip": "1000",
             "city": "Town",
             "country_code": "DE",
+            "state_code": None,
+            "phone": None,
+            "email": None,
+            "company_name": None,
         },
+        "shipping": None,
         "lines": [
             {
                 "ean": None,

@@ -60,7 +60,13 @@ def test_order_payload_of_the_original_document(validation):
             "zip": "10115",
             "city": "Berlin",
             "country_code": "DE",
+            "state_code": None,
+            "phone": None,
+            "email": None,
+            "company_name": None,
         },
+        "delivery_address_id": None,
+        "carrier_code": None,
     }
 
 
