@@ -18,6 +18,10 @@ def record_dates(rec, ctx):
     ext = f"EXT-{stamp}-dates"
     rec.masker.add(ext, "EXT-1004")
     today = datetime.datetime.now(datetime.UTC).date()
+    requested = (today + datetime.timedelta(days=14)).isoformat()
+    # a date that stays in the future, so that the recorded request stays
+    # valid (the other dates are masked as one past date)
+    rec.masker.add(requested, "2099-12-15")
     body = {
         "lines": [
             {"ean": eans[0], "amount": 1, "customer_reference": "PO-77/1"},
@@ -25,7 +29,7 @@ def record_dates(rec, ctx):
         ],
         "external_order_id": ext,
         "delivery_address": ADDRESS,
-        "requested_delivery_date": (today + datetime.timedelta(days=14)).isoformat(),
+        "requested_delivery_date": requested,
         "ship_complete": True,
     }
     created = rec.call(
