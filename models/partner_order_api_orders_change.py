@@ -307,11 +307,14 @@ class PartnerOrderApiOrders(models.AbstractModel):
                     )
                 ]
             elif line.product_uom_qty != amount:
+                # (not an f-string in _()'s arguments: Odoo's term extraction
+                # evaluates them)
+                before = "%g" % line.product_uom_qty
                 notes.append(
                     _(
                         "EAN %(ean)s: %(old)s → %(new)s",
                         ean=line.order_api_ean or ean,
-                        old=f"{line.product_uom_qty:g}",
+                        old=before,
                         new=amount,
                     )
                 )
