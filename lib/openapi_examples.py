@@ -373,7 +373,7 @@ EXAMPLES = {
             "not_cancellable",
             "Order S00044 was not placed through the Partner Order API by this "
             "partner: only orders placed through the API can be cancelled through "
-            "it; ask your sales contact to cancel it.",
+            "it; ask your sales contact.",
         ),
         summary="Entered by a salesperson",
     ),

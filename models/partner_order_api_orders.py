@@ -16,6 +16,7 @@ import logging
 
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..lib import errors
 
@@ -90,17 +91,10 @@ class PartnerOrderApiOrders(models.AbstractModel):
         then sees the done transfer. Cancelling an API order that is already
         cancelled answers it again; another partner's order is 404
         ``not_found``."""
-        partner_sudo = self.env["partner.order.api.caller"]._partner_sudo()
         reader = self.env["partner.order.api.order.reader"]
-        order_sudo = reader._find(
-            self.env["partner.order.api.caller"]._partner_id(), identified_by, order_id
+        order_sudo = self._own_api_order(
+            identified_by, order_id, errors.NotCancellable, "cancelled"
         )
-        if order_sudo.order_api_partner_id != partner_sudo:
-            raise errors.NotCancellable(
-                f"Order {order_sudo.name} was not placed through the Partner "
-                "Order API by this partner: only orders placed through the API "
-                "can be cancelled through it; ask your sales contact to cancel it."
-            )
         if order_sudo.state == "cancel":
             return reader._serialize(order_sudo)[0]
         reasons = self._cancel_blockers(order_sudo)
@@ -127,6 +121,43 @@ class PartnerOrderApiOrders(models.AbstractModel):
             self.env.uid,
         )
         return reader._serialize(order_sudo)[0]
+
+    def _own_api_order(self, identified_by, order_id, refusal, done, lock=False):
+        """The caller's order named ``order_id`` by its ``identified_by``
+        (in sudo), that the API may act on (cancel, change, return): 404
+        ``not_found`` for an order it cannot read (the reader's ``_find``),
+        and ``refusal`` (a 409 error class) for an order its partner did not
+        place through the API (a salesperson's, another contact's): the API
+        acts only on what the integration ordered. ``done``: what would be
+        done, for the message (``"cancelled"``). With ``lock``, the order's
+        row is locked first (``_lock_order``)."""
+        caller = self.env["partner.order.api.caller"]
+        order_sudo = self.env["partner.order.api.order.reader"]._find(
+            caller._partner_id(), identified_by, order_id
+        )
+        if lock:
+            self._lock_order(order_sudo)
+        if order_sudo.order_api_partner_id != caller._partner_sudo():
+            raise refusal(
+                f"Order {order_sudo.name} was not placed through the Partner "
+                "Order API by this partner: only orders placed through the API "
+                f"can be {done} through it; ask your sales contact."
+            )
+        return order_sudo
+
+    def _lock_order(self, order_sudo):
+        """Lock the order's row before anything of it is read: a concurrent
+        change, return or cancellation (or the reservation cron marking it
+        changed, ``sale_order_freshness.py``) waits here, and the one that
+        comes second is refused by PostgreSQL (could not serialize, not
+        logged as an error) and replayed by Odoo on the first's result."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM sale_order WHERE id = %s FOR NO KEY UPDATE",
+                order_sudo.id,
+            ),
+            log_exceptions=False,
+        )
 
     def _cancel_blockers(self, order_sudo):
         """Why the API refuses to cancel ``order_sudo`` (see

@@ -39,7 +39,6 @@ import logging
 from markupsafe import Markup
 
 from odoo import Command, _, fields, models
-from odoo.tools import SQL
 
 from ..lib import errors
 from .partner_order_api_orders import _documents
@@ -65,13 +64,14 @@ class PartnerOrderApiOrders(models.AbstractModel):
         written."""
         partner_sudo = self.env["partner.order.api.caller"]._partner_sudo()
         reader = self.env["partner.order.api.order.reader"]
-        order_sudo = reader._find(
-            self.env["partner.order.api.caller"]._partner_id(),
+        order_sudo = self._own_api_order(
             payload["identified_by"],
             payload["order_id"],
+            errors.NotChangeable,
+            "changed",
+            lock=True,
         )
-        self._lock_order(order_sudo)
-        self._check_order_changeable(order_sudo, partner_sudo)
+        self._check_order_changeable(order_sudo)
         plan = self._change_plan(order_sudo, partner_sudo, payload)
         if dry_run or payload["dry_run"]:
             try:
@@ -89,28 +89,9 @@ class PartnerOrderApiOrders(models.AbstractModel):
         )
         return reader._serialize(order_sudo)[0]
 
-    def _lock_order(self, order_sudo):
-        """Lock the order's row before anything of it is read: a concurrent
-        change (or cancellation, or the reservation cron marking it changed,
-        ``sale_order_freshness.py``) waits here, and the one that comes second
-        is refused by PostgreSQL (could not serialize, not logged as an
-        error) and replayed by Odoo on the first's result."""
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM sale_order WHERE id = %s FOR NO KEY UPDATE",
-                order_sudo.id,
-            ),
-            log_exceptions=False,
-        )
-
-    def _check_order_changeable(self, order_sudo, partner_sudo):
-        """409 ``not_changeable`` for an order the API does not change."""
-        if order_sudo.order_api_partner_id != partner_sudo:
-            raise errors.NotChangeable(
-                f"Order {order_sudo.name} was not placed through the Partner "
-                "Order API by this partner: only orders placed through the API "
-                "can be changed through it; ask your sales contact."
-            )
+    def _check_order_changeable(self, order_sudo):
+        """409 ``not_changeable`` for an order the API does not change (not
+        placed through it: ``_own_api_order``)."""
         reasons = []
         if order_sudo.state == "cancel":
             reasons.append("it is cancelled")

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from odoo import _, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero
 
 from ..lib import errors
 
@@ -48,26 +48,12 @@ class PartnerOrderApiOrders(models.AbstractModel):
         delivered and not yet returned, a lot that did not leave on it or
         came back already; 400 for lots missing on a tracked product, lots
         on an untracked one, or more lots than the amount takes."""
-        partner_sudo = self.env["partner.order.api.caller"]._partner_sudo()
         reader = self.env["partner.order.api.order.reader"]
-        order_sudo = reader._find(
-            self.env["partner.order.api.caller"]._partner_id(), identified_by, order_id
-        )
-        if order_sudo.order_api_partner_id != partner_sudo:
-            raise errors.NotReturnable(
-                f"Order {order_sudo.name} was not placed through the Partner "
-                "Order API by this partner: only orders placed through the API "
-                "can be returned through it; ask your sales contact."
-            )
-        # two returns of one order at once: the second waits here, then
-        # PostgreSQL refuses it (the first changed the order's row: its
+        # two returns of one order at once: the second waits on the order's
+        # row, then PostgreSQL refuses it (the first changed the row: its
         # updated_at) and Odoo replays the request, which sees the first
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM sale_order WHERE id = %s FOR NO KEY UPDATE",
-                order_sudo.id,
-            ),
-            log_exceptions=False,
+        order_sudo = self._own_api_order(
+            identified_by, order_id, errors.NotReturnable, "returned", lock=True
         )
         order_sudo = order_sudo.with_company(order_sudo.company_id)
         delivered = order_sudo.picking_ids.filtered(
