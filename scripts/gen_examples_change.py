@@ -3,19 +3,13 @@
 (issue 27): called by ``scripts/gen_examples_record.py``'s ``record``,
 with its ``Recorder`` and context; imports nothing of Odoo."""
 
-# gen_examples_record.py's address (it imports this file)
-ADDRESS = {
-    "name": "John Doe",
-    "street": "Main Street 1",
-    "zip": "10115",
-    "city": "Berlin",
-    "country_code": "DE",
-}
-
 
 def record_change(rec, ctx):
     """A dry run (``order/change/quote``), the change itself, and a
     ``not_changeable`` refusal (the order cancelled since)."""
+    # (imported here: gen_examples_record imports this module)
+    from gen_examples_record import ADDRESS  # pylint: disable=import-outside-toplevel
+
     eans, stamp = ctx["eans"], ctx["stamp"]
     created = rec.call("createOrder", "an order to change", "POST", "order",
                        body={"lines": [{"ean": eans[0], "amount": 2}, {"ean": eans[1], "amount": 1}],
