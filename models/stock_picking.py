@@ -8,6 +8,7 @@ from psycopg2 import OperationalError
 
 from odoo import api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -78,6 +79,20 @@ class StockPicking(models.Model):
                 break
             try:
                 with self.env.cr.savepoint():
+                    if picking.sale_id:
+                        # the order's row first, as a change, a return or a
+                        # cancellation of it takes it (``_lock_order``): the
+                        # cron never meets one of them on stock rows (a
+                        # refused UPDATE there is logged as a bad query); a
+                        # held row postpones the picking
+                        self.env.cr.execute(
+                            SQL(
+                                "SELECT id FROM sale_order WHERE id = %s "
+                                "FOR NO KEY UPDATE NOWAIT",
+                                picking.sale_id.id,
+                            ),
+                            log_exceptions=False,
+                        )
                     if picking.state in ("confirmed", "waiting", "assigned"):
                         picking.action_assign()
                     picking.order_api_reservation_pending = False

@@ -36,12 +36,27 @@ def _schemathesis():
 # generated host does not resolve, or is private), ``POST webhook/test``
 # needs a URL set first. For them, positive_data_acceptance also takes that
 # 400; every other check, and every other route, is as schemathesis ships it.
+# Operations whose schema-valid bodies may still be refused with 400, by
+# rules JSON Schema cannot state: the webhook's URL checks (issue 29 makes
+# them 409/422); a requested delivery date not in the past, a change that
+# names at least one thing, each EAN once in a change or a return, the lots
+# a tracked product's return needs (issue 27).
 SCHEMATHESIS_CONFIG = """
 [[operations]]
-include-operation-id = ["setWebhook", "testWebhook"]
+include-operation-id = [
+    "setWebhook", "testWebhook", "createOrder", "quoteOrder",
+    "createOrdersBatch", "changeOrder", "quoteOrderChange", "returnOrder",
+]
 checks.positive_data_acceptance.expected-statuses = [
     "2xx", "400", "401", "403", "404", "409", "429",
 ]
+
+# A batch answers 200 with a 400 result for each order that is an object
+# but not a valid order (the contract's POST orders/batch): a schema-violating
+# order inside a valid batch is accepted by design, and refused in its result.
+[[operations]]
+include-operation-id = ["createOrdersBatch"]
+checks.negative_data_rejection.enabled = false
 """
 
 
@@ -81,7 +96,7 @@ def test_schemathesis_with_every_check_finds_nothing(server, world, tmp_path):
         check=False,
     )
     summary = "\n".join(result.stdout.splitlines()[-40:])
-    print(summary)
+    print(result.stdout)  # every failure, with the request that shows it
     entries = json.loads(har.read_text())["log"]["entries"]
     for entry in entries:
         response = entry["response"]
