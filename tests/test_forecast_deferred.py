@@ -5,17 +5,10 @@ only when they are few (``FORECAST_INLINE_LIMIT``, patched small here: a
 setting, not Odoo); beyond, it records the product
 (``partner.order.api.forecast.pending``) and the refresh cron makes them,
 ``updated_at`` and ``expected_date`` right once it has run.
-
-``test_bench_receipt_with_many_waiting`` prints the time of one receipt's
-confirmation with ``POA_BENCH_FORECAST_ORDERS`` orders waiting, inline and
-deferred, in the log; it is skipped unless that variable is set (no timing
-assertion).
 """
 
 import datetime
 import logging
-import os
-import time
 from unittest.mock import patch
 
 from odoo import Command, fields
@@ -221,29 +214,3 @@ class TestForecastDeferred(PartnerOrderApiCase):
                 self._status(order)["lines"][0]["expected_date"],
                 when.date().isoformat(),
             )
-
-    def test_bench_receipt_with_many_waiting(self):
-        count = int(os.environ.get("POA_BENCH_FORECAST_ORDERS") or 0)
-        if not count:
-            self.skipTest("set POA_BENCH_FORECAST_ORDERS to run the bench")
-        self._waiting_orders(count)
-        self._settle()
-        when = fields.Datetime.now().replace(microsecond=0) + datetime.timedelta(days=5)
-        figures = {}
-        # deferred on both sides of inline: the first receipt warms caches
-        runs = (("deferred", 50), ("inline", count + 1), ("deferred again", 50))
-        for label, limit in runs:
-            with patch.object(stock_move, "FORECAST_INLINE_LIMIT", limit):
-                when += datetime.timedelta(days=1)
-                started = time.perf_counter()
-                self._receipt(10, when)
-                self._settle()
-                figures[label] = time.perf_counter() - started
-        started = time.perf_counter()
-        self.env[_PENDING]._cron_refresh()
-        figures["cron"] = time.perf_counter() - started
-        _logger.warning(
-            "BENCH forecast: receipt confirmed with %s orders waiting: %s",
-            count,
-            ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in figures.items()),
-        )
