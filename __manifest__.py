@@ -4,14 +4,20 @@
     "name": "Partner Order API",
     "summary": "Let B2B partners order and follow their orders over a JSON API "
     "with portal API keys, and receive delivery webhooks",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Sales/Sales",
     "website": "https://github.com/partner-order-api/partner_order_api",
     "author": "partner_order_api authors",
     "license": "LGPL-3",
     "application": False,
     "installable": True,
-    "depends": ["sale_stock", "stock_delivery", "portal"],
+    "depends": [
+        "sale_stock",
+        "stock_delivery",
+        "portal",
+        "account_edi_ubl_cii",
+        "sale_edi_ubl",
+    ],
     "external_dependencies": {"python": ["pydantic", "standardwebhooks"]},
     "data": [
         "security/partner_order_api_security.xml",
