@@ -19,6 +19,10 @@
 # pytest cannot collect) fails the stage too. The tests roll back what they
 # do, so DB is left as it was. Python-level bugs need no -u: the registry
 # loads the copy's code. Exits 0 only when every mutant is killed.
+# The mutants run in POA_MUTANT_JOBS lanes at once (default 2, one per core
+# of the CI machine): lane 1 on DB, each other lane on a copy of DB made at
+# the start (createdb -T) and dropped at the end, so no two mutants share a
+# database; each lane's lines are printed when it ends.
 set -uo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,26 +35,33 @@ poa_ensure_odoo_venv
 poa_ensure_postgres
 patches=("$@")
 [ ${#patches[@]} -gt 0 ] || mapfile -t patches < <(ls "$POA_REPO"/tests_mutants/*.patch)
+JOBS=${POA_MUTANT_JOBS:-2}
+[ "$JOBS" -ge 1 ] 2>/dev/null || die "POA_MUTANT_JOBS must be a positive number"
+[ "$JOBS" -le ${#patches[@]} ] || JOBS=${#patches[@]}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/poa-mutants.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-killed=0
-survived=()
-broken=()
-for patch in "${patches[@]}"; do
+LANE_DBS=()
+cleanup() {
+    for lane_db in "${LANE_DBS[@]}"; do poa_dropdb "$lane_db"; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# run_mutant PATCH LANE_DB: prints one line, "killed", "SURVIVED" or "BROKEN"
+# first (and pytest's tail when broken).
+run_mutant() {
+    local patch=$1 db=$2 name caught addons dir node rc summary
     name=$(basename "$patch" .patch)
     caught=$(sed -n 's/^Caught by: //p' "$patch")
-    addons="$WORK/$name/addons"
+    dir="$WORK/$name"
+    addons="$dir/addons"
     poa_addons_dir "$addons" copy
     if ! (cd "$addons/$POA_ADDON" && patch -p1 --quiet --forward <"$patch" >/dev/null); then
-        broken+=("$name (does not apply)")
         echo "BROKEN    $name: the patch does not apply"
-        continue
+        rm -rf "$dir"
+        return
     fi
-    POA_PORT=$(poa_free_port)
-    poa_write_conf "$WORK/$name/odoo.conf" "$addons" "$WORK/$name/data" "$DB" "max_cron_threads = 0"
-    nodes=()
-    standalone=()
-    live=()
+    poa_write_conf "$dir/odoo.conf" "$addons" "$dir/data" "$db" "max_cron_threads = 0"
+    local nodes=() standalone=() live=()
     for node in $caught; do
         case $node in
         tests_standalone/*) standalone+=("$node") ;;
@@ -59,31 +70,58 @@ for patch in "${patches[@]}"; do
         esac
     done
     if [ ${#live[@]} -gt 0 ]; then
-        (cd "$addons/$POA_ADDON" && POA_LIVE_CONF="$WORK/$name/odoo.conf" POA_LIVE_DB="$DB" \
-            ODOO_SRC="$ODOO_SRC" POA_LIVE_LOG_DIR="$WORK/$name" "$ODOO_VENV/bin/python" -m pytest \
-            -p no:odoo -p no:cacheprovider -q -x "${live[@]}") >"$WORK/$name/pytest.out" 2>&1
+        (cd "$addons/$POA_ADDON" && POA_LIVE_CONF="$dir/odoo.conf" POA_LIVE_DB="$db" \
+            ODOO_SRC="$ODOO_SRC" POA_LIVE_LOG_DIR="$dir" "$ODOO_VENV/bin/python" -m pytest \
+            -p no:odoo -p no:cacheprovider -q -x "${live[@]}") >"$dir/pytest.out" 2>&1
     elif [ ${#standalone[@]} -gt 0 ]; then
         # Odoo-free tests (lib/): the tools' venv, in the copy
         (cd "$addons/$POA_ADDON" && "$POA_TOOLS_VENV/bin/python" -m pytest \
-            -p no:odoo -p no:cacheprovider -q -x "${standalone[@]}") >"$WORK/$name/pytest.out" 2>&1
+            -p no:odoo -p no:cacheprovider -q -x "${standalone[@]}") >"$dir/pytest.out" 2>&1
     else
         (cd "$addons" && PYTHONPATH="$ODOO_SRC" "$ODOO_VENV/bin/python" -m pytest \
-            --odoo-config="$WORK/$name/odoo.conf" --odoo-database="$DB" --odoo-http \
-            --odoo-log-level=critical --odoo-extra="logfile=$WORK/$name/odoo.log" \
-            -p no:cacheprovider -q -x "${nodes[@]}") >"$WORK/$name/pytest.out" 2>&1
+            --odoo-config="$dir/odoo.conf" --odoo-database="$db" --odoo-http \
+            --odoo-log-level=critical --odoo-extra="logfile=$dir/odoo.log" \
+            -p no:cacheprovider -q -x "${nodes[@]}") >"$dir/pytest.out" 2>&1
     fi
     rc=$?
-    summary=$(grep -E '(passed|failed|error).* in [0-9.]+s' "$WORK/$name/pytest.out" | tail -n 1)
+    summary=$(grep -E '(passed|failed|error).* in [0-9.]+s' "$dir/pytest.out" | tail -n 1)
     case $rc in
-    1) killed=$((killed + 1)) && echo "killed    $name: $summary" ;;
-    0) survived+=("$name") && echo "SURVIVED  $name: $summary ($(sed -n 's/^Breaks: //p' "$patch"))" ;;
+    1) echo "killed    $name: $summary" ;;
+    0) echo "SURVIVED  $name: $summary ($(sed -n 's/^Breaks: //p' "$patch"))" ;;
     *)
-        broken+=("$name (pytest exit $rc)")
         echo "BROKEN    $name: pytest exit $rc"
-        tail -n 15 "$WORK/$name/pytest.out"
+        tail -n 15 "$dir/pytest.out"
         ;;
     esac
-    rm -rf "$WORK/$name"
+    rm -rf "$dir"
+}
+
+# Lane k (0-based) takes the patches k, k+JOBS, k+2*JOBS, ...
+lane_dbs=("$DB")
+for ((k = 1; k < JOBS; k++)); do
+    lane_db="${DB}_mutants_$k"
+    poa_dropdb "$lane_db"
+    createdb -T "$DB" "$lane_db" 2>/dev/null || poa_psql -c "CREATE DATABASE \"$lane_db\" TEMPLATE \"$DB\"" >/dev/null ||
+        die "could not copy $DB to $lane_db for mutant lane $((k + 1))"
+    LANE_DBS+=("$lane_db")
+    lane_dbs+=("$lane_db")
 done
-echo "mutants: ${#patches[@]}, killed $killed, survived ${#survived[@]}, broken ${#broken[@]}"
-[ ${#survived[@]} = 0 ] && [ ${#broken[@]} = 0 ]
+pids=()
+for ((k = 0; k < JOBS; k++)); do
+    (
+        for ((i = k; i < ${#patches[@]}; i += JOBS)); do
+            run_mutant "${patches[$i]}" "${lane_dbs[$k]}"
+        done
+    ) >"$WORK/lane-$k.out" 2>&1 &
+    pids+=($!)
+done
+for ((k = 0; k < JOBS; k++)); do
+    wait "${pids[$k]}"
+    cat "$WORK/lane-$k.out"
+done
+killed=$(cat "$WORK"/lane-*.out | grep -c '^killed ')
+survived=$(cat "$WORK"/lane-*.out | grep -c '^SURVIVED ')
+broken=$(cat "$WORK"/lane-*.out | grep -c '^BROKEN ')
+missing=$((${#patches[@]} - killed - survived - broken))
+echo "mutants: ${#patches[@]}, killed $killed, survived $survived, broken $((broken + missing))"
+[ "$survived" = 0 ] && [ "$broken" = 0 ] && [ "$missing" = 0 ]
