@@ -29,6 +29,8 @@ from .lib import errors, json_text, openapi
 _logger = logging.getLogger(__name__)
 
 PREFIX = openapi.PREFIX
+# the API version every answer carries (X-API-Version, lib/openapi.py)
+API_VERSION = openapi.api_version()
 _REQUEST_ID_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
@@ -85,6 +87,7 @@ def json_response(payload, status=200, headers=None):
         ("Content-Length", str(len(body))),
         ("Cache-Control", "no-store"),
         ("X-Request-Id", request_id()),
+        ("X-API-Version", API_VERSION),
     ]
     all_headers += list(getattr(request, "_order_api_rate_headers", {}).items())
     all_headers += list((headers or {}).items())
@@ -103,6 +106,7 @@ def file_response(content, content_type, filename):
         ("Cache-Control", "no-store"),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Request-Id", request_id()),
+        ("X-API-Version", API_VERSION),
     ]
     all_headers += list(getattr(request, "_order_api_rate_headers", {}).items())
     return request.make_response(content, headers=all_headers, status=200)

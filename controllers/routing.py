@@ -15,20 +15,25 @@ import functools
 from odoo import http
 
 from ..error_handlers import api_errors, json_response, request_id
-from ..lib import errors, openapi
+from ..lib import errors, openapi, validation
 from ..models.partner_order_api_rate_limit import release_request_slot
 
 # path -> allowed methods, filled by ``api_endpoint`` (answers 405 vs 404)
 ROUTES = {}
 
 
-def run(handler):
+def run(handler, operation=None):
     """Run ``handler()`` the API's way: it returns ``(payload, status)``,
     ``(payload, status, headers)`` or a ready response; what it raises
-    becomes the contract's error (``error_handlers.api_errors``)."""
+    becomes the contract's error (``error_handlers.api_errors``). A query
+    parameter that ``operation`` does not declare is refused first."""
     try:
         with api_errors():
             request_id()
+            if operation is not None:
+                validation.refuse_unknown_query_parameters(
+                    operation.query, http.request.httprequest.args.keys()
+                )
             result = handler()
             if isinstance(result, http.Response):
                 return result
@@ -56,7 +61,7 @@ def api_endpoint(operation_id):
     def decorator(func):
         @functools.wraps(func)
         def wrapper(self, *args, **kwargs):
-            return run(lambda: func(self, *args, **kwargs))
+            return run(lambda: func(self, *args, **kwargs), operation)
 
         return http.route(
             operation.full_path,

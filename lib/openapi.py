@@ -98,8 +98,9 @@ INFO_DESCRIPTION = md(
     response lists the codes it may carry in `x-error-codes`.
 
     **Requests.** Request bodies are JSON objects; a member the schema does not
-    name is refused (400 `validation_error`), as is a query parameter or
-    member that does not match its schema.
+    name is refused (400 `validation_error`), as is a query parameter the
+    route does not declare (a mistyped filter never answers everything), and
+    a query parameter or member that does not match its schema.
 
     **Privacy.** An order that does not exist and an order of another partner
     are answered alike: 404 `not_found`, never 403. An EAN that is unknown and
@@ -296,7 +297,7 @@ def _operation(operation):
             "required": True,
             "content": _content(operation.body.__name__, operation.body_examples),
         }
-    success_headers = ["X-Request-Id"]
+    success_headers = ["X-Request-Id", "X-API-Version"]
     if operation.media_type != "application/json":
         success_headers.append("Content-Disposition")
     if operation.idempotent:
@@ -334,7 +335,7 @@ def _error_responses():
         responses[name] = {
             "description": description,
             "x-error-codes": codes,
-            "headers": _headers("X-Request-Id", *headers),
+            "headers": _headers("X-Request-Id", "X-API-Version", *headers),
             "content": _content("Error", examples),
         }
     return responses
@@ -380,6 +381,16 @@ def manifest_version(root=None):
     root = Path(root or Path(__file__).resolve().parent.parent)
     manifest = ast.literal_eval((root / "__manifest__.py").read_text(encoding="utf-8"))
     return manifest["version"]
+
+
+def api_version(version=None):
+    """The API's version, ``X-API-Version`` of every answer: the release's
+    two numbers after Odoo's series (``18.0.1.6.0`` → ``1.6``). A release
+    adds to the API (a new minor version); removing or changing anything a
+    client reads would take a new major version, announced 12 months ahead
+    (README, "API versions")."""
+    parts = (version or manifest_version()).split(".")
+    return ".".join(parts[2:4])
 
 
 # the exchanges scripts/gen_examples.py recorded on a running server (a file

@@ -213,6 +213,13 @@ HEADERS = {
         "required": True,
         "schema": {"type": "string", "minLength": 1},
     },
+    "X-API-Version": {
+        "description": "The version of the API that answered (`major.minor`): a "
+        "minor version only adds; see the README's deprecation policy.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]+\\.[0-9]+$"},
+        "example": "1.6",
+    },
     "WWW-Authenticate": {
         "description": "The authentication scheme to use.",
         "required": True,

@@ -80,6 +80,32 @@ def validate(model, data, details=None):
     return result
 
 
+def refuse_unknown_query_parameters(model, names):
+    """400 naming every query parameter in ``names`` that the route's query
+    model (``None``: the route takes none) does not declare: a mistyped
+    filter (``update_since``) must not silently answer everything, as a
+    mistyped body member does not."""
+    declared = set()
+    if model is not None:
+        declared = {f.alias or name for name, f in model.model_fields.items()}
+    unknown = sorted({name for name in names if name not in declared})
+    if unknown:
+        raise ValidationError.from_details(
+            [
+                _detail(
+                    name,
+                    f"{name} is not a query parameter of this route"
+                    + (
+                        f" (it takes: {', '.join(sorted(declared))})."
+                        if declared
+                        else "."
+                    ),
+                )
+                for name in unknown
+            ]
+        )
+
+
 def parse_json_object(raw, content_type=None):
     """The request body as a JSON object (a dict), from raw bytes."""
     if content_type:

@@ -77,3 +77,61 @@ class TestApiErrors(PartnerOrderApiCase):
     def test_head_of_get_route(self):
         response = self.api("HEAD", "orders", key=self.key_a, check=False)
         self.assertEqual(response.status_code, 200)
+
+    def test_unknown_query_parameters_are_refused(self):
+        """A mistyped filter is a 400 naming it, on every kind of route (with
+        a query model, without one, a write), before anything runs: a sync
+        that mistypes ``updated_since`` must not re-read every order."""
+        orders_before = self.env["sale.order"].search_count([])
+        messages = []
+        for method, route, params, body in (
+            (
+                "GET",
+                "orders",
+                {"sort": "updated_asc", "update_since": "2030-01-01T00:00:00Z"},
+                None,
+            ),
+            ("GET", "available_products", {"page": "2"}, None),
+            ("GET", "order_status", {"identifiedBy": "orderId", "order": "1"}, None),
+            ("POST", "order", {"dry_run": "1"}, self.order_body()),
+        ):
+            response = self.api(
+                method, route, key=self.key_a, params=params, body=body, check=False
+            )
+            self.assert_error(response, 400, "validation_error")
+            fields = [d["field"] for d in response.json()["error"]["details"]]
+            known = {"sort", "identifiedBy"}
+            self.assertEqual(fields, sorted(set(params) - known), route)
+            messages.append(response.json()["error"]["message"])
+        # the message names the mistake and what the route takes
+        self.assertIn("update_since is not a query parameter", messages[0])
+        self.assertIn("updated_since", messages[0])
+        self.assertEqual(self.env["sale.order"].search_count([]), orders_before)
+        # declared parameters still pass
+        response = self.api(
+            "GET",
+            "orders",
+            key=self.key_a,
+            params={"updated_since": "2030-01-01T00:00:00Z"},
+        )
+        self.assertEqual(response.status_code, 200)
+
+    def test_every_answer_carries_the_api_version(self):
+        """``X-API-Version``: the installed release's two numbers after
+        Odoo's series, on success, on errors before and after
+        authentication, and on the public document."""
+        installed = (
+            self.env["ir.module.module"]
+            .search([("name", "=", "partner_order_api")])
+            .latest_version
+        )
+        expected = ".".join(installed.split(".")[2:4])
+        for method, route, key, status in (
+            ("GET", "available_products", self.key_a, 200),
+            ("GET", "nope", self.key_a, 404),
+            ("GET", "orders", None, 401),
+            ("GET", "openapi.json", None, 200),
+        ):
+            response = self.api(method, route, key=key, check=False)
+            self.assertEqual(response.status_code, status, route)
+            self.assertEqual(response.headers.get("X-API-Version"), expected, route)

@@ -92,7 +92,7 @@ def _orders_body(*orders, **pagination):
     }
 
 
-HEADERS = {"x-request-id": "abc"}
+HEADERS = {"x-request-id": "abc", "x-api-version": "1.6"}
 
 
 def test_check_accepts_a_well_formed_orders_body(openapi_check, document):
@@ -260,7 +260,11 @@ def _error(code, message="Nope."):
 
 def test_check_error_bodies(openapi_check):
     check = openapi_check.validate_response
-    unauthorized = {"X-Request-Id": "1", "WWW-Authenticate": "Bearer"}
+    unauthorized = {
+        "X-Request-Id": "1",
+        "X-API-Version": "1.6",
+        "WWW-Authenticate": "Bearer",
+    }
     check("GET", f"{API}/orders", 401, _error("unauthorized"), unauthorized)
     with pytest.raises(AssertionError, match="WWW-Authenticate"):
         check("GET", f"{API}/orders", 401, _error("unauthorized"), HEADERS)
@@ -289,7 +293,7 @@ def test_check_405_for_an_undocumented_method(openapi_check):
     """A route answers 405 for every method it does not take: checked
     against the path's documented 405."""
     check = openapi_check.validate_response
-    allow = {"X-Request-Id": "1", "Allow": "GET"}
+    allow = {"X-Request-Id": "1", "X-API-Version": "1.6", "Allow": "GET"}
     check("PUT", f"{API}/orders", 405, _error("method_not_allowed"), allow)
     with pytest.raises(AssertionError, match="Allow"):
         check("PUT", f"{API}/orders", 405, _error("method_not_allowed"), HEADERS)

@@ -362,3 +362,12 @@ def test_order_document_is_a_pdf_download(document):
     ]
     assert not names["invoice_number"]["required"]
     assert not names["delivery_order_name"]["required"]
+
+
+def test_api_version_is_the_release_after_odoos_series():
+    """``X-API-Version`` (and the README's policy): the two numbers after
+    ``18.0``, whatever the patch level."""
+    openapi = load_lib("openapi")
+    assert openapi.api_version("18.0.1.6.0") == "1.6"
+    assert openapi.api_version("18.0.2.0.3") == "2.0"
+    assert openapi.api_version() == ".".join(openapi.manifest_version().split(".")[2:4])
