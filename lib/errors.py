@@ -42,6 +42,28 @@ class ValidationError(OrderApiError):
         return cls(message, details=details)
 
 
+class WebhookUrlRejected(ValidationError):
+    """A well-formed webhook URL the server will not call: plain http where
+    only https is allowed, a host that does not resolve, or one on a
+    private, loopback or link-local address. The server's policy and the
+    world's state, not malformed input: 422, never 400. (A subclass of
+    ``ValidationError``, so the code that refuses a URL either way stays
+    one ``except``.)"""
+
+    status = 422
+    code = "webhook_url_rejected"
+    default_message = "The server will not call this webhook URL."
+
+
+class WebhookNotSet(OrderApiError):
+    """``POST webhook/test`` while the partner has no webhook URL: a state
+    conflict (PUT one first)."""
+
+    status = 409
+    code = "webhook_not_set"
+    default_message = "No webhook URL is set: PUT one first."
+
+
 class Unauthorized(OrderApiError):
     status = 401
     code = "unauthorized"

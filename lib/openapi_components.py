@@ -60,6 +60,19 @@ ERROR_RESPONSES = {
         ["method_not_allowed"],
         ("Allow",),
     ),
+    "WebhookUrlRejected": (
+        "`webhook_url_rejected`: the URL is well formed but the server will not "
+        "call it: plain `http://` where only https is allowed, a host that does "
+        "not resolve, or one on a private, loopback or link-local address "
+        "(administrators may allow hosts); `details` names the field.",
+        ["webhook_url_rejected"],
+        (),
+    ),
+    "WebhookNotSet": (
+        "`webhook_not_set`: the partner has no webhook URL: `PUT webhook` first.",
+        ["webhook_not_set"],
+        (),
+    ),
     "OrderQuoteForbidden": (
         "`forbidden`: the partner is not enabled for the API; "
         "`product_not_allowed`: an EAN is unknown or not allowed for this "

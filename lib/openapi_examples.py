@@ -408,6 +408,11 @@ EXAMPLES = {
         "PDF documents cannot be rendered on this server right now (wkhtmltopdf "
         "is not installed); retry later or ask the seller.",
     ),
+    "WebhookUrlRejected": _error(
+        "webhook_url_rejected",
+        "The host of url (hooks.partner.example) does not resolve.",
+    ),
+    "WebhookNotSet": _error("webhook_not_set", "No webhook URL is set: PUT one first."),
     "InternalError": _error(
         "internal_error",
         "An unexpected error occurred (request id 0f8e4b2a9c1d4e6f8a7b3c5d9e1f2a4b).",

@@ -104,7 +104,8 @@ def _errors(*statuses, write=False, **special):
         "429": "RateLimited",
         "500": "InternalError",
     }
-    always = {"401", "403", "405", "429", "500"}
+    # 400: any route refuses a query parameter it does not declare
+    always = {"400", "401", "403", "405", "429", "500"}
     chosen = {s: errors[s] for s in errors if s in always or s in statuses}
     chosen.update({status.lstrip("_"): name for status, name in special.items()})
     return dict(sorted(chosen.items()))
@@ -480,11 +481,13 @@ OPERATIONS = (
         "Set the partner's webhook URL and the events it receives",
         schemas.WebhookInfo,
         "The webhook settings.",
-        _errors("400", write=True),
+        _errors("400", write=True, _422="WebhookUrlRejected"),
         description="The URL must be `https://` and its host public "
         "(administrators may allow plain http and private hosts). The server "
-        "resolves the host when the URL is set: a host that does not resolve, "
-        "or resolves to a private address, answers 400 `validation_error`. The "
+        "resolves the host when the URL is set: plain http where it is not "
+        "allowed, a host that does not resolve, or one that resolves to a "
+        "private address answers 422 `webhook_url_rejected` (a URL that is not "
+        "one, 400 `validation_error`). The "
         "first time, the answer carries the `signing_secret` (`whsec_` + "
         "base64) that signs every webhook request; it is shown once.\n\n"
         "`event_types` chooses the events (see `webhooks`); omitted or null, "
@@ -514,12 +517,13 @@ OPERATIONS = (
         "Send a signed `ping` event to the webhook now",
         schemas.WebhookTestResult,
         "The outcome of the ping.",
-        _errors("400", write=True),
+        _errors("400", write=True, _409="WebhookNotSet", _422="WebhookUrlRejected"),
         description="Answers 200 whether or not the receiver accepted the ping: "
         "`delivered` tells, with the receiver's HTTP status (`status_code`); "
         "nothing more of the exchange is told (the seller's delivery log keeps "
-        "it). 400 `validation_error` (field `url`) when no webhook URL is set, "
-        "or when the URL set no longer passes the check of `PUT webhook`. One "
+        "it). 409 `webhook_not_set` when no webhook URL is set; 422 "
+        "`webhook_url_rejected` when the URL set no longer passes the check of "
+        "`PUT webhook`. One "
         "test at a time per partner: another one meanwhile is answered 429 "
         "`concurrency_limited`.",
         response_examples=("WebhookTestResult",),
@@ -554,7 +558,7 @@ OPERATIONS = (
         "This OpenAPI document",
         schemas.OpenApiDocument,
         "The OpenAPI 3.1 document of this API.",
-        {"405": "MethodNotAllowed", "500": "InternalError"},
+        {"400": "ValidationError", "405": "MethodNotAllowed", "500": "InternalError"},
         authenticate=False,
     ),
 )

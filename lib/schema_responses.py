@@ -538,6 +538,8 @@ ERROR_STATUSES = {
     "not_cancellable": 409,
     "not_changeable": 409,
     "not_returnable": 409,
+    "webhook_not_set": 409,
+    "webhook_url_rejected": 422,
     "not_configured": 409,
     "rate_limited": 429,
     "concurrency_limited": 429,

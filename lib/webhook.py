@@ -52,7 +52,7 @@ from urllib.parse import urlsplit
 
 from standardwebhooks.webhooks import Webhook
 
-from .errors import ValidationError
+from .errors import ValidationError, WebhookUrlRejected
 
 URL_MAX = 2048
 SECRET_PREFIX = "whsec_"
@@ -209,6 +209,10 @@ def check_target(
     def refuse(message):
         raise ValidationError.from_details([{"field": field, "message": message}])
 
+    def reject(message):
+        # well-formed, but the server will not call it: 422
+        raise WebhookUrlRejected.from_details([{"field": field, "message": message}])
+
     if not isinstance(url, str) or not url.strip():
         refuse(f"{field} must be a non-empty string.")
     url = url.strip()
@@ -216,28 +220,31 @@ def check_target(
         refuse(
             f"{field} must be a URL of at most {URL_MAX} ASCII characters without spaces."
         )
+    # What the document's schema states (a string of printable ASCII that
+    # starts with http:// or https://) is 400; a URL that meets it and that
+    # the server still will not call is 422 (the server's rules, the world).
+    if not url.lower().startswith(("https://", "http://")):
+        refuse(f"{field} must start with https://.")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        refuse(f"{field} is not a valid URL.")
+        reject(f"{field} is not a valid URL (its host or port).")
     scheme = parts.scheme.lower()
-    if scheme not in ("https", "http"):
-        refuse(f"{field} must start with https://.")
     if scheme == "http" and not allow_http:
-        refuse(f"{field} must use https:// (plain http is not allowed on this server).")
+        reject(f"{field} must use https:// (plain http is not allowed on this server).")
     host = (parts.hostname or "").rstrip(".").lower()
     if not host:
-        refuse(f"{field} has no host.")
+        reject(f"{field} has no host.")
     if parts.username or parts.password:
-        refuse(f"{field} must not contain credentials.")
+        reject(f"{field} must not contain credentials.")
     port = port or (443 if scheme == "https" else 80)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     names, networks = parse_allowed_hosts(allowed_hosts)
     allowed_name = host in names
     if allowed_name and not resolve_allowed_names:
         return Target(url, scheme, host, port, path, ())
-    addresses = _addresses(host, port, resolver, refuse, field)
+    addresses = _addresses(host, port, resolver, reject, field)
     for address in addresses:
         if allowed_name or _is_public(address):
             continue
@@ -247,7 +254,7 @@ def check_target(
             if network.version == address.version
         ):
             continue
-        refuse(
+        reject(
             f"The host of {field} ({host}) is a private, loopback or link-local address; "
             "an administrator must allow it first."
         )

@@ -77,8 +77,6 @@ class PartnerOrderApiWebhookSettings(models.AbstractModel):
     def _test_webhook(self):
         partner_sudo = self._webhook_partner_sudo()
         if not partner_sudo.order_api_webhook_url:
-            raise errors.ValidationError.from_details(
-                [{"field": "url", "message": "No webhook URL is set: PUT one first."}]
-            )
+            raise errors.WebhookNotSet()
         Event = self.env["partner.order.api.webhook.event"]
         return Event._send_ping(partner_sudo)._ping_answer()

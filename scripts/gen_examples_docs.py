@@ -84,6 +84,17 @@ ERROR_GUIDE = {
         "Do not retry as is: check the order's `deliveries`, `sent_lots` and "
         "`returns`, and fix the request.",
     ),
+    "webhook_not_set": (
+        "`POST webhook/test`: the partner has no webhook URL.",
+        "Set one with `PUT webhook` (or in the portal), then test again.",
+    ),
+    "webhook_url_rejected": (
+        "`PUT webhook`, `POST webhook/test`: the URL is well formed, but the "
+        "server will not call it: plain http where only https is allowed, a "
+        "host that does not resolve, or one on a private address.",
+        "Do not retry as is: use a public https URL whose host resolves, or ask "
+        "the seller's administrator to allow the host.",
+    ),
     "not_configured": (
         "`POST order`, `order/quote`, an order of `orders/batch`: the seller's "
         "Odoo is not set up for this order in its company (no warehouse, no "

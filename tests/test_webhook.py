@@ -423,12 +423,20 @@ class TestWebhookApi(PartnerOrderApiCase):
             {"url": ""},
             {"url": "not a url"},
             {"url": "ftp://partner.example/x"},
-            {"url": "http://127.0.0.1/hook"},
-            {"url": "https://192.168.1.1/hook"},
-            {"url": "https://user:pw@partner.example/hook"},
         ):
             response = self.api("PUT", "webhook", key=self.key_a, body=body)
             self.assert_error(response, 400, "validation_error")
+        # well formed, but the server will not call them: 422, not 400
+        for url in (
+            "http://127.0.0.1/hook",
+            "https://192.168.1.1/hook",
+            "https://does-not-resolve.example/hook",
+            "https://user:pw@partner.example/hook",
+            "https://partner.example:99999/hook",
+        ):
+            response = self.api("PUT", "webhook", key=self.key_a, body={"url": url})
+            self.assert_error(response, 422, "webhook_url_rejected")
+            self.assertEqual(response.json()["error"]["details"][0]["field"], "url")
         response = self.api(
             "PUT",
             "webhook",
@@ -459,7 +467,7 @@ class TestWebhookApi(PartnerOrderApiCase):
 
     def test_send_test_event(self):
         self.assert_error(
-            self.api("POST", "webhook/test", key=self.key_a), 400, "validation_error"
+            self.api("POST", "webhook/test", key=self.key_a), 409, "webhook_not_set"
         )
         with WebhookReceiver() as receiver:
             self.api("PUT", "webhook", key=self.key_a, body={"url": receiver.url})

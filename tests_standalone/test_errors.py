@@ -33,6 +33,9 @@ CONTRACT = {
     "busy": 503,
     # API-CONTRACT.md, "Next additions" (after the order is placed)
     "not_returnable": 409,
+    # API-CONTRACT.md, "Next additions" (self-service)
+    "webhook_not_set": 409,
+    "webhook_url_rejected": 422,
 }
 
 CLASSES = {

@@ -18,7 +18,8 @@ schemas = load_lib("schemas")
 
 
 # The contract's statuses, route by route.
-COMMON = {"401", "403", "405", "429", "500"}
+# 400: every route refuses a query parameter it does not declare
+COMMON = {"400", "401", "403", "405", "429", "500"}
 EXPECTED_STATUSES = {
     ("GET", f"{API}/available_products"): {"200", "409"} | COMMON,
     ("GET", f"{API}/orders"): {"200", "400"} | COMMON,
@@ -34,11 +35,11 @@ EXPECTED_STATUSES = {
     ("GET", f"{API}/addresses"): {"200"} | COMMON,
     ("POST", f"{API}/orders/batch"): {"200", "400", "409"} | COMMON,
     ("GET", f"{API}/webhook"): {"200"} | COMMON,
-    ("PUT", f"{API}/webhook"): {"200", "400"} | COMMON,
+    ("PUT", f"{API}/webhook"): {"200", "400", "422"} | COMMON,
     ("DELETE", f"{API}/webhook"): {"200"} | COMMON,
-    ("POST", f"{API}/webhook/test"): {"200", "400"} | COMMON,
+    ("POST", f"{API}/webhook/test"): {"200", "400", "409", "422"} | COMMON,
     ("POST", f"{API}/webhook/rotate_secret"): {"200"} | COMMON,
-    ("GET", f"{API}/openapi.json"): {"200", "405", "500"},
+    ("GET", f"{API}/openapi.json"): {"200", "400", "405", "500"},
 }
 # The error codes each route may answer, status by status (the contract's
 # tables): one code per status unless listed here.
@@ -51,12 +52,14 @@ ONE_CODE = {
     "429": "rate_limited",
     "500": "internal_error",
     "503": "document_unavailable",
+    "422": "webhook_url_rejected",
 }
 # statuses every route answers with several codes (fair use)
 STATUS_CODES = {"429": {"rate_limited", "concurrency_limited"}}
 IDEMPOTENCY_CODES = {"idempotency_key_reused", "idempotency_in_progress"}
 WRITE_FORBIDDEN = {"forbidden", "insufficient_scope"}
 SEVERAL_CODES = {
+    ("POST", f"{API}/webhook/test", "409"): {"webhook_not_set"},
     ("GET", f"{API}/available_products", "409"): {"not_configured"},
     ("POST", f"{API}/order", "403"): WRITE_FORBIDDEN | {"product_not_allowed"},
     ("POST", f"{API}/order", "409"): IDEMPOTENCY_CODES
