@@ -107,7 +107,31 @@ def check_wheel(wheel, patterns):
         "static/openapi.json",
     ]
     problems += [f"missing: {n}" for n in wanted if n not in inside]
-    return problems
+    return problems + check_requirements(wheel)
+
+
+def check_requirements(wheel):
+    """The wheel requires Odoo 18.0 and exactly requirements.txt's lines
+    (its bounds included: pyproject's external_dependencies_override)."""
+    with zipfile.ZipFile(wheel) as zf:
+        metadata = next(
+            zf.read(n).decode()
+            for n in zf.namelist()
+            if n.endswith(".dist-info/METADATA")
+        )
+    required = {
+        line.split(":", 1)[1].strip()
+        for line in metadata.splitlines()
+        if line.startswith("Requires-Dist:")
+    }
+    wanted = {
+        line.strip()
+        for line in (REPO / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    } | {"odoo==18.0.*"}
+    return [
+        f"Requires-Dist {sorted(required)} is not requirements.txt's {sorted(wanted)}"
+    ] * (required != wanted)
 
 
 def build(out_dir):
@@ -160,7 +184,8 @@ def main():
         print("\n".join(problems), file=sys.stderr)
         raise SystemExit(f"{wheel.name}: {len(problems)} problem(s) in its contents")
     print(
-        f"{count} files, the manifest's data/demo/assets and static/openapi.json in it, nothing excluded"
+        f"{count} files, the manifest's data/demo/assets and static/openapi.json in it, "
+        "nothing excluded; requires requirements.txt's bounds"
     )
     print(wheel)
 
