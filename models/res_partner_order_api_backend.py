@@ -132,6 +132,20 @@ class ResPartner(models.Model):
             self._order_api_check_can_configure()
         return super().write(vals)
 
+    def web_read(self, specification):
+        """The form's allowed products carry the partner shown as
+        ``order_api_partner_id``, so their "Partner Price" is what the API
+        answers this partner. The view's ``context="{'order_api_partner_id':
+        id}"`` cannot do it: the web client evaluates it before the record is
+        loaded, with no ``id``, and the column showed list prices."""
+        if len(self) == 1 and "order_api_product_ids" in specification:
+            products_spec = dict(specification["order_api_product_ids"] or {})
+            products_spec["context"] = dict(
+                products_spec.get("context") or {}, order_api_partner_id=self.id
+            )
+            specification = dict(specification, order_api_product_ids=products_spec)
+        return super().web_read(specification)
+
     @api.model
     def _order_api_check_can_configure(self):
         if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):

@@ -102,6 +102,24 @@ class TestBackend(PartnerOrderApiCase):
             90.0,
         )
         self.assertEqual(company.order_api_key_count, 1)
+        # as the web client reads the form: the view's context, evaluated
+        # before the record is loaded, carries no partner
+        read = company.web_read(
+            {
+                "order_api_product_ids": {
+                    "fields": {"barcode": {}, "order_api_partner_price": {}},
+                    "context": {"active_test": True, "order_api_partner_id": False},
+                }
+            }
+        )
+        shown = {
+            line["barcode"]: line["order_api_partner_price"]
+            for line in read[0]["order_api_product_ids"]
+        }
+        self.assertEqual(
+            shown, {ean: product["price"] for ean, product in products.items()}
+        )
+        self.assertNotEqual(shown[self.product_a.barcode], self.product_a.lst_price)
 
     def test_partner_tab_counts_and_smart_buttons(self):
         response = self.api("POST", "order", key=self.key_a, body=self.order_body())
