@@ -118,8 +118,9 @@ class ResPartner(models.Model):
 
     order_api_rate_limit_per_minute = fields.Integer(
         string="Order API Requests per Minute",
-        help="Request budget per API key of this partner. 0: the system default "
-        "(partner_order_api.rate_limit_per_minute).",
+        help="Request budget of this partner per minute, shared by all its API "
+        "keys and users (a batch counts one per order; README, cost table). 0: "
+        "the system default (partner_order_api.rate_limit_per_minute).",
         groups=SALES,
         copy=False,
     )
