@@ -68,6 +68,17 @@ class TestMigration15(PartnerOrderApiCase):
         # a fresh install runs no migration
         self.assertIsNone(migration.migrate(self.env.cr, None))
 
+    def test_webhook_of_1_0_pinned_to_what_1_0_sent(self):
+        """From 18.0.1.0.0 (two order event types then) the webhook keeps
+        exactly those: its receiver reads no ``X-Webhook-Event``."""
+        migration = _migration()
+        self._set_url(self.partner_a, "https://hooks.example/a")
+        migration.migrate(self.env.cr, "18.0.1.0.0")
+        self.assertEqual(
+            self._received(self.partner_a), ("order.updated", "order.cancelled", "ping")
+        )
+        self.assertEqual(migration.types_received("18.0.1.1.0"), migration.TYPES_OF_1_4)
+
     def test_digests_taken_again_without_moving_updated_at(self):
         """The objects gained fields: each order's digest is taken again of
         its object as it is now, and its ``updated_at`` stays."""
