@@ -4,7 +4,8 @@
 The use cases live in ``models/``, one model per thing they act on: orders
 (``partner.order.api.orders``), products (``partner.order.api.products``),
 carriers and addresses (``partner.order.api.addresses``),
-webhook settings (``partner.order.api.webhook.settings``), documents
+webhook settings (``partner.order.api.webhook.settings``), the webhook
+event log (``partner.order.api.webhook.log``), documents
 (``partner.order.api.document``). Who is asking is decided before a route
 runs, by the auth method (``ir.http._auth_method_partner_order_api``:
 ``partner.order.api.caller._admit``); errors become JSON in
@@ -32,6 +33,10 @@ def _addresses():
 
 def _webhook():
     return request.env["partner.order.api.webhook.settings"]
+
+
+def _webhook_log():
+    return request.env["partner.order.api.webhook.log"]
 
 
 def _json_body():
@@ -175,6 +180,16 @@ class PartnerOrderApiController(http.Controller):
     @api_endpoint("rotateWebhookSecret")
     def webhook_rotate_secret(self, **params):
         return _webhook()._rotate_webhook_secret(), 200
+
+    @api_endpoint("listWebhookEvents")
+    def webhook_events(self, **params):
+        query = validation.parse_webhook_events_query(request.httprequest.args)
+        return _webhook_log()._list_events(query), 200
+
+    @api_endpoint("redeliverWebhookEvents")
+    def webhook_events_redeliver(self, **params):
+        redeliver = validation.parse_webhook_redeliver(_json_body())
+        return _webhook_log()._redeliver(redeliver), 202
 
     @api_endpoint("getOpenApiDocument")
     def openapi(self, **params):

@@ -17,13 +17,17 @@ LINES_PER_TOKEN = 10  # an order or a quote: one token per 10 lines
 ORDER_MAX_COST = 10  # an order holds at most 100 lines
 DOCUMENT_COST = 5  # a PDF: rendered by wkhtmltopdf, or read from the cache
 WEBHOOK_TEST_COST = 5  # a network call of up to the webhook deadline
+REDELIVER_COST = 5  # queues sends: up to every failed event of 30 days
 BATCH_MAX_COST = 1000  # orders/batch takes at most 100 orders
 
 # operation id -> fixed cost (the others cost READ, batches one per order)
 FIXED = {
     "getOrderDocument": DOCUMENT_COST,
     "testWebhook": WEBHOOK_TEST_COST,
+    "redeliverWebhookEvents": REDELIVER_COST,
 }
+# lists whose cost is by their page size
+PAGED = ("listOrders", "listWebhookEvents")
 
 # operations whose body is one order (cost by its lines)
 ORDER_BODIES = ("createOrder", "quoteOrder", "changeOrder", "quoteOrderChange")
@@ -33,7 +37,7 @@ BODY_COSTS = ("createOrdersBatch", *ORDER_BODIES)
 # (what, tokens) rows of the README's table, in its order
 COST_TABLE = (
     ("Any read (`available_products`, `order_status`, webhook settings)", "1"),
-    ("`GET orders`", "1 per 50 objects of `page_size` (1 or 2)"),
+    ("`GET orders`, `GET webhook/events`", "1 per 50 items of `page_size` (1 or 2)"),
     ("`POST order`, `POST order/quote`", "1 per 10 lines (1 to 10)"),
     ("`POST order/cancel`", "1"),
     ("`POST order/return`", "1"),
@@ -50,6 +54,7 @@ COST_TABLE = (
         "`POST webhook/test` (and the portal's *Send test event*)",
         str(WEBHOOK_TEST_COST),
     ),
+    ("`POST webhook/events/redeliver`", str(REDELIVER_COST)),
 )
 
 
@@ -97,7 +102,7 @@ def request_cost(operation_id, args, body):
     """Tokens a request of `operation_id` takes: `args` its query
     parameters (a mapping), `body` its raw body (bytes; read only for a
     batch). A request that validation will refuse costs what a read costs."""
-    if operation_id == "listOrders":
+    if operation_id in PAGED:
         return _page_size_cost(args)
     if operation_id == "createOrdersBatch":
         return _batch_cost(body)

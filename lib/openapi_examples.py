@@ -413,6 +413,14 @@ EXAMPLES = {
         "The host of url (hooks.partner.example) does not resolve.",
     ),
     "WebhookNotSet": _error("webhook_not_set", "No webhook URL is set: PUT one first."),
+    "WebhookRedeliverEvent": {
+        "summary": "One event again (its id from GET webhook/events)",
+        "value": {"event_id": "msg_2f1c0a9e7b3d4c58a6e0f1b2c3d4e5f6"},
+    },
+    "WebhookRedeliverFailedSince": {
+        "summary": "Every failed event since a time",
+        "value": {"since": "2026-11-23T00:00:00Z", "status": "failed"},
+    },
     "InternalError": _error(
         "internal_error",
         "An unexpected error occurred (request id 0f8e4b2a9c1d4e6f8a7b3c5d9e1f2a4b).",

@@ -12,58 +12,14 @@ error answers (``lib/openapi_components.py``'s ``ERROR_RESPONSES``, by
 name). ``lib/openapi.py`` re-exports every name.
 """
 
-import textwrap
-from dataclasses import dataclass, field
-
 from . import schemas
-
-PREFIX = "/partner_order_api"
-
-
-def md(text):
-    """A markdown text written indented in the source, as the document
-    holds it."""
-    return textwrap.dedent(text).strip()
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One route of the API and everything the document says of it."""
-
-    operation_id: str
-    method: str
-    path: str  # under PREFIX
-    tag: str
-    summary: str
-    response: type | str  # the model of the success answer, or a FILE_SCHEMAS name
-    response_description: str
-    errors: dict  # status -> name in components/responses
-    status: int = 200
-    description: str = ""
-    query: type | None = None
-    body: type | None = None
-    body_examples: tuple = ()
-    response_examples: tuple = ()
-    idempotent: bool = False  # takes Idempotency-Key
-    authenticate: bool = True
-    media_type: str = "application/json"  # of the success answer
-    extra: dict = field(default_factory=dict)
-    writes: bool | None = None  # None: every method but GET writes
-    # writes nothing in the end, but on a read/write cursor: its writes are
-    # made in a savepoint rolled back (``POST order/change/quote``)
-    rolled_back: bool = False
-
-    @property
-    def readonly(self):
-        """Routes that write nothing (GET routes, and those declared
-        ``writes=False``) are read-only: they run on a read-only cursor and
-        read-only keys may call them; the others write."""
-        return self.method == "GET" if self.writes is None else not self.writes
-
-    @property
-    def full_path(self):
-        return f"{PREFIX}/{self.path}"
-
+from .openapi_operation import (  # noqa: F401 (re-exported)
+    PREFIX,
+    Operation,
+    _errors,
+    md,
+)
+from .openapi_operations_log import LOG_OPERATIONS
 
 CHANGE_ORDER_DESCRIPTION = md(
     """
@@ -91,24 +47,6 @@ CHANGE_ORDER_DESCRIPTION = md(
     answers 404 `not_found`.
     """
 )
-
-
-def _errors(*statuses, write=False, **special):
-    """The error answers of an authenticated route, by status."""
-    errors = {
-        "400": "ValidationError",
-        "401": "Unauthorized",
-        "403": "WriteForbidden" if write else "Forbidden",
-        "404": "NotFound",
-        "405": "MethodNotAllowed",
-        "429": "RateLimited",
-        "500": "InternalError",
-    }
-    # 400: any route refuses a query parameter it does not declare
-    always = {"400", "401", "403", "405", "429", "500"}
-    chosen = {s: errors[s] for s in errors if s in always or s in statuses}
-    chosen.update({status.lstrip("_"): name for status, name in special.items()})
-    return dict(sorted(chosen.items()))
 
 
 LIST_ORDERS_DESCRIPTION = md(
@@ -561,6 +499,7 @@ OPERATIONS = (
         {"400": "ValidationError", "405": "MethodNotAllowed", "500": "InternalError"},
         authenticate=False,
     ),
+    *LOG_OPERATIONS,
 )
 BY_ID = {operation.operation_id: operation for operation in OPERATIONS}
 BY_ROUTE = {

@@ -15,6 +15,8 @@ schemas``; ``from ..lib.schemas import EVENT_TYPES``); they live in
 - ``lib/schema_requests.py``: the request models made of them;
 - ``lib/schema_responses.py``: the answers (the order object, the lists,
   the webhook's settings) and the error envelope with its codes;
+- ``lib/schema_webhook_log.py``: the webhook event log's query, bodies
+  and answers;
 - ``lib/events.py``: the webhook's event types.
 
 ``SCHEMAS`` below names the document's ``components/schemas``.
@@ -117,6 +119,15 @@ from .schema_responses import (  # noqa: F401 (re-exported)
     WebhookPing,
     WebhookTestResult,
 )
+from .schema_webhook_log import (  # noqa: F401 (re-exported)
+    EVENT_STATES,
+    WebhookAttempt,
+    WebhookEvent,
+    WebhookEventList,
+    WebhookEventsQuery,
+    WebhookRedeliverRequest,
+    WebhookRedeliverResult,
+)
 
 # The document's components/schemas, by name (named enums included)
 SCHEMAS = (
@@ -138,4 +149,7 @@ SCHEMAS = (
     OrderBatchResponse,
     CarrierList,
     AddressList,
+    WebhookEventList,
+    WebhookRedeliverRequest,
+    WebhookRedeliverResult,
 )

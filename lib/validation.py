@@ -414,3 +414,23 @@ def parse_orders_query(params):
         "sort": query.sort,
     }
     return query.page, query.page_size, filters
+
+
+def parse_webhook_events_query(params):
+    """The filters and page of ``GET webhook/events``."""
+    return validate(schemas.WebhookEventsQuery, dict(params.items()))
+
+
+def parse_webhook_redeliver(data):
+    """``POST webhook/events/redeliver``: ``event_id``, or ``since`` with
+    ``status: "failed"``; never both."""
+    request = validate(schemas.WebhookRedeliverRequest, data)
+    if request.event_id and (request.since or request.status):
+        problem = ("event_id", "Send event_id alone, or since with status.")
+    elif not request.event_id and not request.since:
+        problem = ("event_id", 'Send event_id, or since with status "failed".')
+    elif request.since and request.status != "failed":
+        problem = ("status", 'With since, status must be "failed".')
+    else:
+        return request
+    raise ValidationError.from_details([_detail(*problem)])

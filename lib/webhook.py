@@ -131,6 +131,14 @@ _TUNNELLED_IPV4 = (
 )
 
 
+def public_peer(peer):
+    """Whether ``peer`` (``Result.peer``, the address a request reached) is
+    public: what the receiver answered there may be shown to the partner
+    (an address the seller allowed may be one of the seller's own)."""
+    address = _ip_or_none(peer or "")
+    return address is not None and _is_public(address)
+
+
 def _is_public(address):
     address = _unmapped(address)
     if address.version == 6 and any(address in net for net in _TUNNELLED_IPV4):

@@ -93,3 +93,4 @@ from . import res_users_order_api_backend
 from . import partner_order_api_rate_limit
 from . import partner_order_api_order_tally
 from . import partner_order_api_forecast_pending
+from . import partner_order_api_webhook_log

@@ -172,6 +172,13 @@ class PartnerOrderApiWebhookEvent(models.Model):
         string="Last Response Time (ms)", readonly=True
     )
     delivered_at = fields.Datetime(readonly=True)
+    attempt_ids = fields.One2many(
+        "partner.order.api.webhook.attempt",
+        "event_id",
+        string="Attempts Made",
+        readonly=True,
+        help="Every attempt, as the partner reads it in GET webhook/events.",
+    )
 
     def init(self):
         cr = self.env.cr
@@ -399,8 +406,10 @@ class PartnerOrderApiWebhookEvent(models.Model):
         return url, body, headers, self._url_policy()
 
     def _finish_attempt(self, result, final=False):
-        """Record the outcome of the attempt that ``_start_attempt`` counted."""
+        """Record the outcome of the attempt that ``_start_attempt`` counted
+        (and the attempt itself, for the partner's event log)."""
         self.ensure_one()
+        self.env["partner.order.api.webhook.attempt"]._record(self, result)
         if result.delivered:
             self._drop_claim_wake_up()
             self.write(

@@ -113,6 +113,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
                 "next_attempt_at": False,
             }
         )
+        self.env["partner.order.api.webhook.attempt"]._record(logged, result)
         self.sudo().search(
             [
                 ("partner_id", "=", partner_sudo.id),

@@ -19,6 +19,7 @@ from . import test_sent_lots
 from . import test_webhook
 from . import test_webhook_events
 from . import test_webhook_events_rotation
+from . import test_webhook_log
 from . import test_api_orders_beyond
 from . import test_api_cancel
 from . import test_api_change

@@ -68,6 +68,19 @@ class TestRpcGenericMethods(RpcSurfaceCase):
             ).ids
         if not ids and model_name == "partner.order.api.forecast.pending":
             ids = model.create({"product_id": 1, "create_date": "2026-01-01"}).ids
+        if not ids and model_name == "partner.order.api.webhook.attempt":
+            event = (
+                self.env["partner.order.api.webhook.event"].sudo().search([], limit=1)
+            )
+            if not event:
+                event = event.create(
+                    {
+                        "partner_id": self.partner_b.id,
+                        "company_id": self.env.company.id,
+                        "payload": "{}",
+                    }
+                )
+            ids = model.create({"event_id": event.id, "at": "2026-01-01"}).ids
         self.assertTrue(ids, f"no {model_name} to aim at")
         return ids
 

@@ -360,6 +360,8 @@ class TestRpcSurface(RpcSurfaceCase):
             "partner.order.api.order.reader",
             "partner.order.api.document",
             "partner.order.api.forecast.pending",
+            "partner.order.api.webhook.log",
+            "partner.order.api.webhook.attempt",
         ):
             self.assertFalse(
                 {m for m in methods if m[0] == model},

@@ -39,6 +39,8 @@ EXPECTED_STATUSES = {
     ("DELETE", f"{API}/webhook"): {"200"} | COMMON,
     ("POST", f"{API}/webhook/test"): {"200", "400", "409", "422"} | COMMON,
     ("POST", f"{API}/webhook/rotate_secret"): {"200"} | COMMON,
+    ("GET", f"{API}/webhook/events"): {"200"} | COMMON,
+    ("POST", f"{API}/webhook/events/redeliver"): {"202", "404"} | COMMON,
     ("GET", f"{API}/openapi.json"): {"200", "400", "405", "500"},
 }
 # The error codes each route may answer, status by status (the contract's
@@ -59,6 +61,7 @@ STATUS_CODES = {"429": {"rate_limited", "concurrency_limited"}}
 IDEMPOTENCY_CODES = {"idempotency_key_reused", "idempotency_in_progress"}
 WRITE_FORBIDDEN = {"forbidden", "insufficient_scope"}
 SEVERAL_CODES = {
+    ("POST", f"{API}/webhook/events/redeliver", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/webhook/test", "409"): {"webhook_not_set"},
     ("GET", f"{API}/available_products", "409"): {"not_configured"},
     ("POST", f"{API}/order", "403"): WRITE_FORBIDDEN | {"product_not_allowed"},
