@@ -20,6 +20,7 @@ import requests
 from gen_examples_change import record_change
 from gen_examples_dates import record_dates
 from gen_examples_return import record_return
+from gen_examples_webhook_log import record_webhook_log
 from webhook_receiver import WebhookReceiver
 
 PREFIX = "/partner_order_api/"
@@ -369,12 +370,13 @@ def _record_webhook(rec):
         rec.examples["rotateWebhookSecret"][-1]["response"]["body"][
             "signing_secret"
         ] = "whsec_<the new secret, shown once>"
-        rec.call("setWebhook", "400: not https", "PUT", "webhook",
+        rec.call("setWebhook", "422: plain http (not allowed on this server)", "PUT", "webhook",
                  body={"url": "http://partner.example/hook"})  # fmt: skip
         answer = rec.call("testWebhook", "Ping", "POST", "webhook/test")
         webhook_id = "msg_2p5Jm8yD1pQ0a7c3V9xLk4TzNf"
         rec.masker.add(answer.json().get("webhook_id"), webhook_id)
         rec.examples["testWebhook"][-1]["response"]["body"]["webhook_id"] = webhook_id
+        record_webhook_log(rec)
     rec.call("deleteWebhook", "Remove the URL", "DELETE", "webhook")
 
 
