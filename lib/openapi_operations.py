@@ -193,7 +193,9 @@ OPERATIONS = (
         "have an EAN, with their price for quantity 1 from the partner's "
         "pricelist, taxes excluded, the quantity free in stock now "
         "(`available_quantity`) and the customer lead time in days "
-        "(`sale_delay`).",
+        "(`sale_delay`), the pricelist's quantity tiers (`price_breaks`) and "
+        "the quantities an order line must keep to (`min_quantity`, "
+        "`order_multiple`).",
         response_examples=("ProductList",),
     ),
     Operation(
@@ -558,6 +560,10 @@ OPERATIONS = (
         authenticate=False,
     ),
 )
+# the partner's terms (issue 28), declared apart with what they need above
+from .openapi_operations_terms import TERMS_OPERATIONS  # noqa: E402
+
+OPERATIONS = (*OPERATIONS, *TERMS_OPERATIONS)
 BY_ID = {operation.operation_id: operation for operation in OPERATIONS}
 BY_ROUTE = {
     (operation.full_path, operation.method): operation for operation in OPERATIONS

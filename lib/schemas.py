@@ -15,6 +15,8 @@ schemas``; ``from ..lib.schemas import EVENT_TYPES``); they live in
 - ``lib/schema_requests.py``: the request models made of them;
 - ``lib/schema_responses.py``: the answers (the order object, the lists,
   the webhook's settings) and the error envelope with its codes;
+- ``lib/schema_terms.py``: the products and the account (prices, price
+  breaks, quantity rules, payment terms and balance);
 - ``lib/events.py``: the webhook's event types.
 
 ``SCHEMAS`` below names the document's ``components/schemas``.
@@ -102,8 +104,6 @@ from .schema_responses import (  # noqa: F401 (re-exported)
     OrderResponse,
     OrderStatus,
     Pagination,
-    Product,
-    ProductList,
     QuoteLine,
     Return,
     ReturnLine,
@@ -116,6 +116,14 @@ from .schema_responses import (  # noqa: F401 (re-exported)
     WebhookInfo,
     WebhookPing,
     WebhookTestResult,
+)
+from .schema_terms import (  # noqa: F401 (re-exported)
+    Account,
+    AccountResponse,
+    OpenInvoice,
+    PriceBreak,
+    Product,
+    ProductList,
 )
 
 # The document's components/schemas, by name (named enums included)
@@ -138,4 +146,5 @@ SCHEMAS = (
     OrderBatchResponse,
     CarrierList,
     AddressList,
+    AccountResponse,
 )
