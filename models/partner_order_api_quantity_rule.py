@@ -22,7 +22,6 @@ class PartnerOrderApiQuantityRule(models.Model):
 
     partner_id = fields.Many2one(
         "res.partner",
-        string="Partner",
         required=True,
         index=True,
         ondelete="cascade",
@@ -30,7 +29,6 @@ class PartnerOrderApiQuantityRule(models.Model):
     )
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         required=True,
         ondelete="cascade",
     )
@@ -40,7 +38,6 @@ class PartnerOrderApiQuantityRule(models.Model):
         "min_quantity in available_products. 0: no minimum.",
     )
     order_multiple = fields.Integer(
-        string="Order Multiple",
         help="The API refuses an order line that is not a multiple of it (400) "
         "and shows it as order_multiple in available_products. 0: none. This "
         "rule replaces the product's sales packaging for this partner.",
