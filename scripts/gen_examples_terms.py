@@ -15,12 +15,14 @@ def record_terms(rec, ctx):
     # (imported here: gen_examples_record imports this module)
     from gen_examples_record import ADDRESS  # pylint: disable=import-outside-toplevel
 
+    used = _set_terms(ctx, True)
     rec.call(
         "getAccount",
         "The partner's payment terms, balance and open invoices",
         "GET",
         "account",
     )
+    _set_terms(ctx, used)
     rec.call(
         "quoteOrder",
         "Quantity tiers: 10 nutrient packs at the tier price of 10",
@@ -41,3 +43,19 @@ def record_terms(rec, ctx):
             "delivery_address": ADDRESS,
         },
     )
+
+
+def _set_terms(ctx, use_credit_limit):
+    """Give the example partner the demo's payment terms and a credit limit,
+    with credit limits used by its company as ``use_credit_limit`` says;
+    returns what the company used before (to put it back)."""
+    with ctx["registry"].cursor() as cr:
+        env = ctx["odoo"].api.Environment(cr, ctx["odoo"].SUPERUSER_ID, {})
+        partner = env["res.partner"].browse(ctx["partner"])
+        partner.property_payment_term_id = env.ref(
+            "account.account_payment_term_30days"
+        )
+        partner.credit_limit = 5000.0
+        used = env.company.account_use_credit_limit
+        env.company.account_use_credit_limit = use_credit_limit
+        return used
