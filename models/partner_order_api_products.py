@@ -108,13 +108,15 @@ class PartnerOrderApiProducts(models.AbstractModel):
             return result
         now = fields.Datetime.now()
         rules = pricelist._get_applicable_rules(products, now)
+        tier_rules = rules.filtered(lambda rule: rule.min_quantity > 1)
+        if not tier_rules:  # the common case: one price whatever the quantity
+            return result
         for product in products:
             tiers = sorted(
                 {
                     rule.min_quantity
-                    for rule in rules
-                    if rule.min_quantity > 1
-                    and rule._is_applicable_for(product, rule.min_quantity)
+                    for rule in tier_rules
+                    if rule._is_applicable_for(product, rule.min_quantity)
                 }
             )
             if not tiers:

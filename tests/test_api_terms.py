@@ -58,6 +58,35 @@ class TestPriceBreaks(PartnerOrderApiCase):
             refill["price_breaks"][1], {"min_quantity": 10.0, "price": 8.5}
         )
 
+    def test_no_query_per_product(self):
+        """The tiers of 1 or 2 products priced alike (10 % off, a fixed
+        price from 100) cost the same number of queries."""
+        self.env["product.pricelist.item"].create(
+            [
+                {
+                    "pricelist_id": self.pricelist.id,
+                    "applied_on": "0_product_variant",
+                    "product_id": product.id,
+                    "min_quantity": 100,
+                    "compute_price": "fixed",
+                    "fixed_price": 1.0,
+                }
+                for product in self.product_a | self.kit
+            ]
+        )
+        Products = self.env["partner.order.api.products"]
+        counts = []
+        # (the first call fills Odoo's registry caches: not counted)
+        for products in (self.kit, self.product_a, self.product_a | self.kit):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            breaks = Products._price_breaks(
+                self.pricelist, products, self.currency, self.partner_a
+            )
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertTrue(all(breaks.values()))
+        self.assertEqual(counts[1], counts[2])
+
     def test_tiers_applied_at_their_thresholds(self):
         expected = {9: 10.0, 10: 9.0, 99: 9.0, 100: 8.0}
         for amount, price in expected.items():
