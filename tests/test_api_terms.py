@@ -10,6 +10,33 @@ from odoo import Command, fields
 from odoo.tests import tagged
 
 from .common import PartnerOrderApiCase
+from .common_companies import MultiCompanyCase
+
+
+def post_invoice(env, partner, product, price, due):
+    """A posted customer invoice of ``partner`` (one untaxed line of
+    ``price``) due on ``due``, made 30 days before, without payment terms."""
+    invoice = env["account.move"].create(
+        {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "invoice_date": due - datetime.timedelta(days=30),
+            "invoice_date_due": due,
+            "invoice_payment_term_id": False,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "quantity": 1,
+                        "price_unit": price,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+        }
+    )
+    invoice.action_post()
+    return invoice
 
 
 @tagged("post_install", "-at_install")
@@ -267,27 +294,7 @@ class TestAccount(PartnerOrderApiCase):
 
     @classmethod
     def _invoice(cls, partner, price, due):
-        invoice = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": due - datetime.timedelta(days=30),
-                "invoice_date_due": due,
-                "invoice_payment_term_id": False,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "product_id": cls.product_b.id,
-                            "quantity": 1,
-                            "price_unit": price,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
-        invoice.action_post()
-        return invoice
+        return post_invoice(cls.env, partner, cls.product_b, price, due)
 
     def test_account_as_the_partner_ledger_shows_it(self):
         response = self.api("GET", "account", key=self.key_a)
@@ -335,3 +342,23 @@ class TestAccount(PartnerOrderApiCase):
         self.assert_error(
             self.api("GET", "account", key=self.key_off), 403, "forbidden"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestAccountCompanies(MultiCompanyCase):
+    def test_account_confined_to_the_api_company(self):
+        """The shared customer's invoice of company 1 counts for its users
+        working in company 1, never for those working in company 2."""
+        invoice = post_invoice(
+            self.env, self.shared, self.product_a, 50.0, datetime.date.today()
+        )
+        self.assertEqual(invoice.company_id, self.company_1)
+        account = self.api("GET", "account", key=self.key_s1).json()["account"]
+        self.assertEqual(account["open_balance"], 50.0)
+        self.assertEqual(
+            [i["number"] for i in account["open_invoices"]], [invoice.name]
+        )
+        account = self.api("GET", "account", key=self.key_s2).json()["account"]
+        self.assertEqual(account["open_balance"], 0.0)
+        self.assertEqual(account["open_invoices"], [])
+        self.assertEqual(account["currency"], self.currency_2.name)
