@@ -88,7 +88,7 @@ class Account(_Response):
     )
     credit_limit: float | None = Field(
         description="The partner's credit limit when the seller uses credit "
-        "limits; null otherwise."
+        "limits and set one; null otherwise (no limit)."
     )
     open_balance: float = Field(
         description="What the partner owes now: its receivable balance as the "

@@ -47,7 +47,8 @@ class PartnerOrderApiAccount(models.AbstractModel):
         return {
             "payment_terms": term.name if term else None,
             "credit_limit": currency.round(partner_sudo.credit_limit)
-            if company.account_use_credit_limit
+            # (0: no limit, as Odoo's credit warnings read it)
+            if company.account_use_credit_limit and partner_sudo.credit_limit
             else None,
             "open_balance": currency.round(balance or 0.0),
             "overdue_amount": currency.round(overdue or 0.0),

@@ -325,7 +325,9 @@ class TestAccount(PartnerOrderApiCase):
         )
 
     def test_other_partner_sees_only_its_own(self):
+        # a limit set, but the seller does not use credit limits
         self.company.account_use_credit_limit = False
+        self.partner_b.credit_limit = 300.0
         account = self.api("GET", "account", key=self.key_b).json()["account"]
         self.assertEqual(account["open_balance"], 70.0)
         self.assertEqual(account["overdue_amount"], 70.0)
