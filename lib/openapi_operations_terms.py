@@ -12,7 +12,7 @@ ACCOUNT_DESCRIPTION = md(
     The authenticated partner's terms and what it owes the seller, from the
     seller's accounting in the company the partner's orders belong to:
     `payment_terms` (their name, null for none), `credit_limit` (null when
-    the seller does not use credit limits), `open_balance` (the receivable
+    the seller does not use credit limits or set none), `open_balance` (the receivable
     balance the seller's partner ledger shows: posted entries not yet
     reconciled), `overdue_amount` (the part of it due before today) and
     `open_invoices` (posted invoices and credit notes not fully paid, by due
