@@ -66,6 +66,10 @@ class PartnerOrderApiController(http.Controller):
             ]._get_available_products()
         }, 200
 
+    @api_endpoint("getAccount")
+    def account(self, **params):
+        return {"account": request.env["partner.order.api.account"]._get_account()}, 200
+
     @api_endpoint("listCarriers")
     def carriers(self, **params):
         return {"carriers": _addresses()._get_carriers()}, 200

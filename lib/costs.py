@@ -36,7 +36,10 @@ BODY_COSTS = ("createOrdersBatch", *ORDER_BODIES)
 
 # (what, tokens) rows of the README's table, in its order
 COST_TABLE = (
-    ("Any read (`available_products`, `order_status`, webhook settings)", "1"),
+    (
+        "Any read (`available_products`, `order_status`, `account`, webhook settings)",
+        "1",
+    ),
     ("`GET orders`, `GET webhook/events`", "1 per 50 items of `page_size` (1 or 2)"),
     ("`POST order`, `POST order/quote`", "1 per 10 lines (1 to 10)"),
     ("`POST order/cancel`", "1"),

@@ -462,6 +462,10 @@ def document(version=None):
                 "description": "The partner's carriers and delivery addresses.",
             },
             {
+                "name": "Account",
+                "description": "The partner's payment terms, credit and open invoices.",
+            },
+            {
                 "name": "Webhook",
                 "description": "Where the partner's order updates are POSTed.",
             },

@@ -135,6 +135,13 @@ EXAMPLES = {
                     "available_quantity": 140.0,
                     "sale_delay": 2,
                     "restock_date": None,
+                    "price_breaks": [
+                        {"min_quantity": 1.0, "price": 29.75},
+                        {"min_quantity": 10.0, "price": 27.5},
+                        {"min_quantity": 100.0, "price": 25.0},
+                    ],
+                    "min_quantity": None,
+                    "order_multiple": 12.0,
                 },
                 {
                     "ean": "4260582941030",
@@ -145,8 +152,35 @@ EXAMPLES = {
                     "available_quantity": None,
                     "sale_delay": 0,
                     "restock_date": None,
+                    "price_breaks": [],
+                    "min_quantity": 20.0,
+                    "order_multiple": 10.0,
                 },
             ],
+        }
+    },
+    "Account": {
+        "value": {
+            "success": True,
+            "account": {
+                "payment_terms": "30 Days",
+                "credit_limit": 5000.0,
+                "open_balance": 1234.5,
+                "overdue_amount": 410.0,
+                "currency": "EUR",
+                "open_invoices": [
+                    {
+                        "number": "INV/2026/00031",
+                        "due_date": "2026-11-02",
+                        "amount_residual": 410.0,
+                    },
+                    {
+                        "number": "INV/2026/00042",
+                        "due_date": "2026-12-24",
+                        "amount_residual": 824.5,
+                    },
+                ],
+            },
         }
     },
     "OrderQuote": {

@@ -20,6 +20,7 @@ from .openapi_operation import (  # noqa: F401 (re-exported)
     md,
 )
 from .openapi_operations_log import LOG_OPERATIONS
+from .openapi_operations_terms import TERMS_OPERATIONS
 
 CHANGE_ORDER_DESCRIPTION = md(
     """
@@ -132,7 +133,9 @@ OPERATIONS = (
         "have an EAN, with their price for quantity 1 from the partner's "
         "pricelist, taxes excluded, the quantity free in stock now "
         "(`available_quantity`) and the customer lead time in days "
-        "(`sale_delay`).",
+        "(`sale_delay`), the pricelist's quantity tiers (`price_breaks`) and "
+        "the quantities an order line must keep to (`min_quantity`, "
+        "`order_multiple`).",
         response_examples=("ProductList",),
     ),
     Operation(
@@ -500,6 +503,7 @@ OPERATIONS = (
         authenticate=False,
     ),
     *LOG_OPERATIONS,
+    *TERMS_OPERATIONS,
 )
 BY_ID = {operation.operation_id: operation for operation in OPERATIONS}
 BY_ROUTE = {

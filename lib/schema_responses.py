@@ -57,38 +57,6 @@ class _Response(BaseModel):
     """Fields may be added to an answer, never removed."""
 
 
-class Product(_Response):
-    ean: str = Field(description="The product's barcode: use it to order.")
-    name: str = Field(
-        description="The product's own name (with its variant's attribute "
-        "values); its internal reference is `default_code`, never in the name."
-    )
-    default_code: str | None = Field(description="Internal reference; null if none.")
-    price: float = Field(description="Unit price for quantity 1, taxes excluded.")
-    currency: str = Field(description="ISO 4217 code.")
-    available_quantity: float | None = Field(
-        description="Free to promise now, in the product's unit: Odoo's free "
-        "quantity (on hand less what is reserved for other orders) in the "
-        "warehouses of the seller's company; goods still to come do not count. "
-        "Null for a product that is not kept in stock (always available)."
-    )
-    sale_delay: int = Field(
-        description="The product's customer lead time, in days (0: none)."
-    )
-    restock_date: datetime.date | None = Field(
-        description="When a product with no free quantity is expected back: "
-        "the scheduled date of the earliest incoming receipt not done in the "
-        "seller's warehouses (a late receipt keeps its past date). Null when "
-        "`available_quantity` is above 0, for a product not kept in stock, "
-        "or when nothing incoming is known."
-    )
-
-
-class ProductList(_Response):
-    success: Literal[True]
-    products: list[Product]
-
-
 class Address(_Response):
     name: str | None
     street: str | None

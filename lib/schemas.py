@@ -17,6 +17,8 @@ schemas``; ``from ..lib.schemas import EVENT_TYPES``); they live in
   the webhook's settings) and the error envelope with its codes;
 - ``lib/schema_webhook_log.py``: the webhook event log's query, bodies
   and answers;
+- ``lib/schema_terms.py``: the products and the account (prices, price
+  breaks, quantity rules, payment terms and balance);
 - ``lib/events.py``: the webhook's event types.
 
 ``SCHEMAS`` below names the document's ``components/schemas``.
@@ -104,8 +106,6 @@ from .schema_responses import (  # noqa: F401 (re-exported)
     OrderResponse,
     OrderStatus,
     Pagination,
-    Product,
-    ProductList,
     QuoteLine,
     Return,
     ReturnLine,
@@ -118,6 +118,14 @@ from .schema_responses import (  # noqa: F401 (re-exported)
     WebhookInfo,
     WebhookPing,
     WebhookTestResult,
+)
+from .schema_terms import (  # noqa: F401 (re-exported)
+    Account,
+    AccountResponse,
+    OpenInvoice,
+    PriceBreak,
+    Product,
+    ProductList,
 )
 from .schema_webhook_log import (  # noqa: F401 (re-exported)
     EVENT_STATES,
@@ -152,4 +160,5 @@ SCHEMAS = (
     WebhookEventList,
     WebhookRedeliverRequest,
     WebhookRedeliverResult,
+    AccountResponse,
 )

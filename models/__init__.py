@@ -19,7 +19,9 @@ Where each concern lives, in the order a request meets them (README,
   ``partner_order_api_orders_create.py``: create, quote, batch;
   ``partner_order_api_orders_change.py``: change and its dry run;
   ``partner_order_api_orders_return.py``: return), products
-  (``partner_order_api_products.py``), carriers and delivery addresses
+  (``partner_order_api_products.py``; the quantities a partner may order
+  of them ``partner_order_api_quantity_rule.py``), the partner's terms and
+  balance (``partner_order_api_account.py``), carriers and delivery addresses
   (``partner_order_api_addresses.py``, the carrier's code
   ``delivery_carrier.py``), webhook settings
   (``partner_order_api_webhook_settings.py``), documents
@@ -69,6 +71,8 @@ from . import order_reader_returns
 from . import partner_order_api_orders_change
 from . import partner_order_api_orders_return
 from . import partner_order_api_products
+from . import partner_order_api_quantity_rule
+from . import partner_order_api_account
 from . import delivery_carrier
 from . import partner_order_api_addresses
 from . import partner_order_api_webhook_settings

@@ -157,7 +157,9 @@ class PartnerOrderApiOrders(models.AbstractModel):
     def _change_lines(self, order_sudo, partner_sudo, changes):
         """``[(line or None, product, amount)]`` of the named EANs: the
         order's line of that EAN (as ordered), else a new line of the allowed
-        product (403 ``product_not_allowed`` as in ``POST order``)."""
+        product (403 ``product_not_allowed`` as in ``POST order``); a new or
+        changed quantity (not 0) keeps to the product's minimum and multiple
+        (400, ``partner_order_api_quantity_rule.py``)."""
         by_ean = {}
         for line in order_sudo.order_line.filtered(
             lambda sol: not sol.display_type and sol.product_id and not sol.is_delivery
@@ -167,10 +169,12 @@ class PartnerOrderApiOrders(models.AbstractModel):
             )
         allowed = None
         result = []
-        for change in changes:
+        checks = []  # new or changed quantities: the product's quantity rule
+        for index, change in enumerate(changes):
             found = by_ean.get(change["ean"])
             if found:
                 result.append(self._one_line(order_sudo, change, found))
+                checks.append((f"lines[{index}].amount", result[-1]))
                 continue
             if allowed is None:
                 allowed = {}
@@ -195,6 +199,17 @@ class PartnerOrderApiOrders(models.AbstractModel):
                 result.append(self._one_line(order_sudo, change, found))
             elif change["amount"]:
                 result.append((None, product, change["amount"]))
+            else:
+                continue
+            checks.append((f"lines[{index}].amount", result[-1]))
+        self.env["partner.order.api.products"]._check_order_quantities(
+            partner_sudo,
+            [
+                (field, product, amount)
+                for field, (line, product, amount) in checks
+                if amount and not (line and amount == line.product_uom_qty)
+            ],
+        )
         return result
 
     def _one_line(self, order_sudo, change, lines):

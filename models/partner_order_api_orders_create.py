@@ -95,6 +95,14 @@ class PartnerOrderApiOrders(models.AbstractModel):
                     f"EAN {line['ean']} is unknown or not allowed for this partner."
                 )
             lines.append((product, line["amount"], line.get("customer_reference")))
+        # minimum quantities and order multiples (400, naming the lines)
+        self.env["partner.order.api.products"]._check_order_quantities(
+            partner_sudo,
+            [
+                (f"lines[{index}].amount", product, amount)
+                for index, (product, amount, _reference) in enumerate(lines)
+            ],
+        )
         address = payload["delivery_address"]
         if not address:  # delivery_address_id: _shipping_input
             self.env["partner.order.api.company.setup"]._check_order_setup(partner_sudo)

@@ -4,7 +4,7 @@ for it, with their free quantity; and the allowed products and free
 quantities the order use cases check and quote with
 (``partner_order_api_orders_create.py``)."""
 
-from odoo import models
+from odoo import fields, models
 from odoo.tools import SQL
 
 
@@ -65,6 +65,8 @@ class PartnerOrderApiProducts(models.AbstractModel):
             prices = pricelist._get_products_price(products, 1.0, currency=currency)
         else:
             prices = {product.id: product.lst_price for product in products}
+        breaks = self._price_breaks(pricelist, products, currency, partner_sudo)
+        quantities = self._quantity_rules(partner_sudo, products)
         free = self._free_quantities(products)
         restock = self._restock_dates(
             products.filtered(lambda p: free[p.id] is not None and free[p.id] <= 0)
@@ -86,8 +88,51 @@ class PartnerOrderApiProducts(models.AbstractModel):
                     "available_quantity": free[product.id],
                     "sale_delay": product.sale_delay or 0,
                     "restock_date": restock.get(product.id),
+                    "price_breaks": breaks[product.id],
+                    "min_quantity": quantities[product.id][0],
+                    "order_multiple": quantities[product.id][1],
                 }
             )
+        return result
+
+    def _price_breaks(self, pricelist, products, currency, partner_sudo):
+        """{product id: [{min_quantity, price}]}: the prices of the
+        ``pricelist``'s quantity tiers for each product, from quantity 1 up,
+        sorted; empty when no rule applies from a quantity above 1. The
+        rules are read in one search (``_get_applicable_rules``) and each
+        tier priced as ``_compute_price_rule`` prices an order line of that
+        quantity: the first applicable rule, its ``_compute_price``; taxes
+        as ``price`` (``_price_tax_excluded``)."""
+        result = {product.id: [] for product in products}
+        if not pricelist:
+            return result
+        now = fields.Datetime.now()
+        rules = pricelist._get_applicable_rules(products, now)
+        tier_rules = rules.filtered(lambda rule: rule.min_quantity > 1)
+        if not tier_rules:  # the common case: one price whatever the quantity
+            return result
+        for product in products:
+            tiers = sorted(
+                {
+                    rule.min_quantity
+                    for rule in tier_rules
+                    if rule._is_applicable_for(product, rule.min_quantity)
+                }
+            )
+            if not tiers:
+                continue
+            for quantity in [1.0, *tiers]:
+                rule = next(
+                    (r for r in rules if r._is_applicable_for(product, quantity)),
+                    rules.browse(),
+                )
+                price = rule._compute_price(
+                    product, quantity, product.uom_id, date=now, currency=currency
+                )
+                price = self._price_tax_excluded(product, price, currency, partner_sudo)
+                result[product.id].append(
+                    {"min_quantity": quantity, "price": currency.round(price)}
+                )
         return result
 
     def _free_quantities(self, products):

@@ -95,8 +95,10 @@ class PartnerOrderApiWebhookLog(models.AbstractModel):
             offset=(query.page - 1) * query.page_size,
         )
         attempts = {}
-        for attempt in self.env["partner.order.api.webhook.attempt"].sudo().search(
-            [("event_id", "in", events.ids)]
+        for attempt in (
+            self.env["partner.order.api.webhook.attempt"]
+            .sudo()
+            .search([("event_id", "in", events.ids)])
         ):
             attempts.setdefault(attempt.event_id.id, []).append(
                 {

@@ -20,6 +20,7 @@ import requests
 from gen_examples_change import record_change
 from gen_examples_dates import record_dates
 from gen_examples_return import record_return
+from gen_examples_terms import record_terms
 from gen_examples_webhook_log import record_webhook_log
 from webhook_receiver import WebhookReceiver
 
@@ -426,4 +427,5 @@ def record(rec, ctx):
     gen_examples_shipping.record_shipping(rec, ctx)
     record_change(rec, ctx)
     record_return(rec, ctx)
+    record_terms(rec, ctx)
     _record_meta_and_limits(rec, ctx)

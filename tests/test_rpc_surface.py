@@ -362,6 +362,8 @@ class TestRpcSurface(RpcSurfaceCase):
             "partner.order.api.forecast.pending",
             "partner.order.api.webhook.log",
             "partner.order.api.webhook.attempt",
+            "partner.order.api.account",
+            "partner.order.api.quantity.rule",
         ):
             self.assertFalse(
                 {m for m in methods if m[0] == model},
@@ -553,3 +555,28 @@ class TestRpcSurface(RpcSurfaceCase):
             .order_api_partner_price
         )
         self.assertEqual(price, self.product_a.lst_price)
+
+    def test_quantity_rules_of_another_partner_not_readable(self):
+        """A portal user reads no quantity rule (B's included), neither
+        directly nor through B's partner, whatever the context."""
+        rule = self.env["partner.order.api.quantity.rule"].create(
+            {"partner_id": self.partner_b.id, "product_id": self.product_a.id}
+        )
+        self.authenticate(self.user_a.login, "poa-a-password")
+        for model, method, args in (
+            ("partner.order.api.quantity.rule", "search_read", [[]]),
+            ("partner.order.api.quantity.rule", "read", [rule.ids]),
+            (
+                "partner.order.api.quantity.rule",
+                "write",
+                [rule.ids, {"order_multiple": 1}],
+            ),
+            (
+                "res.partner",
+                "read",
+                [self.partner_b.ids, ["order_api_quantity_rule_ids"]],
+            ),
+        ):
+            with self.assertRaises(JsonRpcException, msg=f"{model}.{method}"):
+                self.call_kw_as_page(model, method, args, self.forged_context())
+        self.assertEqual(rule.order_multiple, 0)

@@ -33,6 +33,7 @@ EXPECTED_STATUSES = {
     ("POST", f"{API}/order/change/quote"): {"200", "400", "404", "409"} | COMMON,
     ("GET", f"{API}/carriers"): {"200"} | COMMON,
     ("GET", f"{API}/addresses"): {"200"} | COMMON,
+    ("GET", f"{API}/account"): {"200"} | COMMON,
     ("POST", f"{API}/orders/batch"): {"200", "400", "409"} | COMMON,
     ("GET", f"{API}/webhook"): {"200"} | COMMON,
     ("PUT", f"{API}/webhook"): {"200", "400", "422"} | COMMON,
