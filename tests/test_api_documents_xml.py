@@ -12,9 +12,10 @@ from lxml import etree
 from odoo import Command
 from odoo.tests import tagged
 
+from odoo.addons.partner_order_api.lib.pg_slots import CONNECTIONS
+
 from .common import PartnerOrderApiCase
 from .common_documents import _CLEAR_CACHE
-from odoo.addons.partner_order_api.lib.pg_slots import CONNECTIONS
 
 UBL = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -337,6 +338,22 @@ class TestApiDocumentsXml(PartnerOrderApiCase):
     def test_refused(self):
         # another partner's invoice: as if the order did not exist
         response = self._xml(self.invoice.name, key=self.key_b, format="ubl_bis3")
+        self.assert_error(response, 404, "not_found")
+        # nor by its number through an order of one's own
+        order_b = self.env["sale.order"].create(
+            {
+                "partner_id": self.user_b.partner_id.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.product_b.id, "product_uom_qty": 1}
+                    )
+                ],
+            }
+        )
+        order_b.action_confirm()
+        response = self._xml(
+            self.invoice.name, key=self.key_b, order=order_b, format="ubl_bis3"
+        )
         self.assert_error(response, 404, "not_found")
         # a draft invoice is not listed, nor served
         draft = self.order.copy()
