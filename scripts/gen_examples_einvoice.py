@@ -44,6 +44,8 @@ def record_einvoice(rec, ctx):
     name = answer.json()["biomes_order_id"]
     number = _invoice(odoo, registry, name)
     rec.masker.add(number, INVOICE_NUMBER)
+    # and in the file name (Content-Disposition)
+    rec.masker.add(number.replace("/", "_"), INVOICE_NUMBER.replace("/", "_"))
     query = f"order/document?identifiedBy=biomes&order_id={name}&type=invoice_xml"
     rec.call("getOrderDocument", "The invoice's e-invoice (Peppol BIS 3 XML)", "GET",
              f"{query}&format=ubl_bis3&invoice_number={number}")  # fmt: skip
