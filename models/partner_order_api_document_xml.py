@@ -139,6 +139,7 @@ class PartnerOrderApiDocument(models.AbstractModel):
     def _xml_key_parts(self, invoice_sudo):
         """What a generated e-invoice may change with beyond a PDF's key
         (``_XML_KEY_QUERY``), read in the request's snapshot."""
+        self.env.flush_all()  # read in SQL: nothing pending left out
         self.env.cr.execute(SQL(_XML_KEY_QUERY, invoice_sudo.id))
         return tuple(self.env.cr.fetchone() or ())
 
