@@ -331,6 +331,23 @@ class TestApiDocumentsXml(PartnerOrderApiCase):
             self._file(self.invoice, "_ubl_de.xml"),
         )
 
+    def test_made_in_a_render_slot_and_kept_in_the_document_cache(self):
+        """Bounded like PDFs: made in a server-wide render slot, kept in the
+        shared document cache and served again from it without a slot."""
+        first = self._xml(self.invoice.name, format="facturx")
+        self.assert_xml(first, self._file(self.invoice, "_factur_x.xml"))
+        count = self.env["partner.order.api.document"]._render_slots()
+        for __ in range(count):  # every slot taken, as other renders would
+            connection = CONNECTIONS.hold(self.env.cr.dbname)
+            self.addCleanup(connection.release)
+            self.assertIsNotNone(connection.try_slot("pdf_render", 0, count))
+        again = self._xml(self.invoice.name, format="facturx")
+        self.assert_xml(again, self._file(self.invoice, "_factur_x.xml"))
+        self.assertEqual(again.content, first.content)
+        response = self._xml(self.invoice.name, format="ubl_bis3")
+        self.assert_error(response, 503, "busy")
+        self.assertTrue(response.headers["Retry-After"])
+
     # ------------------------------------------------------------------
     # who may download which
     # ------------------------------------------------------------------
