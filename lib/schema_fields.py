@@ -17,7 +17,7 @@ A rule that fails raises ``PydanticCustomError`` whose message holds
 import datetime
 import math
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -260,6 +260,27 @@ def parse_url(value):
     return value
 
 
+# ``format`` of ``GET order/document?type=invoice_xml`` (schema_requests.py)
+InvoiceXmlFormat = Annotated[
+    str | None,
+    BeforeValidator(
+        choice(
+            INVOICE_XML_FORMATS,
+            f"{{field}} must be one of {', '.join(INVOICE_XML_FORMATS)}.",
+        )
+    ),
+    WithJsonSchema({"type": "string", "enum": list(INVOICE_XML_FORMATS)}),
+]
+# ``invoices[].formats`` of the order object (schema_responses.py)
+InvoiceXmlFormats = Annotated[
+    list[Literal[INVOICE_XML_FORMATS]],
+    Field(
+        description="The structured e-invoices (XML) of this invoice, for "
+        "`order/document?type=invoice_xml&format=...`: `ubl_bis3` and "
+        "`facturx` always, `xrechnung` for a buyer in Germany or whose "
+        "eInvoice format is XRechnung."
+    ),
+]
 Ean = Annotated[
     text(EAN_MAX),
     Field(description="The EAN of an allowed product (see `available_products`)."),

@@ -29,7 +29,6 @@ from .schema_fields import (
     CUSTOMER_REFERENCE_MAX,
     DOCUMENT_TYPES,
     EXTERNAL_ID_MAX,
-    INVOICE_XML_FORMATS,
     LINES_MAX,
     NOTE_MAX,
     NOTE_PATTERN,
@@ -46,6 +45,7 @@ from .schema_fields import (
     DateOrDateTime,
     Ean,
     IdentifiedBy,
+    InvoiceXmlFormat,
     OrderId,
     _amount,
     _fail,
@@ -342,16 +342,7 @@ class OrderDocumentQuery(OrderLookup):
         "posted one. Ignored with the other types.",
         examples=["INV/2026/00042"],
     )
-    format: Annotated[
-        str | None,
-        BeforeValidator(
-            choice(
-                INVOICE_XML_FORMATS,
-                f"{{field}} must be one of {', '.join(INVOICE_XML_FORMATS)}.",
-            )
-        ),
-        WithJsonSchema({"type": "string", "enum": list(INVOICE_XML_FORMATS)}),
-    ] = Field(
+    format: InvoiceXmlFormat = Field(
         None,
         description="With `type=invoice_xml` (required there): `ubl_bis3` "
         "(Peppol BIS Billing 3.0, UBL 2.1), `xrechnung` (the German CIUS, "
