@@ -20,6 +20,7 @@ from odoo.tools.misc import file_path
 
 from ..error_handlers import PREFIX, file_response, json_response
 from ..lib import validation
+from ..lib.schema_fields import DOCUMENT_MEDIA_TYPES
 from .routing import api_endpoint, fallback
 
 
@@ -94,13 +95,15 @@ class PartnerOrderApiController(http.Controller):
 
     @api_endpoint("getOrderDocument")
     def order_document(self, **params):
-        identified_by, order_id, doc_type, selector = (
+        identified_by, order_id, doc_type, selector, xml_format = (
             validation.parse_order_document_query(request.httprequest.args)
         )
         content, filename = request.env[
             "partner.order.api.document"
-        ]._get_order_document(identified_by, order_id, doc_type, selector)
-        return file_response(content, "application/pdf", filename)
+        ]._get_order_document(identified_by, order_id, doc_type, selector, xml_format)
+        return file_response(
+            content, DOCUMENT_MEDIA_TYPES.get(doc_type, "application/pdf"), filename
+        )
 
     @api_endpoint("createOrder")
     def order(self, **params):

@@ -7,7 +7,8 @@ shapes (``schemas.py``, made of ``schema_fields.py``, ``schema_requests.py``,
 OpenAPI document (``openapi.py``, with ``openapi_operations.py``,
 ``openapi_components.py``, ``openapi_webhooks.py``, ``openapi_examples.py`` of ``openapi_example_values.py``),
 the parsing (``validation.py``), the errors (``errors.py``), the request
-costs (``costs.py``), the webhook's URLs, signatures and transport
+costs (``costs.py``), the e-invoice formats an invoice offers
+(``einvoice.py``), the webhook's URLs, signatures and transport
 (``webhook.py``), the answers' JSON (``json_text.py``), list pagination (``pagination.py``) and the order cache's
 LRU (``byte_lru.py``). They import each other, the standard library and
 third-party libraries (pydantic, standardwebhooks), never ``odoo``.

@@ -16,6 +16,9 @@ ORDERS_PER_TOKEN = 50  # GET orders: one token per 50 objects a page may hold
 LINES_PER_TOKEN = 10  # an order or a quote: one token per 10 lines
 ORDER_MAX_COST = 10  # an order holds at most 100 lines
 DOCUMENT_COST = 5  # a PDF: rendered by wkhtmltopdf, or read from the cache
+# an e-invoice (``type=invoice_xml``): made by Odoo's builder in Python, no
+# wkhtmltopdf, in a render slot all the same, or read from the cache
+XML_DOCUMENT_COST = 2
 WEBHOOK_TEST_COST = 5  # a network call of up to the webhook deadline
 REDELIVER_COST = 5  # queues sends: up to every failed event of 30 days
 BATCH_MAX_COST = 1000  # orders/batch takes at most 100 orders
@@ -53,6 +56,7 @@ COST_TABLE = (
         "the sum of its orders' costs: 1 per order of up to 10 lines",
     ),
     ("`GET order/document` (a PDF)", str(DOCUMENT_COST)),
+    ("`GET order/document?type=invoice_xml` (an e-invoice)", str(XML_DOCUMENT_COST)),
     (
         "`POST webhook/test` (and the portal's *Send test event*)",
         str(WEBHOOK_TEST_COST),
@@ -111,4 +115,6 @@ def request_cost(operation_id, args, body):
         return _batch_cost(body)
     if operation_id in ORDER_BODIES:
         return _order_cost(_json_body(body))
+    if operation_id == "getOrderDocument" and args.get("type") == "invoice_xml":
+        return XML_DOCUMENT_COST
     return FIXED.get(operation_id, READ)

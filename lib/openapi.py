@@ -308,13 +308,19 @@ def _operation(operation):
         str(operation.status): {
             "description": operation.response_description,
             "headers": _headers(*success_headers),
-            "content": _content(
-                operation.response
-                if isinstance(operation.response, str)
-                else operation.response.__name__,
-                operation.response_examples,
-                operation.media_type,
-            ),
+            "content": {
+                **_content(
+                    operation.response
+                    if isinstance(operation.response, str)
+                    else operation.response.__name__,
+                    operation.response_examples,
+                    operation.media_type,
+                ),
+                **{
+                    media_type: {"schema": _ref("schemas", name)}
+                    for media_type, name in operation.more_media
+                },
+            },
         }
     }
     for status, name in operation.errors.items():

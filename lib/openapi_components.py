@@ -104,6 +104,14 @@ ERROR_RESPONSES = {
         ["duplicate_external_order_id", "not_configured"],
         (),
     ),
+    "DocumentConflict": (
+        "`not_configured`: the e-invoice (`type=invoice_xml`) cannot be made "
+        "until the seller completes its Odoo (Odoo's own checks of the format: "
+        "the seller's VAT number, bank account, phone...); the message says "
+        "what is missing, for the seller's administrator.",
+        ["not_configured"],
+        (),
+    ),
     "IdempotencyConflict": (
         "`idempotency_key_reused`: the `Idempotency-Key` was used before with "
         "another body or route; `idempotency_in_progress`: the first request "
@@ -359,5 +367,12 @@ FILE_SCHEMAS = {
         "format": "binary",
         "contentMediaType": "application/pdf",
         "description": "A PDF file (it starts with `%PDF-`).",
+    },
+    "XmlDocument": {
+        "type": "string",
+        "contentMediaType": "application/xml",
+        "description": "An XML e-invoice: a UBL 2.1 `Invoice` or `CreditNote` "
+        "(`ubl_bis3`, `xrechnung`) or a UN/CEFACT `CrossIndustryInvoice` "
+        "(`facturx`).",
     },
 }

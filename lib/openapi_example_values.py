@@ -60,6 +60,7 @@ INVOICE = {
     "amount_total": 35.4,
     "amount_residual": 35.4,
     "currency": "EUR",
+    "formats": ["ubl_bis3", "xrechnung", "facturx"],
 }
 DELIVERY_DONE = {
     "name": "WH/OUT/00012",

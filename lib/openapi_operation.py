@@ -39,6 +39,8 @@ class Operation:
     idempotent: bool = False  # takes Idempotency-Key
     authenticate: bool = True
     media_type: str = "application/json"  # of the success answer
+    # other (media type, FILE_SCHEMAS name) the success answer may be
+    more_media: tuple = ()
     extra: dict = field(default_factory=dict)
     writes: bool | None = None  # None: every method but GET writes
     # writes nothing in the end, but on a read/write cursor: its writes are

@@ -84,8 +84,8 @@ LIST_ORDERS_DESCRIPTION = md(
 
 ORDER_DOCUMENT_DESCRIPTION = md(
     """
-    The PDF of one of the partner's orders (identified as in `order_status`),
-    rendered by Odoo's own reports, in the customer's language:
+    A document of one of the partner's orders (identified as in
+    `order_status`), made by Odoo's own reports, in the customer's language:
 
     - `type=invoice`: a posted invoice or credit note of the order (see the
       order's `invoices`): the one whose number is `invoice_number`, or without
@@ -96,14 +96,28 @@ ORDER_DOCUMENT_DESCRIPTION = md(
       latest done one.
     - `type=order`: the order confirmation (a quotation while the order is
       `pending`).
+    - `type=invoice_xml` with `format=ubl_bis3|xrechnung|facturx`: the
+      structured e-invoice of a posted invoice or credit note (chosen as for
+      `type=invoice`, by `invoice_number`), made by Odoo's own
+      `account_edi_ubl_cii`: `application/xml`, a UBL 2.1 `Invoice` or
+      `CreditNote` (Peppol BIS Billing 3.0; XRechnung) or a Factur-X
+      `CrossIndustryInvoice`. When accounting already sent the invoice
+      with that format, this is the very XML it sent; otherwise Odoo makes
+      it now. The formats an invoice offers are its `formats` in `invoices`
+      (another answers 404 `not_found`); `format` is required with this
+      type (400). When Odoo reports that the seller's data is incomplete
+      for the format (a VAT number, a bank account...), 409
+      `not_configured` says what is missing.
 
-    The answer is `application/pdf` with `Content-Disposition: attachment;
+    The answer is `application/pdf` (`application/xml` for
+    `type=invoice_xml`) with `Content-Disposition: attachment;
     filename="..."` (e.g. `INV_2026_00042.pdf`, `WH_OUT_00012.pdf`,
-    `S00042.pdf`). An order that does not exist or belongs to another partner,
-    and a document the order does not have (no posted invoice, no such
+    `S00042.pdf`, `INV_2026_00042_ubl_bis3.xml`). An order that does not
+    exist or belongs to another partner, and a document the order does not have (no posted invoice, no such
     invoice number, no done delivery...), answer 404 `not_found` in JSON.
-    `invoice_number` is used with `type=invoice` only, `delivery_order_name`
-    with `type=delivery_slip` only (ignored with the other types). When the
+    `invoice_number` is used with `type=invoice` and `type=invoice_xml` only,
+    `delivery_order_name` with `type=delivery_slip` only, `format` with
+    `type=invoice_xml` only (ignored with the other types). When the
     server cannot render PDFs (no wkhtmltopdf), 503 `document_unavailable`.
 
     **Renders are limited server-wide**: only a few PDFs are rendered at
@@ -115,7 +129,9 @@ ORDER_DOCUMENT_DESCRIPTION = md(
     accounting already sent.
 
     Example: `GET order/document?identifiedBy=biomes&order_id=S00042&type=invoice&invoice_number=INV/2026/00042`
-    answers the invoice as `INV_2026_00042.pdf`.
+    answers the invoice as `INV_2026_00042.pdf`; with
+    `type=invoice_xml&format=ubl_bis3`, its Peppol BIS 3 XML as
+    `INV_2026_00042_ubl_bis3.xml`.
     """
 )
 
@@ -203,13 +219,16 @@ OPERATIONS = (
         "GET",
         "order/document",
         "Orders",
-        "A PDF document of an order: invoice, delivery slip or order confirmation",
+        "A document of an order: invoice (PDF or e-invoice XML), delivery "
+        "slip or order confirmation",
         "PdfDocument",
-        "The PDF, as a file download (`Content-Disposition: attachment`).",
-        _errors("400", "404", _503="DocumentNotNow"),
+        "The PDF (or, with `type=invoice_xml`, the XML), as a file download "
+        "(`Content-Disposition: attachment`).",
+        _errors("400", "404", _409="DocumentConflict", _503="DocumentNotNow"),
         description=ORDER_DOCUMENT_DESCRIPTION,
         query=schemas.OrderDocumentQuery,
         media_type="application/pdf",
+        more_media=(("application/xml", "XmlDocument"),),
     ),
     Operation(
         "createOrder",

@@ -17,7 +17,7 @@ A rule that fails raises ``PydanticCustomError`` whose message holds
 import datetime
 import math
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -41,7 +41,11 @@ URL_MAX = 2048
 STATUSES = ("pending", "confirmed", "partially_shipped", "shipped", "cancelled")
 SORTS = ("created_desc", "created_asc", "updated_asc")
 IDENTIFIED_BY = ("biomes", "external")
-DOCUMENT_TYPES = ("invoice", "delivery_slip", "order")
+DOCUMENT_TYPES = ("invoice", "delivery_slip", "order", "invoice_xml")
+# the structured e-invoices of ``type=invoice_xml`` (``lib/einvoice.py``)
+INVOICE_XML_FORMATS = ("ubl_bis3", "xrechnung", "facturx")
+# the answer's Content-Type of each document type (the others: a PDF)
+DOCUMENT_MEDIA_TYPES = {"invoice_xml": "application/xml"}
 # ISO 3166-1 alpha-2 codes of the countries Odoo 18.0 knows (its
 # base/data/res_country_data.xml; tests/test_schemas.py checks them)
 COUNTRY_CODES = tuple(
@@ -256,6 +260,27 @@ def parse_url(value):
     return value
 
 
+# ``format`` of ``GET order/document?type=invoice_xml`` (schema_requests.py)
+InvoiceXmlFormat = Annotated[
+    str | None,
+    BeforeValidator(
+        choice(
+            INVOICE_XML_FORMATS,
+            f"{{field}} must be one of {', '.join(INVOICE_XML_FORMATS)}.",
+        )
+    ),
+    WithJsonSchema({"type": "string", "enum": list(INVOICE_XML_FORMATS)}),
+]
+# ``invoices[].formats`` of the order object (schema_responses.py)
+InvoiceXmlFormats = Annotated[
+    list[Literal[INVOICE_XML_FORMATS]],
+    Field(
+        description="The structured e-invoices (XML) of this invoice, for "
+        "`order/document?type=invoice_xml&format=...`: `ubl_bis3` and "
+        "`facturx` always, `xrechnung` for a buyer in Germany or whose "
+        "eInvoice format is XRechnung."
+    ),
+]
 Ean = Annotated[
     text(EAN_MAX),
     Field(description="The EAN of an allowed product (see `available_products`)."),

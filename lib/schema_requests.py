@@ -45,6 +45,7 @@ from .schema_fields import (
     DateOrDateTime,
     Ean,
     IdentifiedBy,
+    InvoiceXmlFormat,
     OrderId,
     _amount,
     _fail,
@@ -329,15 +330,26 @@ class OrderDocumentQuery(OrderLookup):
         Field(
             description="`invoice`: a posted invoice or credit note of the "
             "order; `delivery_slip`: the delivery slip of a done outgoing "
-            "delivery; `order`: the order confirmation."
+            "delivery; `order`: the order confirmation; `invoice_xml`: the "
+            "structured e-invoice (XML) of a posted invoice or credit note, "
+            "in the `format` asked for."
         ),
     ]
     invoice_number: text(ORDER_ID_MAX) = Field(
         None,
-        description="With `type=invoice`: which invoice or credit note (its "
-        "`number` in `invoices`); without it, the latest posted one. Ignored "
-        "with the other types.",
+        description="With `type=invoice` or `type=invoice_xml`: which invoice "
+        "or credit note (its `number` in `invoices`); without it, the latest "
+        "posted one. Ignored with the other types.",
         examples=["INV/2026/00042"],
+    )
+    format: InvoiceXmlFormat = Field(
+        None,
+        description="With `type=invoice_xml` (required there): `ubl_bis3` "
+        "(Peppol BIS Billing 3.0, UBL 2.1), `xrechnung` (the German CIUS, "
+        "UBL 2.1) or `facturx` (Factur-X / ZUGFeRD EN 16931, UN/CEFACT CII); "
+        "the formats an invoice offers are its `formats` in `invoices`. "
+        "Ignored with the other types.",
+        examples=["ubl_bis3"],
     )
     delivery_order_name: text(ORDER_ID_MAX) = Field(
         None,

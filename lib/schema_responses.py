@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from .events import EVENT_TYPES
-from .schema_fields import PAGE_SIZE_MAX, STATUSES
+from .schema_fields import PAGE_SIZE_MAX, STATUSES, InvoiceXmlFormats
 
 # stock.picking states, invoice types (account.move move_type) shown
 DELIVERY_STATES = ("draft", "waiting", "confirmed", "assigned", "done", "cancel")
@@ -247,6 +247,7 @@ class Invoice(_Response):
     )
     amount_residual: float = Field(description="Still to pay (or to refund).")
     currency: str = Field(description="ISO 4217 code.")
+    formats: InvoiceXmlFormats
 
 
 class ReturnLine(_Response):

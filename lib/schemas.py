@@ -37,6 +37,7 @@ from .schema_fields import (  # noqa: F401 (re-exported)
     EXTERNAL_ID_MAX,
     IDEMPOTENCY_KEY_PATTERN,
     IDENTIFIED_BY,
+    INVOICE_XML_FORMATS,
     LINES_MAX,
     NOTE_MAX,
     NOTE_PATTERN,

@@ -200,16 +200,33 @@ def parse_order_lookup(params):
 
 def parse_order_document_query(params):
     """The query of ``GET order/document``: ``(identified_by, order_id,
-    type, selector)``, ``selector`` the ``invoice_number`` (type
-    ``invoice``) or ``delivery_order_name`` (type ``delivery_slip``), None
-    for the latest; a selector of another type is ignored (query
+    type, selector, xml_format)``, ``selector`` the ``invoice_number``
+    (types ``invoice`` and ``invoice_xml``) or ``delivery_order_name``
+    (type ``delivery_slip``), None for the latest; ``xml_format`` the
+    ``format`` of ``invoice_xml`` (required there), None for the other
+    types. A selector or format of another type is ignored (query
     parameters are independent in the document, which allows it)."""
     query = validate(schemas.OrderDocumentQuery, dict(params.items()))
     selector = {
         "invoice": query.invoice_number,
+        "invoice_xml": query.invoice_number,
         "delivery_slip": query.delivery_order_name,
     }.get(query.type)
-    return query.identifiedBy, query.order_id, query.type, selector
+    xml_format = None
+    if query.type == "invoice_xml":
+        if query.format is None:
+            raise ValidationError.from_details(
+                [
+                    _detail(
+                        "format",
+                        "format is required with type=invoice_xml: one of "
+                        + ", ".join(schemas.INVOICE_XML_FORMATS)
+                        + ".",
+                    )
+                ]
+            )
+        xml_format = query.format
+    return query.identifiedBy, query.order_id, query.type, selector, xml_format
 
 
 def parse_cancel_request(data):

@@ -25,7 +25,8 @@ Where each concern lives, in the order a request meets them (README,
   (``partner_order_api_addresses.py``, the carrier's code
   ``delivery_carrier.py``), webhook settings
   (``partner_order_api_webhook_settings.py``), documents
-  (``partner_order_api_document.py``, its cache
+  (``partner_order_api_document.py``, e-invoices
+  ``partner_order_api_document_xml.py``, its cache
   ``partner_order_api_document_cache.py``), idempotency
   (``partner_order_api_idempotency.py``);
 - **what an order looks like**: ``partner.order.api.order.reader``
@@ -77,6 +78,7 @@ from . import delivery_carrier
 from . import partner_order_api_addresses
 from . import partner_order_api_webhook_settings
 from . import partner_order_api_document
+from . import partner_order_api_document_xml
 from . import partner_order_api_document_cache
 from . import partner_order_api_event_type
 from . import partner_order_api_webhook_subscription

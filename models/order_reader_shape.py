@@ -12,6 +12,7 @@ import json
 from odoo import api, models
 from odoo.tools import float_compare, float_round
 
+from ..lib.einvoice import available_formats
 from .order_reader import utc_iso
 from .sale_order_line import ordered_values
 
@@ -198,6 +199,9 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "amount_total": rounded(invoice["amount_total"]),
             "amount_residual": rounded(invoice["amount_residual"]),
             "currency": invoice["currency"],
+            "formats": available_formats(
+                invoice["buyer_country_code"], invoice["buyer_edi_format"]
+            ),
         }
 
     @api.model

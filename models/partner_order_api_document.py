@@ -114,20 +114,25 @@ class PartnerOrderApiDocument(models.AbstractModel):
             log_filters.KnownNoticesFilter(),
         )
 
-    def _get_order_document(self, identified_by, order_id, doc_type, selector=None):
+    def _get_order_document(
+        self, identified_by, order_id, doc_type, selector=None, xml_format=None
+    ):
         """``(pdf bytes, file name)`` of a document of the partner's order
         (found as ``order_status`` finds it: the reader's ``_find``):
         ``invoice`` (a posted invoice or credit note: ``selector`` its
         number, else the latest), ``delivery_slip`` (a done outgoing
         delivery: ``selector`` its name, else the latest) or ``order`` (the
-        confirmation). NotFound when the order has no such
-        document. Rendered by Odoo's own reports, elevated: the order was
+        confirmation); ``invoice_xml``: the invoice's e-invoice in
+        ``xml_format`` (``partner_order_api_document_xml.py``). NotFound when
+        the order has no such document. Rendered by Odoo's own reports, elevated: the order was
         checked to be the partner's, and the documents are the customer's."""
         caller = self.env["partner.order.api.caller"]
         caller._partner_sudo()  # enabled?
         order_sudo = self.env["partner.order.api.order.reader"]._find(
             caller._partner_id(), identified_by, order_id
         )
+        if doc_type == "invoice_xml":
+            return self._invoice_xml(order_sudo, selector, xml_format)
         if doc_type == "invoice":
             invoice_sudo = self._order_invoice_sudo(order_sudo, selector)
             legal_pdf = invoice_sudo.invoice_pdf_report_id
@@ -202,25 +207,37 @@ class PartnerOrderApiDocument(models.AbstractModel):
         ``order_sudo``): the cached one when the document did not change
         since it was rendered; otherwise rendered now, in a render slot
         (503 ``busy`` when none is free), and kept for the next time."""
+        return self._rendered(
+            self._cache_key(report_ref, record_sudo, order_sudo),
+            lambda: self._render_pdf(report_ref, record_sudo),
+            check=lambda: self._check_wkhtmltopdf(report_ref),
+        )
+
+    def _rendered(self, key, render, check=None):
+        """The document cached for ``key``, or else ``render()``'s, made
+        now in a render slot (503 ``busy`` when none is free; ``check()``
+        first, before a slot is taken for nothing) and kept for the next
+        time: PDFs and generated e-invoices alike."""
         Cache = self.env["partner.order.api.document.cache"]
-        key = self._cache_key(report_ref, record_sudo, order_sudo)
         content = Cache._lookup(key)
         if content is not None:
             return content
-        self._check_wkhtmltopdf(report_ref)
+        if check is not None:
+            check()
         with slot(self.env.cr.dbname, "pdf_render", 0, self._render_slots()) as taken:
             if not taken:
                 raise errors.Busy(BUSY_RETRY_AFTER)
-            content = self._render_pdf(report_ref, record_sudo)
+            content = render()
         Cache._store(key, content)
         return content
 
-    def _cache_key(self, report_ref, record_sudo, order_sudo):
+    def _cache_key(self, report_ref, record_sudo, order_sudo, extra=()):
         """SHA-256 of what the PDF of ``report_ref`` for ``record_sudo`` may
-        change with (``_CACHE_KEY_QUERY``, the report, the language), read
-        in the request's snapshot with the record: a cached PDF is never
-        older than what the request sees."""
-        report = self.env.ref(report_ref)
+        change with (``_CACHE_KEY_QUERY``, the report, the language, and
+        ``extra``), read in the request's snapshot with the record: a cached
+        PDF is never older than what the request sees. ``report_ref`` that
+        names no report (an e-invoice's builder) reads no report."""
+        report = self.env.ref(report_ref, raise_if_not_found=False)
         self.env.flush_all()  # read in SQL: nothing pending left out
         lines, document = _LINES[record_sudo._name]
         shared = SQL(
@@ -232,7 +249,7 @@ class PartnerOrderApiDocument(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 _CACHE_KEY_QUERY,
-                report.id,
+                report.id if report else None,
                 shared,
                 SQL.identifier(record_sudo._table),
                 order_sudo.id,
@@ -240,7 +257,14 @@ class PartnerOrderApiDocument(models.AbstractModel):
             )
         )
         row = self.env.cr.fetchone()
-        parts = (report_ref, record_sudo._name, record_sudo.id, self.env.lang, *row)
+        parts = (
+            report_ref,
+            record_sudo._name,
+            record_sudo.id,
+            self.env.lang,
+            *row,
+            *extra,
+        )
         return hashlib.sha256("\x1f".join(map(repr, parts)).encode("utf-8")).hexdigest()
 
     def _render_slots(self):

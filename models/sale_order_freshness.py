@@ -144,6 +144,10 @@ ORDER_API_OBJECT_DEPENDS = (
             "amount_residual",
             "currency_id.name",
             "currency_id.rounding",
+            # invoices[].formats (lib/einvoice.py)
+            "company_id",
+            "commercial_partner_id.country_id.code",
+            "commercial_partner_id.invoice_edi_format_store",
         )
     ),
     "order_line.invoice_lines.quantity",  # credit notes of returns

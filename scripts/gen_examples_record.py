@@ -19,6 +19,7 @@ import gen_examples_shipping
 import requests
 from gen_examples_change import record_change
 from gen_examples_dates import record_dates
+from gen_examples_einvoice import record_einvoice
 from gen_examples_return import record_return
 from gen_examples_terms import record_terms
 from gen_examples_webhook_log import record_webhook_log
@@ -174,12 +175,16 @@ class Recorder:
         return answer
 
     def _body(self, answer):
-        """The JSON answer, masked; a PDF as a note of what it is (its bytes
-        change with every rendering)."""
+        """The JSON answer, masked; a PDF or an XML e-invoice as a note of
+        what it is (its bytes change with every rendering)."""
         if answer.headers.get("Content-Type", "").startswith("application/pdf"):
             if not answer.content.startswith(b"%PDF-"):
                 raise SystemExit(f"{answer.url}: not a PDF")
             return "<the PDF document: %PDF-1.4 ... %%EOF>"
+        if answer.headers.get("Content-Type", "").startswith("application/xml"):
+            if not answer.content.startswith(b"<?xml"):
+                raise SystemExit(f"{answer.url}: not an XML document")
+            return "<the XML e-invoice: <?xml ...><Invoice ...>...</Invoice>>"
         return self.masker.json(answer.json())
 
 
@@ -428,4 +433,5 @@ def record(rec, ctx):
     record_change(rec, ctx)
     record_return(rec, ctx)
     record_terms(rec, ctx)
+    record_einvoice(rec, ctx)
     _record_meta_and_limits(rec, ctx)

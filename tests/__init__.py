@@ -12,6 +12,7 @@ from . import test_api_products
 from . import test_api_documents
 from . import test_api_documents_cache
 from . import test_api_documents_in_order
+from . import test_api_documents_xml
 from . import test_api_orders
 from . import test_api_create_order
 from . import test_api_errors

@@ -33,6 +33,8 @@ class TestApiDocumentsInOrder(DocumentsCase):
                 "amount_total": self.currency.round(draft.amount_total),
                 "amount_residual": self.currency.round(draft.amount_total),
                 "currency": self.currency.name,
+                # a buyer in Germany (lib/einvoice.py)
+                "formats": ["ubl_bis3", "xrechnung", "facturx"],
             },
         )
         self.assertGreater(invoice["amount_total"], 0)

@@ -403,6 +403,12 @@ def line_quantity_changed(env, w):
     line.product_uom_qty += 1
 
 
+def einvoice_format_chosen(env, w):
+    """The buyer chooses XRechnung: its posted invoices' ``formats``."""
+    company = env["res.partner"].browse(w.partners["en_US"]["company_id"])
+    company.invoice_edi_format = "xrechnung"
+
+
 EN_ALL = {"E1", "E2", "E3", "E4", "E5", "E6"}
 # the orders that show the carrier's name: every order of the world has it
 # as its carrier (``shipping``, issue 27), those with deliveries on them too
@@ -485,6 +491,7 @@ KINDS = [
     ),
     ("country code changed", country_code_changed, EN_ALL | {"F1", "F2", "F3"}, set()),
     ("line quantity changed on a confirmed order", line_quantity_changed, {"E2"}, BOTH),
+    ("buyer's eInvoice format set", einvoice_format_chosen, {"E1", "E2"}, set()),
 ]
 
 

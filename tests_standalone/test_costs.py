@@ -56,6 +56,7 @@ def _batch(orders, lines):
         ("createOrdersBatch", {}, b"\xff", 1),
         ("createOrdersBatch", {}, b"[" * 100000, 1),
         ("getOrderDocument", {"type": "order"}, b"", 5),
+        ("getOrderDocument", {"type": "invoice_xml", "format": "facturx"}, b"", 2),
         ("testWebhook", {}, b"", 5),
         (None, {}, b"", 1),
     ],

@@ -24,7 +24,7 @@ EXPECTED_STATUSES = {
     ("GET", f"{API}/available_products"): {"200", "409"} | COMMON,
     ("GET", f"{API}/orders"): {"200", "400"} | COMMON,
     ("GET", f"{API}/order_status"): {"200", "400", "404"} | COMMON,
-    ("GET", f"{API}/order/document"): {"200", "400", "404", "503"} | COMMON,
+    ("GET", f"{API}/order/document"): {"200", "400", "404", "409", "503"} | COMMON,
     ("POST", f"{API}/order"): {"201", "400", "404", "409"} | COMMON,
     ("POST", f"{API}/order/cancel"): {"200", "400", "404", "409"} | COMMON,
     ("POST", f"{API}/order/return"): {"201", "400", "404", "409"} | COMMON,
@@ -92,6 +92,8 @@ SEVERAL_CODES = {
     ("POST", f"{API}/webhook/rotate_secret", "403"): WRITE_FORBIDDEN,
     # no wkhtmltopdf, or every PDF render slot taken
     ("GET", f"{API}/order/document", "503"): {"document_unavailable", "busy"},
+    # an e-invoice Odoo cannot make until the seller completes its data
+    ("GET", f"{API}/order/document", "409"): {"not_configured"},
 }
 
 
@@ -138,9 +140,9 @@ def test_bodies_are_named_schemas_and_errors_shared(document):
             if "$ref" in body:
                 assert body["$ref"].startswith("#/components/responses/"), where
                 body = resolve(document, body)
-            (media,) = body["content"].values()
-            assert set(media["schema"]) == {"$ref"}, where
-            assert media["schema"]["$ref"].startswith("#/components/schemas/"), where
+            for media in body["content"].values():  # a PDF or an XML: two
+                assert set(media["schema"]) == {"$ref"}, where
+                assert media["schema"]["$ref"].startswith("#/components/schemas/")
     assert "allOf" not in openapi.dumps(document)
     names = set(document["components"]["schemas"])
     assert {
@@ -342,7 +344,9 @@ def test_order_document_is_a_pdf_download(document):
     assert operation["operationId"] == "getOrderDocument"
     ok = operation["responses"]["200"]
     assert ok["content"] == {
-        "application/pdf": {"schema": {"$ref": "#/components/schemas/PdfDocument"}}
+        "application/pdf": {"schema": {"$ref": "#/components/schemas/PdfDocument"}},
+        # type=invoice_xml: an e-invoice
+        "application/xml": {"schema": {"$ref": "#/components/schemas/XmlDocument"}},
     }
     assert document["components"]["schemas"]["PdfDocument"]["format"] == "binary"
     disposition = resolve(document, ok["headers"]["Content-Disposition"])
@@ -361,12 +365,17 @@ def test_order_document_is_a_pdf_download(document):
         "type",
         "invoice_number",
         "delivery_order_name",
+        "format",
     }
     assert names["type"]["required"] and names["type"]["schema"]["enum"] == [
         "invoice",
         "delivery_slip",
         "order",
+        "invoice_xml",
     ]
+    # required with type=invoice_xml only: the parser says so (400)
+    assert not names["format"]["required"]
+    assert names["format"]["schema"]["enum"] == ["ubl_bis3", "xrechnung", "facturx"]
     assert not names["invoice_number"]["required"]
     assert not names["delivery_order_name"]["required"]
 

@@ -290,34 +290,48 @@ DOC = {"identifiedBy": "biomes", "order_id": "S00042"}
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        (dict(DOC, type="order"), ("biomes", "S00042", "order", None)),
-        (dict(DOC, type="invoice"), ("biomes", "S00042", "invoice", None)),
+        (dict(DOC, type="order"), ("biomes", "S00042", "order", None, None)),
+        (dict(DOC, type="invoice"), ("biomes", "S00042", "invoice", None, None)),
         (
             dict(DOC, type="invoice", invoice_number=" INV/2026/00042 "),
-            ("biomes", "S00042", "invoice", "INV/2026/00042"),
+            ("biomes", "S00042", "invoice", "INV/2026/00042", None),
         ),
         (
             dict(DOC, type="delivery_slip", delivery_order_name="WH/OUT/00012"),
-            ("biomes", "S00042", "delivery_slip", "WH/OUT/00012"),
+            ("biomes", "S00042", "delivery_slip", "WH/OUT/00012", None),
         ),
         (
             dict(DOC, identifiedBy="external", type="order", other="ignored"),
-            ("external", "S00042", "order", None),
+            ("external", "S00042", "order", None, None),
         ),
         # a selector of another type is ignored (the document allows it)
         (
             dict(DOC, type="order", invoice_number="INV/1"),
-            ("biomes", "S00042", "order", None),
+            ("biomes", "S00042", "order", None, None),
         ),
         (
             dict(DOC, type="invoice", delivery_order_name="WH/OUT/1"),
-            ("biomes", "S00042", "invoice", None),
+            ("biomes", "S00042", "invoice", None, None),
         ),
         (
             dict(
                 DOC, type="delivery_slip", invoice_number="I", delivery_order_name="D"
             ),
-            ("biomes", "S00042", "delivery_slip", "D"),
+            ("biomes", "S00042", "delivery_slip", "D", None),
+        ),
+        # an e-invoice: its invoice as for type=invoice, and its format
+        (
+            dict(DOC, type="invoice_xml", format="xrechnung", invoice_number="I"),
+            ("biomes", "S00042", "invoice_xml", "I", "xrechnung"),
+        ),
+        (
+            dict(DOC, type="invoice_xml", format="facturx"),
+            ("biomes", "S00042", "invoice_xml", None, "facturx"),
+        ),
+        # a format with another type is ignored
+        (
+            dict(DOC, type="invoice", format="ubl_bis3"),
+            ("biomes", "S00042", "invoice", None, None),
         ),
     ],
 )
@@ -339,6 +353,10 @@ def test_order_document_query(validation, params, expected):
             dict(DOC, type="delivery_slip", delivery_order_name="\x00"),
             "delivery_order_name",
         ),
+        # type=invoice_xml needs a known format
+        (dict(DOC, type="invoice_xml"), "format"),
+        (dict(DOC, type="invoice_xml", format="ubl"), "format"),
+        (dict(DOC, type="invoice_xml", format="UBL_BIS3"), "format"),
     ],
 )
 def test_order_document_query_rejects(validation, params, field):
