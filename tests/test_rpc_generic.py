@@ -81,6 +81,14 @@ class TestRpcGenericMethods(RpcSurfaceCase):
                     }
                 )
             ids = model.create({"event_id": event.id, "at": "2026-01-01"}).ids
+        if not ids and model_name == "partner.order.api.quantity.rule":
+            ids = model.create(
+                {
+                    "partner_id": self.partner_b.id,
+                    "product_id": self.product_a.id,
+                    "order_multiple": 6,
+                }
+            ).ids
         self.assertTrue(ids, f"no {model_name} to aim at")
         return ids
 
