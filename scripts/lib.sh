@@ -471,11 +471,11 @@ PY
     echo "-- openapi-python-client $POA_OPC_VERSION"
     local pkg="$out/partner_order_api_client"
     rm -rf "$pkg"
-    # openapi-python-client knows JSON, text and octet-stream bodies only: the
-    # PDF of order/document (a binary string schema) is read as bytes (File).
-    printf 'post_hooks: []\ncontent_type_overrides:\n  application/pdf: application/octet-stream\n' >"$out/opc.yaml"
+    # the configuration shipped to integrators (examples/): the PDF and XML
+    # documents are read as bytes (File), not dropped
     if "$POA_OPC_VENV/bin/openapi-python-client" generate --path "$doc" --meta none \
-        --config "$out/opc.yaml" --output-path "$pkg" >"$out/opc.log" 2>&1 &&
+        --config "$POA_REPO/examples/openapi-python-client.yaml" --output-path "$pkg" \
+        >"$out/opc.log" 2>&1 &&
         ! grep -qi "warning" "$out/opc.log"; then
         # an untyped request or response body, or one error class per route
         bad=$(
