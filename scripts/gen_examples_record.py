@@ -20,6 +20,7 @@ import requests
 from gen_examples_change import record_change
 from gen_examples_dates import record_dates
 from gen_examples_return import record_return
+from gen_examples_ubl import record_ubl
 from webhook_receiver import WebhookReceiver
 
 PREFIX = "/partner_order_api/"
@@ -160,7 +161,11 @@ class Recorder:
                         **(
                             {"body": self.masker.json(body)} if body is not None else {}
                         ),
-                        **({"raw_body": raw.decode()} if raw is not None else {}),
+                        **(
+                            {"raw_body": self.masker.text(raw.decode())}
+                            if raw is not None
+                            else {}
+                        ),
                     },
                     "response": {
                         "status": answer.status_code,
@@ -424,4 +429,5 @@ def record(rec, ctx):
     gen_examples_shipping.record_shipping(rec, ctx)
     record_change(rec, ctx)
     record_return(rec, ctx)
+    record_ubl(rec, ctx)
     _record_meta_and_limits(rec, ctx)
