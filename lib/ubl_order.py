@@ -121,6 +121,17 @@ def parse_order_xml(raw):
     return root
 
 
+def line_count(raw):
+    """The number of ``cac:OrderLine`` of a UBL Order body, or None when
+    ``raw`` is not one (``lib/costs.py``: an XML order costs what its JSON
+    costs, one token per 10 lines)."""
+    try:
+        root = parse_order_xml(raw)
+    except ValidationError:
+        return None
+    return len(root.findall(f"{{{NAMESPACES['cac']}}}OrderLine"))
+
+
 def quantity(text):
     """A line's ``cbc:Quantity`` as the JSON ``amount``: ``"10.0"`` -> 10;
     a fraction stays a float (refused by the amount's own rule), text that

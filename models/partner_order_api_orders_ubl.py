@@ -51,11 +51,11 @@ class PartnerOrderApiOrders(models.AbstractModel):
         delivery address was read from."""
         edi = self.env["sale.edi.xml.ubl_bis3"]
         address, address_parent = self._ubl_delivery_address(edi, tree)
+        reference = edi._find_value("./cbc:BuyerReference", tree)
         return {
             "id": edi._find_value("./cbc:ID", tree),
             "notes": [
-                edi._find_value("./cbc:BuyerReference", tree)
-                and "Buyer reference: " + edi._find_value("./cbc:BuyerReference", tree),
+                reference and f"Buyer reference: {reference}",
                 *(note.text for note in tree.findall("./{*}Note")),
             ],
             "requested_date": edi._find_value(
