@@ -55,7 +55,7 @@ XML_BODY_DESCRIPTION = (
     "application/xml` (or `text/xml`), in place of the JSON body; the answer "
     "is the JSON answer of the same order sent as JSON. Read from it: "
     "`cbc:ID` (the `external_order_id`, unique per partner as in JSON), "
-    "`cbc:Note` and `cbc:BuyerReference` (the `note`), "
+    "`cbc:Note` and `cbc:CustomerReference` (the `note`), "
     "`cac:Delivery` (the `delivery_address`: the name of "
     "`cac:DeliveryParty`, the address of `cac:DeliveryLocation/cac:Address` "
     "or else `cac:DeliveryParty/cac:PostalAddress`, its telephone and e-mail), "

@@ -51,7 +51,10 @@ class PartnerOrderApiOrders(models.AbstractModel):
         delivery address was read from."""
         edi = self.env["sale.edi.xml.ubl_bis3"]
         address, address_parent = self._ubl_delivery_address(edi, tree)
-        reference = edi._find_value("./cbc:BuyerReference", tree)
+        # Peppol BIS Order's buyer reference (an Invoice's BuyerReference)
+        reference = edi._find_value(
+            ("./cbc:CustomerReference", "./cbc:BuyerReference"), tree
+        )
         return {
             "id": edi._find_value("./cbc:ID", tree),
             "notes": [

@@ -23,7 +23,9 @@ SAME = ("external_order_id", "status", "total_cost", "total_tax", "currency")
 LINE_SAME = ("ean", "product_name", "quantity", "unit_price", "subtotal")
 
 
-def ubl_order(order_id="PO-UBL-1", lines=None, buyer="Partner B", extra=""):
+def ubl_order(
+    order_id="PO-UBL-1", lines=None, buyer="Partner B", extra="", delivery=""
+):
     """A small UBL Order: ``lines`` ``[(item_xml, quantity)]``."""
     lines = lines or [
         (
@@ -53,7 +55,7 @@ def ubl_order(order_id="PO-UBL-1", lines=None, buyer="Partner B", extra=""):
         "<cac:Country><cbc:IdentificationCode>DE</cbc:IdentificationCode></cac:Country>"
         "</cac:Address></cac:DeliveryLocation>"
         "<cac:DeliveryParty><cac:PartyName><cbc:Name>John Doe</cbc:Name>"
-        "</cac:PartyName></cac:DeliveryParty></cac:Delivery>"
+        f"</cac:PartyName></cac:DeliveryParty>{delivery}</cac:Delivery>"
         f"{extra}{order_lines}</Order>"
     ).encode()
 
@@ -184,7 +186,15 @@ class TestApiUblOrder(PartnerOrderApiCase):
             "POST",
             "order",
             key=self.key_a,
-            data=ubl_order(buyer="Partner B"),
+            data=ubl_order(
+                buyer="Partner B",
+                extra="",
+                delivery="<cac:RequestedDeliveryPeriod><cbc:StartDate>2099-01-05"
+                "</cbc:StartDate></cac:RequestedDeliveryPeriod>",
+            ).replace(
+                b"<cbc:Note>",
+                b"<cbc:CustomerReference>DEPT-7</cbc:CustomerReference><cbc:Note>",
+            ),
             headers=XML,
         )
         self.assertEqual(response.status_code, 201, response.text)
@@ -193,7 +203,8 @@ class TestApiUblOrder(PartnerOrderApiCase):
         )
         self.assertEqual(order.partner_id.commercial_partner_id, self.partner_a)
         self.assertEqual(response.json()["external_order_id"], "PO-UBL-1")
-        self.assertEqual(response.json()["note"], "Ring twice")
+        self.assertEqual(response.json()["note"], "Buyer reference: DEPT-7\nRing twice")
+        self.assertEqual(response.json()["requested_delivery_date"], "2099-01-05")
         self.assertEqual(response.json()["delivery_address"]["name"], "John Doe")
         self.assertEqual(
             [(line["ean"], line["quantity"]) for line in response.json()["lines"]],
