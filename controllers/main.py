@@ -19,7 +19,7 @@ from odoo.http import request
 from odoo.tools.misc import file_path
 
 from ..error_handlers import PREFIX, file_response, json_response
-from ..lib import validation
+from ..lib import ubl_order, validation
 from ..lib.schema_fields import DOCUMENT_MEDIA_TYPES
 from .routing import api_endpoint, fallback
 
@@ -45,6 +45,17 @@ def _json_body():
         request.httprequest.get_data(cache=True),
         request.httprequest.headers.get("Content-Type"),
     )
+
+
+def _order_body():
+    """``(data, payload)`` of ``POST order`` and ``order/quote``: a JSON
+    body, or a UBL Order (``Content-Type: application/xml``, read by
+    ``partner_order_api_orders_ubl.py``; ``data``, which the idempotency
+    fingerprint covers, is then the XML bytes' digest)."""
+    if ubl_order.is_xml(request.httprequest.headers.get("Content-Type")):
+        return _orders()._ubl_order_request(request.httprequest.get_data(cache=True))
+    data = _json_body()
+    return data, validation.parse_order_payload(data)
 
 
 def _idempotent(route, data, func):
@@ -107,16 +118,14 @@ class PartnerOrderApiController(http.Controller):
 
     @api_endpoint("createOrder")
     def order(self, **params):
-        data = _json_body()
-        payload = validation.parse_order_payload(data)
+        data, payload = _order_body()
         return _idempotent(
             "order", data, lambda: (_orders()._create_order(payload), 201)
         )
 
     @api_endpoint("quoteOrder")
     def order_quote(self, **params):
-        payload = validation.parse_order_payload(_json_body())
-        return _orders()._quote_order(payload), 200
+        return _orders()._quote_order(_order_body()[1]), 200
 
     @api_endpoint("createOrdersBatch")
     def orders_batch(self, **params):

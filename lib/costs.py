@@ -11,6 +11,8 @@ requests. The README's cost table is ``COST_TABLE``. Pure Python: the
 import json
 import math
 
+from . import ubl_order
+
 READ = 1
 ORDERS_PER_TOKEN = 50  # GET orders: one token per 50 objects a page may hold
 LINES_PER_TOKEN = 10  # an order or a quote: one token per 10 lines
@@ -34,6 +36,8 @@ PAGED = ("listOrders", "listWebhookEvents")
 
 # operations whose body is one order (cost by its lines)
 ORDER_BODIES = ("createOrder", "quoteOrder", "changeOrder", "quoteOrderChange")
+# those of them that also take a UBL Order (lib/ubl_order.py)
+XML_ORDER_BODIES = ("createOrder", "quoteOrder")
 # operations whose cost depends on the body
 BODY_COSTS = ("createOrdersBatch", *ORDER_BODIES)
 
@@ -114,6 +118,12 @@ def request_cost(operation_id, args, body):
     if operation_id == "createOrdersBatch":
         return _batch_cost(body)
     if operation_id in ORDER_BODIES:
+        count = None
+        if operation_id in XML_ORDER_BODIES and body and body.lstrip()[:1] == b"<":
+            # a UBL Order: its lines count as a JSON order's do
+            count = ubl_order.line_count(body)
+        if count is not None:
+            return _order_cost({"lines": [None] * count})
         return _order_cost(_json_body(body))
     if operation_id == "getOrderDocument" and args.get("type") == "invoice_xml":
         return XML_DOCUMENT_COST

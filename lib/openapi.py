@@ -49,6 +49,7 @@ from .openapi_operations import (  # noqa: F401 (re-exported)
     Operation,
     md,
 )
+from .openapi_ubl import UBL_SCHEMAS, xml_request_content
 from .openapi_webhooks import (  # noqa: F401 (re-exported)
     EVENT_HEADER,
     EVENT_TYPE_DESCRIPTION,
@@ -231,6 +232,7 @@ def _schemas():
     for name, description in SCHEMA_DESCRIPTIONS.items():
         result[name]["description"] = description
     result.update(copy.deepcopy(FILE_SCHEMAS))
+    result.update(copy.deepcopy(UBL_SCHEMAS))
     return dict(sorted(result.items()))
 
 
@@ -297,6 +299,8 @@ def _operation(operation):
             "required": True,
             "content": _content(operation.body.__name__, operation.body_examples),
         }
+        if operation.xml_body:  # issue 28: a UBL Order in place of the JSON
+            result["requestBody"]["content"].update(xml_request_content())
     success_headers = ["X-Request-Id", "X-API-Version"]
     if operation.media_type != "application/json":
         success_headers.append("Content-Disposition")

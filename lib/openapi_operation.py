@@ -37,6 +37,7 @@ class Operation:
     body_examples: tuple = ()
     response_examples: tuple = ()
     idempotent: bool = False  # takes Idempotency-Key
+    xml_body: bool = False  # also takes a UBL Order (lib/openapi_ubl.py)
     authenticate: bool = True
     media_type: str = "application/json"  # of the success answer
     # other (media type, FILE_SCHEMAS name) the success answer may be

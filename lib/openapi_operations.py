@@ -260,7 +260,9 @@ OPERATIONS = (
         "order's `shipping`; 400 on `carrier_code` when it cannot ship "
         "the order); `delivery_address_id` delivers to a saved address of "
         "`GET addresses` (404 `not_found` for any other id); a new "
-        "`delivery_address` is saved for the partner, once.",
+        "`delivery_address` is saved for the partner, once. The body may "
+        "also be a UBL 2.1 Order (Peppol BIS Order 3.0, `Content-Type: "
+        "application/xml`): the same order, the same JSON answer.",
         body=schemas.OrderCreateRequest,
         body_examples=(
             "OrderCreateRequest",
@@ -270,6 +272,7 @@ OPERATIONS = (
         ),
         response_examples=("OrderCreated", "OrderCreatedLines"),
         idempotent=True,
+        xml_body=True,
     ),
     Operation(
         "quoteOrder",
@@ -301,6 +304,7 @@ OPERATIONS = (
         body_examples=("OrderCreateRequestLines", "OrderCreateRequestCarrier"),
         response_examples=("OrderQuote", "OrderQuoteCarrier"),
         writes=False,
+        xml_body=True,
     ),
     Operation(
         "createOrdersBatch",

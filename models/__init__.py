@@ -17,6 +17,7 @@ Where each concern lives, in the order a request meets them (README,
 - **what a request may do**, one model per thing the use cases act on:
   orders (``partner_order_api_orders.py``: list, status, cancel;
   ``partner_order_api_orders_create.py``: create, quote, batch;
+  ``partner_order_api_orders_ubl.py``: a UBL Order as their body;
   ``partner_order_api_orders_change.py``: change and its dry run;
   ``partner_order_api_orders_return.py``: return), products
   (``partner_order_api_products.py``; the quantities a partner may order
@@ -68,6 +69,7 @@ from . import order_reader_shape
 from . import order_reader_forecast
 from . import partner_order_api_orders
 from . import partner_order_api_orders_create
+from . import partner_order_api_orders_ubl
 from . import order_reader_returns
 from . import partner_order_api_orders_change
 from . import partner_order_api_orders_return

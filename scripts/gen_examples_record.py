@@ -22,6 +22,7 @@ from gen_examples_dates import record_dates
 from gen_examples_einvoice import record_einvoice
 from gen_examples_return import record_return
 from gen_examples_terms import record_terms
+from gen_examples_ubl import record_ubl
 from gen_examples_webhook_log import record_webhook_log
 from webhook_receiver import WebhookReceiver
 
@@ -163,7 +164,11 @@ class Recorder:
                         **(
                             {"body": self.masker.json(body)} if body is not None else {}
                         ),
-                        **({"raw_body": raw.decode()} if raw is not None else {}),
+                        **(
+                            {"raw_body": self.masker.text(raw.decode())}
+                            if raw is not None
+                            else {}
+                        ),
                     },
                     "response": {
                         "status": answer.status_code,
@@ -434,4 +439,5 @@ def record(rec, ctx):
     record_return(rec, ctx)
     record_terms(rec, ctx)
     record_einvoice(rec, ctx)
+    record_ubl(rec, ctx)
     _record_meta_and_limits(rec, ctx)

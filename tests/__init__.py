@@ -49,3 +49,4 @@ from . import test_forecast_deferred
 from . import test_api_shipping
 from . import test_api_addresses
 from . import test_api_terms
+from . import test_api_ubl_order

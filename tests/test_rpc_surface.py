@@ -450,8 +450,13 @@ class TestRpcSurface(RpcSurfaceCase):
         self.assertEqual(self.snapshot_b(), before)
         self.assert_nothing_of_b(answers)
         # calls reached methods, not only the door's refusal: a method that
-        # checks nothing answered (the settings' values, public in Odoo)
-        self.assertIsInstance(answers["res.config.settings", "get_values"], dict)
+        # checks nothing answered (the settings' values, public in Odoo;
+        # but purchase_stock's part reads ir.module.module, refused to a
+        # portal user: it comes with the test-only purchase_edi_ubl_bis3,
+        # scripts/lib.sh, and then other methods show it)
+        if self.env["ir.module.module"]._get("purchase_stock").state != "installed":
+            self.assertIsInstance(answers["res.config.settings", "get_values"], dict)
+        self.assertTrue([a for a in answers.values() if a != "refused"])
 
     def test_reproduction_forged_caller_context_on_the_service(self):
         """Issue 12, reproduction 1: list_orders & co. with a forged caller."""
