@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pydantic.json_schema import models_json_schema
 
-from . import costs, schemas
+from . import code_samples, costs, schemas
 from .events import EVENT_TYPES
 from .openapi_components import (  # noqa: F401 (re-exported)
     ERROR_EXAMPLES,
@@ -419,7 +419,13 @@ def _recorded_examples(paths):
     recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
     for operation in OPERATIONS:
         item = paths[operation.full_path][operation.method.lower()]
-        for index, exchange in enumerate(recorded.get(operation.operation_id, []), 1):
+        exchanges = recorded.get(operation.operation_id, [])
+        succeeded = [e for e in exchanges if 200 <= e["response"]["status"] < 300]
+        if succeeded:
+            # the first successful exchange, as curl, Python and JavaScript
+            # (the docs page shows them beside the operation)
+            item["x-codeSamples"] = code_samples.samples(succeeded[0])
+        for index, exchange in enumerate(exchanges, 1):
             answer = exchange["response"]
             if (
                 not 200 <= answer["status"] < 300

@@ -111,7 +111,13 @@ def _record_on_a_server(args, odoo, registry):
                         args=("--max-cron-threads=0",))  # fmt: skip
     server.start(timeout=120)
     try:
-        rec = Recorder(server, key, masker, refill=lambda: refill_budgets(registry))
+        rec = Recorder(
+            server,
+            key,
+            masker,
+            refill=lambda: refill_budgets(registry),
+            readonly=readonly,
+        )
         record(rec, {"eans": eans, "stamp": stamp, "readonly": readonly, "not_allowed": not_allowed, "partner": partner,
                      "odoo": odoo, "registry": registry})  # fmt: skip
     finally:

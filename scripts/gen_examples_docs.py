@@ -9,11 +9,24 @@ checks the error table through ``scripts/gen_examples.py``, which
 re-exports it.
 """
 
+import importlib.util
 import json
 import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def _code_samples():
+    """lib/code_samples.py (pure Python, standard library only)."""
+    path = REPO / "lib" / "code_samples.py"
+    spec = importlib.util.spec_from_file_location("poa_code_samples", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+code_samples = _code_samples()
 
 
 # What a client should do, per error code (lib/errors.py). Every code must
@@ -276,6 +289,18 @@ def render_md(examples, operations, table):
         "values (names, dates, keys, secrets, ids) are replaced by stable",
         "placeholders. Every request may carry `X-Request-Id` (echoed back).",
         "",
+        "Each example starts with its curl command, which sends the same request",
+        "when pasted into a shell once the server and your keys are set:",
+        "",
+        "```sh",
+        "export POA_URL=https://odoo.example          # your seller's Odoo",
+        "export POA_KEY=...                           # your API key",
+        "export POA_READONLY_KEY=...                  # a read-only key (the examples that use one)",
+        "```",
+        "",
+        "The docs page (`/partner_order_api/docs`) shows the same request in",
+        "Python and JavaScript beside each operation.",
+        "",
     ]
     for operation in operations:
         out += [
@@ -288,6 +313,10 @@ def render_md(examples, operations, table):
             req, res = example["request"], example["response"]
             out += [
                 f"### {example['title']}",
+                "",
+                "```sh",
+                code_samples.curl(req),
+                "```",
                 "",
                 "```http",
                 f"{req['method']} {req['path']}",

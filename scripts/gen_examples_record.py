@@ -119,9 +119,10 @@ SHOWN_HEADERS = (
 
 
 class Recorder:
-    def __init__(self, server, key, masker, refill=None):
+    def __init__(self, server, key, masker, refill=None, readonly=None):
         self.server = server
         self.key = key
+        self.readonly = readonly  # shown as <read-only API key>
         self.masker = masker
         self.examples = {}
         # called before each request: the budgets full again, so that every
@@ -150,8 +151,15 @@ class Recorder:
                 for k in SHOWN_HEADERS
                 if k in answer.headers
             }
+            # the key's placeholder says which key: a read-only one, or the
+            # partner's full key (lib/code_samples.py names its variable)
+            shown_key = (
+                "Bearer <read-only API key>"
+                if key not in (True, None, False) and key == self.readonly
+                else "Bearer <API key>"
+            )
             request_headers = {
-                k: ("Bearer <API key>" if k == "Authorization" else self.masker.text(v))
+                k: (shown_key if k == "Authorization" else self.masker.text(v))
                 for k, v in headers.items()
             }
             self.examples.setdefault(operation_id, []).append(
