@@ -41,7 +41,11 @@ DOCS_CSP = "; ".join(
 class OrderApiCustomerPortal(CustomerPortal):
     def _order_api_add_section(self, response):
         if getattr(response, "qcontext", None) is not None:
-            response.qcontext.update(_portal()._section_values())
+            # the address this page was served at (behind a proxy: its
+            # X-Forwarded-Host with --proxy-mode), not web.base.url, which
+            # only an admin's login refreshes
+            base_url = request.httprequest.url_root.rstrip("/")
+            response.qcontext.update(_portal()._section_values(base_url))
         return response
 
     @route()

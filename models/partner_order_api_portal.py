@@ -35,16 +35,18 @@ class PartnerOrderApiPortal(models.AbstractModel):
         return partner_sudo.with_company(caller._company())
 
     @api.model
-    def _section_values(self):
-        """What the section shows; empty when the user's partner is not enabled."""
+    def _section_values(self, base_url=None):
+        """What the section shows; empty when the user's partner is not
+        enabled. ``base_url``: where the page was served (the curl and Base
+        URL shown use it); ``web.base.url`` without one."""
         partner_sudo = self._enabled_partner_sudo()
-        if not partner_sudo:
-            return {}
         Keys = self.env["res.users.apikeys"]
         keys = self.env.user.api_key_ids.sorted(
             lambda k: (k.create_date, k.id), reverse=True
         )
-        base_url = self.get_base_url()
+        base_url = base_url or self.get_base_url()
+        if not partner_sudo:
+            return self._disabled_section_values(keys, base_url)
         return {
             "order_api_partner_name": partner_sudo.name,
             "order_api_company_name": partner_sudo.env.company.name,
@@ -63,6 +65,26 @@ class PartnerOrderApiPortal(models.AbstractModel):
             "order_api_webhook_previous_secret_expiry": self._webhook()._webhook_info(
                 partner_sudo
             )["previous_secret_expires_at"],
+            "order_api_base_url": f"{base_url}/partner_order_api",
+            "order_api_docs_url": "/partner_order_api/docs",
+        }
+
+    @api.model
+    def _disabled_section_values(self, keys, base_url):
+        """A portal user whose company the seller turned off, and who still
+        has keys: told why, shown its keys to revoke, nothing else (no new
+        key, no webhook). Nothing for the others."""
+        if not (self.env.user.share and keys):
+            return {}
+        Keys = self.env["res.users.apikeys"]
+        partner = self.env.user.partner_id.commercial_partner_id
+        return {
+            "order_api_disabled": True,
+            "order_api_partner_name": partner.sudo().name,
+            "order_api_keys": [
+                {"key": key, "scope_label": Keys._order_api_scope_label(key.scope)}
+                for key in keys
+            ],
             "order_api_base_url": f"{base_url}/partner_order_api",
             "order_api_docs_url": "/partner_order_api/docs",
         }

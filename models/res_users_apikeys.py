@@ -106,7 +106,15 @@ class ResUsersApikeys(models.Model):
         # As the user, not elevated: _check_expiration_date enforces the
         # lifetime its groups allow.
         key = self._generate(scope, name, expiration)
+        # its row, for the page's Revoke button (Odoo's _generate answers the
+        # secret only): the user's newest key of that name
+        record = self.search(
+            [("user_id", "=", self.env.uid), ("name", "=", name)],
+            order="id desc",
+            limit=1,
+        )
         return {
+            "id": record.id,
             "key": key,
             "name": name,
             "scope": scope,

@@ -61,6 +61,10 @@ class PortalSectionCase(PartnerOrderApiCase):
             result = self.call_kw("res.users.identitycheck", "run_check", [[check_id]])
         return result
 
+    def _page_of(self, user):
+        self.authenticate(user.login, f"poa-{user.login.split('-')[-1]}-password")
+        return self.security_page()
+
     def security_page(self):
         response = self.url_open("/my/security")
         self.assertEqual(response.status_code, 200)
@@ -188,12 +192,35 @@ class TestPortalSection(PortalSectionCase):
         html = self.security_page()
         self.assertIn("o_partner_order_api_portal", html)
         self.assertIn('href="/partner_order_api/docs"', html)
+        # the partner's orders and invoices, in Odoo's own portal pages
+        self.assertIn('href="/my/orders"', html)
+        self.assertIn('href="/my/invoices"', html)
 
+        # a company the seller turned off: told why, its keys listed to
+        # revoke, no new key, no webhook
         self.authenticate(self.user_off.login, "poa-off-password")
-        self.assertNotIn("o_partner_order_api_portal", self.security_page())
+        html = self.security_page()
+        self.assertIn("o_poa_disabled", html)
+        self.assertIn(f'data-key-id="{self.user_off.api_key_ids[:1].id}"', html)
+        self.assertIn("o_poa_revoke_key", html)
+        self.assertNotIn("o_poa_new_key_form", html)
+        self.assertNotIn("o_poa_webhook_form", html)
+        self.assertNotIn("o_poa_disabled", self._page_of(self.user_a))
 
         self.authenticate("admin", "admin")
         self.assertNotIn("o_partner_order_api_portal", self.security_page())
+
+    def test_base_url_is_where_the_page_was_served(self):
+        """The Base URL and the curl show the address the portal user
+        reached, not a stale ``web.base.url`` (an admin's login refreshes
+        it; a portal user's does not)."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "web.base.url", "http://stale.example:8069"
+        )
+        self.authenticate(self.user_a.login, "poa-a-password")
+        html = self.security_page()
+        self.assertIn(f'data-base-url="{self.base_url()}/partner_order_api"', html)
+        self.assertNotIn("stale.example", html)
 
     def test_section_lists_only_the_users_own_keys(self):
         self._generate_key(self.user_a, name="second key of A", days=7)

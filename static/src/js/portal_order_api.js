@@ -87,7 +87,18 @@ publicWidget.registry.PartnerOrderApiPortal = publicWidget.Widget.extend({
             cell.textContent = text;
             row.appendChild(cell);
         }
-        row.appendChild(document.createElement("td"));
+        // its Revoke button, as the rows the page was served with
+        const revokeCell = document.createElement("td");
+        revokeCell.classList.add("text-end");
+        const revoke = document.createElement("button");
+        revoke.type = "button";
+        revoke.className = "btn btn-link btn-sm text-danger p-0 o_poa_revoke_key";
+        revoke.dataset.keyId = result.id;
+        revoke.innerHTML = '<i class="fa fa-trash"></i> ';
+        revoke.append(_t("Revoke"));
+        revokeCell.appendChild(revoke);
+        row.dataset.keyId = result.id;
+        row.appendChild(revokeCell);
         tbody.prepend(row);
         box.scrollIntoView({block: "nearest"});
     },

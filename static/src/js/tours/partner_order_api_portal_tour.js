@@ -72,6 +72,11 @@ registry.category("web_tour.tours").add("partner_order_api_portal_tour", {
             trigger: ".o_poa_keys tbody tr:first-child td:contains(Tour ERP)",
         },
         {
+            content: "The new key's row has its Revoke button, without a reload",
+            trigger:
+                ".o_poa_keys tbody tr.o_poa_key_row:first-child button.o_poa_revoke_key[data-key-id]",
+        },
+        {
             content: "Every event is chosen by default; leave out order.updated",
             trigger: "#o_poa_event_order_updated:checked",
             run: "click",
