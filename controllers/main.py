@@ -91,7 +91,8 @@ class PartnerOrderApiController(http.Controller):
         content, filename = request.env[
             "partner.order.api.document"
         ]._get_order_document(identified_by, order_id, doc_type, selector)
-        return file_response(content, "application/pdf", filename)
+        media_type = "application/xml" if filename.endswith(".xml") else None
+        return file_response(content, media_type or "application/pdf", filename)
 
     @api_endpoint("createOrder")
     def order(self, **params):

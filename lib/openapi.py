@@ -316,6 +316,10 @@ def _operation(operation):
             ),
         }
     }
+    for media_type, schema_name in operation.alt_media:
+        responses[str(operation.status)]["content"].update(
+            _content(schema_name, (), media_type)
+        )
     for status, name in operation.errors.items():
         responses[status] = _ref("responses", name)
     result["responses"] = responses

@@ -340,4 +340,11 @@ FILE_SCHEMAS = {
         "contentMediaType": "application/pdf",
         "description": "A PDF file (it starts with `%PDF-`).",
     },
+    "DespatchAdviceXml": {
+        "type": "string",
+        "contentMediaType": "application/xml",
+        "description": "A UBL 2.1 DespatchAdvice (OASIS "
+        "`urn:oasis:names:specification:ubl:schema:xsd:DespatchAdvice-2`), "
+        "UTF-8.",
+    },
 }

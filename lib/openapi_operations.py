@@ -47,6 +47,8 @@ class Operation:
     idempotent: bool = False  # takes Idempotency-Key
     authenticate: bool = True
     media_type: str = "application/json"  # of the success answer
+    # other media types the success answer may have: (media type, FILE_SCHEMAS name)
+    alt_media: tuple = ()
     extra: dict = field(default_factory=dict)
     writes: bool | None = None  # None: every method but GET writes
     # writes nothing in the end, but on a read/write cursor: its writes are
@@ -156,6 +158,17 @@ ORDER_DOCUMENT_DESCRIPTION = md(
       latest done one.
     - `type=order`: the order confirmation (a quotation while the order is
       `pending`).
+    - `type=despatch_advice`: a done outgoing delivery (chosen as for
+      `delivery_slip`) as a UBL 2.1 DespatchAdvice, `application/xml`
+      (`WH_OUT_00012.xml`), to book the goods in before they arrive: the
+      delivery's name as its ID, the buyer's order (`external_order_id`)
+      and the sale order in `OrderReference`, the carrier and tracking
+      number, a `TransportHandlingUnit` per package (its SSCC, scheme
+      `SSCC`, as ID when it has one), and a `DespatchLine` per package,
+      product and lot with the delivered quantity (UN/ECE unit code), the
+      GTIN (scheme `0160`), the lot number and its expiry date. A delivery
+      that is not done answers 404, as for `delivery_slip`; no render slot is
+      taken (never `busy`).
 
     The answer is `application/pdf` with `Content-Disposition: attachment;
     filename="..."` (e.g. `INV_2026_00042.pdf`, `WH_OUT_00012.pdf`,
@@ -163,7 +176,8 @@ ORDER_DOCUMENT_DESCRIPTION = md(
     and a document the order does not have (no posted invoice, no such
     invoice number, no done delivery...), answer 404 `not_found` in JSON.
     `invoice_number` is used with `type=invoice` only, `delivery_order_name`
-    with `type=delivery_slip` only (ignored with the other types). When the
+    with `type=delivery_slip` and `despatch_advice` only (ignored with the
+    other types). When the
     server cannot render PDFs (no wkhtmltopdf), 503 `document_unavailable`.
 
     **Renders are limited server-wide**: only a few PDFs are rendered at
@@ -261,13 +275,16 @@ OPERATIONS = (
         "GET",
         "order/document",
         "Orders",
-        "A PDF document of an order: invoice, delivery slip or order confirmation",
+        "A document of an order: invoice, delivery slip, order confirmation "
+        "(PDF) or despatch advice (UBL XML)",
         "PdfDocument",
-        "The PDF, as a file download (`Content-Disposition: attachment`).",
+        "The PDF (or, `type=despatch_advice`, the XML), as a file download "
+        "(`Content-Disposition: attachment`).",
         _errors("400", "404", _503="DocumentNotNow"),
         description=ORDER_DOCUMENT_DESCRIPTION,
         query=schemas.OrderDocumentQuery,
         media_type="application/pdf",
+        alt_media=(("application/xml", "DespatchAdviceXml"),),
     ),
     Operation(
         "createOrder",

@@ -41,7 +41,7 @@ URL_MAX = 2048
 STATUSES = ("pending", "confirmed", "partially_shipped", "shipped", "cancelled")
 SORTS = ("created_desc", "created_asc", "updated_asc")
 IDENTIFIED_BY = ("biomes", "external")
-DOCUMENT_TYPES = ("invoice", "delivery_slip", "order")
+DOCUMENT_TYPES = ("invoice", "delivery_slip", "order", "despatch_advice")
 # ISO 3166-1 alpha-2 codes of the countries Odoo 18.0 knows (its
 # base/data/res_country_data.xml; tests/test_schemas.py checks them)
 COUNTRY_CODES = tuple(

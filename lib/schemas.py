@@ -15,6 +15,8 @@ schemas``; ``from ..lib.schemas import EVENT_TYPES``); they live in
 - ``lib/schema_requests.py``: the request models made of them;
 - ``lib/schema_responses.py``: the answers (the order object, the lists,
   the webhook's settings) and the error envelope with its codes;
+- ``lib/schema_deliveries.py``: the deliveries' despatch data (packages,
+  weights, lots with their expiry);
 - ``lib/events.py``: the webhook's event types.
 
 ``SCHEMAS`` below names the document's ``components/schemas``.
@@ -24,6 +26,7 @@ from .events import (  # noqa: F401 (re-exported)
     EVENT_TYPES,
     ORDER_EVENT_TYPES,
 )
+from .schema_deliveries import DeliveryLot, DeliveryPackage  # noqa: F401
 from .schema_fields import (  # noqa: F401 (re-exported)
     AMOUNT_MAX,
     BATCH_MAX,

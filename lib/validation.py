@@ -175,13 +175,15 @@ def parse_order_lookup(params):
 def parse_order_document_query(params):
     """The query of ``GET order/document``: ``(identified_by, order_id,
     type, selector)``, ``selector`` the ``invoice_number`` (type
-    ``invoice``) or ``delivery_order_name`` (type ``delivery_slip``), None
+    ``invoice``) or ``delivery_order_name`` (types ``delivery_slip`` and
+    ``despatch_advice``), None
     for the latest; a selector of another type is ignored (query
     parameters are independent in the document, which allows it)."""
     query = validate(schemas.OrderDocumentQuery, dict(params.items()))
     selector = {
         "invoice": query.invoice_number,
         "delivery_slip": query.delivery_order_name,
+        "despatch_advice": query.delivery_order_name,
     }.get(query.type)
     return query.identifiedBy, query.order_id, query.type, selector
 

@@ -343,6 +343,7 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "sent_lots": self._sent_lots(orders),
             "invoices": self._invoices(orders),
             "returns": self._returns(orders),
+            "despatch": self._despatch(order_ids),  # order_reader_despatch.py
             "tracking_urls": self._tracking_urls(pickings),
             "forecasts": self._line_forecasts(order_ids),
             "lang": lang,  # None: every language (carriers' names, shipping)
@@ -506,9 +507,9 @@ _DELIVERIES = """
          WHERE picking.sale_id = ANY(%s) AND type.code = 'outgoing'
     ), moves AS (
         SELECT m.picking_id,
-               json_agg(json_build_object('ean', m.barcode, 'quantity', m.quantity)
-                        ORDER BY m.first_move) AS move_lines
-          FROM (SELECT move.picking_id, NULLIF(move.order_api_ean, '') AS barcode,
+               json_agg(json_build_object('ean', m.barcode, 'quantity', m.quantity,
+                        'product_id', m.product_id) ORDER BY m.first_move) AS move_lines
+          FROM (SELECT move.picking_id, move.product_id, NULLIF(move.order_api_ean, '') AS barcode,
                        MIN(move.id) AS first_move,
                        SUM(CASE WHEN picks.state = 'done'
                                 THEN CASE WHEN move.state = 'done'

@@ -9,6 +9,8 @@ from odoo.tests import Form, HttpCase
 
 API = "/partner_order_api"
 SCOPE = "partner_order_api"
+# what a file answer of order/document starts with, by media type
+FILE_STARTS = {"application/pdf": b"%PDF-", "application/xml": b"<?xml"}
 
 
 def _load_openapi_check():
@@ -266,22 +268,21 @@ class PartnerOrderApiCase(HttpCase):
 
     def assert_contract_response(self, method, path, response):
         """Every answer is the contract's JSON, with a request id, and matches
-        the OpenAPI document; a PDF (``order/document``) only where the
-        document promises one, with its headers."""
-        if (
-            response.headers.get("Content-Type") == "application/pdf"
-            and response.status_code == 200
-        ):
+        the OpenAPI document; a PDF or XML file (``order/document``) only
+        where the document promises one, with its headers."""
+        media_type = response.headers.get("Content-Type")
+        if media_type in FILE_STARTS and response.status_code == 200:
             self.assertTrue(response.headers.get("X-Request-Id"))
             self.assertTrue(
-                response.content.startswith(b"%PDF-"), response.content[:20]
+                response.content.startswith(FILE_STARTS[media_type]),
+                response.content[:20],
             )
             self.assertEqual(
                 int(response.headers["Content-Length"]), len(response.content)
             )
             document = openapi_check.load_document()
             template = document["paths"][path.split("?")[0]][method.lower()]
-            self.assertIn("application/pdf", template["responses"]["200"]["content"])
+            self.assertIn(media_type, template["responses"]["200"]["content"])
             openapi_check.validate_response(
                 method, path.split("?")[0], 200, None, response.headers
             )
