@@ -19,6 +19,7 @@ import gen_examples_shipping
 import requests
 from gen_examples_change import record_change
 from gen_examples_dates import record_dates
+from gen_examples_despatch import record_despatch
 from gen_examples_return import record_return
 from webhook_receiver import WebhookReceiver
 
@@ -173,11 +174,13 @@ class Recorder:
 
     def _body(self, answer):
         """The JSON answer, masked; a PDF as a note of what it is (its bytes
-        change with every rendering)."""
+        change with every rendering); an XML document as its masked text."""
         if answer.headers.get("Content-Type", "").startswith("application/pdf"):
             if not answer.content.startswith(b"%PDF-"):
                 raise SystemExit(f"{answer.url}: not a PDF")
             return "<the PDF document: %PDF-1.4 ... %%EOF>"
+        if answer.headers.get("Content-Type", "").startswith("application/xml"):
+            return self.masker.text(answer.text)  # the UBL document, masked
         return self.masker.json(answer.json())
 
 
@@ -424,4 +427,5 @@ def record(rec, ctx):
     gen_examples_shipping.record_shipping(rec, ctx)
     record_change(rec, ctx)
     record_return(rec, ctx)
+    record_despatch(rec, ctx)
     _record_meta_and_limits(rec, ctx)

@@ -296,10 +296,28 @@ class TestApiDespatch(PartnerOrderApiCase):
         order = self._order("EXT-DESADV-4")
         picking = self._ship_in_two_packages(order)
         self.assertEqual(self._despatch_advice(order).status_code, 200)
+        # A's order asked by B
         self.assert_error(
             self._despatch_advice(order, key=self.key_b, name=picking.name),
             404,
             "not_found",
+        )
+        # B's own order, naming A's delivery
+        response = self.api(
+            "POST", "order", key=self.key_b, body=self.order_body(amount=1)
+        )
+        self.assertEqual(response.status_code, 201, response.text)
+        order_b = self.env["sale.order"].search(
+            [("name", "=", response.json()["biomes_order_id"])]
+        )
+        self.deliver(order_b)
+        self.assert_error(
+            self._despatch_advice(order_b, key=self.key_b, name=picking.name),
+            404,
+            "not_found",
+        )
+        self.assertEqual(
+            self._despatch_advice(order_b, key=self.key_b).status_code, 200
         )
 
     def test_no_package_no_lot(self):
