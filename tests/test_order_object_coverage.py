@@ -59,7 +59,13 @@ _KEYWORDS = {
     "order",
     "lateral",
 }
-_FROM = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_]+)(?:\s+(?:AS\s+)?([a-z_]+))?", re.I)
+# (an alias is never a keyword: ``FROM picks JOIN stock_move_line sml``
+# names two tables)
+_FROM = re.compile(
+    r"\b(?:FROM|JOIN)\s+([a-z_]+)(?:\s+(?:AS\s+)?(?!(?:%s)\b)([a-z_]+))?"
+    % "|".join(sorted(_KEYWORDS)),
+    re.I,
+)
 _COLUMN = re.compile(r"\b([a-z_]+)\.([a-z_]+)\b")
 
 
