@@ -27,6 +27,7 @@ class PartnerOrderApiDocument(models.AbstractModel):
         """The DespatchAdvice (bytes) of ``picking_sudo``, a done outgoing
         delivery of ``order_sudo``."""
         picking_sudo.ensure_one()
+        self.env.flush_all()  # the reader's statement sees what the ORM holds
         reader = self.env["partner.order.api.order.reader"]
         despatch = reader._despatch([order_sudo.id]).get(picking_sudo.id) or {}
         units = {

@@ -34,7 +34,16 @@ else
     step="-i"
 fi
 echo "odoo $step $POA_ADDON on $DB (log: $DEV/install.log)"
-poa_odoo -c "$CONF" -d "$DB" "$step" "$POA_ADDON" --stop-after-init --no-http \
+# the test-only modules (lib.sh): installed with the addon, or added to a
+# database made before they were listed
+modules=$POA_ADDON
+extra=()
+if [ "$step" = -i ]; then
+    modules=$POA_ADDON${POA_TEST_EXTRA_MODULES:+,$POA_TEST_EXTRA_MODULES}
+elif [ -n "$POA_TEST_EXTRA_MODULES" ]; then
+    extra=(-i "$POA_TEST_EXTRA_MODULES")
+fi
+poa_odoo -c "$CONF" -d "$DB" "$step" "$modules" "${extra[@]}" --stop-after-init --no-http \
     --log-level=warn --logfile="$DEV/install.log" || die "install failed: see $DEV/install.log"
 if [ "${1#tests_live}" != "$1" ]; then
     cd "$ADDONS/$POA_ADDON" && POA_LIVE_CONF="$CONF" POA_LIVE_DB="$DB" ODOO_SRC="$ODOO_SRC" \

@@ -15,6 +15,11 @@
 # Every failure ends with one sentence that says what to do next.
 
 POA_ADDON=partner_order_api
+# Modules the TEST databases (scripts/test.sh, scripts/dev_test.sh) install
+# beside the addon, never dependencies of it: product_expiry gives lots
+# their expiry date (issue 28: deliveries[].lines[].lots[].expiry_date,
+# the DespatchAdvice's ExpiryDate; tests/test_api_despatch.py). Comma-separated.
+POA_TEST_EXTRA_MODULES=${POA_TEST_EXTRA_MODULES-product_expiry}
 POA_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 POA_ODOO_DEFAULT="$HOME/odoo-18.0"
 POA_ODOO_GIT=https://github.com/odoo/odoo

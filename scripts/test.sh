@@ -200,8 +200,9 @@ if poa_find_odoo || poa_get_odoo; then
     # that the suite runs beside a demo (scripts/run.sh) on 8069.
     POA_PORT=$(poa_free_port)
     poa_write_conf "$CONF" "$ADDONS" "$RUN_DIR/data" "$TEST_DB" "max_cron_threads = 0"
-    echo "Installing $POA_ADDON with demo data into the new database $TEST_DB (log: $INSTALL_LOG)"
-    if poa_odoo -c "$CONF" -d "$TEST_DB" -i "$POA_ADDON" --stop-after-init --no-http \
+    echo "Installing $POA_ADDON (and ${POA_TEST_EXTRA_MODULES:-no test-only module}) with demo data into the new database $TEST_DB (log: $INSTALL_LOG)"
+    if poa_odoo -c "$CONF" -d "$TEST_DB" \
+        -i "$POA_ADDON${POA_TEST_EXTRA_MODULES:+,$POA_TEST_EXTRA_MODULES}" --stop-after-init --no-http \
         --log-level=info --logfile="$INSTALL_LOG" &&
         [ "$(poa_module_state "$TEST_DB")" = installed ]; then
         # tests_cluster/ starts from a copy of the fresh database
