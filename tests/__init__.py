@@ -46,3 +46,4 @@ from . import test_migration_1_5
 from . import test_forecast_deferred
 from . import test_api_shipping
 from . import test_api_addresses
+from . import test_api_despatch
