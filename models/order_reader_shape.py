@@ -388,7 +388,7 @@ def _iso_date(value):
 def _weight(value):
     """A weight as the database holds it (its weight unit), float noise of
     sums rounded away; 0.0 when unknown."""
-    return round(value or 0.0, 6)
+    return round(float(value or 0.0), 6)
 
 
 def _json_utc(value):
