@@ -65,6 +65,7 @@ def _deliver_in_packages(odoo, registry, order_name):
                 )
             move.picked = True
         picking.button_validate()
+        picking.carrier_id = env.ref("partner_order_api.demo_carrier_express")
         picking.carrier_tracking_ref = "PX123456789DE"
         return picking.name
 
