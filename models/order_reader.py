@@ -298,14 +298,17 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         ordered (``_LINES``: stored on the lines, ``sale_order_line.py``),
         outgoing deliveries with their carriers, products and lots
         (``_DELIVERIES``), lots (``_sent_lots``), posted invoices and credit
-        notes (``_invoices``), returns (``_returns``). Carriers' names are
+        notes (``_invoices``), returns (``_returns``), and one more for
+        the deliveries' packages, weights and lots' expiry (``_despatch``,
+        ``order_reader_despatch.py``). Carriers' names are
         read in the environment's language as the ORM reads them; the
         tracking link of a carrier integration (not a fixed or rule-based
         carrier) comes from the ORM. Returns ``{"headers": {order id: row},
         "lines": {order id: [rows]}, "deliveries": {order id: [rows]},
         "delivery_lines": {picking id: [rows]}, "delivery_lots": {picking
         id: [labels]}, "sent_lots": {order id: [labels]}, "invoices": {order
-        id: [rows]}, "returns": {order id: [rows]}, "tracking_urls":
+        id: [rows]}, "returns": {order id: [rows]}, "despatch": {picking id:
+        row}, "tracking_urls":
         {picking id: url}}``. ``all_languages``: carriers
         named by their translations as one text (``_objects``)."""
         self.env.flush_all()

@@ -18,6 +18,7 @@ from odoo import models
 
 from ..lib import gs1
 from ..lib.despatch_advice import despatch_advice_xml
+from .order_reader_despatch import has_expiry
 
 
 class PartnerOrderApiDocument(models.AbstractModel):
@@ -70,7 +71,7 @@ class PartnerOrderApiDocument(models.AbstractModel):
             )
         }
         edi = self.env["account.edi.common"]
-        expiry = "expiration_date" in self.env["stock.lot"]._fields
+        expiry = has_expiry(self.env)  # product_expiry is optional
         lines = {}
         for sml in picking_sudo.move_line_ids.filtered(
             lambda sml: sml.state == "done"
