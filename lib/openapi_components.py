@@ -371,8 +371,10 @@ FILE_SCHEMAS = {
     "XmlDocument": {
         "type": "string",
         "contentMediaType": "application/xml",
-        "description": "An XML e-invoice: a UBL 2.1 `Invoice` or `CreditNote` "
-        "(`ubl_bis3`, `xrechnung`) or a UN/CEFACT `CrossIndustryInvoice` "
-        "(`facturx`).",
+        "description": "An XML document, UTF-8: with `type=invoice_xml`, an "
+        "e-invoice (a UBL 2.1 `Invoice` or `CreditNote` for `ubl_bis3` and "
+        "`xrechnung`, a UN/CEFACT `CrossIndustryInvoice` for `facturx`); with "
+        "`type=despatch_advice`, a UBL 2.1 DespatchAdvice (OASIS "
+        "`urn:oasis:names:specification:ubl:schema:xsd:DespatchAdvice-2`).",
     },
 }

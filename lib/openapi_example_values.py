@@ -70,8 +70,26 @@ DELIVERY_DONE = {
     "carrier": "Parcel Express",
     "tracking_ref": "PX123456789DE",
     "tracking_url": "https://track.parcel-express.example/PX123456789DE",
-    "lines": [{"ean": "4260582941016", "quantity": 1.0}],
+    "lines": [
+        {
+            "ean": "4260582941016",
+            "quantity": 1.0,
+            "lots": [
+                {"name": "LOT-1", "expiry_date": "2027-06-30T00:00:00Z"},
+                {"name": "LOT-2", "expiry_date": "2027-09-30T00:00:00Z"},
+            ],
+        }
+    ],
     "lots": ["LOT-1", "KIT-ABC"],
+    "weight": 2.45,
+    "packages": [
+        {
+            "name": "106141411234567897",
+            "sscc": "106141411234567897",
+            "package_type": "Parcel box",
+            "weight": 2.45,
+        }
+    ],
 }
 DELIVERY_BACKORDER = {
     "name": "WH/OUT/00014",
@@ -81,8 +99,10 @@ DELIVERY_BACKORDER = {
     "carrier": "Parcel Express",
     "tracking_ref": None,
     "tracking_url": None,
-    "lines": [{"ean": "4260582941016", "quantity": 1.0}],
+    "lines": [{"ean": "4260582941016", "quantity": 1.0, "lots": []}],
     "lots": [],
+    "weight": 0.25,
+    "packages": [],
 }
 
 

@@ -108,6 +108,17 @@ ORDER_DOCUMENT_DESCRIPTION = md(
       type (400). When Odoo reports that the seller's data is incomplete
       for the format (a VAT number, a bank account...), 409
       `not_configured` says what is missing.
+    - `type=despatch_advice`: a done outgoing delivery (chosen as for
+      `delivery_slip`) as a UBL 2.1 DespatchAdvice, `application/xml`
+      (`WH_OUT_00012.xml`), to book the goods in before they arrive: the
+      delivery's name as its ID, the buyer's order (`external_order_id`)
+      and the sale order in `OrderReference`, the carrier and tracking
+      number, a `TransportHandlingUnit` per package (its SSCC, scheme
+      `SSCC`, as ID when it has one), and a `DespatchLine` per package,
+      product and lot with the delivered quantity (UN/ECE unit code), the
+      GTIN (scheme `0160`), the lot number and its expiry date. A delivery
+      that is not done answers 404, as for `delivery_slip`; no render slot is
+      taken (never `busy`).
 
     The answer is `application/pdf` (`application/xml` for
     `type=invoice_xml`) with `Content-Disposition: attachment;
@@ -116,8 +127,9 @@ ORDER_DOCUMENT_DESCRIPTION = md(
     exist or belongs to another partner, and a document the order does not have (no posted invoice, no such
     invoice number, no done delivery...), answer 404 `not_found` in JSON.
     `invoice_number` is used with `type=invoice` and `type=invoice_xml` only,
-    `delivery_order_name` with `type=delivery_slip` only, `format` with
-    `type=invoice_xml` only (ignored with the other types). When the
+    `delivery_order_name` with `type=delivery_slip` and `despatch_advice`
+    only, `format` with `type=invoice_xml` only (ignored with the other
+    types). When the
     server cannot render PDFs (no wkhtmltopdf), 503 `document_unavailable`.
 
     **Renders are limited server-wide**: only a few PDFs are rendered at
@@ -220,10 +232,10 @@ OPERATIONS = (
         "order/document",
         "Orders",
         "A document of an order: invoice (PDF or e-invoice XML), delivery "
-        "slip or order confirmation",
+        "slip, order confirmation (PDF) or despatch advice (UBL XML)",
         "PdfDocument",
-        "The PDF (or, with `type=invoice_xml`, the XML), as a file download "
-        "(`Content-Disposition: attachment`).",
+        "The PDF (or, with `type=invoice_xml` or `despatch_advice`, the XML), "
+        "as a file download (`Content-Disposition: attachment`).",
         _errors("400", "404", _409="DocumentConflict", _503="DocumentNotNow"),
         description=ORDER_DOCUMENT_DESCRIPTION,
         query=schemas.OrderDocumentQuery,

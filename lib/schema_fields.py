@@ -41,11 +41,14 @@ URL_MAX = 2048
 STATUSES = ("pending", "confirmed", "partially_shipped", "shipped", "cancelled")
 SORTS = ("created_desc", "created_asc", "updated_asc")
 IDENTIFIED_BY = ("biomes", "external")
-DOCUMENT_TYPES = ("invoice", "delivery_slip", "order", "invoice_xml")
+DOCUMENT_TYPES = ("invoice", "delivery_slip", "order", "invoice_xml", "despatch_advice")
 # the structured e-invoices of ``type=invoice_xml`` (``lib/einvoice.py``)
 INVOICE_XML_FORMATS = ("ubl_bis3", "xrechnung", "facturx")
 # the answer's Content-Type of each document type (the others: a PDF)
-DOCUMENT_MEDIA_TYPES = {"invoice_xml": "application/xml"}
+DOCUMENT_MEDIA_TYPES = {
+    "invoice_xml": "application/xml",
+    "despatch_advice": "application/xml",
+}
 # ISO 3166-1 alpha-2 codes of the countries Odoo 18.0 knows (its
 # base/data/res_country_data.xml; tests/test_schemas.py checks them)
 COUNTRY_CODES = tuple(

@@ -330,9 +330,10 @@ class OrderDocumentQuery(OrderLookup):
         Field(
             description="`invoice`: a posted invoice or credit note of the "
             "order; `delivery_slip`: the delivery slip of a done outgoing "
-            "delivery; `order`: the order confirmation; `invoice_xml`: the "
-            "structured e-invoice (XML) of a posted invoice or credit note, "
-            "in the `format` asked for."
+            "delivery; `order`: the order confirmation (PDFs); `invoice_xml`: "
+            "the structured e-invoice (XML) of a posted invoice or credit "
+            "note, in the `format` asked for; `despatch_advice`: a done "
+            "delivery as a UBL 2.1 DespatchAdvice (XML)."
         ),
     ]
     invoice_number: text(ORDER_ID_MAX) = Field(
@@ -353,9 +354,9 @@ class OrderDocumentQuery(OrderLookup):
     )
     delivery_order_name: text(ORDER_ID_MAX) = Field(
         None,
-        description="With `type=delivery_slip`: which done delivery (its "
-        "`name` in `deliveries`); without it, the latest done one. Ignored "
-        "with the other types.",
+        description="With `type=delivery_slip` or `despatch_advice`: which "
+        "done delivery (its `name` in `deliveries`); without it, the latest "
+        "done one. Ignored with the other types.",
         examples=["WH/OUT/00012"],
     )
 

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from . import schema_deliveries as despatch
 from .events import EVENT_TYPES
 from .schema_fields import PAGE_SIZE_MAX, STATUSES, InvoiceXmlFormats
 
@@ -197,6 +198,7 @@ class DeliveryLine(_Response):
         description="Shipped (done delivery), to ship (open delivery) or that "
         "was to ship (cancelled delivery), in the order line's unit."
     )
+    lots: list[despatch.DeliveryLot] = despatch.LINE_LOTS
 
 
 class Delivery(_Response):
@@ -224,6 +226,8 @@ class Delivery(_Response):
         "(done deliveries only; empty otherwise), a test kit's kit barcode in "
         "place of its lot name where it has one, as in `sent_lots`."
     )
+    weight: float = despatch.DELIVERY_WEIGHT
+    packages: list[despatch.DeliveryPackage] = despatch.DELIVERY_PACKAGES
 
 
 class Invoice(_Response):

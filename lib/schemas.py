@@ -19,6 +19,8 @@ schemas``; ``from ..lib.schemas import EVENT_TYPES``); they live in
   and answers;
 - ``lib/schema_terms.py``: the products and the account (prices, price
   breaks, quantity rules, payment terms and balance);
+- ``lib/schema_deliveries.py``: the deliveries' despatch data (packages,
+  weights, lots with their expiry);
 - ``lib/events.py``: the webhook's event types.
 
 ``SCHEMAS`` below names the document's ``components/schemas``.
@@ -28,6 +30,7 @@ from .events import (  # noqa: F401 (re-exported)
     EVENT_TYPES,
     ORDER_EVENT_TYPES,
 )
+from .schema_deliveries import DeliveryLot, DeliveryPackage  # noqa: F401
 from .schema_fields import (  # noqa: F401 (re-exported)
     AMOUNT_MAX,
     BATCH_MAX,

@@ -202,15 +202,16 @@ def parse_order_document_query(params):
     """The query of ``GET order/document``: ``(identified_by, order_id,
     type, selector, xml_format)``, ``selector`` the ``invoice_number``
     (types ``invoice`` and ``invoice_xml``) or ``delivery_order_name``
-    (type ``delivery_slip``), None for the latest; ``xml_format`` the
-    ``format`` of ``invoice_xml`` (required there), None for the other
-    types. A selector or format of another type is ignored (query
+    (types ``delivery_slip`` and ``despatch_advice``), None for the latest;
+    ``xml_format`` the ``format`` of ``invoice_xml`` (required there), None
+    for the other types. A selector or format of another type is ignored (query
     parameters are independent in the document, which allows it)."""
     query = validate(schemas.OrderDocumentQuery, dict(params.items()))
     selector = {
         "invoice": query.invoice_number,
         "invoice_xml": query.invoice_number,
         "delivery_slip": query.delivery_order_name,
+        "despatch_advice": query.delivery_order_name,
     }.get(query.type)
     xml_format = None
     if query.type == "invoice_xml":

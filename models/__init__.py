@@ -28,12 +28,14 @@ Where each concern lives, in the order a request meets them (README,
   (``partner_order_api_webhook_settings.py``), documents
   (``partner_order_api_document.py``, e-invoices
   ``partner_order_api_document_xml.py``, its cache
-  ``partner_order_api_document_cache.py``), idempotency
+  ``partner_order_api_document_cache.py``, the UBL DespatchAdvice
+  ``partner_order_api_despatch.py``), idempotency
   (``partner_order_api_idempotency.py``);
 - **what an order looks like**: ``partner.order.api.order.reader``
   (``order_reader.py``: which orders, the page, the statements, the
   per-worker cache; ``order_reader_shape.py``: the ``_prepare_*``
-  shaping; ``order_reader_returns.py``: the returns); when it changes
+  shaping; ``order_reader_returns.py``: the returns;
+  ``order_reader_despatch.py``: packages, weights, lots' expiry); when it changes
   is the order's concern (``sale_order_freshness.py``, ``order_object_shared.py``), what was
   ordered and shipped is stored on its lines (``sale_order_line.py``) and
   moves (``stock_move.py``), who owns it and how many a partner has
@@ -71,6 +73,7 @@ from . import partner_order_api_orders
 from . import partner_order_api_orders_create
 from . import partner_order_api_orders_ubl
 from . import order_reader_returns
+from . import order_reader_despatch
 from . import partner_order_api_orders_change
 from . import partner_order_api_orders_return
 from . import partner_order_api_products
@@ -81,6 +84,7 @@ from . import partner_order_api_addresses
 from . import partner_order_api_webhook_settings
 from . import partner_order_api_document
 from . import partner_order_api_document_xml
+from . import partner_order_api_despatch
 from . import partner_order_api_document_cache
 from . import partner_order_api_event_type
 from . import partner_order_api_webhook_subscription

@@ -298,14 +298,17 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         ordered (``_LINES``: stored on the lines, ``sale_order_line.py``),
         outgoing deliveries with their carriers, products and lots
         (``_DELIVERIES``), lots (``_sent_lots``), posted invoices and credit
-        notes (``_invoices``), returns (``_returns``). Carriers' names are
+        notes (``_invoices``), returns (``_returns``), and one more for
+        the deliveries' packages, weights and lots' expiry (``_despatch``,
+        ``order_reader_despatch.py``). Carriers' names are
         read in the environment's language as the ORM reads them; the
         tracking link of a carrier integration (not a fixed or rule-based
         carrier) comes from the ORM. Returns ``{"headers": {order id: row},
         "lines": {order id: [rows]}, "deliveries": {order id: [rows]},
         "delivery_lines": {picking id: [rows]}, "delivery_lots": {picking
         id: [labels]}, "sent_lots": {order id: [labels]}, "invoices": {order
-        id: [rows]}, "returns": {order id: [rows]}, "tracking_urls":
+        id: [rows]}, "returns": {order id: [rows]}, "despatch": {picking id:
+        row}, "tracking_urls":
         {picking id: url}}``. ``all_languages``: carriers
         named by their translations as one text (``_objects``)."""
         self.env.flush_all()
@@ -343,6 +346,7 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "sent_lots": self._sent_lots(orders),
             "invoices": self._invoices(orders),
             "returns": self._returns(orders),
+            "despatch": self._despatch(order_ids),  # order_reader_despatch.py
             "tracking_urls": self._tracking_urls(pickings),
             "forecasts": self._line_forecasts(order_ids),
             "lang": lang,  # None: every language (carriers' names, shipping)
@@ -506,9 +510,9 @@ _DELIVERIES = """
          WHERE picking.sale_id = ANY(%s) AND type.code = 'outgoing'
     ), moves AS (
         SELECT m.picking_id,
-               json_agg(json_build_object('ean', m.barcode, 'quantity', m.quantity)
-                        ORDER BY m.first_move) AS move_lines
-          FROM (SELECT move.picking_id, NULLIF(move.order_api_ean, '') AS barcode,
+               json_agg(json_build_object('ean', m.barcode, 'quantity', m.quantity,
+                        'product_id', m.product_id) ORDER BY m.first_move) AS move_lines
+          FROM (SELECT move.picking_id, move.product_id, NULLIF(move.order_api_ean, '') AS barcode,
                        MIN(move.id) AS first_move,
                        SUM(CASE WHEN picks.state = 'done'
                                 THEN CASE WHEN move.state = 'done'

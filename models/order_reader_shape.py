@@ -12,6 +12,7 @@ import json
 from odoo import api, models
 from odoo.tools import float_compare, float_round
 
+from ..lib import gs1
 from ..lib.einvoice import available_formats
 from .order_reader import utc_iso
 from .sale_order_line import ordered_values
@@ -169,7 +170,11 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
 
     @api.model
     def _prepare_delivery_values(self, picking, data):
-        """One outgoing delivery (a row of ``_fetch``)."""
+        """One outgoing delivery (a row of ``_fetch``), with its despatch
+        data (``order_reader_despatch.py``): weight, packages, and per line
+        the lots shipped with their expiry date."""
+        despatch = data["despatch"].get(picking["id"]) or {}
+        line_lots = despatch.get("line_lots") or {}
         return {
             "name": picking["name"],
             "state": picking["state"],
@@ -180,8 +185,33 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "tracking_url": data["tracking_urls"].get(picking["id"])
             or picking["tracking_url"]
             or None,
-            "lines": data["delivery_lines"].get(picking["id"], []),
+            "lines": [
+                {
+                    "ean": line["ean"],
+                    "quantity": line["quantity"],
+                    "lots": [
+                        {
+                            "name": lot["name"],
+                            "expiry_date": _json_utc(lot["expiry_date"]),
+                        }
+                        for lot in line_lots.get(
+                            (line.get("product_id"), line["ean"]), []
+                        )
+                    ],
+                }
+                for line in data["delivery_lines"].get(picking["id"], [])
+            ],
             "lots": data["delivery_lots"].get(picking["id"], []),
+            "weight": _weight(despatch.get("weight")),
+            "packages": [
+                {
+                    "name": package["name"],
+                    "sscc": gs1.sscc(package["name"]),
+                    "package_type": package["package_type"] or None,
+                    "weight": _weight(package["weight"]),
+                }
+                for package in despatch.get("packages") or []
+            ],
         }
 
     @api.model
@@ -357,3 +387,17 @@ def _rounder(rounding):
 
 def _iso_date(value):
     return value.isoformat() if value else None
+
+
+def _weight(value):
+    """A weight as the database holds it (its weight unit), float noise of
+    sums rounded away; 0.0 when unknown."""
+    return round(float(value or 0.0), 6)
+
+
+def _json_utc(value):
+    """A timestamp PostgreSQL wrote into JSON (``2027-06-30T10:00:00``, UTC
+    as Odoo stores it) as the contract writes timestamps, or None."""
+    if not value:
+        return None
+    return value[:19] + "Z"

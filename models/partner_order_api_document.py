@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""``GET order/document``: the PDFs of a partner's order.
+"""``GET order/document``: the PDFs of a partner's order (and the UBL
+DespatchAdvice of a delivery: ``partner_order_api_despatch.py``).
 
 wkhtmltopdf fetches a report's assets over HTTP from this very server while
 a worker renders: with every HTTP worker rendering, none is left to answer
@@ -117,14 +118,16 @@ class PartnerOrderApiDocument(models.AbstractModel):
     def _get_order_document(
         self, identified_by, order_id, doc_type, selector=None, xml_format=None
     ):
-        """``(pdf bytes, file name)`` of a document of the partner's order
+        """``(bytes, file name)`` of a document of the partner's order
         (found as ``order_status`` finds it: the reader's ``_find``):
         ``invoice`` (a posted invoice or credit note: ``selector`` its
         number, else the latest), ``delivery_slip`` (a done outgoing
-        delivery: ``selector`` its name, else the latest) or ``order`` (the
-        confirmation); ``invoice_xml``: the invoice's e-invoice in
-        ``xml_format`` (``partner_order_api_document_xml.py``). NotFound when
-        the order has no such document. Rendered by Odoo's own reports, elevated: the order was
+        delivery: ``selector`` its name, else the latest),
+        ``despatch_advice`` (the same delivery as a UBL DespatchAdvice, a
+        ``.xml`` file) or ``order`` (the confirmation); ``invoice_xml``: the
+        invoice's e-invoice in ``xml_format``
+        (``partner_order_api_document_xml.py``). NotFound when the order has
+        no such document. Rendered by Odoo's own reports, elevated: the order was
         checked to be the partner's, and the documents are the customer's."""
         caller = self.env["partner.order.api.caller"]
         caller._partner_sudo()  # enabled?
@@ -142,6 +145,12 @@ class PartnerOrderApiDocument(models.AbstractModel):
             return (
                 self._pdf("account.account_invoices", invoice_sudo, order_sudo),
                 _file_name(invoice_sudo.name),
+            )
+        if doc_type == "despatch_advice":  # partner_order_api_despatch.py
+            picking_sudo = self._order_delivery_sudo(order_sudo, selector)
+            return (
+                self._despatch_advice(order_sudo, picking_sudo),
+                _file_name(picking_sudo.name, ".xml"),
             )
         if doc_type == "delivery_slip":
             picking_sudo = self._order_delivery_sudo(order_sudo, selector)
@@ -351,7 +360,7 @@ _WKHTMLTOPDF_UNUSABLE = {
 }
 
 
-def _file_name(name):
+def _file_name(name, suffix=".pdf"):
     """``INV/2026/00042`` -> ``INV_2026_00042.pdf``: ASCII letters, digits,
     ``.``, ``_`` and ``-`` only, so that it is safe in any header."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name or "document").strip("_") + ".pdf"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name or "document").strip("_") + suffix

@@ -9,7 +9,8 @@ The rule (README, "How the figures are reached"): an order's
 and each worker's cache of objects is keyed by it.
 
 1. *What may change it* is derived from what the object reads:
-   ``ORDER_API_OBJECT_DEPENDS`` names, as Odoo field paths, every column the
+   ``ORDER_API_OBJECT_DEPENDS`` (``order_api_object_depends``: with the
+   optional lots' expiry) names, as Odoo field paths, every column the
    reader's statements read (``order_reader.py``); its coverage test
    (tests/test_order_object_coverage.py) parses those statements and fails
    on a column no path covers. Odoo recomputes the trigger field
@@ -191,7 +192,36 @@ ORDER_API_OBJECT_DEPENDS = (
         f"order_line.move_ids.{name}"
         for name in ("state", "product_id", "picking_id.scheduled_date")
     ),
+    # despatch data (issue 28: order_reader_despatch.py)
+    *(
+        f"{_PICKING}.{name}"
+        for name in (
+            "weight",
+            "move_ids.weight",
+            "move_ids.product_qty",
+            "move_line_ids.move_id",
+            "move_line_ids.state",
+            "move_line_ids.quantity_product_uom",
+            "move_line_ids.result_package_id.name",
+            "move_line_ids.result_package_id.shipping_weight",
+            "move_line_ids.result_package_id.package_type_id.name",
+            "move_line_ids.result_package_id.package_type_id.base_weight",
+        )
+    ),
 )
+# a lot's expiry date, when ``product_expiry`` (optional) gives lots one
+_EXPIRY_DEPENDS = f"{_PICKING}.move_line_ids.lot_id.expiration_date"
+
+
+def order_api_object_depends(model):
+    """``ORDER_API_OBJECT_DEPENDS`` for this registry: with the lots'
+    expiry date when ``product_expiry`` is installed (a path to a field the
+    registry lacks would not load). Odoo calls it when it sets the
+    registry's triggers up, at every load, so installing or removing the
+    module changes them."""
+    if "expiration_date" in model.env["stock.lot"]._fields:
+        return (*ORDER_API_OBJECT_DEPENDS, _EXPIRY_DEPENDS)
+    return ORDER_API_OBJECT_DEPENDS
 
 
 class SaleOrder(models.Model):
@@ -241,10 +271,10 @@ class SaleOrder(models.Model):
         )
         return res
 
-    @api.depends(*ORDER_API_OBJECT_DEPENDS)
+    @api.depends(order_api_object_depends)
     def _compute_order_api_object_changed(self):
         """A trigger, not a value: Odoo runs it when something the order
-        object reads changes (``ORDER_API_OBJECT_DEPENDS``)."""
+        object reads changes (``order_api_object_depends``)."""
         self._order_api_mark_changed()
         self.order_api_object_changed = False
 

@@ -19,6 +19,7 @@ import gen_examples_shipping
 import requests
 from gen_examples_change import record_change
 from gen_examples_dates import record_dates
+from gen_examples_despatch import record_despatch
 from gen_examples_einvoice import record_einvoice
 from gen_examples_return import record_return
 from gen_examples_terms import record_terms
@@ -189,7 +190,8 @@ class Recorder:
 
     def _body(self, answer):
         """The JSON answer, masked; a PDF or an XML e-invoice as a note of
-        what it is (its bytes change with every rendering)."""
+        what it is (its bytes change with every rendering); a DespatchAdvice
+        (made by the addon, the same every time) as its masked text."""
         if answer.headers.get("Content-Type", "").startswith("application/pdf"):
             if not answer.content.startswith(b"%PDF-"):
                 raise SystemExit(f"{answer.url}: not a PDF")
@@ -197,6 +199,8 @@ class Recorder:
         if answer.headers.get("Content-Type", "").startswith("application/xml"):
             if not answer.content.startswith(b"<?xml"):
                 raise SystemExit(f"{answer.url}: not an XML document")
+            if b"DespatchAdvice" in answer.content[:500]:
+                return self.masker.text(answer.text)  # the UBL document, masked
             return "<the XML e-invoice: <?xml ...><Invoice ...>...</Invoice>>"
         return self.masker.json(answer.json())
 
@@ -448,4 +452,5 @@ def record(rec, ctx):
     record_terms(rec, ctx)
     record_einvoice(rec, ctx)
     record_ubl(rec, ctx)
+    record_despatch(rec, ctx)
     _record_meta_and_limits(rec, ctx)

@@ -18,8 +18,10 @@ POA_ADDON=partner_order_api
 # Modules the TEST databases (scripts/test.sh, scripts/dev_test.sh) install
 # beside the addon, never dependencies of it: purchase_edi_ubl_bis3 is the
 # buyer's side of a UBL order (issue 28: tests/test_api_ubl_order.py posts
-# the XML Odoo's own purchase module makes). Comma-separated.
-POA_TEST_EXTRA_MODULES=${POA_TEST_EXTRA_MODULES-purchase_edi_ubl_bis3}
+# the XML Odoo's own purchase module makes); product_expiry gives lots
+# their expiry date (deliveries[].lines[].lots[].expiry_date, the
+# DespatchAdvice's ExpiryDate; tests/test_api_despatch.py). Comma-separated.
+POA_TEST_EXTRA_MODULES=${POA_TEST_EXTRA_MODULES-purchase_edi_ubl_bis3,product_expiry}
 POA_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 POA_ODOO_DEFAULT="$HOME/odoo-18.0"
 POA_ODOO_GIT=https://github.com/odoo/odoo

@@ -50,3 +50,4 @@ from . import test_api_shipping
 from . import test_api_addresses
 from . import test_api_terms
 from . import test_api_ubl_order
+from . import test_api_despatch

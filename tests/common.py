@@ -11,6 +11,8 @@ API = "/partner_order_api"
 # the files order/document answers, by Content-Type: how they start
 FILE_STARTS = {"application/pdf": b"%PDF-", "application/xml": b"<?xml"}
 SCOPE = "partner_order_api"
+# what a file answer of order/document starts with, by media type
+FILE_STARTS = {"application/pdf": b"%PDF-", "application/xml": b"<?xml"}
 
 
 def _load_openapi_check():
@@ -268,8 +270,8 @@ class PartnerOrderApiCase(HttpCase):
 
     def assert_contract_response(self, method, path, response):
         """Every answer is the contract's JSON, with a request id, and matches
-        the OpenAPI document; a PDF or an XML e-invoice (``order/document``)
-        only where the document promises one, with its headers."""
+        the OpenAPI document; a PDF or XML file (``order/document``) only
+        where the document promises one, with its headers."""
         media_type = response.headers.get("Content-Type")
         if media_type in FILE_STARTS and response.status_code == 200:
             self.assertTrue(response.headers.get("X-Request-Id"))

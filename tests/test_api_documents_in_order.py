@@ -78,8 +78,8 @@ class TestApiDocumentsInOrder(DocumentsCase):
         self.assertEqual(
             pending["lines"],
             [
-                {"ean": self.product_a.barcode, "quantity": 3.0},
-                {"ean": self.kit.barcode, "quantity": 2.0},
+                {"ean": self.product_a.barcode, "quantity": 3.0, "lots": []},
+                {"ean": self.kit.barcode, "quantity": 2.0, "lots": []},
             ],
         )
         self.assertEqual([line["open_quantity"] for line in body["lines"]], [3.0, 2.0])
@@ -100,10 +100,18 @@ class TestApiDocumentsInOrder(DocumentsCase):
                 "tracking_ref": "TR-1",
                 "tracking_url": "https://track.example/TR-1",
                 "lines": [
-                    {"ean": self.product_a.barcode, "quantity": 1.0},
-                    {"ean": self.kit.barcode, "quantity": 1.0},
+                    {"ean": self.product_a.barcode, "quantity": 1.0, "lots": []},
+                    {
+                        "ean": self.kit.barcode,
+                        "quantity": 1.0,
+                        # the lot by its name (its kit barcode in ``lots``)
+                        "lots": [{"name": "KL-1", "expiry_date": None}],
+                    },
                 ],
                 "lots": ["KB-0001"],
+                # issue 28: unpacked, its products weigh nothing here
+                "weight": 0.0,
+                "packages": [],
             },
         )
         self.assertEqual(rest["name"], backorder.name)
@@ -113,8 +121,8 @@ class TestApiDocumentsInOrder(DocumentsCase):
         self.assertEqual(
             rest["lines"],
             [
-                {"ean": self.product_a.barcode, "quantity": 2.0},
-                {"ean": self.kit.barcode, "quantity": 1.0},
+                {"ean": self.product_a.barcode, "quantity": 2.0, "lots": []},
+                {"ean": self.kit.barcode, "quantity": 1.0, "lots": []},
             ],
         )
         self.assertEqual(
@@ -161,5 +169,6 @@ class TestApiDocumentsInOrder(DocumentsCase):
         (delivery,) = body["deliveries"]
         self.assertEqual(delivery["state"], "cancel")
         self.assertEqual(
-            delivery["lines"], [{"ean": self.product_a.barcode, "quantity": 4.0}]
+            delivery["lines"],
+            [{"ean": self.product_a.barcode, "quantity": 4.0, "lots": []}],
         )

@@ -20,6 +20,7 @@ from odoo.tools import SQL
 
 from ..models import (
     order_reader,
+    order_reader_despatch,
     order_reader_forecast,
     order_reader_returns,
     sale_order_freshness,
@@ -37,6 +38,8 @@ STATEMENTS = {
     "invoices": order_reader._INVOICES,
     "line_moves": order_reader_forecast._LINE_MOVES,
     "returns": order_reader_returns._RETURNS,
+    # as this registry reads it (with or without product_expiry): _statements
+    "despatch": order_reader_despatch._DESPATCH,
 }
 # (model, field) read but covered otherwise, with why
 COVERED_ELSEWHERE = {
@@ -56,7 +59,13 @@ _KEYWORDS = {
     "order",
     "lateral",
 }
-_FROM = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_]+)(?:\s+(?:AS\s+)?([a-z_]+))?", re.I)
+# (an alias is never a keyword: ``FROM picks JOIN stock_move_line sml``
+# names two tables)
+_FROM = re.compile(
+    r"\b(?:FROM|JOIN)\s+([a-z_]+)(?:\s+(?:AS\s+)?(?!(?:%s)\b)([a-z_]+))?"
+    % "|".join(sorted(_KEYWORDS)),
+    re.I,
+)
 _COLUMN = re.compile(r"\b([a-z_]+)\.([a-z_]+)\b")
 
 
@@ -83,7 +92,9 @@ class TestOrderObjectCoverage(TransactionCase):
         paths of ORDER_API_OBJECT_DEPENDS (each step, and the inverse of a
         one2many step: a record moved to another parent)."""
         covered = set()
-        for path in sale_order_freshness.ORDER_API_OBJECT_DEPENDS:
+        for path in sale_order_freshness.order_api_object_depends(
+            self.env["sale.order"]
+        ):
             model = self.env["sale.order"]
             for name in path.split("."):
                 field = model._fields[name]
@@ -115,7 +126,13 @@ class TestOrderObjectCoverage(TransactionCase):
         }
         tables = set(by_table) | set(RELATIONS)
         result = []
-        for statement, text in STATEMENTS.items():
+        statements = dict(
+            STATEMENTS,
+            despatch=order_reader_despatch.despatch_statement(
+                order_reader_despatch.has_expiry(self.env)
+            ),
+        )
+        for statement, text in statements.items():
             read = read_columns(text, tables)
             self.assertTrue(read, statement)
             for table, column in sorted(read):

@@ -42,6 +42,7 @@ import datetime
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import order_object_despatch as desadv
 import pytest
 from conftest import Server, _require_env
 from order_object_reads import check_kind, read_user
@@ -492,6 +493,11 @@ KINDS = [
     ("country code changed", country_code_changed, EN_ALL | {"F1", "F2", "F3"}, set()),
     ("line quantity changed on a confirmed order", line_quantity_changed, {"E2"}, BOTH),
     ("buyer's eInvoice format set", einvoice_format_chosen, {"E1", "E2"}, set()),
+    # despatch data (issue 28: order_reader_despatch.py)
+    ("done delivery packed", desadv.done_delivery_packed, {"E1"}, set()),
+    ("package type's weight", desadv.package_type_weight_changed, {"E1"}, set()),
+    ("package's own weight", desadv.package_shipping_weight_set, {"E1"}, set()),
+    ("product weight changed", desadv.product_weight_changed, set(), set()),
 ]
 
 

@@ -140,7 +140,8 @@ def test_bodies_are_named_schemas_and_errors_shared(document):
             if "$ref" in body:
                 assert body["$ref"].startswith("#/components/responses/"), where
                 body = resolve(document, body)
-            # JSON, and for POST order and order/quote also XML (issue 28)
+            # JSON; order/document: PDF or XML; POST order and order/quote:
+            # JSON or a UBL Order
             for media in body["content"].values():
                 assert set(media["schema"]) == {"$ref"}, where
                 assert media["schema"]["$ref"].startswith("#/components/schemas/"), (
@@ -348,7 +349,7 @@ def test_order_document_is_a_pdf_download(document):
     ok = operation["responses"]["200"]
     assert ok["content"] == {
         "application/pdf": {"schema": {"$ref": "#/components/schemas/PdfDocument"}},
-        # type=invoice_xml: an e-invoice
+        # type=invoice_xml (an e-invoice) and type=despatch_advice
         "application/xml": {"schema": {"$ref": "#/components/schemas/XmlDocument"}},
     }
     assert document["components"]["schemas"]["PdfDocument"]["format"] == "binary"
@@ -375,6 +376,7 @@ def test_order_document_is_a_pdf_download(document):
         "delivery_slip",
         "order",
         "invoice_xml",
+        "despatch_advice",
     ]
     # required with type=invoice_xml only: the parser says so (400)
     assert not names["format"]["required"]

@@ -350,7 +350,7 @@ def test_every_response_example_matches_its_schema(document, openapi_check):
     for method, path, operation in operations(document):
         for status, response in operation["responses"].items():
             content = resolve(document, response)["content"]
-            if "application/json" not in content:  # order/document's PDF or XML
+            if "application/json" not in content:  # the files of order/document
                 assert set(content) == {"application/pdf", "application/xml"}, (
                     method,
                     path,
