@@ -89,31 +89,45 @@ class TestApiDocumentsInOrder(DocumentsCase):
         body = self._status()
         self.assertEqual(body["status"], "partially_shipped")
         done, rest = body["deliveries"]
+        self.assertEqual(done, self._expected_done_delivery(first))
+        self._check_backorder_and_lines(body, rest, backorder, done)
+        # the backorder ships with the other kit: each delivery keeps its lots
+        self.deliver(self.order, lots={self.lot_kit_2: 1})
+        body = self._status()
+        self.assertEqual(body["status"], "shipped")
         self.assertEqual(
-            done,
-            {
-                "name": first.name,
-                "state": "done",
-                "scheduled_date": first.scheduled_date.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "date_done": first.date_done.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "carrier": "Parcel Express",
-                "tracking_ref": "TR-1",
-                "tracking_url": "https://track.example/TR-1",
-                "lines": [
-                    {"ean": self.product_a.barcode, "quantity": 1.0, "lots": []},
-                    {
-                        "ean": self.kit.barcode,
-                        "quantity": 1.0,
-                        # the lot by its name (its kit barcode in ``lots``)
-                        "lots": [{"name": "KL-1", "expiry_date": None}],
-                    },
-                ],
-                "lots": ["KB-0001"],
-                # issue 28: unpacked, its products weigh nothing here
-                "weight": 0.0,
-                "packages": [],
-            },
+            [(d["state"], d["lots"]) for d in body["deliveries"]],
+            [("done", ["KB-0001"]), ("done", ["KL-2"])],
         )
+        self.assertEqual([line["open_quantity"] for line in body["lines"]], [0.0, 0.0])
+        self.assertEqual(body["sent_lots"], ["KB-0001", "KL-2"])
+
+    def _expected_done_delivery(self, first):
+        return {
+            "name": first.name,
+            "state": "done",
+            "scheduled_date": first.scheduled_date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "date_done": first.date_done.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "carrier": "Parcel Express",
+            "tracking_ref": "TR-1",
+            "tracking_url": "https://track.example/TR-1",
+            "lines": [
+                {"ean": self.product_a.barcode, "quantity": 1.0, "lots": []},
+                {
+                    "ean": self.kit.barcode,
+                    "quantity": 1.0,
+                    # the lot by its name (its kit barcode in ``lots``)
+                    "lots": [{"name": "KL-1", "expiry_date": None}],
+                },
+            ],
+            "lots": ["KB-0001"],
+            # issue 28: unpacked, its products weigh nothing here
+            "weight": 0.0,
+            "packages": [],
+        }
+
+    def _check_backorder_and_lines(self, body, rest, backorder, done):
+        first = self.first
         self.assertEqual(rest["name"], backorder.name)
         self.assertNotEqual(rest["state"], "done")
         self.assertIsNone(rest["tracking_url"])
@@ -145,16 +159,6 @@ class TestApiDocumentsInOrder(DocumentsCase):
                 }
             ],
         )
-        # the backorder ships with the other kit: each delivery keeps its lots
-        self.deliver(self.order, lots={self.lot_kit_2: 1})
-        body = self._status()
-        self.assertEqual(body["status"], "shipped")
-        self.assertEqual(
-            [(d["state"], d["lots"]) for d in body["deliveries"]],
-            [("done", ["KB-0001"]), ("done", ["KL-2"])],
-        )
-        self.assertEqual([line["open_quantity"] for line in body["lines"]], [0.0, 0.0])
-        self.assertEqual(body["sent_lots"], ["KB-0001", "KL-2"])
 
     def test_cancelled_order_has_no_open_quantity_and_shows_its_cancelled_delivery(
         self,

@@ -427,13 +427,9 @@ class TestWebhookApi(PartnerOrderApiCase):
             response = self.api("PUT", "webhook", key=self.key_a, body=body)
             self.assert_error(response, 400, "validation_error")
         # well formed, but the server will not call them: 422, not 400
-        for url in (
-            "http://127.0.0.1/hook",
-            "https://192.168.1.1/hook",
-            "https://does-not-resolve.example/hook",
-            "https://user:pw@partner.example/hook",
-            "https://partner.example:99999/hook",
-        ):
+        rejected = "http://127.0.0.1/h https://192.168.1.1/h https://no-such.example/h"
+        rejected += " https://user:pw@partner.example/h https://partner.example:99999/h"
+        for url in rejected.split():
             response = self.api("PUT", "webhook", key=self.key_a, body={"url": url})
             self.assert_error(response, 422, "webhook_url_rejected")
             self.assertEqual(response.json()["error"]["details"][0]["field"], "url")

@@ -43,6 +43,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import order_object_despatch as desadv
+import order_object_invoices as invoices
 import pytest
 from conftest import Server, _require_env
 from order_object_reads import check_kind, read_user
@@ -51,7 +52,6 @@ from order_object_world import (
     commit,
     done_picking,
     free_country_code,
-    invoice_of,
     open_picking,
     validate,
 )
@@ -195,46 +195,6 @@ def return_reason_edited(env, w):
 
 def open_delivery_cancelled(env, w):
     open_picking(w.order_ref(env, "E5")).action_cancel()
-
-
-def invoice_posted(env, w):
-    invoice_of(w.order_ref(env, "E3"), "draft").action_post()
-
-
-def invoice_reset_to_draft(env, w):
-    invoice_of(w.order_ref(env, "E3"), "posted").button_draft()
-
-
-def draft_invoice_cancelled(env, w):
-    invoice_of(w.order_ref(env, "E5"), "draft").button_cancel()
-
-
-def invoice_reversed(env, w):
-    invoice = invoice_of(w.order_ref(env, "E2"), "posted")
-    wizard = (
-        env["account.move.reversal"]
-        .with_context(active_model="account.move", active_ids=invoice.ids)
-        .create({"reason": "Diff return", "journal_id": invoice.journal_id.id})
-    )
-    action = wizard.refund_moves()
-    env["account.move"].browse(action["res_id"]).action_post()
-
-
-def invoice_paid(env, w):
-    invoice = invoice_of(w.order_ref(env, "E1"), "posted")
-    env["account.payment.register"].with_context(
-        active_model="account.move", active_ids=invoice.ids
-    ).create({}).action_create_payments()
-    assert invoice.payment_state in ("paid", "in_payment"), invoice.payment_state
-
-
-def payment_unreconciled(env, w):
-    invoice = invoice_of(w.order_ref(env, "E1"), "posted")
-    receivable = invoice.line_ids.filtered(
-        lambda line: line.account_id.account_type == "asset_receivable"
-    )
-    assert receivable.matched_credit_ids, "the payment is not reconciled"
-    receivable.remove_move_reconcile()
 
 
 def address_edited(env, w):
@@ -404,12 +364,6 @@ def line_quantity_changed(env, w):
     line.product_uom_qty += 1
 
 
-def einvoice_format_chosen(env, w):
-    """The buyer chooses XRechnung: its posted invoices' ``formats``."""
-    company = env["res.partner"].browse(w.partners["en_US"]["company_id"])
-    company.invoice_edi_format = "xrechnung"
-
-
 EN_ALL = {"E1", "E2", "E3", "E4", "E5", "E6"}
 # the orders that show the carrier's name: every order of the world has it
 # as its carrier (``shipping``, issue 27), those with deliveries on them too
@@ -443,12 +397,12 @@ KINDS = [
     ("delivery returned", delivery_returned, {"E1"}, BOTH),
     ("return reason edited", return_reason_edited, {"E1"}, set()),
     ("open delivery cancelled", open_delivery_cancelled, {"E5"}, BOTH),
-    ("invoice posted", invoice_posted, {"E3"}, set()),
-    ("invoice reset to draft", invoice_reset_to_draft, {"E3"}, set()),
-    ("draft invoice cancelled", draft_invoice_cancelled, set(), set()),
-    ("invoice reversed (credit note posted)", invoice_reversed, {"E2"}, set()),
-    ("invoice paid (payment registered)", invoice_paid, {"E1"}, set()),
-    ("payment unreconciled", payment_unreconciled, {"E1"}, set()),
+    ("invoice posted", invoices.invoice_posted, {"E3"}, set()),
+    ("invoice reset to draft", invoices.invoice_reset_to_draft, {"E3"}, set()),
+    ("draft invoice cancelled", invoices.draft_invoice_cancelled, set(), set()),
+    ("invoice reversed (credit note posted)", invoices.invoice_reversed, {"E2"}, set()),
+    ("invoice paid (payment registered)", invoices.invoice_paid, {"E1"}, set()),
+    ("payment unreconciled", invoices.payment_unreconciled, {"E1"}, set()),
     ("delivery address edited", address_edited, EN_ALL, set()),
     ("shipping contact merged into its duplicate", contacts_merged, set(), set()),
     (
@@ -492,7 +446,12 @@ KINDS = [
     ),
     ("country code changed", country_code_changed, EN_ALL | {"F1", "F2", "F3"}, set()),
     ("line quantity changed on a confirmed order", line_quantity_changed, {"E2"}, BOTH),
-    ("buyer's eInvoice format set", einvoice_format_chosen, {"E1", "E2"}, set()),
+    (
+        "buyer's eInvoice format set",
+        invoices.einvoice_format_chosen,
+        {"E1", "E2"},
+        set(),
+    ),
     # despatch data (issue 28: order_reader_despatch.py)
     ("done delivery packed", desadv.done_delivery_packed, {"E1"}, set()),
     ("package type's weight", desadv.package_type_weight_changed, {"E1"}, set()),
