@@ -204,8 +204,8 @@ class PartnerOrderApiController(http.Controller):
 
     @api_endpoint("redeliverWebhookEvents")
     def webhook_events_redeliver(self, **params):
-        redeliver = validation.parse_webhook_redeliver(_json_body())
-        return _webhook_log()._redeliver(redeliver), 202
+        event_id, since = validation.parse_webhook_redeliver(_json_body())
+        return _webhook_log()._redeliver(event_id, since), 202
 
     @api_endpoint("getOpenApiDocument")
     def openapi(self, **params):

@@ -9,7 +9,14 @@ parsers as the other request models are. Pure Python.
 import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    RootModel,
+    WithJsonSchema,
+)
 
 from .events import EVENT_TYPES
 from .schema_fields import (
@@ -76,24 +83,34 @@ class WebhookEventsQuery(BaseModel):
     ] = Field(PAGE_SIZE_DEFAULT, description="Events per page, 1 to 100.")
 
 
-class WebhookRedeliverRequest(BaseModel):
-    """``POST webhook/events/redeliver``: one event, or every failed one
-    since a time."""
+class WebhookRedeliverEvent(BaseModel):
+    """One event again, whatever its state."""
 
     model_config = ConfigDict(extra="forbid")
 
-    event_id: text(100, required=False) = Field(
-        None, description="The event's `id` (its `webhook-id`)."
-    )
+    event_id: text(100) = Field(description="The event's `id` (its `webhook-id`).")
+
+
+class WebhookRedeliverFailedSince(BaseModel):
+    """Every failed event recorded since a time."""
+
+    model_config = ConfigDict(extra="forbid")
+
     since: Annotated[
-        datetime.datetime | None,
+        datetime.datetime,
         BeforeValidator(when(date_allowed=False)),
         WithJsonSchema({"type": "string", "format": "date-time"}),
-    ] = Field(None, description="Every failed event recorded at or after this time.")
-    status: Literal["failed"] | None = Field(
-        None,
-        description="With `since`: `failed` (the only one that can be sent again).",
+    ] = Field(description="Every failed event recorded at or after this time.")
+    status: Literal["failed"] = Field(
+        description="`failed`: the only state that is sent again by time."
     )
+
+
+class WebhookRedeliverRequest(
+    RootModel[WebhookRedeliverEvent | WebhookRedeliverFailedSince]
+):
+    """``POST webhook/events/redeliver``: `event_id` alone, or `since` with
+    `status: "failed"`."""
 
 
 class WebhookAttempt(_Response):

@@ -137,6 +137,8 @@ from .schema_webhook_log import (  # noqa: F401 (re-exported)
     WebhookEvent,
     WebhookEventList,
     WebhookEventsQuery,
+    WebhookRedeliverEvent,
+    WebhookRedeliverFailedSince,
     WebhookRedeliverRequest,
     WebhookRedeliverResult,
 )

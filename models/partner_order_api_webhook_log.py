@@ -125,19 +125,18 @@ class PartnerOrderApiWebhookLog(models.AbstractModel):
             "pagination": pagination.page_of(query.page, query.page_size, total),
         }
 
-    def _redeliver(self, request):
+    def _redeliver(self, event_id=None, since=None):
         """Queue again one event (any state) or every failed one since a
         time; ``{"queued": N}``. An event id the caller does not own is 404."""
         Event = self.env["partner.order.api.webhook.event"].sudo()
         domain = self._events_domain()
-        if request.event_id:
-            events = Event.search(domain + [("message_id", "=", request.event_id)])
+        if event_id:
+            events = Event.search(domain + [("message_id", "=", event_id)])
             if not events:
-                raise errors.NotFound(f"No webhook event {request.event_id}.")
+                raise errors.NotFound(f"No webhook event {event_id}.")
         else:
             events = Event.search(
-                domain
-                + [("state", "=", "failed"), ("create_date", ">=", request.since)]
+                domain + [("state", "=", "failed"), ("create_date", ">=", since)]
             )
         now = fields.Datetime.now()
         events.write(

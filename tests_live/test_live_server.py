@@ -4,6 +4,7 @@ multi-process server, and GET routes on a read-only replica (webhook
 delivery: ``test_live_server_webhooks.py``; shared helpers:
 ``live_helpers.py``)."""
 
+import random
 import re
 import time
 import uuid
@@ -127,7 +128,7 @@ def test_rate_limit_holds_across_worker_processes(server, world):
             for index in range(2)
         ]
         cr.commit()
-    probe = f"rate-{uuid.uuid4().hex}"
+    probe = _new_probe()
     try:
         responses = _parallel(
             40,
@@ -136,7 +137,7 @@ def test_rate_limit_holds_across_worker_processes(server, world):
                 "GET",
                 "orders",
                 keys[i % 2],
-                params={"page_size": 1, "probe": f"{probe}-{i}"},
+                params={"page_size": 1, **_probe_params(probe, i)},
             ),
         )
     finally:
@@ -173,22 +174,40 @@ def _portal_user_with_key(world, name):
     return login, password, key
 
 
+# A probe marks requests so that the access log names the worker that
+# answered each: an undeclared query parameter is refused (400), so it rides
+# in a declared one that filters nothing, ``created_to`` far in the future:
+# a random time of a day in 2999 (one probe), its microseconds the request's
+# index (werkzeug logs the query as sent, the colons as %3A).
+def _new_probe():
+    day, hour, minute, second = (random.randrange(n) for n in (28, 24, 60, 60))
+    return f"2999-12-{day + 1:02d}T{hour:02d}:{minute:02d}:{second:02d}"
+
+
+def _probe_params(probe, index):
+    return {"created_to": f"{probe}.{index:06d}Z"}
+
+
+def _probe_text(probe):
+    return "created_to=" + probe.replace(":", "%3A") + "."
+
+
 def _served_by(server, probe):
     """Process ids of the workers that logged a request holding ``probe``."""
     return {
         line.split()[2]
         for line in server.log.read_text(errors="replace").splitlines()
-        if probe in line and " werkzeug: " in line
+        if _probe_text(probe) in line and " werkzeug: " in line
     }
 
 
 def _worker_of_each(server, probe, count, timeout=10):
     """``{i: (pid, status)}`` for the requests sent with the query parameter
-    ``probe={probe}-{i}``, from the server's access log (werkzeug logs one
+    ``_probe_params(probe, i)``, from the server's access log (werkzeug logs one
     line per answer, in the worker that answered it, its pid in the third
     column)."""
     pattern = re.compile(
-        rf"^\S+ \S+ (\d+) INFO \S+ werkzeug: .*[?&]probe={re.escape(probe)}-(\d+)"
+        rf"^\S+ \S+ (\d+) INFO \S+ werkzeug: .*[?&]{re.escape(_probe_text(probe))}(\d{{6}})Z"
         r'[& ][^"]*" (\d{3}) '
     )
     deadline = time.monotonic() + timeout
@@ -206,10 +225,10 @@ def _worker_of_each(server, probe, count, timeout=10):
 def _statuses_and_workers(server, key, count=24):
     """``count`` simultaneous GET orders with ``key``: their statuses and the
     workers that answered them (the access log names each worker's pid)."""
-    probe = f"probe-{uuid.uuid4().hex}"
+    probe = _new_probe()
     responses = _parallel(
         count,
-        lambda i: api(server, "GET", "orders", key, params={"probe": f"{probe}-{i}"}),
+        lambda i: api(server, "GET", "orders", key, params=_probe_params(probe, i)),
     )
     deadline = time.monotonic() + 10
     workers = _served_by(server, probe)
