@@ -71,7 +71,7 @@ def _idempotent(route, data, func):
 
 class PartnerOrderApiController(http.Controller):
     @api_endpoint("listAvailableProducts")
-    def available_products(self):
+    def available_products(self, **params):
         return {
             "products": request.env[
                 "partner.order.api.products"

@@ -582,6 +582,9 @@ class TestRpcSurface(RpcSurfaceCase):
                 [self.partner_b.ids, ["order_api_quantity_rule_ids"]],
             ),
         ):
-            with self.assertRaises(JsonRpcException, msg=f"{model}.{method}"):
+            with (
+                mute_logger("odoo.http"),
+                self.assertRaises(JsonRpcException, msg=f"{model}.{method}"),
+            ):
                 self.call_kw_as_page(model, method, args, self.forged_context())
         self.assertEqual(rule.order_multiple, 0)

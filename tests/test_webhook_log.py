@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..lib import webhook
 from .common_webhook_events import WebhookEventsCase
@@ -88,7 +89,10 @@ class TestWebhookLog(WebhookEventsCase):
         # retries ran out: one failed attempt each
         events.sudo().write({"deadline": fields.Datetime.now() - timedelta(hours=1)})
         self.receiver.statuses = [500]
-        self._send(self.receiver, 2)
+        with mute_logger(
+            "odoo.addons.partner_order_api.models.partner_order_api_webhook_event"
+        ):
+            self._send(self.receiver, 2)
         self.assertEqual(set(events.mapped("state")), {"failed"})
         self.assertEqual(self._events(status="failed")["pagination"]["total_count"], 2)
         response = self.api(
