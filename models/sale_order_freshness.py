@@ -278,15 +278,21 @@ class SaleOrder(models.Model):
         self._order_api_mark_changed()
         self.order_api_object_changed = False
 
-    def _order_api_mark_changed(self):
+    def _order_api_mark_changed(self, lock=True):
         """Make the orders of ``self`` candidates: their objects are compared
-        before this transaction commits (``_order_api_settle``)."""
+        before this transaction commits (``_order_api_settle``). ``lock``
+        False: orders this transaction does not change itself, only perhaps
+        their objects (another order's forecast, ``stock_move.py``): not
+        locked, so that orders of one product placed at once by several
+        partners do not wait on, and fail to serialize against, each
+        other's rows; only an object that did change is written (and so
+        locked) by the settle."""
         ids = [order_id for order_id in self.ids if isinstance(order_id, int)]
         if not ids:
             return
         candidates = self._order_api_settle_at_commit()
         new = [order_id for order_id in ids if order_id not in candidates]
-        if new:
+        if new and lock:
             # Their rows are locked now, during the recomputation, before
             # Odoo writes the records that changed, as the UPDATE that may
             # follow would: two transactions changing one order (the

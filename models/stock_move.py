@@ -94,7 +94,7 @@ def mark_forecast_candidates(env):
     if len(order_ids) > FORECAST_INLINE_LIMIT:
         env["partner.order.api.forecast.pending"].sudo()._defer(sorted(products))
     elif order_ids:
-        env["sale.order"].sudo().browse(order_ids)._order_api_mark_changed()
+        env["sale.order"].sudo().browse(order_ids)._order_api_mark_changed(lock=False)
 
 
 class StockMove(models.Model):

@@ -273,7 +273,11 @@ class TestAccount(PartnerOrderApiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        today = fields.Date.context_today(cls.env["res.partner"])
+        # "today" as the API decides it: the calling user's day (its time
+        # zone; UTC without one), which near midnight is not the test
+        # environment's
+        caller = cls.env["res.partner"].with_user(cls.user_a)
+        today = fields.Date.context_today(caller.with_context(tz=cls.user_a.tz))
         cls.today = today
         # A: 100.00 due 10 days ago, 40.00 paid; 200.00 due today
         cls.overdue = cls._invoice(

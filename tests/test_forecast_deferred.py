@@ -11,7 +11,8 @@ import datetime
 import logging
 from unittest.mock import patch
 
-from odoo import Command, fields
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
 from ..models import partner_order_api_forecast_pending as pending_module
@@ -214,3 +215,36 @@ class TestForecastDeferred(PartnerOrderApiCase):
                 self._status(order)["lines"][0]["expected_date"],
                 when.date().isoformat(),
             )
+
+    def test_forecast_candidates_are_not_locked(self):
+        """A transaction that moves a product's stock makes the orders
+        waiting for it candidates without locking their rows: while another
+        transaction holds one of those orders (as a change of it does),
+        this one goes on. Locked, orders of one product placed at once by
+        several partners waited on each other's rows and failed to
+        serialize (50 simultaneous orders: 500s, tests_live)."""
+        dbname = self.env.cr.dbname
+        with db_connect(dbname).cursor() as cr:  # committed orders only
+            cr.execute(
+                "SELECT sol.order_id, move.product_id FROM stock_move move"
+                " JOIN sale_order_line sol ON sol.id = move.sale_line_id"
+                " WHERE move.state IN ('waiting', 'confirmed', 'partially_available')"
+                " ORDER BY sol.order_id LIMIT 1"
+            )
+            row = cr.fetchone()
+        self.assertTrue(row, "no committed order waits for a product")
+        order_id, product_id = row
+        with (
+            db_connect(dbname).cursor() as first,
+            db_connect(dbname).cursor() as second,
+        ):
+            api.Environment(first, SUPERUSER_ID, {})["sale.order"].browse(
+                order_id
+            )._order_api_mark_changed()
+            second.execute("SET lock_timeout = '300ms'")
+            env = api.Environment(second, SUPERUSER_ID, {})
+            second.precommit.data[stock_move.FORECAST_PRODUCTS] = {product_id}
+            stock_move.mark_forecast_candidates(env)  # no LockNotAvailable
+            self.assertIn(order_id, env["sale.order"]._order_api_settle_at_commit())
+            first.rollback()
+            second.rollback()
