@@ -111,9 +111,30 @@ def _order_with_a_carrier(server, key, ean, code):
     return order
 
 
-def _change(server, key, ean, before):
+def _reserved(world, name):
+    """The order's object once the reservation cron has reserved its
+    delivery: the cron runs after the order's commit and may move
+    ``updated_at`` (the object shows what is available now), so a
+    baseline taken before it is not one."""
+    for _attempt in range(100):
+        with world.registry.cursor() as cr:
+            cr.execute(
+                "SELECT count(*) FROM stock_picking p JOIN sale_order o"
+                " ON o.id = p.sale_id WHERE o.name = %s"
+                " AND p.order_api_reservation_pending",
+                [name],
+            )
+            if not cr.fetchone()[0]:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"the reservation cron never reserved {name}")
+
+
+def _change(server, world, key, ean, name):
     """A dry run answers the changed order and changes nothing; the change
     itself raises the quantity to 3."""
+    _reserved(world, name)
+    before = _status(server, key)
     change = {
         "identifiedBy": "external",
         "order_id": "AFTER-1",
@@ -235,7 +256,7 @@ def test_an_integrator_changes_ships_and_returns(server, world):
         assert put.status_code == 200, put.text
         order = _order_with_a_carrier(server, key, ean, code)
         name = order["biomes_order_id"]
-        _change(server, key, ean, order)
+        _change(server, world, key, ean, name)
         [changed] = _events(receiver, "order.changed", 1)
         assert json.loads(changed["body"])["lines"][0]["quantity"] == 3
         _in_odoo(world, name, _ship)
