@@ -348,6 +348,51 @@ class TestApiDocumentsXml(PartnerOrderApiCase):
         self.assert_error(response, 503, "busy")
         self.assertTrue(response.headers["Retry-After"])
 
+    def _later(self, record):
+        """``record`` as a later transaction leaves it: the test's writes
+        share one transaction time, a commit would not."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            f"UPDATE {record._table} SET write_date = write_date"  # noqa: S608
+            " + interval '1 second' WHERE id = %s",
+            [record.id],
+        )
+
+    def test_a_cached_e_invoice_follows_the_sellers_data(self):
+        """The document cache's key holds what the XML shows beyond a PDF:
+        the seller's own partner (its address) and the bank account paid
+        to; a change of either makes the XML anew, with the new data."""
+        first = self.assert_xml(
+            self._xml(self.invoice.name, format="ubl_bis3"),
+            self._file(self.invoice, "_ubl_bis3.xml"),
+        )
+        supplier = "cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/"
+        self.assertEqual(
+            first.findtext(supplier + "cbc:StreetName", namespaces=UBL), "Hauptstraße 1"
+        )
+        self.company.partner_id.street = "Neue Straße 9"
+        self._later(self.company.partner_id)
+        moved = self.assert_xml(
+            self._xml(self.invoice.name, format="ubl_bis3"),
+            self._file(self.invoice, "_ubl_bis3.xml"),
+        )
+        self.assertEqual(
+            moved.findtext(supplier + "cbc:StreetName", namespaces=UBL), "Neue Straße 9"
+        )
+        account = "cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID"
+        self.assertEqual(
+            moved.findtext(account, namespaces=UBL), "DE89370400440532013000"
+        )
+        self.bank.acc_number = "DE02120300000000202051"
+        self._later(self.bank)
+        paid_elsewhere = self.assert_xml(
+            self._xml(self.invoice.name, format="ubl_bis3"),
+            self._file(self.invoice, "_ubl_bis3.xml"),
+        )
+        self.assertEqual(
+            paid_elsewhere.findtext(account, namespaces=UBL), "DE02120300000000202051"
+        )
+
     # ------------------------------------------------------------------
     # who may download which
     # ------------------------------------------------------------------
