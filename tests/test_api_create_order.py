@@ -1,6 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import SUPERUSER_ID, api
+from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -388,6 +391,49 @@ class TestDeferredReservation(PartnerOrderApiCase):
         self.assertFalse(pickings.filtered("order_api_reservation_pending"))
         self.assertEqual(set(pickings.mapped("state")), {"assigned"})
         self.assertFalse(Trigger.search_count([("cron_id", "=", cron.id)]))
+
+    def test_the_cron_leaves_an_order_someone_holds_for_later(self):
+        """The cron takes the order's row before its stock rows, as a
+        change, a return or a cancellation of the order does: while
+        another transaction holds the order, the cron does not wait nor
+        meet it on stock rows (where a refused UPDATE is logged as an
+        error); the picking stays pending for a run 10 seconds later."""
+        dbname = self.env.cr.dbname
+        with db_connect(dbname).cursor() as cr:  # committed deliveries only
+            cr.execute(
+                "SELECT p.id, p.sale_id FROM stock_picking p"
+                " JOIN stock_picking_type t ON t.id = p.picking_type_id"
+                " WHERE p.sale_id IS NOT NULL AND t.code = 'outgoing'"
+                " AND p.state IN ('confirmed', 'waiting', 'assigned')"
+                " ORDER BY p.id LIMIT 1"
+            )
+            row = cr.fetchone()
+        self.assertTrue(row, "no committed open delivery of an order")
+        picking_id, order_id = row
+        with (
+            db_connect(dbname).cursor() as holder,
+            db_connect(dbname).cursor() as cron_cr,
+        ):
+            holder.execute(
+                "SELECT id FROM sale_order WHERE id = %s FOR NO KEY UPDATE", [order_id]
+            )
+            cron_cr.execute("SET lock_timeout = '2s'")
+            env = api.Environment(cron_cr, SUPERUSER_ID, {})
+            picking = env["stock.picking"].browse(picking_id)
+            picking.order_api_reservation_pending = True
+            cron = env.ref("partner_order_api.ir_cron_reserve")
+            triggers = env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+            env["stock.picking"]._cron_order_api_reserve()
+            self.assertTrue(picking.order_api_reservation_pending)
+            later = (
+                env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers
+            )
+            self.assertTrue(later, "a run later")
+            self.assertGreater(
+                min(later.mapped("call_at")), cron_cr.now() + timedelta(seconds=5)
+            )
+            holder.rollback()
+            cron_cr.rollback()
 
     def test_orders_entered_in_odoo_are_reserved_at_once(self):
         order = self.create_order_orm(
