@@ -1,15 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import contextlib
 import datetime
 import importlib.util
 import json
 from pathlib import Path
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
+from odoo.sql_db import db_connect
 from odoo.tests import Form, HttpCase
 
 API = "/partner_order_api"
-# the files order/document answers, by Content-Type: how they start
-FILE_STARTS = {"application/pdf": b"%PDF-", "application/xml": b"<?xml"}
 SCOPE = "partner_order_api"
 # what a file answer of order/document starts with, by media type
 FILE_STARTS = {"application/pdf": b"%PDF-", "application/xml": b"<?xml"}
@@ -24,6 +24,30 @@ def _load_openapi_check():
 
 
 openapi_check = _load_openapi_check()
+
+
+def committed_row(dbname, query):
+    """The first row of ``query`` read on a connection of its own: what
+    is committed, not the test's own transaction."""
+    with db_connect(dbname).cursor() as cr:
+        cr.execute(query)
+        return cr.fetchone()
+
+
+@contextlib.contextmanager
+def other_transactions(dbname, count=2):
+    """``count`` superuser environments, each in a transaction on a
+    connection of its own (other requests or crons running beside the
+    test: they see committed data only), rolled back at the end."""
+    with contextlib.ExitStack() as stack:
+        cursors = [
+            stack.enter_context(db_connect(dbname).cursor()) for _ in range(count)
+        ]
+        try:
+            yield [api.Environment(cr, SUPERUSER_ID, {}) for cr in cursors]
+        finally:
+            for cr in cursors:
+                cr.rollback()
 
 
 class PartnerOrderApiCase(HttpCase):

@@ -2,13 +2,11 @@
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api
-from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models import stock_picking as stock_picking_module
-from .common import PartnerOrderApiCase
+from .common import PartnerOrderApiCase, committed_row, other_transactions
 
 
 @tagged("post_install", "-at_install")
@@ -399,26 +397,21 @@ class TestDeferredReservation(PartnerOrderApiCase):
         meet it on stock rows (where a refused UPDATE is logged as an
         error); the picking stays pending for a run 10 seconds later."""
         dbname = self.env.cr.dbname
-        with db_connect(dbname).cursor() as cr:  # committed deliveries only
-            cr.execute(
-                "SELECT p.id, p.sale_id FROM stock_picking p"
-                " JOIN stock_picking_type t ON t.id = p.picking_type_id"
-                " WHERE p.sale_id IS NOT NULL AND t.code = 'outgoing'"
-                " AND p.state IN ('confirmed', 'waiting', 'assigned')"
-                " ORDER BY p.id LIMIT 1"
-            )
-            row = cr.fetchone()
+        row = committed_row(
+            dbname,
+            "SELECT p.id, p.sale_id FROM stock_picking p"
+            " JOIN stock_picking_type t ON t.id = p.picking_type_id"
+            " WHERE p.sale_id IS NOT NULL AND t.code = 'outgoing'"
+            " AND p.state IN ('confirmed', 'waiting', 'assigned')"
+            " ORDER BY p.id LIMIT 1",
+        )
         self.assertTrue(row, "no committed open delivery of an order")
         picking_id, order_id = row
-        with (
-            db_connect(dbname).cursor() as holder,
-            db_connect(dbname).cursor() as cron_cr,
-        ):
-            holder.execute(
+        with other_transactions(dbname) as (holder, env):
+            holder.cr.execute(
                 "SELECT id FROM sale_order WHERE id = %s FOR NO KEY UPDATE", [order_id]
             )
-            cron_cr.execute("SET lock_timeout = '2s'")
-            env = api.Environment(cron_cr, SUPERUSER_ID, {})
+            env.cr.execute("SET lock_timeout = '2s'")
             picking = env["stock.picking"].browse(picking_id)
             picking.order_api_reservation_pending = True
             cron = env.ref("partner_order_api.ir_cron_reserve")
@@ -430,10 +423,8 @@ class TestDeferredReservation(PartnerOrderApiCase):
             )
             self.assertTrue(later, "a run later")
             self.assertGreater(
-                min(later.mapped("call_at")), cron_cr.now() + timedelta(seconds=5)
+                min(later.mapped("call_at")), env.cr.now() + timedelta(seconds=5)
             )
-            holder.rollback()
-            cron_cr.rollback()
 
     def test_orders_entered_in_odoo_are_reserved_at_once(self):
         order = self.create_order_orm(

@@ -11,13 +11,12 @@ import datetime
 import logging
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.sql_db import db_connect
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from ..models import partner_order_api_forecast_pending as pending_module
 from ..models import stock_move
-from .common import PartnerOrderApiCase
+from .common import PartnerOrderApiCase, committed_row, other_transactions
 
 _PENDING = "partner.order.api.forecast.pending"
 _logger = logging.getLogger(__name__)
@@ -224,27 +223,18 @@ class TestForecastDeferred(PartnerOrderApiCase):
         several partners waited on each other's rows and failed to
         serialize (50 simultaneous orders: 500s, tests_live)."""
         dbname = self.env.cr.dbname
-        with db_connect(dbname).cursor() as cr:  # committed orders only
-            cr.execute(
-                "SELECT sol.order_id, move.product_id FROM stock_move move"
-                " JOIN sale_order_line sol ON sol.id = move.sale_line_id"
-                " WHERE move.state IN ('waiting', 'confirmed', 'partially_available')"
-                " ORDER BY sol.order_id LIMIT 1"
-            )
-            row = cr.fetchone()
+        row = committed_row(
+            dbname,
+            "SELECT sol.order_id, move.product_id FROM stock_move move"
+            " JOIN sale_order_line sol ON sol.id = move.sale_line_id"
+            " WHERE move.state IN ('waiting', 'confirmed', 'partially_available')"
+            " ORDER BY sol.order_id LIMIT 1",
+        )
         self.assertTrue(row, "no committed order waits for a product")
         order_id, product_id = row
-        with (
-            db_connect(dbname).cursor() as first,
-            db_connect(dbname).cursor() as second,
-        ):
-            api.Environment(first, SUPERUSER_ID, {})["sale.order"].browse(
-                order_id
-            )._order_api_mark_changed()
-            second.execute("SET lock_timeout = '300ms'")
-            env = api.Environment(second, SUPERUSER_ID, {})
-            second.precommit.data[stock_move.FORECAST_PRODUCTS] = {product_id}
+        with other_transactions(dbname) as (first, env):
+            first["sale.order"].browse(order_id)._order_api_mark_changed()
+            env.cr.execute("SET lock_timeout = '300ms'")
+            env.cr.precommit.data[stock_move.FORECAST_PRODUCTS] = {product_id}
             stock_move.mark_forecast_candidates(env)  # no LockNotAvailable
             self.assertIn(order_id, env["sale.order"]._order_api_settle_at_commit())
-            first.rollback()
-            second.rollback()

@@ -19,13 +19,12 @@ from unittest.mock import patch
 
 import psycopg2.errors
 
-from odoo import SUPERUSER_ID, api, fields
-from odoo.sql_db import db_connect
+from odoo import fields
 from odoo.tests import tagged
 
 from ..models import sale_order_freshness
 from ..models.order_reader import _object_cache
-from .common import PartnerOrderApiCase
+from .common import PartnerOrderApiCase, other_transactions
 
 STALE_NOTE = "stale object from the cache"
 
@@ -491,20 +490,11 @@ class TestOrderObjectChanges(PartnerOrderApiCase):
         before either writes its moves, and is refused with a concurrency
         error Odoo retries, logged as no error."""
         order_id = self.env.ref("sale.sale_order_1").id  # committed (demo)
-        dbname = self.env.cr.dbname
-        with (
-            db_connect(dbname).cursor() as first,
-            db_connect(dbname).cursor() as second,
-        ):
-            api.Environment(first, SUPERUSER_ID, {})["sale.order"].browse(
-                order_id
-            )._order_api_mark_changed()
-            second.execute("SET lock_timeout = '300ms'")
-            Orders = api.Environment(second, SUPERUSER_ID, {})["sale.order"]
+        with other_transactions(self.env.cr.dbname) as (first, second):
+            first["sale.order"].browse(order_id)._order_api_mark_changed()
+            second.cr.execute("SET lock_timeout = '300ms'")
             with (
                 self.assertRaises(psycopg2.errors.LockNotAvailable),
                 self.assertNoLogs("odoo.sql_db", "ERROR"),
             ):
-                Orders.browse(order_id)._order_api_mark_changed()
-            first.rollback()
-            second.rollback()
+                second["sale.order"].browse(order_id)._order_api_mark_changed()
