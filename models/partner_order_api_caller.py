@@ -26,6 +26,7 @@ it:
 
 import datetime
 import hashlib
+import ipaddress
 import re
 import time
 
@@ -33,9 +34,9 @@ from odoo import api, models, tools
 from odoo.http import request
 from odoo.tools import SQL
 
-from odoo.addons.base.models.res_users import INDEX_SIZE
+from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 
-from ..lib import costs, errors, openapi
+from ..lib import costs, errors, networks, openapi
 from .partner_order_api_rate_limit import AUTH_BLOCKED_MESSAGE, release_request_slot
 
 API_KEY_SCOPE = "partner_order_api"
@@ -49,6 +50,24 @@ _PARTNER_SWITCHES = ("order_api_enabled", "order_api_rate_limit_per_minute")
 _SWITCHES_AT = 4  # where _facts holds them
 # methods of the routes a read-only key opens
 _READ_METHODS = ("GET", "HEAD")
+# a key's last use is recorded to this many seconds (see _record_use)
+LAST_USED_SECONDS = 60
+_LAST_USED_MEMO_SIZE = 10000
+# (dbname, key id) -> time.monotonic() this worker last recorded its use
+_last_recorded = {}
+# one statement: a key used less than LAST_USED_SECONDS ago, or whose row
+# another transaction holds (SKIP LOCKED: never waited for), is left alone
+RECORD_USE_SQL = """
+    UPDATE res_users_apikeys
+       SET order_api_last_used_at = now() AT TIME ZONE 'utc',
+           order_api_last_used_ip = %(address)s
+     WHERE id = (SELECT id FROM res_users_apikeys
+                  WHERE id = %(key_id)s
+                    AND (order_api_last_used_at IS NULL
+                         OR order_api_last_used_at
+                            < now() AT TIME ZONE 'utc' - %(seconds)s * interval '1 second')
+                    FOR UPDATE SKIP LOCKED)
+"""
 
 
 class _NotCached(Exception):
@@ -61,6 +80,15 @@ class _NotCached(Exception):
         super().__init__()
         self.verified = verified
         self.checked = checked
+
+
+def _parse_networks(text):
+    """A key's stored allowed networks, parsed; one that no longer parses
+    (written around ``res.users.apikeys.write``) allows nothing."""
+    try:
+        return networks.parse(text)
+    except networks.NetworksError:
+        return (ipaddress.ip_network("0.0.0.0/32"),)
 
 
 def _is_live(verified):
@@ -92,8 +120,9 @@ class PartnerOrderApiCaller(models.AbstractModel):
             httprequest = request.httprequest
             # the client's address; behind a proxy, Odoo's proxy_mode puts
             # the X-Forwarded-For address here
-            uid, read_only = self._authenticate(
-                httprequest.headers.get("Authorization"), httprequest.remote_addr
+            address = httprequest.remote_addr
+            uid, read_only, key_id, allowed = self._authenticate(
+                httprequest.headers.get("Authorization"), address, details=True
             )
             request.update_env(user=uid)
             # the one company the request works in (README, "Several
@@ -104,6 +133,12 @@ class PartnerOrderApiCaller(models.AbstractModel):
             reads_only = caller._route_reads_only()
             caller._route_on_standby(reads_only)
             caller._take_budget()
+            if not networks.allows(allowed, address):
+                # after the budget: this refusal costs it, as others do
+                raise errors.Forbidden(
+                    "This API key may not be used from this address."
+                )
+            caller._record_use(key_id, address)
             if read_only and not reads_only:
                 raise errors.InsufficientScope()
         except Exception:
@@ -146,14 +181,46 @@ class PartnerOrderApiCaller(models.AbstractModel):
         if not budget.allowed:
             raise errors.RateLimited(budget.retry_after)
 
+    @api.model
+    def _record_use(self, key_id, address):
+        """Record that the key ``key_id`` was just used from ``address``
+        (``order_api_last_used_at``/``_ip``), to LAST_USED_SECONDS: a worker
+        tries once per key in that time (``_last_recorded``), by one
+        conditional UPDATE (``RECORD_USE_SQL``) in a short transaction of
+        its own on the primary, committed at once: no lock is held until
+        the request's commit, none is waited for, and a read-only route
+        (or a replica) records it too."""
+        if not key_id:
+            return
+        registry = self.env.registry
+        memo_key = (self.env.cr.dbname, key_id)
+        now = time.monotonic()
+        if now - _last_recorded.get(memo_key, -LAST_USED_SECONDS) < LAST_USED_SECONDS:
+            return
+        if registry.in_test_mode() and self.env.cr.readonly:
+            # a test's read-only cursor cannot open a read/write one
+            return
+        if len(_last_recorded) >= _LAST_USED_MEMO_SIZE:
+            _last_recorded.clear()
+        _last_recorded[memo_key] = now
+        params = {
+            "key_id": key_id,
+            "address": (address or "")[:64] or None,
+            "seconds": LAST_USED_SECONDS,
+        }
+        with registry.cursor() as cr:
+            cr.execute(RECORD_USE_SQL, params)
+
     # ------------------------------------------------------------------
     # The key
     # ------------------------------------------------------------------
 
     @api.model
-    def _authenticate(self, authorization, address=None):
+    def _authenticate(self, authorization, address=None, details=False):
         """``(uid, read_only)`` for the active user owning the bearer key of
-        ``authorization``, sent from the client address ``address``.
+        ``authorization``, sent from the client address ``address``; with
+        ``details``, ``(uid, read_only, key id, allowed networks)`` (the
+        networks: ``lib.networks.parse``'s, checked by ``_admit``).
 
         Keys scoped to this API and global (unscoped) keys open everything,
         keys scoped ``partner_order_api.readonly`` the GET routes only;
@@ -183,7 +250,7 @@ class PartnerOrderApiCaller(models.AbstractModel):
         except _NotCached as not_cached:
             verified, checked = not_cached.verified, not_cached.checked
         if verified and _is_live(verified):
-            return verified[:2]
+            return (*verified[:2], *verified[3:]) if details else verified[:2]
         Buckets = self.env["partner.order.api.rate.bucket"].sudo()
         if verified:  # remembered, and expired since
             blocked_for = Buckets._auth_blocked_for(address, key)
@@ -196,8 +263,10 @@ class PartnerOrderApiCaller(models.AbstractModel):
     @api.model
     @tools.ormcache("digest", "window", "generation")
     def _verified_key(self, digest, window, generation, key, address):
-        """``(uid, read_only, expires_at)`` of a valid key (``expires_at``: a
-        POSIX timestamp, or None for a key that does not expire).
+        """``(uid, read_only, expires_at, key id, allowed networks)`` of a
+        valid key (``expires_at``: a POSIX timestamp, or None for a key that
+        does not expire; the networks: ``lib.networks.parse``'s, so that a
+        change of them, which ``_forget``s, takes effect at once).
 
         Odoo hashes API keys with pbkdf2 (milliseconds of CPU a check), so a
         verified key is remembered in this process, by a SHA-256 of the key
@@ -245,14 +314,14 @@ class PartnerOrderApiCaller(models.AbstractModel):
             raise errors.RateLimited(blocked_for, AUTH_BLOCKED_MESSAGE)
         if verified is None or verified[2] is _UNCERTAIN:
             # refused, or accepted for this request only
-            raise _NotCached(verified and (*verified[:2], None))
+            raise _NotCached(verified and (*verified[:2], None, *verified[3:]))
         return verified
 
     @api.model
     def _check_key(self, key):
-        """``(uid, read_only, expires_at)`` of a valid key, else None: Odoo's
-        own check (``res.users.apikeys._check_credentials``), and the expiry
-        of the key it matched."""
+        """``(uid, read_only, expires_at, key id, allowed networks)`` of a
+        valid key, else None: Odoo's own check
+        (``res.users.apikeys._check_credentials``), and the row it matched."""
         Keys = self.env["res.users.apikeys"]
         for scope in (API_KEY_SCOPE, API_KEY_SCOPE_READONLY):
             uid = Keys._check_credentials(scope=scope, key=key)
@@ -263,11 +332,12 @@ class PartnerOrderApiCaller(models.AbstractModel):
         read_only = scope == API_KEY_SCOPE_READONLY
         # the key's row: its user, its index, a scope it was accepted with
         # and not expired; two such rows of one user share an index once in
-        # 4 billion keys: then nothing is remembered
+        # 4 billion keys: then the row is the one whose hash matches, and
+        # nothing is remembered
         self.env.cr.execute(
             SQL(
                 """
-                SELECT expiration_date
+                SELECT expiration_date, id, order_api_allowed_networks, key
                   FROM res_users_apikeys
                  WHERE user_id = %s
                    AND index = %s
@@ -282,15 +352,14 @@ class PartnerOrderApiCaller(models.AbstractModel):
         )
         rows = self.env.cr.fetchall()
         if len(rows) != 1:
-            return uid, read_only, _UNCERTAIN
-        expiration = rows[0][0]
-        if expiration is None:
-            return uid, read_only, None
-        return (
-            uid,
-            read_only,
-            expiration.replace(tzinfo=datetime.UTC).timestamp(),
-        )
+            rows = [r for r in rows if KEY_CRYPT_CONTEXT.verify(key, r[3])][:1]
+            if not rows:
+                return None
+            return uid, read_only, _UNCERTAIN, rows[0][1], _parse_networks(rows[0][2])
+        expiration, key_id, allowed = rows[0][:3]
+        if expiration is not None:
+            expiration = expiration.replace(tzinfo=datetime.UTC).timestamp()
+        return uid, read_only, expiration, key_id, _parse_networks(allowed)
 
     @api.model
     def _forget(self):

@@ -56,6 +56,7 @@ publicWidget.registry.PartnerOrderApiPortal = publicWidget.Widget.extend({
                 data.get("name"),
                 parseInt(data.get("duration")),
                 data.get("read_only") === "on",
+                data.get("allowed_networks") || "",
             ]),
             this.orm,
             this.dialog
@@ -80,8 +81,10 @@ publicWidget.registry.PartnerOrderApiPortal = publicWidget.Widget.extend({
         for (const text of [
             result.name,
             result.scope_label,
+            result.allowed_networks || _t("Any"),
             _t("just now"),
             expiration,
+            _t("Never"),
         ]) {
             const cell = document.createElement("td");
             cell.textContent = text;

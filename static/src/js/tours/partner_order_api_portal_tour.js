@@ -38,6 +38,11 @@ registry.category("web_tour.tours").add("partner_order_api_portal_tour", {
             run: "select 365",
         },
         {
+            content: "Allow it from two networks (IPv4 and IPv6)",
+            trigger: "#o_poa_key_networks",
+            run: "edit 203.0.113.0/24 , 2001:DB8::/48",
+        },
+        {
             content: "Create the key",
             trigger: ".o_poa_new_key_button",
             run: "click",
@@ -70,6 +75,15 @@ registry.category("web_tour.tours").add("partner_order_api_portal_tour", {
         {
             content: "The new key is listed",
             trigger: ".o_poa_keys tbody tr:first-child td:contains(Tour ERP)",
+        },
+        {
+            content: "The new key's row shows its allowed networks, as stored",
+            trigger:
+                ".o_poa_keys tbody tr:first-child td:contains(203.0.113.0/24, 2001:db8::/48)",
+        },
+        {
+            content: "The new key has never been used",
+            trigger: ".o_poa_keys tbody tr:first-child td:contains(Never)",
         },
         {
             content: "The new key's row has its Revoke button, without a reload",
