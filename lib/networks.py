@@ -61,6 +61,5 @@ def allows(networks, address):
     if client.version == 6 and client.ipv4_mapped:
         client = client.ipv4_mapped
     return any(
-        network.version == client.version and client in network
-        for network in networks
+        network.version == client.version and client in network for network in networks
     )

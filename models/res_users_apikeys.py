@@ -75,7 +75,11 @@ class ResUsersApikeys(models.Model):
             SQL(
                 "ALTER TABLE res_users_apikeys %s",
                 SQL(", ").join(
-                    SQL("ADD COLUMN IF NOT EXISTS %s %s", SQL.identifier(name), SQL(kind))
+                    SQL(
+                        "ADD COLUMN IF NOT EXISTS %s %s",
+                        SQL.identifier(name),
+                        SQL(kind),
+                    )
                     for name, kind in _COLUMNS.items()
                 ),
             )
