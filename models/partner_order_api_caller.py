@@ -50,24 +50,6 @@ _PARTNER_SWITCHES = ("order_api_enabled", "order_api_rate_limit_per_minute")
 _SWITCHES_AT = 4  # where _facts holds them
 # methods of the routes a read-only key opens
 _READ_METHODS = ("GET", "HEAD")
-# a key's last use is recorded to this many seconds (see _record_use)
-LAST_USED_SECONDS = 60
-_LAST_USED_MEMO_SIZE = 10000
-# (dbname, key id) -> time.monotonic() this worker last recorded its use
-_last_recorded = {}
-# one statement: a key used less than LAST_USED_SECONDS ago, or whose row
-# another transaction holds (SKIP LOCKED: never waited for), is left alone
-RECORD_USE_SQL = """
-    UPDATE res_users_apikeys
-       SET order_api_last_used_at = now() AT TIME ZONE 'utc',
-           order_api_last_used_ip = %(address)s
-     WHERE id = (SELECT id FROM res_users_apikeys
-                  WHERE id = %(key_id)s
-                    AND (order_api_last_used_at IS NULL
-                         OR order_api_last_used_at
-                            < now() AT TIME ZONE 'utc' - %(seconds)s * interval '1 second')
-                    FOR UPDATE SKIP LOCKED)
-"""
 
 
 class _NotCached(Exception):
@@ -94,6 +76,26 @@ def _parse_networks(text):
 def _is_live(verified):
     expires_at = verified[2]
     return expires_at is None or expires_at > time.time()
+
+
+# a key's last use is recorded to this many seconds (see _record_use)
+LAST_USED_SECONDS = 60
+_LAST_USED_MEMO_SIZE = 10000
+# (dbname, key id) -> time.monotonic() this worker last recorded its use
+_last_recorded = {}
+# one statement: a key used less than LAST_USED_SECONDS ago, or whose row
+# another transaction holds (SKIP LOCKED: never waited for), is left alone
+RECORD_USE_SQL = """
+    UPDATE res_users_apikeys
+       SET order_api_last_used_at = now() AT TIME ZONE 'utc',
+           order_api_last_used_ip = %(address)s
+     WHERE id = (SELECT id FROM res_users_apikeys
+                  WHERE id = %(key_id)s
+                    AND (order_api_last_used_at IS NULL
+                         OR order_api_last_used_at
+                            < now() AT TIME ZONE 'utc' - %(seconds)s * interval '1 second')
+                    FOR UPDATE SKIP LOCKED)
+"""
 
 
 class PartnerOrderApiCaller(models.AbstractModel):

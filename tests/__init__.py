@@ -32,6 +32,7 @@ from . import test_order_tally
 from . import test_rpc_surface
 from . import test_rpc_generic
 from . import test_key_cache
+from . import test_api_keys
 from . import test_api_surrogates
 from . import test_webhook_limits
 from . import test_schemas

@@ -14,7 +14,6 @@ from odoo.tests import JsonRpcException, tagged
 from odoo.tools import config, mute_logger
 
 from ..models import partner_order_api_caller as caller_module
-from ..models.res_users_apikeys import REMINDER_DAYS
 from .common import SCOPE
 from .test_portal import PortalSectionCase
 
@@ -346,13 +345,14 @@ class TestExpiryReminder(KeysCase):
         self.env.invalidate_all()
 
     def test_reminded_once_from_14_days_before(self):
-        due = self._expiring("due", REMINDER_DAYS - 1, 30)
+        # 14 days before: the (and the README's) promise
+        due = self._expiring("due", 13, 30)
         due_b = self._expiring("due of B", 2, 90, user=self.user_b)
-        just = self._expiring("just due", REMINDER_DAYS - 0.01, 30)
-        later = self._expiring("later", REMINDER_DAYS + 1, 30)
+        just = self._expiring("just due", 13.99, 30)
+        later = self._expiring("later", 14.5, 30)
         expired = self._expiring("expired", -1, 30)
         other = self._expiring("rpc key", 3, 30, scope="rpc")
-        short = self._expiring("short-lived", 5, REMINDER_DAYS - 1)
+        short = self._expiring("short-lived", 5, 13)
         self._remind()
         for row in due | due_b | just:
             mail = self._mails(row)
@@ -369,7 +369,7 @@ class TestExpiryReminder(KeysCase):
         # the later key's day comes
         self.env.cr.execute(
             "UPDATE res_users_apikeys SET expiration_date = expiration_date"
-            " - interval '2 days', create_date = create_date - interval '2 days'"
+            " - interval '1 day', create_date = create_date - interval '1 day'"
             " WHERE id = %s",
             [later.id],
         )
