@@ -5,12 +5,13 @@ the API documentation page."""
 import datetime
 import re
 import time
+from unittest.mock import patch
 
 from standardwebhooks.webhooks import Webhook
 
 from odoo import Command, http
 from odoo.tests import JsonRpcException, tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 from odoo.tools.misc import file_path
 
 from odoo.addons.web.controllers.home import Home
@@ -136,11 +137,34 @@ class TestPortalTour(PortalSectionCase):
             requests = receiver.wait_for(1)
         self.env.invalidate_all()
 
-        # the key shown on the page works in a real API call
+        # the key shown on the page works in a real API call, from the
+        # networks typed on the page only
         key = captured.get("key")
         self.assertTrue(key, "the tour did not hand over the key")
-        response = self.api("GET", "available_products", key=key)
-        self.assertEqual(response.status_code, 200, response.text)
+        with patch.dict(config.options, {"proxy_mode": True}):
+            response = self.api(
+                "GET",
+                "available_products",
+                key=key,
+                headers={
+                    "X-Forwarded-For": "2001:db8:0:1::9",
+                    "X-Forwarded-Host": "api.example.com",
+                },
+            )
+            self.assertEqual(response.status_code, 200, response.text)
+            self.assert_error(
+                self.api(
+                    "GET",
+                    "available_products",
+                    key=key,
+                    headers={
+                        "X-Forwarded-For": "198.51.100.9",
+                        "X-Forwarded-Host": "api.example.com",
+                    },
+                ),
+                403,
+                "forbidden",
+            )
         self.assertIn(
             self.product_a.barcode, [p["ean"] for p in response.json()["products"]]
         )
@@ -154,6 +178,9 @@ class TestPortalTour(PortalSectionCase):
         )
         self.assertEqual(len(key_row), 1)
         self.assertEqual((key_row.name, key_row.scope), ("Tour ERP", SCOPE))
+        self.assertEqual(
+            key_row.order_api_allowed_networks, "203.0.113.0/24, 2001:db8::/48"
+        )
         expected = before + datetime.timedelta(days=365)
         self.assertLess(
             abs(key_row.expiration_date - expected), datetime.timedelta(minutes=5)
