@@ -271,9 +271,10 @@ class TestAllowedNetworks(KeysCase):
         self.assertEqual(row.order_api_allowed_networks, "2001:db8::/48, 10.0.0.0/8")
 
     def test_only_administrators_change_them(self):
-        """Portal users reach their keys elevated through res.users'
-        self-writeable api_key_ids: not to lift an administrator's
-        networks (nor to forge a last use)."""
+        """Users have no write right on keys (administrators do), also
+        through res.users' self-writeable api_key_ids (Odoo runs its
+        commands unelevated): an administrator's networks are not theirs to
+        lift, nor is a last use theirs to forge."""
         _key, row = self._key(networks="203.0.113.0/24")
         for vals in (
             {"order_api_allowed_networks": False},
