@@ -30,6 +30,8 @@ import ipaddress
 import re
 import time
 
+import psycopg2
+
 from odoo import api, models, tools
 from odoo.http import request
 from odoo.tools import SQL
@@ -210,8 +212,13 @@ class PartnerOrderApiCaller(models.AbstractModel):
             "address": (address or "")[:64] or None,
             "seconds": LAST_USED_SECONDS,
         }
-        with registry.cursor() as cr:
-            cr.execute(RECORD_USE_SQL, params)
+        try:
+            with registry.cursor() as cr:
+                cr.execute(RECORD_USE_SQL, params, log_exceptions=False)
+        except psycopg2.errors.SerializationFailure:
+            # another worker recorded it between this statement's snapshot
+            # and its row lock (repeatable read): recorded, then
+            pass
 
     # ------------------------------------------------------------------
     # The key
