@@ -393,3 +393,46 @@ class TestExpiryReminder(KeysCase):
             if "UPDATE" in line and "order_api_expiry_reminded_at" in line
         ]
         self.assertEqual(len(updates), 1, updates)
+
+
+@tagged("post_install", "-at_install")
+class TestKeysBackend(KeysCase):
+    def test_user_forms_show_last_use_and_networks(self):
+        """The user form's API Keys tab (administrators: the networks
+        editable) and the user's own preferences show them."""
+        Users = self.env["res.users"]
+        form = Users.get_view(self.env.ref("base.view_users_form").id, "form")
+        arch = form["arch"]
+        keys_page = re.search(
+            r'<page[^>]*name="order_api_keys".*?</page>', arch, flags=re.DOTALL
+        ).group(0)
+        for name in (
+            "order_api_allowed_networks",
+            "order_api_last_used_at",
+            "order_api_last_used_ip",
+        ):
+            self.assertIn(f'name="{name}"', keys_page)
+        self.assertNotRegex(
+            keys_page, r'name="order_api_allowed_networks"[^>]*readonly="(1|True)"'
+        )
+        preferences = Users.get_view(
+            self.env.ref("base.view_users_form_simple_modif").id, "form"
+        )["arch"]
+        self.assertIn('name="order_api_last_used_ip"', preferences)
+
+    def test_an_administrator_sets_networks_through_the_user_form(self):
+        key, row = self._key()
+        admin = self.env.ref("base.user_admin")
+        self.user_a.with_user(admin).write(
+            {
+                "api_key_ids": [
+                    Command.update(
+                        row.id, {"order_api_allowed_networks": "192.0.2.0/24"}
+                    )
+                ]
+            }
+        )
+        self._commit_like()
+        self.assertEqual(row.order_api_allowed_networks, "192.0.2.0/24")
+        self.assert_error(self._get(key, "198.51.100.7"), 403, "forbidden")
+        self.assertEqual(self._get(key, "192.0.2.200").status_code, 200)
