@@ -253,6 +253,33 @@ class TestAllowedNetworks(KeysCase):
         self._commit_like()
         self.assertEqual(self._get(key, "198.51.100.7").status_code, 200)
 
+    def test_networks_that_no_longer_parse_allow_nothing(self):
+        """Written around ``write`` (SQL, an import): the key fails closed."""
+        key, row = self._key()
+        self.env.cr.execute(
+            "UPDATE res_users_apikeys SET order_api_allowed_networks = 'garbage'"
+            " WHERE id = %s",
+            [row.id],
+        )
+        self.env.registry.clear_cache()
+        self.assert_error(self._get(key, "198.51.100.7"), 403, "forbidden")
+
+    def test_the_networks_of_the_key_sent_when_two_share_an_index(self):
+        """Two keys of one user sharing their first characters (once in 4
+        billion): the networks are those of the key whose hash matches."""
+        _old, old_row = self._key(name="old key")
+        key, row = self._key(networks="192.0.2.0/24", name="new key")
+        self.env.cr.execute(
+            "UPDATE res_users_apikeys SET index = %s WHERE id = %s",
+            [key[:8], old_row.id],
+        )
+        self.assertLess(old_row.id, row.id)
+        self.env.registry.clear_cache()
+        self.assert_error(self._get(key, "198.51.100.7"), 403, "forbidden")
+        self.assertEqual(self._get(key, "192.0.2.9").status_code, 200)
+        self.assertEqual(self._last_used(row)[1], "192.0.2.9")
+        self.assertEqual(self._last_used(old_row), (None, None))
+
     def test_validated_and_normalized_on_write(self):
         _key, row = self._key()
         admin_row = row.with_user(self.env.ref("base.user_admin"))
