@@ -353,6 +353,7 @@ class PartnerOrderApiCaller(models.AbstractModel):
                    AND (scope IS NULL OR scope = %s)
                    AND (expiration_date IS NULL
                         OR expiration_date >= now() AT TIME ZONE 'utc')
+                 ORDER BY id
                 """,
                 uid,
                 key[:INDEX_SIZE],
