@@ -13,7 +13,9 @@ it:
   companies"), a GET the standby cannot answer yet is rerun on the primary
   (``partner_order_api_caller_standby.py``), the partner's slot and the
   request's cost are taken from its budget (``partner.order.api.rate.bucket``:
-  429), and a read-only key is refused on a route that writes (403);
+  429), a key used outside its allowed networks is refused (403), its use
+  is recorded (``_record_use``: at most once a minute per key), and a
+  read-only key is refused on a route that writes (403);
 - the caller's facts (its commercial partner, API company, whether it has
   allowed products, its switches) are read once per worker and remembered
   (``_facts``), like verified keys (``_verified_key``); every change that
