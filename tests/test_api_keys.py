@@ -14,7 +14,7 @@ from odoo.tests import JsonRpcException, tagged
 from odoo.tools import config, mute_logger
 
 from ..models import partner_order_api_caller as caller_module
-from .common import SCOPE
+from .common import SCOPE, other_transactions
 from .test_portal import PortalSectionCase
 
 
@@ -148,10 +148,8 @@ class TestLastUsed(KeysCase):
             )
             params["key_id"] = setup.fetchone()[0]
         try:
-            with (
-                db_connect(dbname).cursor() as holder,
-                db_connect(dbname).cursor() as recorder,
-            ):
+            with other_transactions(dbname) as (holder_env, recorder_env):
+                holder, recorder = holder_env.cr, recorder_env.cr
                 holder.execute(
                     "SELECT 1 FROM res_users_apikeys WHERE id = %s FOR UPDATE",
                     [params["key_id"]],
@@ -164,7 +162,6 @@ class TestLastUsed(KeysCase):
                 holder.rollback()
                 recorder.execute(caller_module.RECORD_USE_SQL, params)
                 self.assertEqual(recorder.rowcount, 1)
-                recorder.rollback()
         finally:
             with db_connect(dbname).cursor() as cleanup:
                 cleanup.execute(
