@@ -28,13 +28,15 @@ ERROR_RESPONSES = {
         ("WWW-Authenticate",),
     ),
     "Forbidden": (
-        "The key is valid but its partner is not enabled for the API. It counts "
+        "The key is valid but its partner is not enabled for the API, or the "
+        "key is used from an address outside its allowed networks. It counts "
         "against the partner's request budget.",
         ["forbidden"],
         RATE_HEADERS,
     ),
     "WriteForbidden": (
-        "`forbidden`: the partner is not enabled for the API; "
+        "`forbidden`: the partner is not enabled for the API, or the key is "
+        "used outside its allowed networks; "
         "`insufficient_scope`: the key is read-only (scope "
         "`partner_order_api.readonly`). It counts against the partner's request "
         "budget.",
@@ -42,7 +44,8 @@ ERROR_RESPONSES = {
         RATE_HEADERS,
     ),
     "OrderCreateForbidden": (
-        "`forbidden`: the partner is not enabled for the API; "
+        "`forbidden`: the partner is not enabled for the API, or the key is "
+        "used outside its allowed networks; "
         "`product_not_allowed`: an EAN is unknown or not allowed for this "
         "partner (the same answer for both); `insufficient_scope`: the key is "
         "read-only (scope `partner_order_api.readonly`). It counts against the "
@@ -74,7 +77,8 @@ ERROR_RESPONSES = {
         (),
     ),
     "OrderQuoteForbidden": (
-        "`forbidden`: the partner is not enabled for the API; "
+        "`forbidden`: the partner is not enabled for the API, or the key is "
+        "used outside its allowed networks; "
         "`product_not_allowed`: an EAN is unknown or not allowed for this "
         "partner (the same answer for both). It counts against the partner's "
         "request budget.",
