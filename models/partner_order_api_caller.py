@@ -40,6 +40,8 @@ from .partner_order_api_rate_limit import AUTH_BLOCKED_MESSAGE, release_request_
 
 API_KEY_SCOPE = "partner_order_api"
 API_KEY_SCOPE_READONLY = "partner_order_api.readonly"
+# test mode (README, "Test keys"): the key's orders are test orders
+API_KEY_SCOPE_TEST = "partner_order_api.test"
 KEY_CACHE_SECONDS = 60  # how long a verified key is remembered; see _verified_key
 _UNCERTAIN = object()  # see _check_key
 _FORGET = "partner_order_api.forget_callers"
@@ -92,9 +94,11 @@ class PartnerOrderApiCaller(models.AbstractModel):
             httprequest = request.httprequest
             # the client's address; behind a proxy, Odoo's proxy_mode puts
             # the X-Forwarded-For address here
-            uid, read_only = self._authenticate(
+            uid, read_only, test = self._authenticate(
                 httprequest.headers.get("Authorization"), httprequest.remote_addr
             )
+            # the key's mode, for this request only (see _test_mode)
+            request._order_api_test = test
             request.update_env(user=uid)
             # the one company the request works in (README, "Several
             # companies"): env.company and env.companies are it
@@ -109,6 +113,15 @@ class PartnerOrderApiCaller(models.AbstractModel):
         except Exception:
             release_request_slot()
             raise
+
+    @api.model
+    def _test_mode(self):
+        """Whether the current request came with a test key (scope
+        ``partner_order_api.test``): its orders are test orders, and it
+        reads and acts on test orders only (README, "Test keys"). Set by
+        ``_admit`` from the verified key, never from client input; False
+        outside an API request."""
+        return bool(request and getattr(request, "_order_api_test", False))
 
     @api.model
     def _route_reads_only(self):
@@ -152,11 +165,12 @@ class PartnerOrderApiCaller(models.AbstractModel):
 
     @api.model
     def _authenticate(self, authorization, address=None):
-        """``(uid, read_only)`` for the active user owning the bearer key of
-        ``authorization``, sent from the client address ``address``.
+        """``(uid, read_only, test)`` for the active user owning the bearer
+        key of ``authorization``, sent from the client address ``address``.
 
         Keys scoped to this API and global (unscoped) keys open everything,
-        keys scoped ``partner_order_api.readonly`` the GET routes only;
+        keys scoped ``partner_order_api.readonly`` the GET routes only, keys
+        scoped ``partner_order_api.test`` everything in test mode;
         revoked, expired and inactive users' keys are refused (401). Each
         refused key whose prefix matches a stored key counts against the
         failure budget of that prefix from ``address``; while it is spent,
@@ -183,7 +197,7 @@ class PartnerOrderApiCaller(models.AbstractModel):
         except _NotCached as not_cached:
             verified, checked = not_cached.verified, not_cached.checked
         if verified and _is_live(verified):
-            return verified[:2]
+            return (*verified[:2], verified[3])
         Buckets = self.env["partner.order.api.rate.bucket"].sudo()
         if verified:  # remembered, and expired since
             blocked_for = Buckets._auth_blocked_for(address, key)
@@ -196,8 +210,9 @@ class PartnerOrderApiCaller(models.AbstractModel):
     @api.model
     @tools.ormcache("digest", "window", "generation")
     def _verified_key(self, digest, window, generation, key, address):
-        """``(uid, read_only, expires_at)`` of a valid key (``expires_at``: a
-        POSIX timestamp, or None for a key that does not expire).
+        """``(uid, read_only, expires_at, test)`` of a valid key
+        (``expires_at``: a POSIX timestamp, or None for a key that does not
+        expire; ``test``: a test key).
 
         Odoo hashes API keys with pbkdf2 (milliseconds of CPU a check), so a
         verified key is remembered in this process, by a SHA-256 of the key
@@ -245,22 +260,23 @@ class PartnerOrderApiCaller(models.AbstractModel):
             raise errors.RateLimited(blocked_for, AUTH_BLOCKED_MESSAGE)
         if verified is None or verified[2] is _UNCERTAIN:
             # refused, or accepted for this request only
-            raise _NotCached(verified and (*verified[:2], None))
+            raise _NotCached(verified and (*verified[:2], None, verified[3]))
         return verified
 
     @api.model
     def _check_key(self, key):
-        """``(uid, read_only, expires_at)`` of a valid key, else None: Odoo's
-        own check (``res.users.apikeys._check_credentials``), and the expiry
-        of the key it matched."""
+        """``(uid, read_only, expires_at, test)`` of a valid key, else None:
+        Odoo's own check (``res.users.apikeys._check_credentials``), and the
+        expiry of the key it matched."""
         Keys = self.env["res.users.apikeys"]
-        for scope in (API_KEY_SCOPE, API_KEY_SCOPE_READONLY):
+        for scope in (API_KEY_SCOPE, API_KEY_SCOPE_READONLY, API_KEY_SCOPE_TEST):
             uid = Keys._check_credentials(scope=scope, key=key)
             if uid:
                 break
         else:
             return None
         read_only = scope == API_KEY_SCOPE_READONLY
+        test = scope == API_KEY_SCOPE_TEST
         # the key's row: its user, its index, a scope it was accepted with
         # and not expired; two such rows of one user share an index once in
         # 4 billion keys: then nothing is remembered
@@ -282,14 +298,15 @@ class PartnerOrderApiCaller(models.AbstractModel):
         )
         rows = self.env.cr.fetchall()
         if len(rows) != 1:
-            return uid, read_only, _UNCERTAIN
+            return uid, read_only, _UNCERTAIN, test
         expiration = rows[0][0]
         if expiration is None:
-            return uid, read_only, None
+            return uid, read_only, None, test
         return (
             uid,
             read_only,
             expiration.replace(tzinfo=datetime.UTC).timestamp(),
+            test,
         )
 
     @api.model

@@ -78,7 +78,12 @@ class PartnerOrderApiIdempotency(models.Model):
         ``((payload, status), replayed)``."""
         if key is None:
             return func(), False
-        partner_sudo = self.env["partner.order.api.caller"]._partner_sudo()
+        caller = self.env["partner.order.api.caller"]
+        partner_sudo = caller._partner_sudo()
+        if caller._test_mode():
+            # a test key's request never replays a real one's answer, nor
+            # the reverse: same key, other mode is a different request
+            route = f"{route} (test)"
         Idempotency = self.sudo()
         return Idempotency._run(
             partner_sudo,

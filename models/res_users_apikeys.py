@@ -16,7 +16,11 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.base.models.res_users import check_identity
 
-from .partner_order_api_caller import API_KEY_SCOPE, API_KEY_SCOPE_READONLY
+from .partner_order_api_caller import (
+    API_KEY_SCOPE,
+    API_KEY_SCOPE_READONLY,
+    API_KEY_SCOPE_TEST,
+)
 
 KEY_DURATIONS = (30, 90, 180, 365)
 KEY_NAME_MAX_LENGTH = 100
@@ -63,14 +67,17 @@ class ResUsersApikeys(models.Model):
         return {
             API_KEY_SCOPE: _("Order API"),
             API_KEY_SCOPE_READONLY: _("Order API (read-only)"),
+            API_KEY_SCOPE_TEST: _("Order API (test)"),
             False: _("All Odoo APIs"),
             None: _("All Odoo APIs"),
         }.get(scope, scope)
 
     @api.model
     @check_identity
-    def action_order_api_make_key(self, name, duration, read_only=False):
-        """Create an API key of the current user for the Partner Order API.
+    def action_order_api_make_key(self, name, duration, read_only=False, test=False):
+        """Create an API key of the current user for the Partner Order API
+        (``read_only``: scope ``partner_order_api.readonly``; ``test``: a test
+        key, scope ``partner_order_api.test``, README "Test keys").
 
         Called from the portal through Odoo's identity check flow (the user
         types the password again). Returns the key in clear, once: only its
@@ -99,10 +106,18 @@ class ResUsersApikeys(models.Model):
             days = 0
         if days not in dict(self._order_api_duration_selection()):
             raise UserError(_("Choose one of the proposed durations."))
+        if read_only and test:
+            raise UserError(_("A key is either read-only or a test key, not both."))
         expiration = fields.Datetime.now().replace(microsecond=0) + datetime.timedelta(
             days=days
         )
-        scope = API_KEY_SCOPE_READONLY if read_only else API_KEY_SCOPE
+        scope = (
+            API_KEY_SCOPE_READONLY
+            if read_only
+            else API_KEY_SCOPE_TEST
+            if test
+            else API_KEY_SCOPE
+        )
         # As the user, not elevated: _check_expiration_date enforces the
         # lifetime its groups allow.
         key = self._generate(scope, name, expiration)

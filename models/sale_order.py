@@ -39,6 +39,16 @@ class SaleOrder(models.Model):
         help="The note the partner sent with the order through the API.",
         copy=False,
     )
+    order_api_test = fields.Boolean(
+        string="Test Order (API)",
+        help="Placed through the Partner Order API with a test key: a "
+        "quotation that is never confirmed (nothing is reserved, shipped or "
+        "invoiced), seen only by the partner's test keys, and cancelled "
+        "after 24 hours.",
+        default=False,
+        readonly=True,
+        copy=False,
+    )
     order_api_status = fields.Selection(
         selection=[
             (status, status.replace("_", " ").capitalize()) for status in STATUSES
@@ -51,7 +61,9 @@ class SaleOrder(models.Model):
     _sql_constraints = [
         (
             "order_api_external_id_uniq",
-            "UNIQUE(order_api_partner_id, company_id, order_api_external_id)",
+            # per mode too: a test run does not burn a real id
+            "UNIQUE(order_api_partner_id, company_id, order_api_test, "
+            "order_api_external_id)",
             "This external order ID is already used by this partner in this company.",
         ),
     ]
@@ -98,6 +110,7 @@ class SaleOrder(models.Model):
 
     @api.depends(
         "state",
+        "order_api_test",
         "order_line.display_type",
         "order_line.product_id.type",
         "order_line.qty_delivered",
@@ -111,6 +124,10 @@ class SaleOrder(models.Model):
     def _order_api_compute_status(self):
         """The contract's status from the order's state and delivery progress."""
         self.ensure_one()
+        if self.order_api_test and self.state in ("draft", "sent"):
+            # a test order is a quotation that answers as a real order just
+            # placed: confirmed, and never more (README, "Test keys")
+            return "confirmed"
         if self.state in ("draft", "sent"):
             return "pending"
         if self.state == "cancel":

@@ -56,6 +56,7 @@ publicWidget.registry.PartnerOrderApiPortal = publicWidget.Widget.extend({
                 data.get("name"),
                 parseInt(data.get("duration")),
                 data.get("read_only") === "on",
+                data.get("test") === "on",
             ]),
             this.orm,
             this.dialog
