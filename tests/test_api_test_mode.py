@@ -75,11 +75,14 @@ class TestApiTestMode(WebhookEventsCase):
     def test_each_key_sees_its_own_mode_only(self):
         test_order, _answer = self._create(self.test_key_a, external_order_id="T-1")
         real_order, _answer = self._create(self.key_a, external_order_id="R-1")
+        real_2, _answer = self._create(self.key_a, external_order_id="R-2")
         listed = self.api("GET", "orders", key=self.key_a).json()
         self.assertEqual(
-            [o["biomes_order_id"] for o in listed["orders"]], [real_order.name]
+            [o["biomes_order_id"] for o in listed["orders"]],
+            [real_2.name, real_order.name],
         )
-        self.assertEqual(listed["pagination"]["total_count"], 1)
+        self.assertEqual(listed["pagination"]["total_count"], 2)
+        self.assertEqual([o["test"] for o in listed["orders"]], [False, False])
         listed = self.api("GET", "orders", key=self.test_key_a).json()
         self.assertEqual(
             [o["biomes_order_id"] for o in listed["orders"]], [test_order.name]
@@ -143,6 +146,26 @@ class TestApiTestMode(WebhookEventsCase):
                 409,
                 "duplicate_external_order_id",
             )
+
+    def test_idempotency_keys_are_apart_per_mode(self):
+        body = self.order_body(external_order_id="I-1")
+        headers = {"Idempotency-Key": "same-key"}
+        real = self.api("POST", "order", key=self.key_a, body=body, headers=headers)
+        self.assertEqual(real.status_code, 201, real.text)
+        test = self.api(
+            "POST", "order", key=self.test_key_a, body=body, headers=headers
+        )
+        self.assertEqual(test.status_code, 201, test.text)
+        self.assertNotIn("Idempotent-Replayed", test.headers)
+        self.assertIs(test.json()["test"], True)
+        self.assertNotEqual(
+            test.json()["biomes_order_id"], real.json()["biomes_order_id"]
+        )
+        again = self.api(
+            "POST", "order", key=self.test_key_a, body=body, headers=headers
+        )
+        self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual(again.json(), test.json())
 
     def test_batch_and_ubl_orders_of_a_test_key_are_test_orders(self):
         response = self.api(
