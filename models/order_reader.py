@@ -83,14 +83,10 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         (``partner.order.api.caller._test_mode``)."""
         self.env["sale.order"].flush_model(_ORDER_SEARCH_FIELDS)
         SaleOrder = self.env["sale.order"].sudo().with_context(active_test=False)
-        domain = SaleOrder._order_api_partner_domain(partner_id)
         test = self.env["partner.order.api.caller"]._test_mode()
+        domain = SaleOrder._order_api_partner_domain(partner_id, test)
         query = SaleOrder._search(
-            [
-                *domain,
-                ("company_id", "in", self.env.companies.ids),
-                ("order_api_test", "=", test),
-            ]
+            [*domain, ("company_id", "in", self.env.companies.ids)]
         )
         return query.where_clause
 

@@ -73,7 +73,7 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _order_api_partner_domain(self, partner_id):
+    def _order_api_partner_domain(self, partner_id, test=False):
         """THE orders the commercial partner ``partner_id`` reads, through
         the API and on the portal: the orders it owns (``order_api_owner_id``:
         the commercial partner of the customer when the order was placed;
@@ -87,6 +87,9 @@ class SaleOrder(models.Model):
         return [
             ("order_api_owner_id", "=", partner_id),
             ("state", "in", ORDER_API_STATES),
+            # ``test``: the test orders only (a test key's); else the real
+            # ones only: the portal never shows test orders
+            ("order_api_test", "=", test),
         ]
 
     @api.model

@@ -43,7 +43,16 @@ class SaleOrder(models.Model):
         sent (the state a partner reads, ``_order_api_partner_domain``),
         never confirmed, and their ``order.created`` recorded now, in the
         creating transaction (a real order records it when confirmed)."""
-        self.action_quotation_sent()
+        # marked sent without Odoo's subscription of the customer, and the
+        # partner's contacts (the creating user) unsubscribed: sale's portal
+        # rule shows an order to its followers' companies
+        self.write({"state": "sent"})
+        for order in self:
+            contacts = order.message_partner_ids.filtered(
+                lambda p, o=order: p.commercial_partner_id == o.order_api_owner_id
+            )
+            if contacts:
+                order.message_unsubscribe(partner_ids=contacts.ids)
         self.env["partner.order.api.webhook.event"]._record_order_events(
             [(order, None) for order in self], "order.created"
         )

@@ -326,6 +326,20 @@ class TestApiTestMode(WebhookEventsCase):
         form = self.env["sale.order"].get_views([(False, "form")])["views"]["form"]
         self.assertIn("web_ribbon", form["arch"])
 
+    def test_portal_never_shows_test_orders(self):
+        test_order, _answer = self._create(self.test_key_a)
+        real_order, _answer = self._create(self.key_a)
+        Orders = self.env["sale.order"].with_user(self.user_a)
+        self.assertEqual(
+            Orders.search([("id", "in", (test_order | real_order).ids)]), real_order
+        )
+        self.assertNotIn(self.user_a.partner_id, test_order.message_partner_ids)
+        self.authenticate(self.user_a.login, "poa-a-password")
+        response = self.url_open(f"/my/orders/{test_order.id}", allow_redirects=False)
+        self.assertNotEqual(response.status_code, 200)
+        response = self.url_open(f"/my/orders/{real_order.id}", allow_redirects=False)
+        self.assertEqual(response.status_code, 200)
+
     def test_read_only_key_of_test_mode_stays_read_only(self):
         """A test key writes (in test mode); a read-only key still may not."""
         read_only = self._generate_key(self.user_a, scope="partner_order_api.readonly")
