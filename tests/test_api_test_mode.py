@@ -257,6 +257,31 @@ class TestApiTestMode(WebhookEventsCase):
             self.assertEqual(sent[1][1]["status"], "cancelled")
             self.assertIs(sent[1][1]["test"], True)
 
+    def test_event_log_of_each_mode(self):
+        with WebhookReceiver() as receiver:  # its URL only: nothing is sent
+            self.receiver = receiver
+            self._subscribe(key=self.test_key_a)
+            test_order, _answer = self._create(self.test_key_a)
+            real_order, _answer = self._create(self.key_a)
+        logged = {}
+        for key in (self.key_a, self.test_key_a):
+            response = self.api("GET", "webhook/events", key=key)
+            self.assertEqual(response.status_code, 200, response.text)
+            logged[key] = response.json()["events"]
+        self.assertEqual(
+            {e["biomes_order_id"] for e in logged[self.key_a]}, {real_order.name}
+        )
+        self.assertEqual(
+            {e["biomes_order_id"] for e in logged[self.test_key_a]}, {test_order.name}
+        )
+        response = self.api(
+            "POST",
+            "webhook/events/redeliver",
+            key=self.key_a,
+            body={"event_id": logged[self.test_key_a][0]["id"]},
+        )
+        self.assert_error(response, 404, "not_found")
+
     def _age(self, orders, hours):
         self.env.flush_all()
         self.env.cr.execute(
