@@ -11,7 +11,6 @@ import datetime
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
 from .common_webhook_events import WebhookEventsCase
 from .test_api_ubl_order import XML, ubl_order
@@ -365,12 +364,19 @@ class TestApiTestMode(WebhookEventsCase):
         response = self.url_open(f"/my/orders/{real_order.id}", allow_redirects=False)
         self.assertEqual(response.status_code, 200)
 
-    def test_read_only_key_of_test_mode_stays_read_only(self):
-        """A test key writes (in test mode); a read-only key still may not."""
+    def test_read_only_and_unscoped_keys_are_live(self):
+        """Read-only and unscoped keys read real orders only; a read-only
+        key still may not write."""
+        test_order, _answer = self._create(self.test_key_a)
+        real_order, _answer = self._create(self.key_a)
         read_only = self._generate_key(self.user_a, scope="partner_order_api.readonly")
-        with mute_logger("odoo.addons.partner_order_api"):
-            self.assert_error(
-                self.api("POST", "order", key=read_only, body=self.order_body()),
-                403,
-                "insufficient_scope",
-            )
+        unscoped = self._generate_key(self.user_a, scope=None)
+        for key in (read_only, unscoped):
+            listed = self.api("GET", "orders", key=key).json()["orders"]
+            self.assertEqual([o["biomes_order_id"] for o in listed], [real_order.name])
+            self.assert_error(self._status(test_order, key), 404, "not_found")
+        self.assert_error(
+            self.api("POST", "order", key=read_only, body=self.order_body()),
+            403,
+            "insufficient_scope",
+        )
