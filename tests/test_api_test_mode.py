@@ -7,6 +7,7 @@ cancelled after 24 hours, and are seen by test keys only.
 Real HTTP to the API, a real local webhook receiver, the real sender and
 cron methods."""
 
+import ast
 import datetime
 
 from odoo.exceptions import UserError
@@ -333,7 +334,10 @@ class TestApiTestMode(WebhookEventsCase):
         real_order, _answer = self._create(self.key_a)
         action = self.env.ref("partner_order_api.action_order_api_test_orders")
         found = self.env["sale.order"].search(
-            [*eval(action.domain), ("id", "in", (test_order | real_order).ids)]  # noqa: S307
+            [
+                *ast.literal_eval(action.domain),
+                ("id", "in", (test_order | real_order).ids),
+            ]
         )
         self.assertEqual(found, test_order)
         # the quotations open without test orders (a default filter)
