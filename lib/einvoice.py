@@ -3,7 +3,7 @@
 an invoice offers: its ``formats`` in the order object's ``invoices``.
 
 One rule, used by the order object (``models/order_reader_shape.py``, from
-the columns ``models/order_reader.py``'s ``_INVOICES`` reads) and by the
+the columns ``models/order_reader_invoices.py``'s ``_INVOICES`` reads) and by the
 route that answers the XML (``models/partner_order_api_document_xml.py``),
 so that a format listed is a format served. Taken from Odoo's own choices
 (``account_edi_ubl_cii``: ``res.partner._get_ubl_cii_formats_info``,

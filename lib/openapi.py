@@ -89,6 +89,16 @@ INFO_DESCRIPTION = md(
     `POST webhook/rotate_secret`) answers it 403 `insufficient_scope`. Keys
     with scope `partner_order_api`, and keys without scope, open every route.
 
+    **Test keys.** A key whose scope is `partner_order_api.test` opens every
+    route in test mode (like Stripe's `sk_test_` keys): the orders it places
+    are test orders (`test: true` in the order object): quotations that never
+    reserve, ship or invoice anything, answered with `status` `confirmed`,
+    that send their webhooks (`test: true` in the body) and are cancelled
+    after 24 hours. A test key reads and acts on test orders only, any other
+    key on real orders only (404 `not_found` for the other mode's orders);
+    `external_order_id` is unique per partner and mode. Returning a test
+    order answers 409 `not_returnable` (nothing was delivered).
+
     **Envelope.** Every answer is JSON (`application/json; charset=utf-8`),
     except the PDF that `order/document` answers on success, and carries an
     `X-Request-Id` header (the client's own when it sends a sane one).
@@ -500,6 +510,8 @@ def document(version=None):
                     "`partner_order_api.readonly` open the GET routes and "
                     "`POST order/quote` only (the "
                     "others answer 403 `insufficient_scope`); keys scoped "
+                    "`partner_order_api.test` open every route in test mode "
+                    "(test orders only); keys scoped "
                     "`partner_order_api`, or without scope, open every route.",
                 }
             },

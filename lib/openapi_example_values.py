@@ -144,6 +144,7 @@ def order_example(name, external_id, status, lines, created, updated, **extra):
         "created_at": created,
         "updated_at": updated,
         "note": extra.pop("note", None),
+        "test": extra.pop("test", False),
         "delivery_address": ADDRESS,
         "requested_delivery_date": extra.pop("requested_delivery_date", None),
         "ship_complete": extra.pop("ship_complete", False),

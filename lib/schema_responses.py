@@ -323,6 +323,15 @@ class Order(_Response):
     note: str | None = Field(
         description="The partner's note sent with `POST order`; null for none."
     )
+    test: bool = Field(
+        # always answered; a default so that objects recorded before it
+        # (docs/examples.json) stay valid until they are recorded again
+        False,
+        description="A test order, placed with a test key (scope "
+        "`partner_order_api.test`): a quotation that never reserves, ships or "
+        "invoices, `status` `confirmed` until it is cancelled (by the partner, "
+        "or after 24 hours); only test keys see it. False for real orders.",
+    )
     delivery_address: Address
     requested_delivery_date: datetime.date | None = Field(
         description="The delivery date the buyer asked for (the order's "

@@ -60,6 +60,7 @@ from . import sale_order
 from . import sale_order_freshness
 from . import order_object_shared
 from . import sale_order_owner
+from . import sale_order_test_mode
 from . import sale_order_line
 from . import account_move
 from . import stock_lot
@@ -67,6 +68,7 @@ from . import partner_order_api_company_setup
 from . import partner_order_api_caller
 from . import partner_order_api_caller_standby
 from . import order_reader
+from . import order_reader_invoices
 from . import order_reader_shape
 from . import order_reader_forecast
 from . import partner_order_api_orders

@@ -50,6 +50,7 @@ _ORDER_SEARCH_FIELDS = [
     "order_api_external_id",
     "order_api_status",
     "order_api_updated_at",
+    "order_api_test",
 ]
 ORDER_SORTS = {
     "created_desc": ("create_date", "DESC"),
@@ -77,10 +78,13 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         for the API and the portal alike (those it owns, sent, confirmed or
         cancelled), in the request's companies (the caller's one API
         company: see ``partner.order.api.caller._company``),
-        compiled by the ORM."""
+        compiled by the ORM; in the request key's mode: a test key's test
+        orders only, any other key's real orders only
+        (``partner.order.api.caller._test_mode``)."""
         self.env["sale.order"].flush_model(_ORDER_SEARCH_FIELDS)
         SaleOrder = self.env["sale.order"].sudo().with_context(active_test=False)
-        domain = SaleOrder._order_api_partner_domain(partner_id)
+        test = self.env["partner.order.api.caller"]._test_mode()
+        domain = SaleOrder._order_api_partner_domain(partner_id, test)
         query = SaleOrder._search(
             [*domain, ("company_id", "in", self.env.companies.ids)]
         )
@@ -188,9 +192,10 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
     def _page_count(self, partner_id, conditions, where):
         """The statement counting the orders of ``_page`` (``where``, made
         of ``conditions``): from the order tally without a filter (the
-        confinement alone), kept per owner, company and state; a COUNT of
-        ``where`` otherwise."""
-        if len(conditions) == 1:
+        confinement alone), kept per owner, company and state for real
+        orders; a COUNT of ``where`` otherwise (and for test orders)."""
+        test = self.env["partner.order.api.caller"]._test_mode()
+        if len(conditions) == 1 and not test:
             return self.env["partner.order.api.order.tally"]._count_sql(
                 [partner_id], ORDER_STATES, self.env.companies.ids
             )
@@ -382,18 +387,6 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
         return result
 
     @api.model
-    def _invoices(self, orders):
-        """{order id: [rows]}: the posted customer invoices and credit notes
-        of ``orders`` (their ``invoice_ids``: the moves of their lines'
-        invoice lines), oldest first, in one query."""
-        if not orders:
-            return {}
-        invoices = {}
-        for row in self._query(_INVOICES, list(orders.ids)):
-            invoices.setdefault(row["order_id"], []).append(row)
-        return invoices
-
-    @api.model
     def _tracking_urls(self, pickings):
         """{picking id: tracking URL} for the deliveries (rows of
         ``_fetch``) whose carrier is an integration (not a fixed or
@@ -450,6 +443,7 @@ ORDER_API_HEADER_COLUMNS = SQL(
     sale_order.id, sale_order.name, sale_order.order_api_external_id AS external_id,
     sale_order.order_api_status AS status, sale_order.order_api_note AS note,
     sale_order.state, sale_order.order_api_updated_at AS updated_at, sale_order.create_date,
+    sale_order.order_api_test AS test,
     sale_order.amount_total, sale_order.amount_tax, currency.name AS currency,
     currency.rounding, ship.name AS ship_name, ship.street,
     ship.street2, ship.zip, ship.city, country.code AS country_code,
@@ -572,27 +566,4 @@ _SENT_LOTS = """
     HAVING SUM(CASE WHEN dst.usage = 'customer' THEN sml.quantity
                     ELSE -sml.quantity END) > 0
   ORDER BY picking.sale_id, MIN(sml.id), lot.id
-"""
-# _invoices: the posted invoices of the orders (ids), with what decides
-# their e-invoice formats (lib/einvoice.py): the buyer's country and its
-# eInvoice format in the invoice's company (a company-dependent field)
-_INVOICES = """
-    SELECT DISTINCT sol.order_id, move.id, move.name, move.move_type,
-           move.state, move.payment_state, move.invoice_date,
-           move.invoice_date_due, move.amount_total,
-           move.amount_residual, currency.name AS currency,
-           currency.rounding, buyer_country.code AS buyer_country_code,
-           buyer.invoice_edi_format_store ->> move.company_id::text
-               AS buyer_edi_format
-      FROM sale_order_line sol
-      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-      JOIN account_move move ON move.id = aml.move_id
- LEFT JOIN res_currency currency ON currency.id = move.currency_id
- LEFT JOIN res_partner buyer ON buyer.id = move.commercial_partner_id
- LEFT JOIN res_country buyer_country ON buyer_country.id = buyer.country_id
-     WHERE sol.order_id = ANY(%s)
-       AND move.move_type IN ('out_invoice', 'out_refund')
-       AND move.state = 'posted'
-  ORDER BY sol.order_id, move.invoice_date, move.id
 """

@@ -67,6 +67,8 @@ class PartnerOrderApiOrderReader(models.AbstractModel):
             "created_at": utc_iso(header["create_date"]),
             "updated_at": utc_iso(header["updated_at"], microseconds=True),
             "note": header["note"] or None,
+            # placed with a test key (README, "Test keys")
+            "test": bool(header["test"]),
             "delivery_address": self._prepare_address_values(header),
             "requested_delivery_date": _iso_date(
                 header["commitment_date"] and header["commitment_date"].date()

@@ -45,6 +45,8 @@ from .partner_order_api_rate_limit import AUTH_BLOCKED_MESSAGE, release_request_
 
 API_KEY_SCOPE = "partner_order_api"
 API_KEY_SCOPE_READONLY = "partner_order_api.readonly"
+# test mode (README, "Test keys"): the key's orders are test orders
+API_KEY_SCOPE_TEST = "partner_order_api.test"
 KEY_CACHE_SECONDS = 60  # how long a verified key is remembered; see _verified_key
 _UNCERTAIN = object()  # see _check_key
 _FORGET = "partner_order_api.forget_callers"
@@ -127,9 +129,11 @@ class PartnerOrderApiCaller(models.AbstractModel):
             # the client's address; behind a proxy, Odoo's proxy_mode puts
             # the X-Forwarded-For address here
             address = httprequest.remote_addr
-            uid, read_only, key_id, allowed = self._authenticate(
+            uid, read_only, test, key_id, allowed = self._authenticate(
                 httprequest.headers.get("Authorization"), address, details=True
             )
+            # the key's mode, for this request only (see _test_mode)
+            request._order_api_test = test
             request.update_env(user=uid)
             # the one company the request works in (README, "Several
             # companies"): env.company and env.companies are it
@@ -150,6 +154,15 @@ class PartnerOrderApiCaller(models.AbstractModel):
         except Exception:
             release_request_slot()
             raise
+
+    @api.model
+    def _test_mode(self):
+        """Whether the current request came with a test key (scope
+        ``partner_order_api.test``): its orders are test orders, and it
+        reads and acts on test orders only (README, "Test keys"). Set by
+        ``_admit`` from the verified key, never from client input; False
+        outside an API request."""
+        return bool(request and getattr(request, "_order_api_test", False))
 
     @api.model
     def _route_reads_only(self):
@@ -228,13 +241,15 @@ class PartnerOrderApiCaller(models.AbstractModel):
 
     @api.model
     def _authenticate(self, authorization, address=None, details=False):
-        """``(uid, read_only)`` for the active user owning the bearer key of
-        ``authorization``, sent from the client address ``address``; with
-        ``details``, ``(uid, read_only, key id, allowed networks)`` (the
-        networks: ``lib.networks.parse``'s, checked by ``_admit``).
+        """``(uid, read_only, test)`` for the active user owning the bearer
+        key of ``authorization``, sent from the client address ``address``;
+        with ``details``, ``(uid, read_only, test, key id, allowed
+        networks)`` (the networks: ``lib.networks.parse``'s, checked by
+        ``_admit``).
 
         Keys scoped to this API and global (unscoped) keys open everything,
-        keys scoped ``partner_order_api.readonly`` the GET routes only;
+        keys scoped ``partner_order_api.readonly`` the GET routes only, keys
+        scoped ``partner_order_api.test`` everything in test mode;
         revoked, expired and inactive users' keys are refused (401). Each
         refused key whose prefix matches a stored key counts against the
         failure budget of that prefix from ``address``; while it is spent,
@@ -261,7 +276,11 @@ class PartnerOrderApiCaller(models.AbstractModel):
         except _NotCached as not_cached:
             verified, checked = not_cached.verified, not_cached.checked
         if verified and _is_live(verified):
-            return (*verified[:2], *verified[3:]) if details else verified[:2]
+            return (
+                (*verified[:2], *verified[3:])
+                if details
+                else (*verified[:2], verified[3])
+            )
         Buckets = self.env["partner.order.api.rate.bucket"].sudo()
         if verified:  # remembered, and expired since
             blocked_for = Buckets._auth_blocked_for(address, key)
@@ -274,10 +293,11 @@ class PartnerOrderApiCaller(models.AbstractModel):
     @api.model
     @tools.ormcache("digest", "window", "generation")
     def _verified_key(self, digest, window, generation, key, address):
-        """``(uid, read_only, expires_at, key id, allowed networks)`` of a
-        valid key (``expires_at``: a POSIX timestamp, or None for a key that
-        does not expire; the networks: ``lib.networks.parse``'s, so that a
-        change of them, which ``_forget``s, takes effect at once).
+        """``(uid, read_only, expires_at, test, key id, allowed networks)``
+        of a valid key (``expires_at``: a POSIX timestamp, or None for a key
+        that does not expire; ``test``: a test key; the networks:
+        ``lib.networks.parse``'s, so that a change of them, which
+        ``_forget``s, takes effect at once).
 
         Odoo hashes API keys with pbkdf2 (milliseconds of CPU a check), so a
         verified key is remembered in this process, by a SHA-256 of the key
@@ -330,17 +350,18 @@ class PartnerOrderApiCaller(models.AbstractModel):
 
     @api.model
     def _check_key(self, key):
-        """``(uid, read_only, expires_at, key id, allowed networks)`` of a
-        valid key, else None: Odoo's own check
+        """``(uid, read_only, expires_at, test, key id, allowed networks)``
+        of a valid key, else None: Odoo's own check
         (``res.users.apikeys._check_credentials``), and the row it matched."""
         Keys = self.env["res.users.apikeys"]
-        for scope in (API_KEY_SCOPE, API_KEY_SCOPE_READONLY):
+        for scope in (API_KEY_SCOPE, API_KEY_SCOPE_READONLY, API_KEY_SCOPE_TEST):
             uid = Keys._check_credentials(scope=scope, key=key)
             if uid:
                 break
         else:
             return None
         read_only = scope == API_KEY_SCOPE_READONLY
+        test = scope == API_KEY_SCOPE_TEST
         # the key's row: its user, its index, a scope it was accepted with
         # and not expired; two such rows of one user share an index once in
         # 4 billion keys: then the row is the one whose hash matches, and
@@ -367,11 +388,12 @@ class PartnerOrderApiCaller(models.AbstractModel):
             rows = [r for r in rows if KEY_CRYPT_CONTEXT.verify(key, r[3])][:1]
             if not rows:
                 return None
-            return uid, read_only, _UNCERTAIN, rows[0][1], _parse_networks(rows[0][2])
+            networks_ = _parse_networks(rows[0][2])
+            return uid, read_only, _UNCERTAIN, test, rows[0][1], networks_
         expiration, key_id, allowed = rows[0][:3]
         if expiration is not None:
             expiration = expiration.replace(tzinfo=datetime.UTC).timestamp()
-        return uid, read_only, expiration, key_id, _parse_networks(allowed)
+        return uid, read_only, expiration, test, key_id, _parse_networks(allowed)
 
     @api.model
     def _forget(self):

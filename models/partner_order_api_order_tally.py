@@ -8,7 +8,9 @@ A trigger on ``sale_order`` appends a +1/-1 row for every order created,
 deleted or moved to another owner, company or state, in the transaction
 that makes the change: a count read from this table is exactly the count of
 ``sale_order`` rows the reading transaction sees, whatever wrote them (ORM,
-raw SQL, imports). Rows are only ever inserted by the trigger, so concurrent
+raw SQL, imports). Test orders (``sale.order.order_api_test``) are not
+counted: a live key never lists them, a test key counts them itself
+(``order_reader._page_count``). Rows are only ever inserted by the trigger, so concurrent
 orders never wait on each other; the cron folds them into one row per key.
 """
 
@@ -26,11 +28,13 @@ _CREATE_TRIGGER = """
 CREATE OR REPLACE FUNCTION partner_order_api_order_tally_fn() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.order_api_owner_id IS NOT NULL THEN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.order_api_owner_id IS NOT NULL
+       AND NOT COALESCE(OLD.order_api_test, false) THEN
         INSERT INTO partner_order_api_order_tally (partner_id, company_id, state, delta)
              VALUES (OLD.order_api_owner_id, OLD.company_id, OLD.state, -1);
     END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.order_api_owner_id IS NOT NULL THEN
+    IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.order_api_owner_id IS NOT NULL
+       AND NOT COALESCE(NEW.order_api_test, false) THEN
         INSERT INTO partner_order_api_order_tally (partner_id, company_id, state, delta)
              VALUES (NEW.order_api_owner_id, NEW.company_id, NEW.state, 1);
     END IF;
@@ -94,6 +98,7 @@ class PartnerOrderApiOrderTally(models.Model):
                  SELECT order_api_owner_id, company_id, state, COUNT(*)
                    FROM sale_order
                   WHERE order_api_owner_id IS NOT NULL
+                    AND NOT COALESCE(order_api_test, false)
                GROUP BY order_api_owner_id, company_id, state
             """
         )

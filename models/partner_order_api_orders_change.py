@@ -95,7 +95,10 @@ class PartnerOrderApiOrders(models.AbstractModel):
         reasons = []
         if order_sudo.state == "cancel":
             reasons.append("it is cancelled")
-        elif order_sudo.state != "sale":
+        elif order_sudo.state != "sale" and not (
+            # a test order stays a sent quotation (sale_order_test_mode.py)
+            order_sudo.order_api_test and order_sudo.state == "sent"
+        ):
             reasons.append("it is not confirmed")
         if order_sudo.locked:
             reasons.append("it is locked")

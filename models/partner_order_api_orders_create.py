@@ -184,14 +184,22 @@ class PartnerOrderApiOrders(models.AbstractModel):
         transaction, which sees what a request that held the lock before
         committed."""
         self.env["sale.order"].flush_model(
-            ["order_api_partner_id", "company_id", "order_api_external_id"]
+            [
+                "order_api_partner_id",
+                "company_id",
+                "order_api_test",
+                "order_api_external_id",
+            ]
         )
         query = SQL(
             "SELECT order_api_external_id FROM sale_order "
             "WHERE order_api_partner_id = %s AND company_id = %s"
+            " AND COALESCE(order_api_test, false) = %s"
             " AND order_api_external_id = ANY(%s)",
             partner_sudo.id,
             self.env.company.id,
+            # per mode: a test order's id is free for a real order
+            self.env["partner.order.api.caller"]._test_mode(),
             list(external_ids),
         )
         self.env.cr.execute(query)
@@ -241,10 +249,13 @@ class PartnerOrderApiOrders(models.AbstractModel):
                             carrier, order_sudo
                         ),
                     )
-                order_sudo.with_context(
-                    order_api_defer_reservation=True
-                ).action_confirm()
-                order_sudo.picking_ids._order_api_defer_reservation()
+                if order_sudo.order_api_test:  # a quotation: sale_order_test_mode.py
+                    order_sudo._order_api_place_test()
+                else:
+                    order_sudo.with_context(
+                        order_api_defer_reservation=True
+                    ).action_confirm()
+                    order_sudo.picking_ids._order_api_defer_reservation()
                 if note:
                     # shown to the salesperson in the order's chatter
                     order_sudo.message_post(
@@ -294,6 +305,7 @@ class PartnerOrderApiOrders(models.AbstractModel):
             "order_api_external_id": external_id,
             "client_order_ref": external_id,
             "order_api_note": note,
+            "order_api_test": self.env["partner.order.api.caller"]._test_mode(),
             "company_id": self.env.company.id,
             # the portal's token made now, in the order's own transaction: the
             # partner's first look at the order on the portal would write it

@@ -56,6 +56,11 @@ class PartnerOrderApiOrders(models.AbstractModel):
             identified_by, order_id, errors.NotReturnable, "returned", lock=True
         )
         order_sudo = order_sudo.with_company(order_sudo.company_id)
+        if order_sudo.order_api_test:
+            raise errors.NotReturnable(
+                f"Order {order_sudo.name} is a test order: nothing was delivered "
+                "to return."
+            )
         delivered = order_sudo.picking_ids.filtered(
             lambda picking: (
                 picking.picking_type_code == "outgoing" and picking.state == "done"

@@ -66,12 +66,16 @@ class PartnerOrderApiWebhookLog(models.AbstractModel):
     _description = "Partner Order API: a partner's webhook event log"
 
     def _events_domain(self):
-        """The caller's events in its API company, of the last LOG_DAYS."""
+        """The caller's events in its API company, of the last LOG_DAYS,
+        of the orders of its key's mode (README, "Test keys") and of none."""
         caller = self.env["partner.order.api.caller"]
         return [
             ("partner_id", "=", caller._partner_sudo().id),
             ("company_id", "=", caller._company().id),
             ("create_date", ">=", fields.Datetime.now() - timedelta(days=LOG_DAYS)),
+            "|",
+            ("order_id", "=", False),
+            ("order_id.order_api_test", "=", caller._test_mode()),
         ]
 
     def _list_events(self, query):

@@ -24,7 +24,11 @@ from odoo.tools import SQL
 from odoo.addons.base.models.res_users import check_identity
 
 from ..lib import networks
-from .partner_order_api_caller import API_KEY_SCOPE, API_KEY_SCOPE_READONLY
+from .partner_order_api_caller import (
+    API_KEY_SCOPE,
+    API_KEY_SCOPE_READONLY,
+    API_KEY_SCOPE_TEST,
+)
 
 KEY_DURATIONS = (30, 90, 180, 365)
 KEY_NAME_MAX_LENGTH = 100
@@ -143,6 +147,7 @@ class ResUsersApikeys(models.Model):
         return {
             API_KEY_SCOPE: _("Order API"),
             API_KEY_SCOPE_READONLY: _("Order API (read-only)"),
+            API_KEY_SCOPE_TEST: _("Order API (test)"),
             False: _("All Odoo APIs"),
             None: _("All Odoo APIs"),
         }.get(scope, scope)
@@ -150,9 +155,12 @@ class ResUsersApikeys(models.Model):
     @api.model
     @check_identity
     def action_order_api_make_key(
-        self, name, duration, read_only=False, allowed_networks=None
+        self, name, duration, read_only=False, allowed_networks=None, test=False
     ):
-        """Create an API key of the current user for the Partner Order API.
+        """Create an API key of the current user for the Partner Order API
+        (``read_only``: scope ``partner_order_api.readonly``; ``test``: a test
+        key, scope ``partner_order_api.test``, README "Test keys";
+        ``allowed_networks``: the addresses it may be used from).
 
         Called from the portal through Odoo's identity check flow (the user
         types the password again). Returns the key in clear, once: only its
@@ -181,13 +189,21 @@ class ResUsersApikeys(models.Model):
             days = 0
         if days not in dict(self._order_api_duration_selection()):
             raise UserError(_("Choose one of the proposed durations."))
+        if read_only and test:
+            raise UserError(_("A key is either read-only or a test key, not both."))
         allowed = self._order_api_networks(
             allowed_networks if isinstance(allowed_networks, str) else ""
         )
         expiration = fields.Datetime.now().replace(microsecond=0) + datetime.timedelta(
             days=days
         )
-        scope = API_KEY_SCOPE_READONLY if read_only else API_KEY_SCOPE
+        scope = (
+            API_KEY_SCOPE_READONLY
+            if read_only
+            else API_KEY_SCOPE_TEST
+            if test
+            else API_KEY_SCOPE
+        )
         # As the user, not elevated: _check_expiration_date enforces the
         # lifetime its groups allow.
         key = self._generate(scope, name, expiration)

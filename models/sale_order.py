@@ -39,6 +39,16 @@ class SaleOrder(models.Model):
         help="The note the partner sent with the order through the API.",
         copy=False,
     )
+    order_api_test = fields.Boolean(
+        string="Test Order (API)",
+        help="Placed through the Partner Order API with a test key: a "
+        "quotation that is never confirmed (nothing is reserved, shipped or "
+        "invoiced), seen only by the partner's test keys, and cancelled "
+        "after 24 hours.",
+        default=False,
+        readonly=True,
+        copy=False,
+    )
     order_api_status = fields.Selection(
         selection=[
             (status, status.replace("_", " ").capitalize()) for status in STATUSES
@@ -51,7 +61,9 @@ class SaleOrder(models.Model):
     _sql_constraints = [
         (
             "order_api_external_id_uniq",
-            "UNIQUE(order_api_partner_id, company_id, order_api_external_id)",
+            # per mode too: a test run does not burn a real id
+            "UNIQUE(order_api_partner_id, company_id, order_api_test, "
+            "order_api_external_id)",
             "This external order ID is already used by this partner in this company.",
         ),
     ]
@@ -61,7 +73,7 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _order_api_partner_domain(self, partner_id):
+    def _order_api_partner_domain(self, partner_id, test=False):
         """THE orders the commercial partner ``partner_id`` reads, through
         the API and on the portal: the orders it owns (``order_api_owner_id``:
         the commercial partner of the customer when the order was placed;
@@ -75,6 +87,9 @@ class SaleOrder(models.Model):
         return [
             ("order_api_owner_id", "=", partner_id),
             ("state", "in", ORDER_API_STATES),
+            # ``test``: the test orders only (a test key's); else the real
+            # ones only: the portal never shows test orders
+            ("order_api_test", "=", test),
         ]
 
     @api.model
@@ -98,6 +113,7 @@ class SaleOrder(models.Model):
 
     @api.depends(
         "state",
+        "order_api_test",
         "order_line.display_type",
         "order_line.product_id.type",
         "order_line.qty_delivered",
@@ -111,6 +127,10 @@ class SaleOrder(models.Model):
     def _order_api_compute_status(self):
         """The contract's status from the order's state and delivery progress."""
         self.ensure_one()
+        if self.order_api_test and self.state in ("draft", "sent"):
+            # a test order is a quotation that answers as a real order just
+            # placed: confirmed, and never more (README, "Test keys")
+            return "confirmed"
         if self.state in ("draft", "sent"):
             return "pending"
         if self.state == "cancel":

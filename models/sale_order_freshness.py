@@ -102,6 +102,7 @@ ORDER_API_OBJECT_DEPENDS = (
     "order_api_external_id",
     "order_api_note",
     "order_api_status",
+    "order_api_test",
     "currency_id.name",
     "currency_id.rounding",
     "partner_shipping_id",

@@ -52,3 +52,4 @@ from . import test_api_addresses
 from . import test_api_terms
 from . import test_api_ubl_order
 from . import test_api_despatch
+from . import test_api_test_mode

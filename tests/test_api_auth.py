@@ -181,12 +181,16 @@ class TestApiAuth(PartnerOrderApiCase):
         key = self._generate_key(self.user_a, name="cached")
         self.env.registry.clear_cache()
         before = self.cr.sql_log_count
-        self.assertEqual(caller._authenticate(f"Bearer {key}"), (self.user_a.id, False))
+        self.assertEqual(
+            caller._authenticate(f"Bearer {key}"), (self.user_a.id, False, False)
+        )
         self.assertGreater(
             self.cr.sql_log_count - before, 0, "first check reads the key"
         )
         before = self.cr.sql_log_count
-        self.assertEqual(caller._authenticate(f"Bearer {key}"), (self.user_a.id, False))
+        self.assertEqual(
+            caller._authenticate(f"Bearer {key}"), (self.user_a.id, False, False)
+        )
         self.assertEqual(self.cr.sql_log_count - before, 0, "then it is remembered")
         # the cache knows the key only by a hash
         cache_keys = [

@@ -22,6 +22,7 @@ from ..models import (
     order_reader,
     order_reader_despatch,
     order_reader_forecast,
+    order_reader_invoices,
     order_reader_returns,
     sale_order_freshness,
 )
@@ -35,7 +36,7 @@ STATEMENTS = {
     "lines": order_reader._LINES,
     "deliveries": order_reader._DELIVERIES,
     "sent_lots": order_reader._SENT_LOTS,
-    "invoices": order_reader._INVOICES,
+    "invoices": order_reader_invoices._INVOICES,
     "line_moves": order_reader_forecast._LINE_MOVES,
     "returns": order_reader_returns._RETURNS,
     # as this registry reads it (with or without product_expiry): _statements

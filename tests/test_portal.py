@@ -319,6 +319,28 @@ class TestPortalSection(PortalSectionCase):
             self.api("GET", "orders", key=result["key"]), 401, "unauthorized"
         )
 
+    def test_make_test_key(self):
+        """The form's "Test key": scope partner_order_api.test, whose orders
+        are test orders; a key is not both read-only and a test key."""
+        self.authenticate(self.user_a.login, "poa-a-password")
+        result = self.call_with_identity_check(
+            "res.users.apikeys",
+            "action_order_api_make_key",
+            ["Sandbox", 30, False, True],
+            "poa-a-password",
+        )
+        self.assertEqual(result["scope"], "partner_order_api.test")
+        self.assertEqual(result["scope_label"], "Order API (test)")
+        response = self.api("POST", "order", key=result["key"], body=self.order_body())
+        self.assertEqual(response.status_code, 201, response.text)
+        self.assertIs(response.json()["test"], True)
+        with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+            self.call_kw(
+                "res.users.apikeys",
+                "action_order_api_make_key",
+                ["Both", 30, True, True],
+            )
+
     def test_make_key_refuses_longer_durations_and_disabled_partners(self):
         self.authenticate(self.user_a.login, "poa-a-password")
         with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):

@@ -392,6 +392,15 @@ def _assert_data_kept(src, conf_new, db, before, layout, webhooks):
     check_lines(lambda **kw: _odoo(src, conf_new, db, "shell", "--no-http", **kw))
     assert psql(OWNERLESS) == "0"
     assert psql(TALLY_MISMATCH) == "0"
+    # test keys (post-migrate_test_orders.py): every order is a real one,
+    # and external ids are unique per partner, company and mode
+    assert (
+        psql("SELECT COUNT(*) FROM sale_order WHERE order_api_test IS NOT FALSE") == "0"
+    )
+    assert "order_api_test" in psql(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conname = 'sale_order_order_api_external_id_uniq'"
+    )
 
 
 def _assert_same_answers(new_view, old_view, expiry):

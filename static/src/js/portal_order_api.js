@@ -57,6 +57,7 @@ publicWidget.registry.PartnerOrderApiPortal = publicWidget.Widget.extend({
                 parseInt(data.get("duration")),
                 data.get("read_only") === "on",
                 data.get("allowed_networks") || "",
+                data.get("test") === "on",
             ]),
             this.orm,
             this.dialog
