@@ -326,7 +326,7 @@ class TestPortalSection(PortalSectionCase):
         result = self.call_with_identity_check(
             "res.users.apikeys",
             "action_order_api_make_key",
-            ["Sandbox", 30, False, True],
+            ["Sandbox", 30, False, "", True],
             "poa-a-password",
         )
         self.assertEqual(result["scope"], "partner_order_api.test")
@@ -338,7 +338,7 @@ class TestPortalSection(PortalSectionCase):
             self.call_kw(
                 "res.users.apikeys",
                 "action_order_api_make_key",
-                ["Both", 30, True, True],
+                ["Both", 30, True, "", True],
             )
 
     def test_make_key_refuses_longer_durations_and_disabled_partners(self):
