@@ -47,7 +47,9 @@ from .openapi_operations import (  # noqa: F401 (re-exported)
     PREFIX,
     READ_ONLY_POSTS,
     Operation,
+    allowed_methods,
     md,
+    operation_at,
 )
 from .openapi_ubl import UBL_SCHEMAS, xml_request_content
 from .openapi_webhooks import (  # noqa: F401 (re-exported)
@@ -287,7 +289,17 @@ def _operation(operation):
         result["description"] = operation.description
     if not operation.authenticate:
         result["security"] = []
-    parameters = []
+    parameters = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": "The id of one of the partner's webhook endpoints "
+            "(`GET webhook/endpoints`); another partner's: 404.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+        for name in operation.path_parameters
+    ]
     if operation.query:
         parameters += _parameters(operation.query)
     if operation.idempotent:

@@ -447,6 +447,10 @@ EXAMPLES = {
         "The host of url (hooks.partner.example) does not resolve.",
     ),
     "WebhookNotSet": _error("webhook_not_set", "No webhook URL is set: PUT one first."),
+    "WebhookEndpointLimit": _error(
+        "webhook_endpoint_limit",
+        "A partner has at most 5 webhook endpoints: delete one first.",
+    ),
     "WebhookRedeliverEvent": {
         "summary": "One event again (its id from GET webhook/events)",
         "value": {"event_id": "msg_2f1c0a9e7b3d4c58a6e0f1b2c3d4e5f6"},

@@ -136,6 +136,14 @@ class PartnerOrderApiWebhookEvent(models.Model):
         "sale.order", readonly=True, index="btree_not_null", ondelete="cascade"
     )
     picking_id = fields.Many2one("stock.picking", readonly=True, ondelete="set null")
+    endpoint_id = fields.Many2one(
+        "partner.order.api.webhook.endpoint",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The endpoint the event goes to (its URL and secret); events "
+        "of a deleted endpoint are not sent any more.",
+    )
     # no default on purpose: an upgrade leaves old rows empty for init() to
     # fill from their order (a default would give them all one company)
     company_id = fields.Many2one(
@@ -378,7 +386,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
         None if there is nothing to send any more."""
         self.ensure_one()
         partner = self.partner_id.sudo().with_company(self.company_id)
-        url = partner.order_api_webhook_url
+        endpoint = self.endpoint_id.sudo()
+        url = endpoint.url if endpoint.state == "enabled" else False
         now = fields.Datetime.now()
         attempts = self.attempt_count + 1
         retry_at = now + RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
@@ -398,11 +407,11 @@ class PartnerOrderApiWebhookEvent(models.Model):
         self._wake_sender(retry_at)
         if not url or not partner.order_api_enabled:
             self._finish_attempt(
-                webhook.Result(error="The partner has no webhook URL any more."),
+                webhook.Result(error="The endpoint is gone or disabled."),
                 final=True,
             )
             return None
-        body, headers = self._request(partner._order_api_webhook_signing_secrets())
+        body, headers = self._request(endpoint._signing_secrets())
         return url, body, headers, self._url_policy()
 
     def _finish_attempt(self, result, final=False):
