@@ -72,9 +72,14 @@ class WebhookEndpointLimit(OrderApiError):
     code = "webhook_endpoint_limit"
     default_message = "The partner has as many webhook endpoints as it may."
 
-    def __init__(self, limit):
+    def __init__(self, limit=None, message=None):
         super().__init__(
-            f"A partner has at most {limit} webhook endpoints: delete one first."
+            message
+            or (
+                f"A partner has at most {limit} webhook endpoints: delete one first."
+                if limit
+                else None
+            )
         )
 
 

@@ -114,6 +114,18 @@ EXAMPLES = {
         "summary": "Every event (event_types omitted)",
         "value": {"url": WEBHOOK_URL},
     },
+    "WebhookEndpointCreateRequest": {
+        "summary": "A second endpoint, for shipments only",
+        "value": {"url": WEBHOOK_URL + "/shipments", "event_types": ["order.shipped"]},
+    },
+    "WebhookEndpointReEnable": {
+        "summary": "Re-enable an endpoint the server disabled",
+        "value": {"state": "enabled"},
+    },
+    "WebhookEndpointEventTypes": {
+        "summary": "Change its events",
+        "value": {"event_types": ["order.shipped", "order.invoiced"]},
+    },
     "WebhookPutRequestEventTypes": {
         "summary": "Chosen events, without the older order.updated",
         "value": {

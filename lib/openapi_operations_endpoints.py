@@ -58,6 +58,7 @@ ENDPOINT_OPERATIONS = (
             """
         ),
         body=schemas.WebhookEndpointCreateRequest,
+        body_examples=("WebhookEndpointCreateRequest",),
     ),
     Operation(
         "updateWebhookEndpoint",
@@ -72,6 +73,7 @@ ENDPOINT_OPERATIONS = (
         "all), `state` (`enabled` re-enables a disabled endpoint, which sends "
         "its pending events again from then on).",
         body=schemas.WebhookEndpointUpdateRequest,
+        body_examples=("WebhookEndpointReEnable", "WebhookEndpointEventTypes"),
     ),
     Operation(
         "deleteWebhookEndpoint",

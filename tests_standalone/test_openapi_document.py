@@ -40,6 +40,19 @@ EXPECTED_STATUSES = {
     ("DELETE", f"{API}/webhook"): {"200"} | COMMON,
     ("POST", f"{API}/webhook/test"): {"200", "400", "409", "422"} | COMMON,
     ("POST", f"{API}/webhook/rotate_secret"): {"200"} | COMMON,
+    ("GET", f"{API}/webhook/endpoints"): {"200"} | COMMON,
+    ("POST", f"{API}/webhook/endpoints"): {"201", "409", "422"} | COMMON,
+    ("PUT", f"{API}/webhook/endpoints/{{endpoint_id}}"): {"200", "404", "422"} | COMMON,
+    ("DELETE", f"{API}/webhook/endpoints/{{endpoint_id}}"): {"200", "404"} | COMMON,
+    ("POST", f"{API}/webhook/endpoints/{{endpoint_id}}/rotate_secret"): {"200", "404"}
+    | COMMON,
+    ("POST", f"{API}/webhook/endpoints/{{endpoint_id}}/test"): {
+        "200",
+        "404",
+        "409",
+        "422",
+    }
+    | COMMON,
     ("GET", f"{API}/webhook/events"): {"200"} | COMMON,
     ("POST", f"{API}/webhook/events/redeliver"): {"202", "404"} | COMMON,
     ("GET", f"{API}/openapi.json"): {"200", "400", "405", "500"},
@@ -64,6 +77,17 @@ WRITE_FORBIDDEN = {"forbidden", "insufficient_scope"}
 SEVERAL_CODES = {
     ("POST", f"{API}/webhook/events/redeliver", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/webhook/test", "409"): {"webhook_not_set"},
+    ("POST", f"{API}/webhook/endpoints", "409"): {"webhook_endpoint_limit"},
+    ("POST", f"{API}/webhook/endpoints/{{endpoint_id}}/test", "409"): {
+        "webhook_not_set"
+    },
+    ("POST", f"{API}/webhook/endpoints", "403"): WRITE_FORBIDDEN,
+    ("PUT", f"{API}/webhook/endpoints/{{endpoint_id}}", "403"): WRITE_FORBIDDEN,
+    ("DELETE", f"{API}/webhook/endpoints/{{endpoint_id}}", "403"): WRITE_FORBIDDEN,
+    ("POST", f"{API}/webhook/endpoints/{{endpoint_id}}/rotate_secret", "403"): (
+        WRITE_FORBIDDEN
+    ),
+    ("POST", f"{API}/webhook/endpoints/{{endpoint_id}}/test", "403"): WRITE_FORBIDDEN,
     ("GET", f"{API}/available_products", "409"): {"not_configured"},
     ("POST", f"{API}/order", "403"): WRITE_FORBIDDEN | {"product_not_allowed"},
     ("POST", f"{API}/order", "409"): IDEMPOTENCY_CODES
