@@ -1,0 +1,243 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Several webhook endpoints per partner (issue 29), through the real API
+and real loopback receivers: at most 5, another partner's id is 404, each
+endpoint receives the events it chose, as its own event signed with its
+own secret, and the ``webhook`` routes act on the first one."""
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from odoo.tests import tagged
+
+from .common_webhook_events import WebhookEventsCase
+from .webhook_receiver import WebhookReceiver
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookEndpoints(WebhookEventsCase):
+    def setUp(self):
+        super().setUp()
+        self.r1 = self.enterContext(WebhookReceiver())
+        self.r2 = self.enterContext(WebhookReceiver())
+
+    def add(self, url, key=None, **body):
+        response = self.api(
+            "POST", "webhook/endpoints", key=key or self.key_a, body=dict(body, url=url)
+        )
+        self.assertEqual(response.status_code, 201, response.text)
+        return response.json()["endpoint"]
+
+    def listed(self, key=None):
+        response = self.api("GET", "webhook/endpoints", key=key or self.key_a)
+        self.assertEqual(response.status_code, 200, response.text)
+        return response.json()["endpoints"]
+
+    def test_add_list_and_at_most_five(self):
+        first = self.add(self.r1.url)
+        self.assertTrue(first["signing_secret"].startswith("whsec_"))
+        self.assertEqual(
+            (first["url"], first["state"], first["disabled_reason"]),
+            (self.r1.url, "enabled", None),
+        )
+        self.assertEqual(first["event_types"][-1], "ping")
+        more = [self.add(f"{self.r2.url}/{index}") for index in range(4)]
+        listed = self.listed()
+        self.assertEqual(
+            [e["id"] for e in listed], [first["id"]] + [e["id"] for e in more]
+        )
+        self.assertFalse(any("signing_secret" in e for e in listed), "shown once")
+        # the sixth: 409, nothing made
+        response = self.api(
+            "POST", "webhook/endpoints", key=self.key_a, body={"url": self.r2.url}
+        )
+        self.assert_error(response, 409, "webhook_endpoint_limit")
+        self.assertEqual(len(self.listed()), 5)
+        # partner B has its own five
+        self.assertEqual(self.listed(self.key_b), [])
+        self.add(self.r2.url, key=self.key_b)
+        # one deleted: room for one more
+        response = self.api(
+            "DELETE", f"webhook/endpoints/{more[0]['id']}", key=self.key_a
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self.add(self.r2.url)
+        self.assertEqual(len(self.listed()), 5)
+
+    def test_a_rejected_url_makes_no_endpoint(self):
+        response = self.api(
+            "POST",
+            "webhook/endpoints",
+            key=self.key_a,
+            body={"url": "http://10.0.0.1/hook"},
+        )
+        self.assert_error(response, 422, "webhook_url_rejected")
+        self.assertEqual(self.listed(), [])
+
+    def test_another_partners_endpoint_is_not_found(self):
+        theirs = self.add(self.r2.url, key=self.key_b, event_types=["order.shipped"])
+        path = f"webhook/endpoints/{theirs['id']}"
+        for method, route, body in (
+            ("PUT", path, {"url": self.r1.url}),
+            ("PUT", path, {"state": "disabled"}),
+            ("POST", f"{path}/rotate_secret", None),
+            ("POST", f"{path}/test", None),
+            ("DELETE", path, None),
+        ):
+            with self.subTest(method=method, route=route, body=body):
+                response = self.api(method, route, key=self.key_a, body=body)
+                self.assert_error(response, 404, "not_found")
+        self.assertEqual(self.r2.requests, [], "no ping reached partner B's receiver")
+        [still] = self.listed(self.key_b)
+        self.assertEqual(
+            (still["id"], still["url"], still["state"], still["event_types"]),
+            (theirs["id"], self.r2.url, "enabled", ["order.shipped", "ping"]),
+        )
+        self.assertIsNone(still["previous_secret_expires_at"], "not rotated")
+        # an id that is nobody's
+        response = self.api("DELETE", "webhook/endpoints/999999", key=self.key_a)
+        self.assert_error(response, 404, "not_found")
+
+    def test_each_endpoint_its_events_and_its_secret(self):
+        """The first endpoint (PUT webhook) receives everything, the second
+        only order.shipped: each event is its own row and webhook-id, signed
+        with its endpoint's secret, and the log names the endpoint."""
+        info = self._subscribe_to(self.r1.url)
+        second = self.add(self.r2.url, event_types=["order.shipped"])
+        order, _created = self._order(amount=1)
+        self.deliver(order)
+        self.Event._cron_send()
+        to_first = self.r1.wait_for(4, timeout=10)
+        to_second = self.r2.wait_for(1, timeout=10)
+        self.assertEqual(
+            sorted(r["headers"]["x-webhook-event"] for r in to_first),
+            sorted(
+                ["order.updated", "order.created", "order.updated", "order.shipped"]
+            ),
+        )
+        [shipped] = to_second
+        self.assertEqual(shipped["headers"]["x-webhook-event"], "order.shipped")
+        body = Webhook(second["signing_secret"]).verify(
+            shipped["body"], shipped["headers"]
+        )
+        self.assertEqual(body, self._status(order))
+        with self.assertRaises(WebhookVerificationError):
+            Webhook(info["signing_secret"]).verify(shipped["body"], shipped["headers"])
+        for request in to_first:
+            Webhook(info["signing_secret"]).verify(request["body"], request["headers"])
+        ids = {r["headers"]["webhook-id"] for r in to_first + to_second}
+        self.assertEqual(len(ids), 5, "one webhook-id per event and endpoint")
+        events = self.Event.search([("order_id", "=", order.id)])
+        first_id = self.listed()[0]["id"]
+        self.assertEqual(
+            sorted((e.event_type, e.endpoint_id.id) for e in events),
+            sorted(
+                [
+                    ("order.created", first_id),
+                    ("order.shipped", first_id),
+                    ("order.shipped", second["id"]),
+                    ("order.updated", first_id),
+                    ("order.updated", first_id),
+                ]
+            ),
+        )
+        log = self.api(
+            "GET",
+            "webhook/events",
+            key=self.key_a,
+            params={"type": "order.shipped", "order_id": order.name},
+        ).json()["events"]
+        self.assertEqual(
+            sorted(e["endpoint_id"] for e in log), sorted([first_id, second["id"]])
+        )
+
+    def _subscribe_to(self, url):
+        response = self.api("PUT", "webhook", key=self.key_a, body={"url": url})
+        self.assertEqual(response.status_code, 200, response.text)
+        return response.json()
+
+    def test_the_webhook_routes_act_on_the_first_endpoint(self):
+        first = self.add(self.r1.url, event_types=["order.invoiced"])
+        second = self.add(self.r2.url)
+        got = self.api("GET", "webhook", key=self.key_a).json()
+        self.assertEqual(
+            (got["url"], got["event_types"]), (self.r1.url, ["order.invoiced", "ping"])
+        )
+        self.assertEqual(self.partner_a.order_api_webhook_url, self.r1.url)
+        self.assertEqual(
+            self.partner_a.sudo().order_api_webhook_secret, first["signing_secret"]
+        )
+        response = self.api(
+            "PUT", "webhook", key=self.key_a, body={"url": f"{self.r1.url}/moved"}
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertNotIn("signing_secret", response.json(), "the first had one")
+        ping = self.api("POST", "webhook/test", key=self.key_a).json()
+        self.assertTrue(ping["delivered"])
+        self.assertEqual(ping["url"], f"{self.r1.url}/moved")
+        self.assertEqual(len(self.r1.requests), 1)
+        self.assertEqual(self.r2.requests, [])
+        listed = {e["id"]: e["url"] for e in self.listed()}
+        self.assertEqual(
+            listed, {first["id"]: f"{self.r1.url}/moved", second["id"]: self.r2.url}
+        )
+        # DELETE webhook takes the first one's URL; the second keeps its own
+        self.api("DELETE", "webhook", key=self.key_a)
+        self.assertEqual(
+            {e["id"]: e["url"] for e in self.listed()},
+            {first["id"]: None, second["id"]: self.r2.url},
+        )
+
+    def test_change_rotate_ping_and_delete_one(self):
+        self.add(self.r1.url)
+        second = self.add(self.r2.url)
+        path = f"webhook/endpoints/{second['id']}"
+        response = self.api(
+            "PUT", path, key=self.key_a, body={"event_types": ["order.cancelled"]}
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(
+            response.json()["endpoint"]["event_types"], ["order.cancelled", "ping"]
+        )
+        response = self.api("PUT", path, key=self.key_a, body={"url": "ftp://x"})
+        self.assert_error(response, 400, "validation_error")
+        response = self.api(
+            "PUT", path, key=self.key_a, body={"url": "http://10.0.0.1/hook"}
+        )
+        self.assert_error(response, 422, "webhook_url_rejected")
+        self.assertEqual(self.listed()[1]["url"], self.r2.url, "unchanged")
+        rotated = self.api("POST", f"{path}/rotate_secret", key=self.key_a).json()
+        new_secret = rotated["endpoint"]["signing_secret"]
+        self.assertNotEqual(new_secret, second["signing_secret"])
+        self.assertTrue(rotated["endpoint"]["previous_secret_expires_at"])
+        ping = self.api("POST", f"{path}/test", key=self.key_a).json()
+        self.assertTrue(ping["delivered"])
+        [request] = self.r2.requests
+        self.assertEqual(request["headers"]["webhook-id"], ping["webhook_id"])
+        # signed with both during the overlap
+        Webhook(new_secret).verify(request["body"], request["headers"])
+        Webhook(second["signing_secret"]).verify(request["body"], request["headers"])
+        self.assertEqual(self.r1.requests, [])
+        response = self.api("DELETE", path, key=self.key_a)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(len(self.listed()), 1)
+
+    def test_a_disabled_endpoint_gets_nothing_until_enabled(self):
+        first = self.add(self.r1.url, event_types=["order.created"])
+        path = f"webhook/endpoints/{first['id']}"
+        response = self.api("PUT", path, key=self.key_a, body={"state": "disabled"})
+        self.assertEqual(response.json()["endpoint"]["state"], "disabled")
+        self.assertTrue(response.json()["endpoint"]["disabled_reason"])
+        order, _created = self._order()
+        self.assertFalse(self.Event.search([("order_id", "=", order.id)]))
+        response = self.api("PUT", path, key=self.key_a, body={"state": "enabled"})
+        self.assertEqual(
+            (
+                response.json()["endpoint"]["state"],
+                response.json()["endpoint"]["disabled_reason"],
+            ),
+            ("enabled", None),
+        )
+        order, _created = self._order()
+        self.Event._cron_send()
+        [request] = self.r1.wait_for(1, timeout=10)
+        self.assertEqual(request["headers"]["x-webhook-event"], "order.created")
+        Webhook(first["signing_secret"]).verify(request["body"], request["headers"])
