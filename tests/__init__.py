@@ -46,6 +46,7 @@ from . import test_webhook_subscriptions
 from . import test_webhook_endpoints
 from . import test_api_dates
 from . import test_migration_1_5
+from . import test_migration_1_6_endpoints
 from . import test_forecast_deferred
 from . import test_api_shipping
 from . import test_api_addresses
