@@ -382,6 +382,20 @@ def _webhooks():
                 "schema": {"const": event, "type": "string"},
             }
         )
+        if event != "ping":
+            parameters.append(
+                {
+                    "name": "X-Webhook-Sequence",
+                    "in": "header",
+                    "required": False,
+                    "description": "Per order and endpoint: one more than the "
+                    "previous event of that order to that endpoint (1, 2, 3...). "
+                    "A gap means an event of the order is still to come "
+                    "(retried); a number already processed, a redelivery. "
+                    "Absent on events recorded before 18.0.1.6.0.",
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            )
         webhooks[event] = {
             "post": {
                 "operationId": operation_id,

@@ -296,3 +296,58 @@ class PartnerOrderApiWebhookEndpoint(models.Model):
                 )
             )
         return {pair: tuple(found) for pair, found in targets.items()}
+
+
+class PartnerOrderApiWebhookSequence(models.Model):
+    """The last ``X-Webhook-Sequence`` given per (order, endpoint): one row
+    each, moved by one statement per recorded batch (``_next``), so that
+    two transactions recording events of one order at once cannot give the
+    same number: the second's update of the row (or its insert of the same
+    pair) waits for the first and then fails to serialize, and Odoo runs
+    the request again, which reads the first one's number."""
+
+    _name = "partner.order.api.webhook.sequence"
+    _description = "Partner Order API: last webhook sequence of an order and endpoint"
+    _log_access = False
+
+    order_id = fields.Many2one("sale.order", required=True, ondelete="cascade")
+    endpoint_id = fields.Many2one(
+        "partner.order.api.webhook.endpoint", required=True, ondelete="cascade"
+    )
+    last = fields.Integer(required=True)
+
+    _sql_constraints = [
+        (
+            "order_endpoint_unique",
+            "unique(order_id, endpoint_id)",
+            "One sequence per order and endpoint.",
+        ),
+    ]
+
+    @api.model
+    def _next(self, counts):
+        """``{(order id, endpoint id): last}`` after taking ``n`` more
+        numbers for each pair of ``counts`` (``{pair: n}``): the numbers
+        ``last - n + 1 .. last`` are the caller's. One statement."""
+        if not counts:
+            return {}
+        pairs = sorted(counts)
+        self.env.cr.execute(
+            """
+            INSERT INTO partner_order_api_webhook_sequence AS s
+                   (order_id, endpoint_id, last)
+            SELECT * FROM unnest(%s::int[], %s::int[], %s::int[])
+            ON CONFLICT (order_id, endpoint_id)
+            DO UPDATE SET last = s.last + EXCLUDED.last
+            RETURNING order_id, endpoint_id, last
+            """,
+            [
+                [order_id for order_id, _endpoint_id in pairs],
+                [endpoint_id for _order_id, endpoint_id in pairs],
+                [counts[pair] for pair in pairs],
+            ],
+        )
+        return {
+            (order_id, endpoint_id): last
+            for order_id, endpoint_id, last in self.env.cr.fetchall()
+        }

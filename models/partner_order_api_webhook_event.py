@@ -93,6 +93,7 @@ RETRY_WINDOW = timedelta(days=3)
 BATCH = 100
 USER_AGENT = "partner_order_api-webhook/18.0"
 EVENT_HEADER = "X-Webhook-Event"
+SEQUENCE_HEADER = "X-Webhook-Sequence"
 RESPONSE_EXCERPT = 500
 IN_FLIGHT = "attempt in progress, or the sender stopped during it (no outcome recorded)"
 
@@ -136,6 +137,11 @@ class PartnerOrderApiWebhookEvent(models.Model):
         "sale.order", readonly=True, index="btree_not_null", ondelete="cascade"
     )
     picking_id = fields.Many2one("stock.picking", readonly=True, ondelete="set null")
+    sequence = fields.Integer(
+        readonly=True,
+        help="X-Webhook-Sequence: per order and endpoint, one more than the "
+        "previous event of that order to that endpoint (none for test pings).",
+    )
     endpoint_id = fields.Many2one(
         "partner.order.api.webhook.endpoint",
         readonly=True,
@@ -199,6 +205,16 @@ class PartnerOrderApiWebhookEvent(models.Model):
                 ON partner_order_api_webhook_event (next_attempt_at, id)
                    INCLUDE (partner_id)
              WHERE state = 'pending'
+            """
+        )
+        # X-Webhook-Sequence is unique per order and endpoint, by construction
+        # (partner.order.api.webhook.sequence) and here, as a proof
+        cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS
+                   partner_order_api_webhook_event_sequence_uniq
+                ON partner_order_api_webhook_event (order_id, endpoint_id, sequence)
+             WHERE sequence IS NOT NULL
             """
         )
         # events logged before company_id existed: their order's company, the
@@ -537,6 +553,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
             "webhook-signature": signatures,
             EVENT_HEADER: self.event_type,
         }
+        if self.sequence:
+            headers[SEQUENCE_HEADER] = str(self.sequence)
         return body.encode(), headers
 
     # ------------------------------------------------------------------

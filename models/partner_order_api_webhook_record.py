@@ -3,6 +3,8 @@
 them (the outbox): an order created, shipped, invoiced, cancelled. Sending
 them is the cron's (``partner_order_api_webhook_event.py``)."""
 
+from collections import Counter
+
 from odoo import api, models
 
 from .partner_order_api_webhook_event import _dumps
@@ -106,6 +108,20 @@ class PartnerOrderApiWebhookEvent(models.Model):
                 )
         if not vals_list:
             return self.browse()
+        self._number_events(vals_list)
         events = self.sudo().create(vals_list)
         self._wake_sender()
         return events
+
+    @api.model
+    def _number_events(self, vals_list):
+        """Give each event of ``vals_list`` its ``sequence``: per order and
+        endpoint, one more than the previous event of that order to that
+        endpoint, in the order of the list (one statement for the batch)."""
+        counts = Counter((vals["order_id"], vals["endpoint_id"]) for vals in vals_list)
+        last = self.env["partner.order.api.webhook.sequence"].sudo()._next(counts)
+        taken = Counter()
+        for vals in vals_list:
+            pair = (vals["order_id"], vals["endpoint_id"])
+            vals["sequence"] = last[pair] - counts[pair] + 1 + taken[pair]
+            taken[pair] += 1

@@ -241,3 +241,70 @@ class TestWebhookEndpoints(WebhookEventsCase):
         [request] = self.r1.wait_for(1, timeout=10)
         self.assertEqual(request["headers"]["x-webhook-event"], "order.created")
         Webhook(first["signing_secret"]).verify(request["body"], request["headers"])
+
+    def test_sequence_per_order_and_endpoint(self):
+        """X-Webhook-Sequence counts each order's events to each endpoint:
+        1, 2, 3... in the order they were recorded, whatever the other
+        endpoint and the other orders received."""
+        self._subscribe_to(self.r1.url)
+        self.add(self.r2.url, event_types=["order.shipped"])
+
+        def sequences(requests):
+            return [
+                (
+                    r["headers"]["x-webhook-event"],
+                    r["headers"].get("x-webhook-sequence"),
+                    self.env["partner.order.api.webhook.event"]
+                    .search([("message_id", "=", r["headers"]["webhook-id"])])
+                    .order_id,
+                )
+                for r in requests
+            ]
+
+        first, _created = self._order(amount=1)
+        second, _created = self._order(amount=1)
+        self.deliver(first)
+        self.deliver(second)
+        events = self.Event.search([("order_id", "in", (first | second).ids)])
+        self.assertEqual(
+            sorted((e.order_id.id, e.endpoint_id.id, e.sequence) for e in events),
+            sorted(
+                (order.id, endpoint, number)
+                for order in (first, second)
+                for endpoint, numbers in (
+                    (events.endpoint_id.sorted("id")[0].id, (1, 2, 3, 4)),
+                    (events.endpoint_id.sorted("id")[1].id, (1,)),
+                )
+                for number in numbers
+            ),
+        )
+        # recorded order: created (updated, created), then shipped
+        for order in (first, second):
+            to_first = events.filtered(
+                lambda e, o=order: (
+                    e.order_id == o
+                    and e.endpoint_id == events.endpoint_id.sorted("id")[0]
+                )
+            ).sorted("id")
+            self.assertEqual(to_first.mapped("sequence"), [1, 2, 3, 4])
+            self.assertEqual(to_first[-1].event_type, "order.shipped")
+        self.Event._cron_send()
+        got_1 = sequences(self.r1.wait_for(8, timeout=10))
+        got_2 = sequences(self.r2.wait_for(2, timeout=10))
+        for order in (first, second):
+            self.assertEqual(
+                sorted(seq for _kind, seq, o in got_1 if o == order),
+                ["1", "2", "3", "4"],
+            )
+            self.assertEqual(
+                [(kind, seq) for kind, seq, o in got_2 if o == order],
+                [("order.shipped", "1")],
+            )
+        # a ping carries none
+        ping = self.api("POST", "webhook/test", key=self.key_a).json()
+        [request] = [
+            r
+            for r in self.r1.requests
+            if r["headers"]["webhook-id"] == ping["webhook_id"]
+        ]
+        self.assertNotIn("x-webhook-sequence", request["headers"])
