@@ -319,6 +319,7 @@ def test_webhooks_are_the_event_types(document):
     types are the webhook model's."""
     model = (REPO / "models" / "partner_order_api_webhook_event.py").read_text()
     assert 'EVENT_HEADER = "X-Webhook-Event"' in model
+    assert 'SEQUENCE_HEADER = "X-Webhook-Sequence"' in model
     for event in schemas.EVENT_TYPES:
         assert f'("{event}",' in model
     assert set(document["webhooks"]) == set(schemas.EVENT_TYPES)
@@ -333,7 +334,10 @@ def test_webhooks_are_the_event_types(document):
             "webhook-timestamp",
             "webhook-signature",
             "X-Webhook-Event",
-        }, event
+        } | ({"X-Webhook-Sequence"} if event != "ping" else set()), event
+        # X-Webhook-Sequence: per order and endpoint (absent on older events)
+        sequence = parameters.pop("X-Webhook-Sequence", None)
+        assert sequence is None or sequence["schema"]["minimum"] == 1
         assert all(p["in"] == "header" and p["required"] for p in parameters.values())
         assert parameters["X-Webhook-Event"]["schema"]["const"] == event
         assert f"`{event}`" in document["info"]["description"]
