@@ -30,6 +30,7 @@
         "views/stock_picking_views.xml",
         "views/partner_order_api_webhook_event_views.xml",
         "data/ir_cron.xml",
+        "data/mail_template_webhook.xml",
         "views/product_views.xml",
         "views/portal_templates.xml",
         "views/res_config_settings_views.xml",

@@ -22,6 +22,8 @@ to an endpoint's URL, types, state or owner makes every worker forget it
 the commit).
 """
 
+from datetime import timedelta
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
@@ -32,6 +34,13 @@ from .partner_order_api_event_type import ALWAYS_SENT
 from .res_partner import SECRET_OVERLAP
 
 MAX_ENDPOINTS = 5
+# an endpoint whose deliveries failed this long (failing_since, at a failed
+# attempt) is disabled and its partner's API users are told
+FAILING_DAYS = 5
+DISABLED_FAILING = (
+    "Disabled by the server: its deliveries failed for "
+    f"{FAILING_DAYS} days. PUT state enabled to resume."
+)
 # res.partner's fields computed from the first endpoint
 PARTNER_FIELDS = [
     "order_api_webhook_url",
@@ -220,6 +229,59 @@ class PartnerOrderApiWebhookEndpoint(models.Model):
                     "previous_secret_expiry": current and expiry,
                 }
             )
+
+    def _note_outcome(self, delivered):
+        """After an attempt of an event to this endpoint (the sender's
+        outcome transaction): a delivery clears ``failing_since``; a failure
+        sets it, and disables the endpoint when it is older than
+        FAILING_DAYS, queueing the email to the partner's API users (sent
+        by Odoo's mail cron, not here)."""
+        endpoint = self.sudo()
+        if not endpoint or endpoint.state != "enabled":
+            return
+        now = fields.Datetime.now()
+        if delivered:
+            if endpoint.failing_since:
+                endpoint.failing_since = False
+        elif not endpoint.failing_since:
+            endpoint.failing_since = now
+        elif endpoint.failing_since < now - timedelta(days=FAILING_DAYS):
+            endpoint.write({"state": "disabled", "disabled_reason": DISABLED_FAILING})
+            endpoint._notify_disabled()
+
+    def _notify_disabled(self):
+        """Queue the "endpoint disabled" email to the active API users of
+        the endpoint's partner (their own email addresses)."""
+        self.ensure_one()
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", self.partner_id.id),
+                    (
+                        "groups_id",
+                        "in",
+                        self.env.ref("partner_order_api.group_order_api_user").ids,
+                    ),
+                    ("email", "!=", False),
+                ]
+            )
+        )
+        template = self.env.ref(
+            "partner_order_api.mail_template_webhook_endpoint_disabled",
+            raise_if_not_found=False,
+        )
+        if not users or not template:
+            return
+        template.sudo().send_mail(
+            self.id,
+            force_send=False,
+            email_values={
+                "email_to": ",".join(users.mapped("email_formatted")),
+                "recipient_ids": [],
+            },
+        )
 
     # ------------------------------------------------------------------
     # Many (partner, company) pairs

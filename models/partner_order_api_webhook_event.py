@@ -21,13 +21,12 @@ event types:
   ``stock.picking._action_done``): ``order.returned``.
 
 Beside each of them goes an ``order.updated``, the event type that existed
-before this list: a client that knows only it hears of every change (at a
-validated delivery exactly as before). Each type is one row, with its own
-``webhook-id``, recorded only when the partner's subscription holds it
-(``partner.order.api.webhook.subscription``, none: all); a subscription
-that leaves ``order.updated`` out receives the specific types alone.
-The HTTP POST happens later, in the sender cron, woken at
-once by ``ir.cron._trigger()`` and again at each retry time.
+before this list: a client that knows only it hears of every change. Each
+type is one row per endpoint of the partner whose types hold it
+(``partner.order.api.webhook.endpoint``, none: all), with its own
+``webhook-id`` and ``X-Webhook-Sequence``; a disabled endpoint's events
+wait. The HTTP POST happens later, in the sender cron, woken at once by
+``ir.cron._trigger()`` and again at each retry time.
 
 One attempt is two short transactions around the network call:
 
@@ -53,9 +52,8 @@ below Odoo's time limit for cron jobs and lets the other jobs run. Errors
 are caught per event: the cron job itself does not fail (Odoo deactivates a
 cron that keeps failing).
 
-Events carry the company of their order (test pings: the caller's API
-company) and go to that company's webhook of the partner (the settings are
-company_dependent); a record rule keeps them inside it.
+Events carry the company of their order (test pings: the API company's)
+and go to an endpoint of the partner there; a record rule keeps them in it.
 """
 
 import functools
@@ -299,6 +297,9 @@ class PartnerOrderApiWebhookEvent(models.Model):
             [
                 ("state", "=", "pending"),
                 ("next_attempt_at", "<=", fields.Datetime.now()),
+                "|",
+                ("endpoint_id", "=", False),
+                ("endpoint_id.state", "=", "enabled"),
             ]
         )
 
@@ -315,7 +316,9 @@ class PartnerOrderApiWebhookEvent(models.Model):
                     """
                     SELECT id FROM partner_order_api_webhook_event
                      WHERE state = 'pending' AND next_attempt_at <= %s
-                       AND partner_id <> ALL(%s)
+                       AND partner_id <> ALL(%s) AND NOT EXISTS (
+                           SELECT FROM partner_order_api_webhook_endpoint d
+                            WHERE d.id = endpoint_id AND d.state = 'disabled')
                   ORDER BY next_attempt_at, id
                      LIMIT 1
                        FOR UPDATE SKIP LOCKED
@@ -372,8 +375,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
                 self.env.cr.rollback()
 
     def _postpone(self, event_id, auto_commit):
-        """Push a broken event to its first retry time without the ORM, so
-        that it is not claimed again and again in this run."""
+        """Push a broken event to its first retry time (no ORM): not again now."""
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
@@ -435,6 +437,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
         (and the attempt itself, for the partner's event log)."""
         self.ensure_one()
         self.env["partner.order.api.webhook.attempt"]._record(self, result)
+        if not final:  # disabled after FAILING_DAYS of failures
+            self.endpoint_id._note_outcome(result.delivered)
         if result.delivered:
             self._drop_claim_wake_up()
             self.write(
@@ -478,10 +482,9 @@ class PartnerOrderApiWebhookEvent(models.Model):
         # else the claim's wake-up at next_attempt_at stands
 
     def _drop_claim_wake_up(self):
-        """Remove one sender trigger at the retry time this attempt's claim
-        set (``_start_attempt`` created one): the event needs no retry.
-        Every claim creates one and every outcome without a retry removes
-        one, so each event waiting for a retry keeps its own."""
+        """Remove the sender trigger this attempt's claim set at its retry
+        time (``_start_attempt``): the event needs no retry. Each event
+        waiting for a retry keeps its own."""
         self.ensure_one()
         cron = self.env.ref(
             "partner_order_api.ir_cron_webhook_send", raise_if_not_found=False

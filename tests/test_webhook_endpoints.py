@@ -4,9 +4,13 @@ and real loopback receivers: at most 5, another partner's id is 404, each
 endpoint receives the events it chose, as its own event signed with its
 own secret, and the ``webhook`` routes act on the first one."""
 
+from datetime import timedelta
+
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common_webhook_events import WebhookEventsCase
 from .webhook_receiver import WebhookReceiver
@@ -308,3 +312,104 @@ class TestWebhookEndpoints(WebhookEventsCase):
             if r["headers"]["webhook-id"] == ping["webhook_id"]
         ]
         self.assertNotIn("x-webhook-sequence", request["headers"])
+
+
+EVENT_LOGGER = "odoo.addons.partner_order_api.models.partner_order_api_webhook_event"
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookEndpointFailing(WebhookEventsCase):
+    """An endpoint whose deliveries failed for 5 days is disabled, its
+    waiting events stay unsent, its partner's API users are emailed (a
+    queued mail.mail, sent by Odoo's mail cron); PUT state enabled resumes
+    it."""
+
+    def setUp(self):
+        super().setUp()
+        self.receiver = self.enterContext(WebhookReceiver(statuses=(500,)))
+        response = self.api(
+            "POST",
+            "webhook/endpoints",
+            key=self.key_a,
+            body={"url": self.receiver.url, "event_types": ["order.created"]},
+        )
+        self.assertEqual(response.status_code, 201, response.text)
+        self.endpoint = self.env["partner.order.api.webhook.endpoint"].browse(
+            response.json()["endpoint"]["id"]
+        )
+
+    def _due(self, events):
+        events.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+
+    def _mails(self):
+        return self.env["mail.mail"].search(
+            [("subject", "like", "Your webhook endpoint was disabled")]
+        )
+
+    def test_failing_since_set_kept_and_cleared(self):
+        order, _created = self._order()
+        [event] = self.Event.search([("order_id", "=", order.id)])
+        with mute_logger(EVENT_LOGGER):
+            self.Event._cron_send()
+        self.assertTrue(self.endpoint.failing_since)
+        started = self.endpoint.failing_since
+        # four days later, failing again: still enabled
+        self.endpoint.failing_since = started - timedelta(days=4)
+        self._due(event)
+        with mute_logger(EVENT_LOGGER):
+            self.Event._cron_send()
+        self.assertEqual(self.endpoint.state, "enabled")
+        self.assertEqual(self.endpoint.failing_since, started - timedelta(days=4))
+        # delivered: the failures are over
+        self.receiver.statuses[:] = [200]
+        self._due(event)
+        self.Event._cron_send()
+        self.assertEqual(event.state, "done")
+        self.assertFalse(self.endpoint.failing_since)
+        self.assertFalse(self._mails())
+
+    def test_five_days_of_failures_disable_until_enabled(self):
+        first, _created = self._order()
+        second, _created = self._order()
+        events = self.Event.search([("order_id", "in", (first | second).ids)])
+        self.assertEqual(len(events), 2)
+        self.endpoint.failing_since = fields.Datetime.now() - timedelta(days=5, hours=1)
+        self._due(events)
+        with mute_logger(EVENT_LOGGER):
+            self.Event._cron_send()
+        # the first failed attempt disabled it: the second event waits
+        self.assertEqual(len(self.receiver.requests), 1)
+        self.assertEqual(self.endpoint.state, "disabled")
+        self.assertIn("5 days", self.endpoint.disabled_reason)
+        self.assertEqual(sorted(events.mapped("state")), ["pending", "pending"])
+        self.assertEqual(sorted(events.mapped("attempt_count")), [0, 1])
+        self._due(events)
+        with mute_logger(EVENT_LOGGER):
+            self.Event._cron_send()
+        self.assertEqual(len(self.receiver.requests), 1, "nothing sent while disabled")
+        [listed] = self.api("GET", "webhook/endpoints", key=self.key_a).json()[
+            "endpoints"
+        ]
+        self.assertEqual(
+            (listed["state"], listed["disabled_reason"]),
+            ("disabled", self.endpoint.disabled_reason),
+        )
+        # the email, queued for the mail cron (no network here)
+        [mail] = self._mails()
+        self.assertEqual(mail.state, "outgoing")
+        self.assertIn(self.user_a.email, mail.email_to)
+        self.assertIn(self.receiver.url, mail.body_html)
+        # its partner re-enables it: the waiting events go out
+        self.receiver.statuses[:] = [200]
+        response = self.api(
+            "PUT",
+            f"webhook/endpoints/{self.endpoint.id}",
+            key=self.key_a,
+            body={"state": "enabled"},
+        )
+        self.assertEqual(response.json()["endpoint"]["state"], "enabled")
+        self.assertFalse(self.endpoint.failing_since)
+        self._due(events)
+        self.Event._cron_send()
+        self.assertEqual(events.mapped("state"), ["done", "done"])
+        self.assertEqual(len(self.receiver.requests), 3)
