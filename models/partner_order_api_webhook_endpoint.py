@@ -144,6 +144,9 @@ class PartnerOrderApiWebhookEndpoint(models.Model):
         return endpoints
 
     def write(self, vals):
+        if vals.get("state") == "enabled":
+            # enabled again (the API, the portal, an admin): failures start anew
+            vals = dict(vals, disabled_reason=False, failing_since=False)
         if TARGET_FIELDS.intersection(vals):
             self._forget_targets()
         res = super().write(vals)

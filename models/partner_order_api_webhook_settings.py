@@ -171,9 +171,7 @@ class PartnerOrderApiWebhookSettings(models.AbstractModel):
         if "event_types" in changes:
             endpoint._set_event_types(changes["event_types"])
         if changes.get("state") == "enabled" and endpoint.state != "enabled":
-            endpoint.write(
-                {"state": "enabled", "disabled_reason": False, "failing_since": False}
-            )
+            endpoint.state = "enabled"
         elif changes.get("state") == "disabled" and endpoint.state != "disabled":
             endpoint.write(
                 {

@@ -44,6 +44,7 @@ from . import test_order_owner
 from . import test_company_webhooks
 from . import test_webhook_subscriptions
 from . import test_webhook_endpoints
+from . import test_webhook_endpoints_backend
 from . import test_api_dates
 from . import test_migration_1_5
 from . import test_migration_1_6_endpoints
