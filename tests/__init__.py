@@ -26,6 +26,7 @@ from . import test_api_cancel
 from . import test_api_change
 from . import test_api_return
 from . import test_portal
+from . import test_portal_endpoints
 from . import test_backend
 from . import test_rate_limit
 from . import test_order_tally
