@@ -191,6 +191,8 @@ class TestWebhookEndpoints(WebhookEventsCase):
         )
 
     def test_change_rotate_ping_and_delete_one(self):
+        # a budget of its own: each route's cost is in X-RateLimit-Cost
+        self.partner_a.order_api_rate_limit_per_minute = 100
         self.add(self.r1.url)
         second = self.add(self.r2.url)
         path = f"webhook/endpoints/{second['id']}"
@@ -198,6 +200,7 @@ class TestWebhookEndpoints(WebhookEventsCase):
             "PUT", path, key=self.key_a, body={"event_types": ["order.cancelled"]}
         )
         self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.headers.get("X-RateLimit-Cost"), "1")
         self.assertEqual(
             response.json()["endpoint"]["event_types"], ["order.cancelled", "ping"]
         )
@@ -212,7 +215,10 @@ class TestWebhookEndpoints(WebhookEventsCase):
         new_secret = rotated["endpoint"]["signing_secret"]
         self.assertNotEqual(new_secret, second["signing_secret"])
         self.assertTrue(rotated["endpoint"]["previous_secret_expires_at"])
-        ping = self.api("POST", f"{path}/test", key=self.key_a).json()
+        response = self.api("POST", f"{path}/test", key=self.key_a)
+        # a network call of up to the webhook deadline: as POST webhook/test
+        self.assertEqual(response.headers.get("X-RateLimit-Cost"), "5")
+        ping = response.json()
         self.assertTrue(ping["delivered"])
         [request] = self.r2.requests
         self.assertEqual(request["headers"]["webhook-id"], ping["webhook_id"])
