@@ -32,6 +32,7 @@
         "data/ir_cron.xml",
         "data/mail_template_data.xml",
         "views/res_users_apikeys_views.xml",
+        "data/mail_template_webhook.xml",
         "views/product_views.xml",
         "views/portal_templates.xml",
         "views/res_config_settings_views.xml",

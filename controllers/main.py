@@ -197,6 +197,34 @@ class PartnerOrderApiController(http.Controller):
     def webhook_rotate_secret(self, **params):
         return _webhook()._rotate_webhook_secret(), 200
 
+    @api_endpoint("listWebhookEndpoints")
+    def webhook_endpoints(self, **params):
+        return _webhook()._list_endpoints(), 200
+
+    @api_endpoint("createWebhookEndpoint")
+    def webhook_endpoint_create(self, **params):
+        data = _json_body()
+        request.env["partner.order.api.caller"]._partner_sudo()
+        url, event_types = validation.parse_webhook_settings(data)
+        return _webhook()._add_endpoint(url, event_types), 201
+
+    @api_endpoint("updateWebhookEndpoint")
+    def webhook_endpoint_update(self, endpoint_id, **params):
+        changes = validation.parse_webhook_endpoint_update(_json_body())
+        return _webhook()._update_endpoint(endpoint_id, changes), 200
+
+    @api_endpoint("deleteWebhookEndpoint")
+    def webhook_endpoint_delete(self, endpoint_id, **params):
+        return _webhook()._delete_endpoint(endpoint_id), 200
+
+    @api_endpoint("rotateWebhookEndpointSecret")
+    def webhook_endpoint_rotate_secret(self, endpoint_id, **params):
+        return _webhook()._rotate_endpoint_secret(endpoint_id), 200
+
+    @api_endpoint("testWebhookEndpoint")
+    def webhook_endpoint_test(self, endpoint_id, **params):
+        return _webhook()._test_endpoint(endpoint_id), 200
+
     @api_endpoint("listWebhookEvents")
     def webhook_events(self, **params):
         query = validation.parse_webhook_events_query(request.httprequest.args)

@@ -58,6 +58,16 @@ class OrderApiCustomerPortal(CustomerPortal):
             super().deactivate_account(validation, password, **post)
         )
 
+    @route(
+        "/my/order_api/webhook/endpoints/<int:endpoint_id>/enable",
+        type="http",
+        auth="user",
+        methods=["POST"],
+    )
+    def order_api_webhook_endpoint_enable(self, endpoint_id, **kwargs):
+        _portal()._enable_endpoint(endpoint_id)
+        return request.redirect("/my/security#order_api_endpoints")
+
     @route("/my/order_api/webhook/test", type="json", auth="user", methods=["POST"])
     def order_api_webhook_test(self, **kwargs):
         return _portal()._send_test_event()

@@ -64,7 +64,7 @@ def api_endpoint(operation_id):
             return run(lambda: func(self, *args, **kwargs), operation)
 
         return http.route(
-            operation.full_path,
+            operation.route_path,
             type="http",
             auth="partner_order_api" if operation.authenticate else "none",
             methods=[operation.method],
@@ -81,7 +81,9 @@ def fallback(path):
     the path exists with other methods, 404 otherwise."""
 
     def handler():
-        allowed = ROUTES.get(path.rstrip("/") or path)
+        allowed = ROUTES.get(path.rstrip("/") or path) or openapi.allowed_methods(
+            path.rstrip("/")
+        )
         if allowed:
             raise errors.MethodNotAllowed(allowed)
         raise errors.NotFound(f"No route {path}.")

@@ -29,6 +29,7 @@ BATCH_MAX_COST = 1000  # orders/batch takes at most 100 orders
 FIXED = {
     "getOrderDocument": DOCUMENT_COST,
     "testWebhook": WEBHOOK_TEST_COST,
+    "testWebhookEndpoint": WEBHOOK_TEST_COST,
     "redeliverWebhookEvents": REDELIVER_COST,
 }
 # lists whose cost is by their page size
@@ -62,7 +63,8 @@ COST_TABLE = (
     ("`GET order/document` (a PDF)", str(DOCUMENT_COST)),
     ("`GET order/document?type=invoice_xml` (an e-invoice)", str(XML_DOCUMENT_COST)),
     (
-        "`POST webhook/test` (and the portal's *Send test event*)",
+        "`POST webhook/test`, `POST webhook/endpoints/{endpoint_id}/test` "
+        "(and the portal's *Send test event*)",
         str(WEBHOOK_TEST_COST),
     ),
     ("`POST webhook/events/redeliver`", str(REDELIVER_COST)),

@@ -64,6 +64,25 @@ class WebhookNotSet(OrderApiError):
     default_message = "No webhook URL is set: PUT one first."
 
 
+class WebhookEndpointLimit(OrderApiError):
+    """``POST webhook/endpoints`` when the partner has as many endpoints as
+    it may (in the API company): a state conflict (delete one first)."""
+
+    status = 409
+    code = "webhook_endpoint_limit"
+    default_message = "The partner has as many webhook endpoints as it may."
+
+    def __init__(self, limit=None, message=None):
+        super().__init__(
+            message
+            or (
+                f"A partner has at most {limit} webhook endpoints: delete one first."
+                if limit
+                else None
+            )
+        )
+
+
 class Unauthorized(OrderApiError):
     status = 401
     code = "unauthorized"

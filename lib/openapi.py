@@ -47,7 +47,9 @@ from .openapi_operations import (  # noqa: F401 (re-exported)
     PREFIX,
     READ_ONLY_POSTS,
     Operation,
+    allowed_methods,
     md,
+    operation_at,
 )
 from .openapi_ubl import UBL_SCHEMAS, xml_request_content
 from .openapi_webhooks import (  # noqa: F401 (re-exported)
@@ -297,7 +299,17 @@ def _operation(operation):
         result["description"] = operation.description
     if not operation.authenticate:
         result["security"] = []
-    parameters = []
+    parameters = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": "The id of one of the partner's webhook endpoints "
+            "(`GET webhook/endpoints`); another partner's: 404.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+        for name in operation.path_parameters
+    ]
     if operation.query:
         parameters += _parameters(operation.query)
     if operation.idempotent:
@@ -380,6 +392,20 @@ def _webhooks():
                 "schema": {"const": event, "type": "string"},
             }
         )
+        if event != "ping":
+            parameters.append(
+                {
+                    "name": "X-Webhook-Sequence",
+                    "in": "header",
+                    "required": False,
+                    "description": "Per order and endpoint: one more than the "
+                    "previous event of that order to that endpoint (1, 2, 3...). "
+                    "A gap means an event of the order is still to come "
+                    "(retried); a number already processed, a redelivery. "
+                    "Absent on events recorded before 18.0.1.6.0.",
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            )
         webhooks[event] = {
             "post": {
                 "operationId": operation_id,

@@ -76,6 +76,12 @@ ERROR_RESPONSES = {
         ["webhook_not_set"],
         (),
     ),
+    "WebhookEndpointLimit": (
+        "`webhook_endpoint_limit`: the partner has 5 webhook endpoints "
+        "(in the API company): delete one first.",
+        ["webhook_endpoint_limit"],
+        (),
+    ),
     "OrderQuoteForbidden": (
         "`forbidden`: the partner is not enabled for the API, or the key is "
         "used outside its allowed networks; "

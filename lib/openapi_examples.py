@@ -114,6 +114,18 @@ EXAMPLES = {
         "summary": "Every event (event_types omitted)",
         "value": {"url": WEBHOOK_URL},
     },
+    "WebhookEndpointCreateRequest": {
+        "summary": "A second endpoint, for shipments only",
+        "value": {"url": WEBHOOK_URL + "/shipments", "event_types": ["order.shipped"]},
+    },
+    "WebhookEndpointReEnable": {
+        "summary": "Re-enable an endpoint the server disabled",
+        "value": {"state": "enabled"},
+    },
+    "WebhookEndpointEventTypes": {
+        "summary": "Change its events",
+        "value": {"event_types": ["order.shipped", "order.invoiced"]},
+    },
     "WebhookPutRequestEventTypes": {
         "summary": "Chosen events, without the older order.updated",
         "value": {
@@ -447,6 +459,10 @@ EXAMPLES = {
         "The host of url (hooks.partner.example) does not resolve.",
     ),
     "WebhookNotSet": _error("webhook_not_set", "No webhook URL is set: PUT one first."),
+    "WebhookEndpointLimit": _error(
+        "webhook_endpoint_limit",
+        "A partner has at most 5 webhook endpoints: delete one first.",
+    ),
     "WebhookRedeliverEvent": {
         "summary": "One event again (its id from GET webhook/events)",
         "value": {"event_id": "msg_2f1c0a9e7b3d4c58a6e0f1b2c3d4e5f6"},

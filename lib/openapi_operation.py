@@ -6,10 +6,13 @@ declare one: the home of the shape, so that the lists of operations
 Pure Python.
 """
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 
 PREFIX = "/partner_order_api"
+# a path parameter: ``{endpoint_id}``
+_PATH_PARAMETER = re.compile(r"\{([a-z_]+)\}")
 
 
 def md(text):
@@ -58,6 +61,21 @@ class Operation:
     @property
     def full_path(self):
         return f"{PREFIX}/{self.path}"
+
+    @property
+    def path_parameters(self):
+        """The names of the path's ``{parameters}`` (ids: integers)."""
+        return tuple(_PATH_PARAMETER.findall(self.path))
+
+    @property
+    def route_path(self):
+        """``full_path`` as Odoo routes it: ``{name}`` → ``<int:name>``."""
+        return _PATH_PARAMETER.sub(r"<int:\1>", self.full_path)
+
+    @property
+    def path_pattern(self):
+        """A regular expression matching the request paths of the route."""
+        return re.compile(f"^{_PATH_PARAMETER.sub('[0-9]+', self.full_path)}$")
 
 
 def _errors(*statuses, write=False, **special):

@@ -19,6 +19,7 @@ from .openapi_operation import (  # noqa: F401 (re-exported)
     _errors,
     md,
 )
+from .openapi_operations_endpoints import ENDPOINT_OPERATIONS
 from .openapi_operations_log import LOG_OPERATIONS
 from .openapi_operations_terms import TERMS_OPERATIONS
 
@@ -538,12 +539,38 @@ OPERATIONS = (
         authenticate=False,
     ),
     *LOG_OPERATIONS,
+    *ENDPOINT_OPERATIONS,
     *TERMS_OPERATIONS,
 )
 BY_ID = {operation.operation_id: operation for operation in OPERATIONS}
 BY_ROUTE = {
     (operation.full_path, operation.method): operation for operation in OPERATIONS
 }
+# the routes with path parameters (``webhook/endpoints/{endpoint_id}``)
+_TEMPLATED = tuple(operation for operation in OPERATIONS if operation.path_parameters)
+
+
+def operation_at(path, method):
+    """The operation a request of ``method`` to ``path`` (no trailing
+    slash) runs, or None."""
+    operation = BY_ROUTE.get((path, method))
+    if operation is None and "/webhook/endpoints/" in path:
+        operation = next(
+            (
+                op
+                for op in _TEMPLATED
+                if op.method == method and op.path_pattern.match(path)
+            ),
+            None,
+        )
+    return operation
+
+
+def allowed_methods(path):
+    """The methods of the templated routes that ``path`` matches."""
+    return {op.method for op in _TEMPLATED if op.path_pattern.match(path)}
+
+
 # (path, method) of the authenticated routes that write nothing but are not
 # GET routes: read-only keys may call them too
 READ_ONLY_POSTS = frozenset(

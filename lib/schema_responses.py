@@ -521,6 +521,7 @@ ERROR_STATUSES = {
     "not_changeable": 409,
     "not_returnable": 409,
     "webhook_not_set": 409,
+    "webhook_endpoint_limit": 409,
     "webhook_url_rejected": 422,
     "not_configured": 409,
     "rate_limited": 429,

@@ -132,8 +132,8 @@ class WebhookEvent(_Response):
     type: str = Field(json_schema_extra={"enum": list(EVENT_TYPES)})
     biomes_order_id: str | None = Field(description="The order's; null for a ping.")
     endpoint_id: int | None = Field(
-        description="The endpoint it goes to; null: the partner's webhook (the "
-        "`webhook` routes)."
+        description="The endpoint it goes to (`GET webhook/endpoints`); null: "
+        "an event recorded before endpoints existed, or of a deleted endpoint."
     )
     created_at: UtcSeconds
     state: Literal["pending", "delivered", "failed"]

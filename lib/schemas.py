@@ -131,6 +131,14 @@ from .schema_terms import (  # noqa: F401 (re-exported)
     Product,
     ProductList,
 )
+from .schema_webhook_endpoints import (  # noqa: F401 (re-exported)
+    ENDPOINT_STATES,
+    WebhookEndpoint,
+    WebhookEndpointCreateRequest,
+    WebhookEndpointList,
+    WebhookEndpointResponse,
+    WebhookEndpointUpdateRequest,
+)
 from .schema_webhook_log import (  # noqa: F401 (re-exported)
     EVENT_STATES,
     WebhookAttempt,
@@ -167,4 +175,8 @@ SCHEMAS = (
     WebhookRedeliverRequest,
     WebhookRedeliverResult,
     AccountResponse,
+    WebhookEndpointList,
+    WebhookEndpointResponse,
+    WebhookEndpointCreateRequest,
+    WebhookEndpointUpdateRequest,
 )

@@ -383,6 +383,16 @@ def parse_webhook_settings(data):
     return settings.url, settings.event_types
 
 
+def parse_webhook_endpoint_update(data):
+    """The body of ``PUT webhook/endpoints/{endpoint_id}``: the members
+    given (``url``, ``event_types``, ``state``), as a dict."""
+    update = validate(schemas.WebhookEndpointUpdateRequest, data)
+    changes = {name: getattr(update, name) for name in update.model_fields_set}
+    if changes.get("url", "") is None or "state" in changes and not changes["state"]:
+        raise ValidationError("url and state cannot be null.")
+    return changes
+
+
 # PUT webhook's event_types alone, for the portal's checkboxes
 _EVENT_TYPES = pydantic.create_model(
     "WebhookEventTypes",

@@ -42,8 +42,11 @@ Where each concern lives, in the order a request meets them (README,
   (``sale_order_owner.py``, ``partner_order_api_order_tally.py``), the
   orders whose expected dates the refresh cron makes anew
   (``partner_order_api_forecast_pending.py``);
-- **webhooks**: the event types (``partner_order_api_event_type.py``) and
-  a partner's choice of them (``partner_order_api_webhook_subscription.py``),
+- **webhooks**: the event types (``partner_order_api_event_type.py``), a
+  partner's endpoints with their URL, secrets and choice of types
+  (``partner_order_api_webhook_endpoint.py``; the choice of the releases
+  before 18.0.1.6.0, read by their migrations only:
+  ``partner_order_api_webhook_subscription.py``),
   the outbox (``partner_order_api_webhook_record.py``: events recorded in
   the business transaction), its sender
   (``partner_order_api_webhook_event.py``, ``partner_order_api_webhook_ping.py``);
@@ -90,6 +93,7 @@ from . import partner_order_api_despatch
 from . import partner_order_api_document_cache
 from . import partner_order_api_event_type
 from . import partner_order_api_webhook_subscription
+from . import partner_order_api_webhook_endpoint
 from . import partner_order_api_webhook_event
 from . import partner_order_api_webhook_record
 from . import partner_order_api_webhook_ping

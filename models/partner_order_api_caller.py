@@ -179,8 +179,8 @@ class PartnerOrderApiCaller(models.AbstractModel):
         not; 429 when refused. Sets the X-RateLimit-* headers of the answer,
         whatever it is (not on ``concurrency_limited``: nothing was taken)."""
         httprequest = request.httprequest
-        operation = openapi.BY_ROUTE.get(
-            (httprequest.path.rstrip("/"), httprequest.method)
+        operation = openapi.operation_at(
+            httprequest.path.rstrip("/"), httprequest.method
         )
         cost = costs.request_cost(
             operation and operation.operation_id,

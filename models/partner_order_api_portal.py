@@ -65,9 +65,28 @@ class PartnerOrderApiPortal(models.AbstractModel):
             "order_api_webhook_previous_secret_expiry": self._webhook()._webhook_info(
                 partner_sudo
             )["previous_secret_expires_at"],
+            "order_api_disabled_endpoints": self._disabled_endpoints(),
             "order_api_base_url": f"{base_url}/partner_order_api",
             "order_api_docs_url": "/partner_order_api/docs",
         }
+
+    @api.model
+    def _disabled_endpoints(self):
+        """The partner's disabled webhook endpoints (in its API company),
+        each with its re-enable button."""
+        return [
+            info
+            for info in self._webhook()._list_endpoints()["endpoints"]
+            if info["state"] == "disabled"
+        ]
+
+    @api.model
+    def _enable_endpoint(self, endpoint_id):
+        """The "Re-enable" button of a disabled endpoint: the API's ``PUT
+        webhook/endpoints/<id>`` with ``state: enabled`` (another partner's
+        id: not found)."""
+        changes = {"state": "enabled"}
+        return self._run(lambda: self._webhook()._update_endpoint(endpoint_id, changes))
 
     @api.model
     def _disabled_section_values(self, keys, base_url):

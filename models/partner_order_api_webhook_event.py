@@ -21,13 +21,12 @@ event types:
   ``stock.picking._action_done``): ``order.returned``.
 
 Beside each of them goes an ``order.updated``, the event type that existed
-before this list: a client that knows only it hears of every change (at a
-validated delivery exactly as before). Each type is one row, with its own
-``webhook-id``, recorded only when the partner's subscription holds it
-(``partner.order.api.webhook.subscription``, none: all); a subscription
-that leaves ``order.updated`` out receives the specific types alone.
-The HTTP POST happens later, in the sender cron, woken at
-once by ``ir.cron._trigger()`` and again at each retry time.
+before this list: a client that knows only it hears of every change. Each
+type is one row per endpoint of the partner whose types hold it
+(``partner.order.api.webhook.endpoint``, none: all), with its own
+``webhook-id`` and ``X-Webhook-Sequence``; a disabled endpoint's events
+wait. The HTTP POST happens later, in the sender cron, woken at once by
+``ir.cron._trigger()`` and again at each retry time.
 
 One attempt is two short transactions around the network call:
 
@@ -53,9 +52,8 @@ below Odoo's time limit for cron jobs and lets the other jobs run. Errors
 are caught per event: the cron job itself does not fail (Odoo deactivates a
 cron that keeps failing).
 
-Events carry the company of their order (test pings: the caller's API
-company) and go to that company's webhook of the partner (the settings are
-company_dependent); a record rule keeps them inside it.
+Events carry the company of their order (test pings: the API company's)
+and go to an endpoint of the partner there; a record rule keeps them in it.
 """
 
 import functools
@@ -93,6 +91,7 @@ RETRY_WINDOW = timedelta(days=3)
 BATCH = 100
 USER_AGENT = "partner_order_api-webhook/18.0"
 EVENT_HEADER = "X-Webhook-Event"
+SEQUENCE_HEADER = "X-Webhook-Sequence"
 RESPONSE_EXCERPT = 500
 IN_FLIGHT = "attempt in progress, or the sender stopped during it (no outcome recorded)"
 
@@ -136,6 +135,19 @@ class PartnerOrderApiWebhookEvent(models.Model):
         "sale.order", readonly=True, index="btree_not_null", ondelete="cascade"
     )
     picking_id = fields.Many2one("stock.picking", readonly=True, ondelete="set null")
+    sequence = fields.Integer(
+        readonly=True,
+        help="X-Webhook-Sequence: per order and endpoint, one more than the "
+        "previous event of that order to that endpoint (none for test pings).",
+    )
+    endpoint_id = fields.Many2one(
+        "partner.order.api.webhook.endpoint",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The endpoint the event goes to (its URL and secret); events "
+        "of a deleted endpoint are not sent any more.",
+    )
     # no default on purpose: an upgrade leaves old rows empty for init() to
     # fill from their order (a default would give them all one company)
     company_id = fields.Many2one(
@@ -191,6 +203,16 @@ class PartnerOrderApiWebhookEvent(models.Model):
                 ON partner_order_api_webhook_event (next_attempt_at, id)
                    INCLUDE (partner_id)
              WHERE state = 'pending'
+            """
+        )
+        # X-Webhook-Sequence is unique per order and endpoint, by construction
+        # (partner.order.api.webhook.sequence) and here, as a proof
+        cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS
+                   partner_order_api_webhook_event_sequence_uniq
+                ON partner_order_api_webhook_event (order_id, endpoint_id, sequence)
+             WHERE sequence IS NOT NULL
             """
         )
         # events logged before company_id existed: their order's company, the
@@ -275,6 +297,9 @@ class PartnerOrderApiWebhookEvent(models.Model):
             [
                 ("state", "=", "pending"),
                 ("next_attempt_at", "<=", fields.Datetime.now()),
+                "|",
+                ("endpoint_id", "=", False),
+                ("endpoint_id.state", "=", "enabled"),
             ]
         )
 
@@ -291,7 +316,9 @@ class PartnerOrderApiWebhookEvent(models.Model):
                     """
                     SELECT id FROM partner_order_api_webhook_event
                      WHERE state = 'pending' AND next_attempt_at <= %s
-                       AND partner_id <> ALL(%s)
+                       AND partner_id <> ALL(%s) AND NOT EXISTS (
+                           SELECT FROM partner_order_api_webhook_endpoint d
+                            WHERE d.id = endpoint_id AND d.state = 'disabled')
                   ORDER BY next_attempt_at, id
                      LIMIT 1
                        FOR UPDATE SKIP LOCKED
@@ -348,8 +375,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
                 self.env.cr.rollback()
 
     def _postpone(self, event_id, auto_commit):
-        """Push a broken event to its first retry time without the ORM, so
-        that it is not claimed again and again in this run."""
+        """Push a broken event to its first retry time (no ORM): not again now."""
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
@@ -378,7 +404,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
         None if there is nothing to send any more."""
         self.ensure_one()
         partner = self.partner_id.sudo().with_company(self.company_id)
-        url = partner.order_api_webhook_url
+        endpoint = self.endpoint_id.sudo()
+        url = endpoint.url if endpoint.state == "enabled" else False
         now = fields.Datetime.now()
         attempts = self.attempt_count + 1
         retry_at = now + RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
@@ -398,11 +425,11 @@ class PartnerOrderApiWebhookEvent(models.Model):
         self._wake_sender(retry_at)
         if not url or not partner.order_api_enabled:
             self._finish_attempt(
-                webhook.Result(error="The partner has no webhook URL any more."),
+                webhook.Result(error="The endpoint is gone or disabled."),
                 final=True,
             )
             return None
-        body, headers = self._request(partner._order_api_webhook_signing_secrets())
+        body, headers = self._request(endpoint._signing_secrets())
         return url, body, headers, self._url_policy()
 
     def _finish_attempt(self, result, final=False):
@@ -410,6 +437,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
         (and the attempt itself, for the partner's event log)."""
         self.ensure_one()
         self.env["partner.order.api.webhook.attempt"]._record(self, result)
+        if not final:  # disabled after FAILING_DAYS of failures
+            self.endpoint_id._note_outcome(result.delivered)
         if result.delivered:
             self._drop_claim_wake_up()
             self.write(
@@ -453,10 +482,9 @@ class PartnerOrderApiWebhookEvent(models.Model):
         # else the claim's wake-up at next_attempt_at stands
 
     def _drop_claim_wake_up(self):
-        """Remove one sender trigger at the retry time this attempt's claim
-        set (``_start_attempt`` created one): the event needs no retry.
-        Every claim creates one and every outcome without a retry removes
-        one, so each event waiting for a retry keeps its own."""
+        """Remove the sender trigger this attempt's claim set at its retry
+        time (``_start_attempt``): the event needs no retry. Each event
+        waiting for a retry keeps its own."""
         self.ensure_one()
         cron = self.env.ref(
             "partner_order_api.ir_cron_webhook_send", raise_if_not_found=False
@@ -528,6 +556,8 @@ class PartnerOrderApiWebhookEvent(models.Model):
             "webhook-signature": signatures,
             EVENT_HEADER: self.event_type,
         }
+        if self.sequence:
+            headers[SEQUENCE_HEADER] = str(self.sequence)
         return body.encode(), headers
 
     # ------------------------------------------------------------------

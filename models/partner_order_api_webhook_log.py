@@ -119,7 +119,7 @@ class PartnerOrderApiWebhookLog(models.AbstractModel):
                     "id": event.message_id,
                     "type": event.event_type,
                     "biomes_order_id": event.order_id.name or None,
-                    "endpoint_id": None,
+                    "endpoint_id": event.endpoint_id.id or None,
                     "created_at": utc_iso(event.create_date),
                     "state": STATE_OF[event.state],
                     "attempts": attempts.get(event.id, []),

@@ -12,9 +12,8 @@ for its answer), so that worker is bounded:
   partner's signing secret when this ping is its first use, are written
   after it): the worker holds no row lock while it waits for the receiver,
   and a retried request sends one more ping, nothing else;
-* the log keeps the partner's latest ping per company only (each company
-  has its webhook): its older ping rows are deleted when a new one is
-  logged (two pings committed at the same moment may leave two until the
+* the log keeps the latest ping of each endpoint only: its older ping
+  rows are deleted when a new one is logged (two pings committed at the same moment may leave two until the
   next one);
 * the answer says delivered or not and the receiver's HTTP status, no more
   (no error detail, no timing: nothing for a port scanner); the event row
@@ -41,14 +40,19 @@ class PartnerOrderApiWebhookEvent(models.Model):
     _inherit = "partner.order.api.webhook.event"
 
     @api.model
-    def _send_ping(self, partner):
-        """Send a signed test event to ``partner``'s webhook of its
-        environment's company (the API company's) now and return
-        the logged event; ValidationError if the URL may not be called,
+    def _send_ping(self, endpoint):
+        """Send a signed test event to ``endpoint`` (a webhook endpoint of
+        the caller's partner in its API company; a partner: its first one)
+        now and return the logged
+        event; ValidationError if the URL may not be called,
         ConcurrencyLimited while another ping of the partner is in flight.
         The call, DNS lookup included, takes at most TIMEOUT seconds: that
         is how long it holds the HTTP worker."""
-        partner_sudo = partner.sudo()
+        if endpoint._name == "res.partner":
+            # a partner: its webhook (first endpoint) of its environment's company
+            endpoint = endpoint._order_api_webhook_endpoint()
+        endpoint_sudo = endpoint.sudo()
+        partner_sudo = endpoint_sudo.partner_id.with_company(endpoint_sudo.company_id)
         with slot(self.env.cr.dbname, "webhook_test", partner_sudo.id, 1) as taken:
             if not taken:
                 raise errors.ConcurrencyLimited(
@@ -71,36 +75,37 @@ class PartnerOrderApiWebhookEvent(models.Model):
                     ),
                 }
             )
-            url = (partner_sudo.order_api_webhook_url or "").strip()
-            secrets, new_secret = self._ping_secrets(partner_sudo)
+            url = (endpoint_sudo.url or "").strip()
+            secrets, new_secret = self._ping_secrets(endpoint_sudo)
             policy = self._url_policy()
             body, headers = event._request(secrets)
             result = webhook.send(url, body, headers, **policy)
         # after the call: the first use's secret, the event, older pings
-        if new_secret and not partner_sudo.order_api_webhook_secret:
-            partner_sudo.order_api_webhook_secret = new_secret
-        return self._log_ping(partner_sudo, event, url, result)
+        if new_secret and not endpoint_sudo.secret:
+            endpoint_sudo.secret = new_secret
+        return self._log_ping(endpoint_sudo, event, url, result)
 
     @api.model
-    def _ping_secrets(self, partner_sudo):
+    def _ping_secrets(self, endpoint_sudo):
         """The secrets that sign a ping, and the new secret to store after
-        the call when the partner has none yet (None otherwise): creating
-        it before the call would hold the partner's row locked during it."""
-        if partner_sudo.order_api_webhook_secret:
-            return partner_sudo._order_api_webhook_signing_secrets(), None
+        the call when the endpoint has none yet (None otherwise): creating
+        it before the call would hold the endpoint's row locked during it."""
+        if endpoint_sudo.secret:
+            return endpoint_sudo._signing_secrets(), None
         secret = webhook.new_secret()
         return [secret], secret
 
     @api.model
-    def _log_ping(self, partner_sudo, event, url, result):
-        """The ping's event row; the partner's older pings are deleted."""
+    def _log_ping(self, endpoint_sudo, event, url, result):
+        """The ping's event row; the endpoint's older pings are deleted."""
         now = fields.Datetime.now()
         logged = self.sudo().create(
             {
                 "message_id": event.message_id,
                 "event_type": "ping",
-                "partner_id": partner_sudo.id,
-                "company_id": partner_sudo.env.company.id,
+                "partner_id": endpoint_sudo.partner_id.id,
+                "company_id": endpoint_sudo.company_id.id,
+                "endpoint_id": endpoint_sudo.id,
                 "payload": event.payload,
                 "state": "done" if result.delivered else "failed",
                 "url": url,
@@ -116,8 +121,7 @@ class PartnerOrderApiWebhookEvent(models.Model):
         self.env["partner.order.api.webhook.attempt"]._record(logged, result)
         self.sudo().search(
             [
-                ("partner_id", "=", partner_sudo.id),
-                ("company_id", "=", partner_sudo.env.company.id),
+                ("endpoint_id", "=", endpoint_sudo.id),
                 ("event_type", "=", "ping"),
                 ("id", "<", logged.id),
             ]

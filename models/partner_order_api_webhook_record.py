@@ -3,6 +3,8 @@
 them (the outbox): an order created, shipped, invoiced, cancelled. Sending
 them is the cron's (``partner_order_api_webhook_event.py``)."""
 
+from collections import Counter
+
 from odoo import api, models
 
 from .partner_order_api_webhook_event import _dumps
@@ -53,36 +55,43 @@ class PartnerOrderApiWebhookEvent(models.Model):
         Never sends anything."""
         candidates = []
         for order, picking in order_pickings:
-            # the webhook of the order's company: only its users read the order
-            partner = order.order_api_partner_id.sudo().with_company(order.company_id)
-            if partner.order_api_enabled and partner.order_api_webhook_url:
-                # its settings there: URL above, event types below
-                webhook = (partner.id, partner.env.company.id)
-                candidates.append((order.sudo(), picking, webhook))
-        # what each webhook receives, for the whole batch in one query
-        received = (
-            self.env["partner.order.api.webhook.subscription"]
+            # the webhooks of the order's company: only its users read the order
+            partner = order.order_api_partner_id.sudo()
+            if partner.order_api_enabled:
+                candidates.append(
+                    (order.sudo(), picking, (partner.id, order.company_id.id))
+                )
+        # the endpoints of each (partner, company) and the types each
+        # receives, for the whole batch in one query
+        targets = (
+            self.env["partner.order.api.webhook.endpoint"]
             .sudo()
-            ._received_event_types({key for _order, _picking, key in candidates})
+            ._targets({key for _order, _picking, key in candidates})
         )
         pairs = []
         for order, picking, key in candidates:
-            wanted = possible_types.intersection(received[key])
-            if wanted:
-                pairs.append((order, picking, wanted))
+            for endpoint_id, codes in targets[key]:
+                wanted = possible_types.intersection(codes)
+                if wanted:
+                    pairs.append((order, picking, endpoint_id, wanted))
         if not pairs:
             return self.browse()
         orders = (
             self.env["sale.order"]
             .sudo()
-            .union(*(order for order, _picking, _wanted in pairs))
+            .union(*(order for order, _picking, _endpoint, _wanted in pairs))
         )
         reader = self.env["partner.order.api.order.reader"]
         payloads = dict(zip(orders.ids, reader._serialize(orders), strict=True))
         vals_list = []
-        for order, picking, wanted in pairs:
-            body = dict({"success": True}, **payloads[order.id])
-            payload = _dumps(body)
+        bodies = {
+            order_id: dict({"success": True}, **payload)
+            for order_id, payload in payloads.items()
+        }
+        dumped = {order_id: _dumps(body) for order_id, body in bodies.items()}
+        for order, picking, endpoint_id, wanted in pairs:
+            body = bodies[order.id]
+            payload = dumped[order.id]
             for event_type in event_types_of(body):
                 if event_type not in wanted:
                     continue
@@ -93,11 +102,26 @@ class PartnerOrderApiWebhookEvent(models.Model):
                         "order_id": order.id,
                         "company_id": order.company_id.id,
                         "picking_id": picking.id if picking else False,
+                        "endpoint_id": endpoint_id,
                         "payload": payload,
                     }
                 )
         if not vals_list:
             return self.browse()
+        self._number_events(vals_list)
         events = self.sudo().create(vals_list)
         self._wake_sender()
         return events
+
+    @api.model
+    def _number_events(self, vals_list):
+        """Give each event of ``vals_list`` its ``sequence``: per order and
+        endpoint, one more than the previous event of that order to that
+        endpoint, in the order of the list (one statement for the batch)."""
+        counts = Counter((vals["order_id"], vals["endpoint_id"]) for vals in vals_list)
+        last = self.env["partner.order.api.webhook.sequence"].sudo()._next(counts)
+        taken = Counter()
+        for vals in vals_list:
+            pair = (vals["order_id"], vals["endpoint_id"])
+            vals["sequence"] = last[pair] - counts[pair] + 1 + taken[pair]
+            taken[pair] += 1

@@ -4,8 +4,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from ..lib import errors, webhook
-from ..lib.events import ORDER_EVENT_TYPES
+from ..lib.events import EVENT_TYPES
 
 # who reads the API configuration (the secrets: base.group_system only)
 SALES = "sales_team.group_sale_salesman"
@@ -22,8 +21,8 @@ def check_groupby_access(records, groupby_spec):
 
 # after a rotation, the previous signing secret still signs webhooks this long
 SECRET_OVERLAP = timedelta(hours=24)
-# The webhook settings, one set per company (company_dependent: a jsonb
-# {company id: value}): an order's events go to the webhook of the order's
+# The webhook settings, one set per company (the partner's endpoints there,
+# partner.order.api.webhook.endpoint): an order's events go to the webhook of the order's
 # company, so an endpoint carries the orders of one company only, the ones
 # its users may read (README, "Webhooks: who sets the URL"). Who changes
 # them changes those of a company of theirs: Odoo refuses an environment
@@ -71,30 +70,34 @@ class ResPartner(models.Model):
         groups=SALES,
         copy=False,
     )
+    # The webhook of the current company, as admins read and set it: the
+    # partner's FIRST endpoint there (partner.order.api.webhook.endpoint,
+    # the one home of URL, secrets and event types), computed from it and
+    # written to it (an empty URL deletes it).
     order_api_webhook_url = fields.Char(
         string="Order API Webhook URL",
-        help="The current company's webhook: the updates of this partner's API "
-        "orders of the current company (the one selected in the company switcher) "
-        "are POSTed to this URL; each company has its own. Empty: no webhook.",
+        help="The current company's webhook (the partner's first endpoint): the "
+        "updates of this partner's API orders of the current company (the one "
+        "selected in the company switcher) are POSTed to this URL; each company "
+        "has its own. Empty: no webhook.",
         groups=SALES,
-        copy=False,
-        company_dependent=True,
+        compute="_compute_order_api_webhook_url",
+        inverse="_inverse_order_api_webhook",
+        search="_search_order_api_webhook_url",
     )
     order_api_webhook_secret = fields.Char(
         string="Order API Webhook Secret",
         help="Standard Webhooks signing secret (whsec_ + base64) of the current "
         "company's webhook.",
         groups="base.group_system",
-        copy=False,
-        company_dependent=True,
+        compute="_compute_order_api_webhook_secret",
+        inverse="_inverse_order_api_webhook",
     )
-    # per company too, but a relation: stored in
-    # partner.order.api.webhook.subscription, one row per partner and company
     order_api_webhook_event_type_ids = fields.Many2many(
         comodel_name="partner.order.api.event.type",
         string="Order API Webhook Events",
         compute="_compute_order_api_webhook_event_type_ids",
-        inverse="_inverse_order_api_webhook_event_type_ids",
+        inverse="_inverse_order_api_webhook",
         help="The events of this partner's orders that the current company's "
         "webhook receives. None: all of them. ping (test events) is always sent.",
         groups=SALES,
@@ -104,16 +107,23 @@ class ResPartner(models.Model):
         help="The signing secret before the last rotation: webhooks are also "
         "signed with it until its expiry.",
         groups="base.group_system",
-        copy=False,
-        company_dependent=True,
+        compute="_compute_order_api_webhook_previous_secret",
+        inverse="_inverse_order_api_webhook",
     )
     order_api_webhook_previous_secret_expiry = fields.Datetime(
         string="Previous Secret Valid Until",
         help="Until then, webhooks carry a second signature, made with the "
         "previous signing secret.",
         groups="base.group_system",
-        copy=False,
-        company_dependent=True,
+        compute="_compute_order_api_webhook_previous_secret_expiry",
+        inverse="_inverse_order_api_webhook",
+    )
+    order_api_webhook_endpoint_ids = fields.One2many(
+        comodel_name="partner.order.api.webhook.endpoint",
+        inverse_name="partner_id",
+        string="Order API Webhook Endpoints",
+        groups="base.group_system",
+        help="Every webhook endpoint of the partner (at most 5 per company).",
     )
 
     order_api_rate_limit_per_minute = fields.Integer(
@@ -168,34 +178,122 @@ class ResPartner(models.Model):
         )
         users._order_api_sync_group()
 
-    @api.constrains("order_api_webhook_url")
-    def _check_order_api_webhook_url(self):
-        Event = self.env["partner.order.api.webhook.event"]
-        for partner in self.filtered("order_api_webhook_url"):
-            try:
-                Event._check_url(partner.order_api_webhook_url)
-            except errors.ValidationError as exc:
-                raise ValidationError(exc.message) from None
+    def _order_api_check_webhook_read(self, group):
+        """Computed fields check no ``groups`` when read as attributes:
+        those of the webhook do, as the stored fields they replace did."""
+        if not self.env.su and not self.env.user.has_group(group):
+            raise AccessError(
+                _("You are not allowed to read the Order API webhook settings.")
+            )
+
+    def _order_api_webhook_compute(self, name, endpoint_field, group):
+        """Each field of the current company's first endpoint is computed
+        alone: a write of one (its inverse) reads the others unchanged."""
+        self._order_api_check_webhook_read(group)
+        Endpoint = self.env["partner.order.api.webhook.endpoint"].sudo()
+        firsts = Endpoint._firsts(self, self.env.company)
+        for partner in self:
+            partner[name] = firsts.get(partner.id, Endpoint)[endpoint_field]
+
+    @api.depends_context("company")
+    def _compute_order_api_webhook_url(self):
+        self._order_api_webhook_compute("order_api_webhook_url", "url", SALES)
 
     @api.depends_context("company")
     def _compute_order_api_webhook_event_type_ids(self):
-        subscriptions = self.env["partner.order.api.webhook.subscription"].search(
-            [("partner_id", "in", self.ids), ("company_id", "=", self.env.company.id)]
+        self._order_api_webhook_compute(
+            "order_api_webhook_event_type_ids", "event_type_ids", SALES
         )
-        chosen = {row.partner_id.id: row.event_type_ids for row in subscriptions}
-        for partner in self:
-            partner.order_api_webhook_event_type_ids = chosen.get(
-                partner.id, self.env["partner.order.api.event.type"]
-            )
 
-    def _inverse_order_api_webhook_event_type_ids(self):
-        # the admin's choice as chosen (the API's goes through
-        # _order_api_set_webhook_event_types)
-        Subscription = self.env["partner.order.api.webhook.subscription"]
+    @api.depends_context("company")
+    def _compute_order_api_webhook_secret(self):
+        self._order_api_webhook_compute(
+            "order_api_webhook_secret", "secret", "base.group_system"
+        )
+
+    @api.depends_context("company")
+    def _compute_order_api_webhook_previous_secret(self):
+        self._order_api_webhook_compute(
+            "order_api_webhook_previous_secret", "previous_secret", "base.group_system"
+        )
+
+    @api.depends_context("company")
+    def _compute_order_api_webhook_previous_secret_expiry(self):
+        self._order_api_webhook_compute(
+            "order_api_webhook_previous_secret_expiry",
+            "previous_secret_expiry",
+            "base.group_system",
+        )
+
+    def _search_order_api_webhook_url(self, operator, value):
+        """Partners by the URL of their current company's first endpoint
+        (``!= False``: those with a webhook; no endpoint: no URL)."""
+        self._order_api_check_webhook_read(SALES)
+        Endpoint = self.env["partner.order.api.webhook.endpoint"].sudo()
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT ON (partner_id) id
+              FROM partner_order_api_webhook_endpoint
+             WHERE company_id = %s
+             ORDER BY partner_id, id
+            """,
+            [self.env.company.id],
+        )
+        firsts = [("id", "in", [row[0] for row in self.env.cr.fetchall()])]
+        matching = Endpoint.search(firsts + [("url", operator, value)]).partner_id
+        # does an empty URL match? then so do the partners without one
+        blank = (
+            (operator == "=" and not value)
+            or (operator == "!=" and bool(value))
+            or (operator in ("not ilike", "not like", "not in") and bool(value))
+        )
+        if not blank:
+            return [("id", "in", matching.ids)]
+        with_url = Endpoint.search(firsts + [("url", "!=", False)]).partner_id
+        return ["|", ("id", "in", matching.ids), ("id", "not in", with_url.ids)]
+
+    def _inverse_order_api_webhook(self):
+        """Write the fields to the current company's first endpoint (created
+        when there is none). Elevated: the groups of the fields were checked
+        by the write."""
         for partner in self:
-            Subscription._set_event_types(
-                partner, self.env.company, partner.order_api_webhook_event_type_ids
+            partner_sudo = partner.sudo()
+            endpoint = partner_sudo._order_api_webhook_endpoint()
+            vals = {
+                "url": partner_sudo.order_api_webhook_url or False,
+                "secret": partner_sudo.order_api_webhook_secret or False,
+                "previous_secret": partner_sudo.order_api_webhook_previous_secret
+                or False,
+                "previous_secret_expiry": (
+                    partner_sudo.order_api_webhook_previous_secret_expiry or False
+                ),
+            }
+            types = partner_sudo.order_api_webhook_event_type_ids
+            changed = {
+                name: value
+                for name, value in vals.items()
+                if (endpoint[name] or False) != value
+            }
+            if endpoint.event_type_ids != types:
+                changed["event_type_ids"] = [fields.Command.set(types.ids)]
+            if not changed:
+                continue
+            if endpoint:
+                endpoint.write(changed)
+            else:
+                partner_sudo._order_api_webhook_endpoint(create=True).write(changed)
+
+    def _order_api_webhook_endpoint(self, create=False):
+        """The partner's first endpoint in the current company (elevated),
+        or an empty recordset; ``create``: created (without URL) if none."""
+        self.ensure_one()
+        Endpoint = self.env["partner.order.api.webhook.endpoint"].sudo()
+        endpoint = Endpoint._firsts(self, self.env.company).get(self.id, Endpoint)
+        if not endpoint and create:
+            endpoint = Endpoint.create(
+                {"partner_id": self.id, "company_id": self.env.company.id}
             )
+        return endpoint
 
     def _order_api_set_webhook_event_types(self, event_types):
         """Choose the events the current company's webhook receives:
@@ -203,44 +301,30 @@ class ResPartner(models.Model):
         The codes of a client are checked before, by
         ``lib.validation.parse_event_types`` (the one check; unknown codes
         raise here)."""
-        if not event_types or set(ORDER_EVENT_TYPES) <= set(event_types):
-            event_types = ()
-        self.env["partner.order.api.webhook.subscription"]._set_event_types(
-            self,
-            self.env.company,
-            self.env["partner.order.api.event.type"].sudo()._of_codes(event_types),
-        )
+        for partner in self:
+            partner._order_api_webhook_endpoint(
+                create=bool(event_types)
+            )._set_event_types(event_types)
 
     def _order_api_webhook_event_types(self):
         """The event types the partner receives from the current company's
         webhook, in their canonical order: all when none were chosen;
-        ``ping`` always (``partner.order.api.webhook.subscription``)."""
+        ``ping`` always."""
         self.ensure_one()
-        Subscription = self.env["partner.order.api.webhook.subscription"].sudo()
-        pair = (self.id, self.env.company.id)
-        return list(Subscription._received_event_types([pair])[pair])
+        endpoint = self._order_api_webhook_endpoint()
+        return endpoint._event_types() if endpoint else list(EVENT_TYPES)
 
     def _order_api_webhook_signing_secrets(self):
-        """The secrets that sign a webhook request now: the current one
-        (created on first use), then the previous one during the 24 hours
-        after a rotation."""
+        """The secrets that sign a request of the current company's webhook
+        now (``partner.order.api.webhook.endpoint._signing_secrets``)."""
         self.ensure_one()
-        partner_sudo = self.sudo()
-        secrets = [self._order_api_webhook_secret()]
-        expiry = partner_sudo.order_api_webhook_previous_secret_expiry
-        previous = partner_sudo.order_api_webhook_previous_secret
-        if previous and expiry and expiry > fields.Datetime.now():
-            secrets.append(previous)
-        return secrets
+        return self._order_api_webhook_endpoint(create=True)._signing_secrets()
 
     def _order_api_webhook_secret(self):
-        """The partner's signing secret (of the current company's webhook),
-        created on first use."""
+        """The signing secret of the current company's webhook, created on
+        first use."""
         self.ensure_one()
-        partner_sudo = self.sudo()
-        if not partner_sudo.order_api_webhook_secret:
-            partner_sudo.order_api_webhook_secret = webhook.new_secret()
-        return partner_sudo.order_api_webhook_secret
+        return self._order_api_webhook_endpoint(create=True)._ensure_secret()
 
     def action_order_api_rotate_webhook_secret(self):
         """The backend button: replace the signing secret; the partner must
@@ -270,22 +354,11 @@ class ResPartner(models.Model):
         }
 
     def _order_api_rotate_webhook_secret(self):
-        """Replace the signing secret of these partners' webhooks of the
-        current company (elevated; callers check who may ask). The replaced
-        secret keeps signing webhooks, beside the new one, for
-        SECRET_OVERLAP, so that the receiver can switch without losing an
-        event; a second rotation within that time drops the oldest secret."""
-        expiry = fields.Datetime.now() + SECRET_OVERLAP
+        """Replace the signing secret of these partners' webhooks (first
+        endpoints) of the current company (elevated; callers check who may
+        ask): ``partner.order.api.webhook.endpoint._rotate_secret``."""
         for partner in self:
-            partner_sudo = partner.sudo()
-            current = partner_sudo.order_api_webhook_secret
-            partner_sudo.write(
-                {
-                    "order_api_webhook_secret": webhook.new_secret(),
-                    "order_api_webhook_previous_secret": current or False,
-                    "order_api_webhook_previous_secret_expiry": current and expiry,
-                }
-            )
+            partner._order_api_webhook_endpoint(create=True)._rotate_secret()
 
     @api.constrains("order_api_rate_limit_per_minute")
     def _check_order_api_rate_limit_per_minute(self):

@@ -101,6 +101,11 @@ ERROR_GUIDE = {
         "`POST webhook/test`: the partner has no webhook URL.",
         "Set one with `PUT webhook` (or in the portal), then test again.",
     ),
+    "webhook_endpoint_limit": (
+        "`POST webhook/endpoints`: the partner has 5 endpoints already.",
+        "Delete one (`DELETE webhook/endpoints/{endpoint_id}`), or change an "
+        "existing one with `PUT`.",
+    ),
     "webhook_url_rejected": (
         "`PUT webhook`, `POST webhook/test`: the URL is well formed, but the "
         "server will not call it: plain http where only https is allowed, a "

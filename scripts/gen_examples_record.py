@@ -21,6 +21,7 @@ from gen_examples_change import record_change
 from gen_examples_dates import record_dates
 from gen_examples_despatch import record_despatch
 from gen_examples_einvoice import record_einvoice
+from gen_examples_endpoints import record_webhook_endpoints
 from gen_examples_return import record_return
 from gen_examples_terms import record_terms
 from gen_examples_ubl import record_ubl
@@ -400,6 +401,7 @@ def _record_webhook(rec):
         rec.masker.add(answer.json().get("webhook_id"), webhook_id)
         rec.examples["testWebhook"][-1]["response"]["body"]["webhook_id"] = webhook_id
         record_webhook_log(rec)
+        record_webhook_endpoints(rec, url)
     rec.call("deleteWebhook", "Remove the URL", "DELETE", "webhook")
 
 

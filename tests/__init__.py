@@ -26,6 +26,7 @@ from . import test_api_cancel
 from . import test_api_change
 from . import test_api_return
 from . import test_portal
+from . import test_portal_endpoints
 from . import test_backend
 from . import test_rate_limit
 from . import test_order_tally
@@ -44,8 +45,11 @@ from . import test_lines_as_ordered
 from . import test_order_owner
 from . import test_company_webhooks
 from . import test_webhook_subscriptions
+from . import test_webhook_endpoints
+from . import test_webhook_endpoints_backend
 from . import test_api_dates
 from . import test_migration_1_5
+from . import test_migration_1_6_endpoints
 from . import test_forecast_deferred
 from . import test_api_shipping
 from . import test_api_addresses

@@ -60,9 +60,19 @@ class TestAdminFields(TransactionCase):
             self.assertEqual(field.type, ftype, f"{model}.{name}")
             if comodel:
                 self.assertEqual(field.comodel_name, comodel)
+            if name.startswith("order_api_webhook_"):
+                # the current company's first webhook endpoint
+                # (partner.order.api.webhook.endpoint): read, written and
+                # searched as a stored field is
+                self.assertTrue(field.inverse, f"{model}.{name} must be writable")
+                self.assertTrue(
+                    name == "order_api_webhook_secret" or field.search,
+                    f"{model}.{name} must be searchable",
+                )
+                continue
             self.assertTrue(field.store, f"{model}.{name} must be stored")
         # beside them: the webhook's events, the current company's choice
-        # (stored per company in partner.order.api.webhook.subscription)
+        # (on its first endpoint too)
         field = self.env["res.partner"]._fields["order_api_webhook_event_type_ids"]
         self.assertEqual(
             (field.type, field.comodel_name),
@@ -84,6 +94,22 @@ class TestAdminFields(TransactionCase):
         data = self.company_partner.read(
             ["order_api_enabled", "order_api_product_ids", "order_api_webhook_url"]
         )[0]
+        # admins find the partners with a webhook as before
+        Partner = self.env["res.partner"]
+        self.assertIn(
+            self.company_partner,
+            Partner.search([("order_api_webhook_url", "!=", False)]),
+        )
+        self.assertNotIn(
+            self.company_partner,
+            Partner.search([("order_api_webhook_url", "=", False)]),
+        )
+        self.assertEqual(
+            Partner.search(
+                [("order_api_webhook_url", "=", "https://partner.example/hook")]
+            ),
+            self.company_partner,
+        )
         self.assertTrue(data["order_api_enabled"])
         self.assertEqual(data["order_api_product_ids"], self.product.ids)
         self.assertEqual(data["order_api_webhook_url"], "https://partner.example/hook")

@@ -50,28 +50,30 @@ class CompanyWebhookCase(MultiCompanyCase, PortalSectionCase):
         self.r2 = self.enterContext(WebhookReceiver())
 
     def stored(self, partner, column="order_api_webhook_url"):
-        """The column as stored ({"<company id>": value}), read with SQL;
-        ``EVENT_TYPES``: the chosen types of each company, comma-separated,
-        from their rows (partner.order.api.webhook.subscription)."""
+        """The setting as stored, per company ({"<company id>": value}): the
+        column of the partner's first endpoint there
+        (partner.order.api.webhook.endpoint), read with SQL; ``EVENT_TYPES``:
+        its chosen types, comma-separated."""
         self.env.flush_all()
         if column == EVENT_TYPES:
-            self.env.cr.execute(
-                """
-                SELECT jsonb_object_agg(company_id::text, codes) FROM (
-                    SELECT s.company_id, string_agg(t.code, ',' ORDER BY t.sequence) codes
-                      FROM partner_order_api_webhook_subscription s
-                      JOIN partner_order_api_webhook_subscription_event_type_rel r
-                        ON r.subscription_id = s.id
-                      JOIN partner_order_api_event_type t ON t.id = r.event_type_id
-                     WHERE s.partner_id = %s GROUP BY s.company_id) chosen
-                """,
-                [partner.id],
-            )
+            value = """(SELECT string_agg(t.code, ',' ORDER BY t.sequence)
+                          FROM partner_order_api_webhook_endpoint_event_type_rel r
+                          JOIN partner_order_api_event_type t ON t.id = r.event_type_id
+                         WHERE r.endpoint_id = e.id)"""
+        elif column.endswith("_expiry"):
+            value = "to_char(e.previous_secret_expiry, 'YYYY-MM-DD HH24:MI:SS')"
         else:
-            self.env.cr.execute(
-                f"SELECT {column} FROM res_partner WHERE id = %s",  # noqa: S608
-                [partner.id],
-            )
+            value = "e." + column.removeprefix("order_api_webhook_")
+        self.env.cr.execute(
+            f"""
+            SELECT jsonb_object_agg(company_id::text, value) FILTER (WHERE value IS NOT NULL)
+              FROM (SELECT DISTINCT ON (e.company_id) e.company_id, {value} AS value
+                      FROM partner_order_api_webhook_endpoint e
+                     WHERE e.partner_id = %s
+                     ORDER BY e.company_id, e.id) firsts
+            """,  # noqa: S608
+            [partner.id],
+        )
         return self.env.cr.fetchone()[0] or {}
 
     def put_webhook(self, key, url, **body):

@@ -22,6 +22,14 @@ def _migration():
 
 @tagged("post_install", "-at_install")
 class TestMigration15(PartnerOrderApiCase):
+    def setUp(self):
+        super().setUp()
+        # the column of the company_dependent URL that 18.0.1.6.0 replaced by
+        # the endpoints: an upgraded database has it, a new one not
+        self.env.cr.execute(
+            "ALTER TABLE res_partner ADD COLUMN IF NOT EXISTS order_api_webhook_url jsonb"
+        )
+
     def _received(self, partner):
         pair = (partner.id, self.env.company.id)
         Subscription = self.env["partner.order.api.webhook.subscription"]

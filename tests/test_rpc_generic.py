@@ -81,6 +81,23 @@ class TestRpcGenericMethods(RpcSurfaceCase):
                     }
                 )
             ids = model.create({"event_id": event.id, "at": "2026-01-01"}).ids
+        if not ids and model_name in (
+            "partner.order.api.webhook.endpoint",
+            "partner.order.api.webhook.sequence",
+        ):
+            endpoint = (
+                self.env["partner.order.api.webhook.endpoint"]
+                .sudo()
+                .create(
+                    {"partner_id": self.partner_b.id, "company_id": self.env.company.id}
+                )
+            )
+            ids = endpoint.ids
+            if model_name == "partner.order.api.webhook.sequence":
+                order = self.env["sale.order"].sudo().search([], limit=1)
+                ids = model.create(
+                    {"order_id": order.id, "endpoint_id": endpoint.id, "last": 1}
+                ).ids
         if not ids and model_name == "partner.order.api.quantity.rule":
             ids = model.create(
                 {

@@ -135,15 +135,19 @@ class RpcSurfaceCase(PortalSectionCase):
         self.env.flush_all()
         cr.execute(
             """
-            SELECT order_api_enabled, order_api_webhook_url, order_api_webhook_secret,
-                   order_api_webhook_previous_secret,
-                   order_api_webhook_previous_secret_expiry,
-                   ARRAY(SELECT s.company_id::text || ':' || t.code
-                           FROM partner_order_api_webhook_subscription s
-                           JOIN partner_order_api_webhook_subscription_event_type_rel r
-                             ON r.subscription_id = s.id
+            SELECT order_api_enabled,
+                   -- its webhook endpoints (URL, secrets, state) and their events
+                   ARRAY(SELECT concat_ws('|', e.id, e.company_id, e.url, e.secret,
+                                          e.previous_secret, e.previous_secret_expiry,
+                                          e.state, e.disabled_reason)
+                           FROM partner_order_api_webhook_endpoint e
+                          WHERE e.partner_id = p.id ORDER BY e.id),
+                   ARRAY(SELECT r.endpoint_id::text || ':' || t.code
+                           FROM partner_order_api_webhook_endpoint e
+                           JOIN partner_order_api_webhook_endpoint_event_type_rel r
+                             ON r.endpoint_id = e.id
                            JOIN partner_order_api_event_type t ON t.id = r.event_type_id
-                          WHERE s.partner_id = p.id ORDER BY 1),
+                          WHERE e.partner_id = p.id ORDER BY 1),
                    order_api_rate_limit_per_minute,
                    ARRAY(SELECT product_id FROM res_partner_order_api_product_rel
                           WHERE partner_id = p.id ORDER BY product_id),

@@ -1,15 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The webhook event types as records, and each partner's choice of them per
-company (``partner.order.api.event.type``,
-``partner.order.api.webhook.subscription``): made from the one list, read
+company (``partner.order.api.event.type``, on the partner's endpoints,
+``partner.order.api.webhook.endpoint``): made from the one list, read
 by admins, written by the system, refused when unknown, kept per company,
 and read for a whole batch of orders at once."""
 
-from psycopg2 import IntegrityError
-
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import mute_logger
 
 from odoo.addons.partner_order_api.lib.events import EVENT_TYPES
 from odoo.addons.partner_order_api.models.partner_order_api_event_type import (
@@ -26,7 +23,7 @@ class TestWebhookSubscriptions(PartnerOrderApiCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.EventType = cls.env["partner.order.api.event.type"]
-        cls.Subscription = cls.env["partner.order.api.webhook.subscription"]
+        cls.Endpoint = cls.env["partner.order.api.webhook.endpoint"]
         cls.company_2 = cls.env["res.company"].create({"name": "PO API Events Two"})
         cls.salesman = new_test_user(
             cls.env, login="poa-ev-salesman", groups="sales_team.group_sale_salesman"
@@ -67,7 +64,7 @@ class TestWebhookSubscriptions(PartnerOrderApiCase):
                 shipped.with_user(user).name = "Renamed"
             with self.assertRaises(AccessError):
                 self.EventType.with_user(user).create({"code": "x", "name": "X"})
-        for model in (self.EventType, self.Subscription):
+        for model in (self.EventType, self.Endpoint):
             with self.assertRaises(AccessError):
                 model.with_user(self.user_a).search([])
         # the manager sets the choice on the partner; the salesman reads it
@@ -78,13 +75,16 @@ class TestWebhookSubscriptions(PartnerOrderApiCase):
         self.assertEqual(partner.order_api_webhook_event_type_ids, shipped)
         with self.assertRaises(AccessError):
             partner.order_api_webhook_event_type_ids = self.event_types("ping")
-        with self.assertRaises(AccessError):
-            self.Subscription.with_user(self.salesman).search([]).unlink()
+        # the endpoints themselves: administrators only
+        for user in (self.salesman, self.manager):
+            with self.assertRaises(AccessError):
+                self.Endpoint.with_user(user).search([])
 
     def test_unknown_codes_are_refused(self):
         """A client's codes are checked by lib.validation.parse_event_types
         (tests_standalone/test_validation.py); a code without its record
-        cannot be stored either, and one choice exists per company."""
+        cannot be stored either, and a partner has at most 5 endpoints per
+        company."""
         self.partner_a._order_api_set_webhook_event_types(["order.invoiced", "ping"])
         with self.assertRaises(ValueError):
             self.partner_a._order_api_set_webhook_event_types(
@@ -93,12 +93,14 @@ class TestWebhookSubscriptions(PartnerOrderApiCase):
         self.assertEqual(
             self.partner_a._order_api_webhook_event_types(), ["order.invoiced", "ping"]
         )
-        with (
-            mute_logger("odoo.sql_db"),
-            self.assertRaises(IntegrityError),
-            self.cr.savepoint(),
-        ):
-            self.Subscription.create(
+        self.Endpoint.create(
+            [
+                {"partner_id": self.partner_a.id, "company_id": self.company.id}
+                for _index in range(4)
+            ]
+        )
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.Endpoint.create(
                 {"partner_id": self.partner_a.id, "company_id": self.company.id}
             )
 
@@ -112,18 +114,15 @@ class TestWebhookSubscriptions(PartnerOrderApiCase):
         self.assertFalse(
             self.partner_a.with_company(self.company).order_api_webhook_event_type_ids
         )
-        received = self.Subscription._received_event_types(
-            [
-                (self.partner_a.id, self.company.id),
-                (self.partner_a.id, self.company_2.id),
-            ]
-        )
+        received = {
+            company: tuple(
+                self.partner_a.with_company(company)._order_api_webhook_event_types()
+            )
+            for company in (self.company, self.company_2)
+        }
         self.assertEqual(
             received,
-            {
-                (self.partner_a.id, self.company.id): EVENT_TYPES,
-                (self.partner_a.id, self.company_2.id): ("order.shipped", "ping"),
-            },
+            {self.company: EVENT_TYPES, self.company_2: ("order.shipped", "ping")},
         )
         partner_1 = self.partner_a.with_company(self.company)
         partner_1._order_api_set_webhook_event_types(["order.created"])
@@ -183,24 +182,30 @@ class TestWebhookSubscriptions(PartnerOrderApiCase):
         """Each worker remembers the choices it read (a POST order records
         its events several times: no statement each time), and forgets them
         when a choice changes, in the same transaction too."""
-        Subscription = self.env["partner.order.api.webhook.subscription"].sudo()
+        Endpoint = self.Endpoint.sudo()
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("partner_order_api.webhook_allow_http", "True")
+        params.set_param("partner_order_api.webhook_allowed_hosts", "127.0.0.1")
+        self.partner_b.order_api_webhook_url = "http://127.0.0.1:9/hook"
+        endpoint = self.partner_b._order_api_webhook_endpoint()
         pair = (self.partner_b.id, self.env.company.id)
+
+        def received():
+            [(endpoint_id, codes)] = Endpoint._targets([pair])[pair]
+            self.assertEqual(endpoint_id, endpoint.id)
+            return codes
+
         self.partner_b._order_api_set_webhook_event_types(["order.shipped"])
-        self.assertEqual(
-            Subscription._received_event_types([pair])[pair],
-            ("order.shipped", "ping"),
-        )
+        self.assertEqual(received(), ("order.shipped", "ping"))
         self.env.flush_all()
         before = self.cr.sql_log_count
-        Subscription._received_event_types([pair])
+        Endpoint._targets([pair])
         self.assertEqual(self.cr.sql_log_count - before, 0, "remembered")
         self.partner_b._order_api_set_webhook_event_types(["order.invoiced"])
         self.assertEqual(
-            Subscription._received_event_types([pair])[pair],
+            received(),
             ("order.invoiced", "ping"),
             "forgotten when the choice changed",
         )
         self.partner_b._order_api_set_webhook_event_types(None)
-        self.assertEqual(
-            Subscription._received_event_types([pair])[pair], tuple(EVENT_TYPES)
-        )
+        self.assertEqual(received(), tuple(EVENT_TYPES))

@@ -36,6 +36,8 @@ CONTRACT = {
     # API-CONTRACT.md, "Next additions" (self-service)
     "webhook_not_set": 409,
     "webhook_url_rejected": 422,
+    # issue 29 (several webhook endpoints: the 6th)
+    "webhook_endpoint_limit": 409,
 }
 
 CLASSES = {

@@ -40,6 +40,19 @@ EXPECTED_STATUSES = {
     ("DELETE", f"{API}/webhook"): {"200"} | COMMON,
     ("POST", f"{API}/webhook/test"): {"200", "400", "409", "422"} | COMMON,
     ("POST", f"{API}/webhook/rotate_secret"): {"200"} | COMMON,
+    ("GET", f"{API}/webhook/endpoints"): {"200"} | COMMON,
+    ("POST", f"{API}/webhook/endpoints"): {"201", "409", "422"} | COMMON,
+    ("PUT", f"{API}/webhook/endpoints/{{endpoint_id}}"): {"200", "404", "422"} | COMMON,
+    ("DELETE", f"{API}/webhook/endpoints/{{endpoint_id}}"): {"200", "404"} | COMMON,
+    ("POST", f"{API}/webhook/endpoints/{{endpoint_id}}/rotate_secret"): {"200", "404"}
+    | COMMON,
+    ("POST", f"{API}/webhook/endpoints/{{endpoint_id}}/test"): {
+        "200",
+        "404",
+        "409",
+        "422",
+    }
+    | COMMON,
     ("GET", f"{API}/webhook/events"): {"200"} | COMMON,
     ("POST", f"{API}/webhook/events/redeliver"): {"202", "404"} | COMMON,
     ("GET", f"{API}/openapi.json"): {"200", "400", "405", "500"},
@@ -64,6 +77,17 @@ WRITE_FORBIDDEN = {"forbidden", "insufficient_scope"}
 SEVERAL_CODES = {
     ("POST", f"{API}/webhook/events/redeliver", "403"): WRITE_FORBIDDEN,
     ("POST", f"{API}/webhook/test", "409"): {"webhook_not_set"},
+    ("POST", f"{API}/webhook/endpoints", "409"): {"webhook_endpoint_limit"},
+    ("POST", f"{API}/webhook/endpoints/{{endpoint_id}}/test", "409"): {
+        "webhook_not_set"
+    },
+    ("POST", f"{API}/webhook/endpoints", "403"): WRITE_FORBIDDEN,
+    ("PUT", f"{API}/webhook/endpoints/{{endpoint_id}}", "403"): WRITE_FORBIDDEN,
+    ("DELETE", f"{API}/webhook/endpoints/{{endpoint_id}}", "403"): WRITE_FORBIDDEN,
+    ("POST", f"{API}/webhook/endpoints/{{endpoint_id}}/rotate_secret", "403"): (
+        WRITE_FORBIDDEN
+    ),
+    ("POST", f"{API}/webhook/endpoints/{{endpoint_id}}/test", "403"): WRITE_FORBIDDEN,
     ("GET", f"{API}/available_products", "409"): {"not_configured"},
     ("POST", f"{API}/order", "403"): WRITE_FORBIDDEN | {"product_not_allowed"},
     ("POST", f"{API}/order", "409"): IDEMPOTENCY_CODES
@@ -295,6 +319,7 @@ def test_webhooks_are_the_event_types(document):
     types are the webhook model's."""
     model = (REPO / "models" / "partner_order_api_webhook_event.py").read_text()
     assert 'EVENT_HEADER = "X-Webhook-Event"' in model
+    assert 'SEQUENCE_HEADER = "X-Webhook-Sequence"' in model
     for event in schemas.EVENT_TYPES:
         assert f'("{event}",' in model
     assert set(document["webhooks"]) == set(schemas.EVENT_TYPES)
@@ -309,7 +334,10 @@ def test_webhooks_are_the_event_types(document):
             "webhook-timestamp",
             "webhook-signature",
             "X-Webhook-Event",
-        }, event
+        } | ({"X-Webhook-Sequence"} if event != "ping" else set()), event
+        # X-Webhook-Sequence: per order and endpoint (absent on older events)
+        sequence = parameters.pop("X-Webhook-Sequence", None)
+        assert sequence is None or sequence["schema"]["minimum"] == 1
         assert all(p["in"] == "header" and p["required"] for p in parameters.values())
         assert parameters["X-Webhook-Event"]["schema"]["const"] == event
         assert f"`{event}`" in document["info"]["description"]
