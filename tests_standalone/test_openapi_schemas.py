@@ -398,7 +398,7 @@ def test_every_request_example_is_accepted(document, validation):
             checked += 1
     # those written for the document and those recorded on a server
     # (docs/examples.json): every request example of a 2xx is parsed
-    assert checked == 33
+    assert checked == 35
 
 
 def test_request_example_is_the_original_documents():
