@@ -388,8 +388,13 @@ def parse_webhook_endpoint_update(data):
     given (``url``, ``event_types``, ``state``), as a dict."""
     update = validate(schemas.WebhookEndpointUpdateRequest, data)
     changes = {name: getattr(update, name) for name in update.model_fields_set}
-    if changes.get("url", "") is None or "state" in changes and not changes["state"]:
-        raise ValidationError("url and state cannot be null.")
+    nulls = [
+        name for name in ("url", "state") if name in changes and changes[name] is None
+    ]
+    if nulls:
+        raise ValidationError.from_details(
+            [_detail(name, f"{name} cannot be null.") for name in nulls]
+        )
     return changes
 
 

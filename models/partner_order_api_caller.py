@@ -29,6 +29,7 @@ it:
 import datetime
 import hashlib
 import ipaddress
+import logging
 import re
 import time
 
@@ -42,6 +43,8 @@ from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 
 from ..lib import costs, errors, networks, openapi
 from .partner_order_api_rate_limit import AUTH_BLOCKED_MESSAGE, release_request_slot
+
+_logger = logging.getLogger(__name__)
 
 API_KEY_SCOPE = "partner_order_api"
 API_KEY_SCOPE_READONLY = "partner_order_api.readonly"
@@ -233,7 +236,9 @@ class PartnerOrderApiCaller(models.AbstractModel):
         except psycopg2.errors.SerializationFailure:
             # another worker recorded it between this statement's snapshot
             # and its row lock (repeatable read): recorded, then
-            pass
+            _logger.debug(
+                "Partner Order API: key %s's use recorded by another worker", key_id
+            )
 
     # ------------------------------------------------------------------
     # The key

@@ -74,7 +74,7 @@ class ResUsersApikeys(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         self.env.cr.execute(
             SQL(
                 "ALTER TABLE res_users_apikeys %s",
@@ -88,6 +88,7 @@ class ResUsersApikeys(models.Model):
                 ),
             )
         )
+        return res
 
     def write(self, vals):
         if "order_api_allowed_networks" in vals:

@@ -120,6 +120,20 @@ class TestPortalTour(PortalSectionCase):
 
         return captured
 
+    def _call_from(self, key, address):
+        """GET available_products with ``key`` as a client at ``address``
+        (behind a proxy that says so)."""
+        with patch.dict(config.options, {"proxy_mode": True}):
+            return self.api(
+                "GET",
+                "available_products",
+                key=key,
+                headers={
+                    "X-Forwarded-For": address,
+                    "X-Forwarded-Host": "api.example.com",
+                },
+            )
+
     def test_integrator_creates_key_sets_webhook_and_sends_test_event(self):
         """From the portal page to a working API call and a received webhook."""
         self.assertIn(
@@ -141,30 +155,9 @@ class TestPortalTour(PortalSectionCase):
         # networks typed on the page only
         key = captured.get("key")
         self.assertTrue(key, "the tour did not hand over the key")
-        with patch.dict(config.options, {"proxy_mode": True}):
-            response = self.api(
-                "GET",
-                "available_products",
-                key=key,
-                headers={
-                    "X-Forwarded-For": "2001:db8:0:1::9",
-                    "X-Forwarded-Host": "api.example.com",
-                },
-            )
-            self.assertEqual(response.status_code, 200, response.text)
-            self.assert_error(
-                self.api(
-                    "GET",
-                    "available_products",
-                    key=key,
-                    headers={
-                        "X-Forwarded-For": "198.51.100.9",
-                        "X-Forwarded-Host": "api.example.com",
-                    },
-                ),
-                403,
-                "forbidden",
-            )
+        response = self._call_from(key, "2001:db8:0:1::9")
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assert_error(self._call_from(key, "198.51.100.9"), 403, "forbidden")
         self.assertIn(
             self.product_a.barcode, [p["ean"] for p in response.json()["products"]]
         )

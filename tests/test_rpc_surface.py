@@ -223,12 +223,7 @@ class RpcSurfaceCase(PortalSectionCase):
             "product.template": self.product_a.product_tmpl_id.ids,
             "decimal.precision": self.env.ref("product.decimal_product_uom").ids,
             "partner.order.api.webhook.event": self.event_b.ids,
-            "partner.order.api.webhook.endpoint": self.env[
-                "partner.order.api.webhook.endpoint"
-            ]
-            .sudo()
-            .search([("partner_id", "=", self.partner_b.id)])
-            .ids,
+            "partner.order.api.webhook.endpoint": self.partner_b.sudo().order_api_webhook_endpoint_ids.ids,
             "partner.order.api.idempotency": self.env["partner.order.api.idempotency"]
             .sudo()
             .search([("partner_id", "=", self.partner_b.id)])
