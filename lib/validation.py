@@ -385,16 +385,10 @@ def parse_webhook_settings(data):
 
 def parse_webhook_endpoint_update(data):
     """The body of ``PUT webhook/endpoints/{endpoint_id}``: the members
-    given (``url``, ``event_types``, ``state``), as a dict."""
+    given (``url``, ``event_types``, ``state``), as a dict (the schema
+    refuses a null ``url`` or ``state``; ``event_types`` null: all)."""
     update = validate(schemas.WebhookEndpointUpdateRequest, data)
     changes = {name: getattr(update, name) for name in update.model_fields_set}
-    nulls = [
-        name for name in ("url", "state") if name in changes and changes[name] is None
-    ]
-    if nulls:
-        raise ValidationError.from_details(
-            [_detail(name, f"{name} cannot be null.") for name in nulls]
-        )
     return changes
 
 

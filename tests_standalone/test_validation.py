@@ -280,6 +280,35 @@ def test_webhook_put_unknown_event_types_name_the_parameter(validation, event_ty
     assert portal.value.details == info.value.details
 
 
+@pytest.mark.parametrize(
+    "body, changes",
+    [
+        ({}, {}),
+        ({"state": "enabled"}, {"state": "enabled"}),
+        ({"event_types": None}, {"event_types": None}),
+        (
+            {"url": "https://partner.example/hook", "event_types": ["order.shipped"]},
+            {"url": "https://partner.example/hook", "event_types": ["order.shipped"]},
+        ),
+    ],
+)
+def test_webhook_endpoint_update_keeps_what_is_given(validation, body, changes):
+    assert validation.parse_webhook_endpoint_update(body) == changes
+
+
+def test_webhook_endpoint_update_refuses_null_url_and_state(validation):
+    """``event_types: null`` means all events; a null URL or state means
+    nothing: each is named."""
+    body = {"url": None, "state": None, "event_types": None}
+    exc = rejects(validation, validation.parse_webhook_endpoint_update, body)
+    assert error_fields(exc) == ["url", "state"]
+    for name in ("url", "state"):
+        exc = rejects(
+            validation, validation.parse_webhook_endpoint_update, {name: None}
+        )
+        assert error_fields(exc) == [name]
+
+
 # ----------------------------------------------------------------------
 # GET order/document
 # ----------------------------------------------------------------------
