@@ -30,7 +30,7 @@ class TestApiAuth(PartnerOrderApiCase):
         self.assertEqual(auths.pop(f"{API}/<path:subpath>"), "none")
         self.assertEqual(
             set(auths),
-            {op.full_path for op in openapi.OPERATIONS if op.authenticate},
+            {op.route_path for op in openapi.OPERATIONS if op.authenticate},
         )
         self.assertEqual(set(auths.values()), {"partner_order_api"}, auths)
 
