@@ -468,39 +468,39 @@ class OrderReturnRequest(OrderLookup):
     )
 
 
+# a webhook URL and a choice of event types, as ``PUT webhook`` and the
+# endpoints' routes (``schema_webhook_endpoints.py``) take them
+WebhookUrl = Annotated[
+    str,
+    BeforeValidator(parse_url),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": URL_MAX, "pattern": URL_PATTERN}
+    ),
+]
+WebhookEventTypes = Annotated[
+    list[str] | None,
+    BeforeValidator(parse_event_types),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"$ref": "#/components/schemas/WebhookEventType"},
+                },
+                {"type": "null"},
+            ]
+        }
+    ),
+]
+
+
 class WebhookPutRequest(_Request):
-    url: Annotated[
-        str,
-        BeforeValidator(parse_url),
-        WithJsonSchema(
-            {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": URL_MAX,
-                "pattern": URL_PATTERN,
-            }
-        ),
-        Field(
-            description="An `https://` URL whose host is public (administrators "
-            "may allow plain http and private hosts); its host must resolve."
-        ),
-    ]
-    event_types: Annotated[
-        list[str] | None,
-        BeforeValidator(parse_event_types),
-        WithJsonSchema(
-            {
-                "anyOf": [
-                    {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {"$ref": "#/components/schemas/WebhookEventType"},
-                    },
-                    {"type": "null"},
-                ]
-            }
-        ),
-    ] = Field(
+    url: WebhookUrl = Field(
+        description="An `https://` URL whose host is public (administrators "
+        "may allow plain http and private hosts); its host must resolve."
+    )
+    event_types: WebhookEventTypes = Field(
         None,
         description="The events to receive. Optional: omitted or null, all of "
         "them (also those added later). `order.updated` is the event that "

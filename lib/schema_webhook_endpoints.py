@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .schema_requests import WebhookPutRequest, _Request
+from .schema_requests import WebhookEventTypes, WebhookPutRequest, WebhookUrl, _Request
 from .schema_responses import UtcSeconds, WebhookEventType, _Response
 
 ENDPOINT_STATES = ("enabled", "disabled")
@@ -25,10 +25,10 @@ class WebhookEndpointCreateRequest(WebhookPutRequest):
 
 
 class WebhookEndpointUpdateRequest(_Request):
-    url: WebhookPutRequest.model_fields["url"].annotation = Field(  # type: ignore[valid-type]
+    url: WebhookUrl = Field(
         None, description="A new URL, checked as `PUT webhook` checks it."
     )
-    event_types: WebhookPutRequest.model_fields["event_types"].annotation = Field(  # type: ignore[valid-type]
+    event_types: WebhookEventTypes = Field(
         None,
         description="The events to receive (null: all); omitted: unchanged.",
     )

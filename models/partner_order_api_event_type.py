@@ -103,7 +103,7 @@ class PartnerOrderApiEventType(models.Model):
         records = self.sudo()._load_records(data_list, update=True)
         (self.sudo().search([]) - records).unlink()
         # what workers remember a webhook receives is made of these codes
-        self.env["partner.order.api.webhook.subscription"]._forget_received()
+        self.env["partner.order.api.webhook.endpoint"]._forget_targets()
         return records
 
     @api.model

@@ -4,16 +4,25 @@ webhook/events`` (the test ping just sent, with its attempt) and ``POST
 webhook/events/redeliver`` (every failed event since a time; an unknown
 event). Called by ``_record_webhook`` in ``scripts/gen_examples_record.py``
 (the ``Recorder`` there) while its receiver runs; imports nothing of the
-addon.
+addon (the endpoints' placeholders from ``gen_examples_endpoints.py``).
 """
+
+from gen_examples_endpoints import ENDPOINT_ID
+
+# the endpoint PUT webhook made, as the endpoints' examples show it
+FIRST_ENDPOINT_ID = ENDPOINT_ID - 1
 
 
 def record_webhook_log(rec):
     """The log after the ping, then the two ways of sending again."""
     rec.call("listWebhookEvents", "The test events, with their attempts",
              "GET", "webhook/events?type=ping")  # fmt: skip
-    # how long the receiver took varies from run to run: shown as 12 ms
+    # how long the receiver took and the endpoint's id vary from run to
+    # run: shown as 12 ms and the first endpoint's id in the endpoints'
+    # examples (``gen_examples_endpoints.py``)
     for event in rec.examples["listWebhookEvents"][-1]["response"]["body"]["events"]:
+        if event.get("endpoint_id") is not None:
+            event["endpoint_id"] = FIRST_ENDPOINT_ID
         for attempt in event["attempts"]:
             attempt["duration_ms"] = 12
     rec.call("redeliverWebhookEvents", "Every failed event since a time (none here)",
