@@ -74,10 +74,15 @@ class ResUsersApikeys(models.Model):
     )
 
     def init(self):
+        """Odoo creates the keys' table itself (``_auto = False``): the
+        columns of this addon's fields are added here, to ``self._table``:
+        the models that inherit the keys (auth_totp's trusted devices) run
+        this too, on their own tables, and read these fields as well."""
         res = super().init()
         self.env.cr.execute(
             SQL(
-                "ALTER TABLE res_users_apikeys %s",
+                "ALTER TABLE %s %s",
+                SQL.identifier(self._table),
                 SQL(", ").join(
                     SQL(
                         "ADD COLUMN IF NOT EXISTS %s %s",

@@ -444,6 +444,22 @@ class TestKeysBackend(KeysCase):
         )["arch"]
         self.assertIn('name="order_api_last_used_ip"', preferences)
 
+    def test_models_inheriting_the_keys_have_the_columns(self):
+        """Odoo's trusted browsers (``auth_totp.device``, installed with
+        the test databases) inherit the keys' model and this addon's fields
+        with it: their own table has the columns, so Odoo's 2FA pages and
+        any read of them still work."""
+        Devices = self.env["auth_totp.device"].sudo()
+        Devices.with_user(self.user_a)._generate(
+            "browser",
+            "poa trusted browser",
+            fields.Datetime.now() + datetime.timedelta(days=30),
+        )
+        names = ["order_api_last_used_at", "order_api_allowed_networks"]
+        with self.assertNoLogs("odoo.sql_db", "ERROR"):
+            rows = Devices.search_read([("user_id", "=", self.user_a.id)], names)
+        self.assertEqual([row["order_api_allowed_networks"] for row in rows], [False])
+
     def test_an_administrator_sets_networks_through_the_user_form(self):
         key, row = self._key()
         admin = self.env.ref("base.user_admin")
